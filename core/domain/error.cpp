@@ -1,0 +1,31 @@
+#include "core/domain/error.hpp"
+
+namespace ryax {
+
+std::string_view
+to_string(ErrorCode code)
+{
+  switch (code) {
+  case ErrorCode::invalid_argument:
+    return "invalid_argument";
+  case ErrorCode::not_found:
+    return "not_found";
+  case ErrorCode::already_exists:
+    return "already_exists";
+  case ErrorCode::failed_precondition:
+    return "failed_precondition";
+  case ErrorCode::permission_denied:
+    return "permission_denied";
+  case ErrorCode::unauthenticated:
+    return "unauthenticated";
+  case ErrorCode::unavailable:
+    return "unavailable";
+  case ErrorCode::deadline_exceeded:
+    return "deadline_exceeded";
+  case ErrorCode::internal:
+    return "internal";
+  }
+  return "internal";
+}
+
+} // namespace ryax

@@ -1,0 +1,200 @@
+#include "cli/client/client.hpp"
+
+#include "core/infrastructure/config/paths.hpp"
+#include "daemon/status.hpp"
+
+#include "ryax/v1/daemon.grpc.pb.h"
+
+#include <fmt/format.h>
+#include <grpcpp/grpcpp.h>
+
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+
+extern char** environ;
+
+namespace ryax::cli {
+
+namespace {
+
+bool
+autostart_allowed(const Context& ctx, const DaemonAddress& address)
+{
+  if (ctx.no_autostart || address.explicit_address) {
+    return false;
+  }
+  const char* env = std::getenv("RYAX_NO_AUTOSTART");
+  return env == nullptr || std::string(env).empty() || std::string(env) == "0";
+}
+
+std::shared_ptr<grpc::Channel>
+make_channel(const DaemonAddress& address)
+{
+  grpc::ChannelArguments args;
+  // Fail fast when nothing listens instead of retrying with back-off.
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  args.SetMaxReceiveMessageSize(256 * 1024 * 1024);
+  return grpc::CreateCustomChannel(address.target,
+                                   grpc::InsecureChannelCredentials(), args);
+}
+
+// Does a daemon answer the health call?
+bool
+answers(const std::shared_ptr<grpc::Channel>& channel)
+{
+  auto stub = v1::DaemonService::NewStub(channel);
+  auto context = Client::call_context(std::chrono::seconds(5));
+  v1::HealthRequest request;
+  v1::HealthReply reply;
+  return stub->Health(context.get(), request, &reply).ok();
+}
+
+std::string
+daemon_binary()
+{
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const auto sibling = self.parent_path() / "ryaxd";
+    if (std::filesystem::exists(sibling)) {
+      return sibling.string();
+    }
+  }
+  return "ryaxd";
+}
+
+Error
+not_running(const DaemonAddress& address)
+{
+  return Error{ErrorCode::unavailable,
+               fmt::format("ryaxd is not running at {}", address.display)};
+}
+
+} // namespace
+
+Result<DaemonAddress>
+resolve_address(const Context& ctx)
+{
+  DaemonAddress address;
+  if (!ctx.server.empty()) {
+    RYAX_TRY(infra::config::split_host_port(ctx.server));
+    address.target = ctx.server;
+    address.display = ctx.server;
+    address.explicit_address = true;
+    return address;
+  }
+  std::string socket = ctx.socket;
+  address.explicit_address = !socket.empty();
+  if (socket.empty()) {
+    const auto env = infra::config::current_environment();
+    RYAX_TRY_ASSIGN(const auto data_dir, infra::config::default_data_dir(env));
+    socket = infra::config::default_socket_path(env, data_dir);
+  }
+  address.socket_path = std::filesystem::absolute(socket).string();
+  address.target = "unix:" + address.socket_path;
+  address.display = address.socket_path;
+  return address;
+}
+
+Client::Client(DaemonAddress address, std::shared_ptr<grpc::Channel> channel)
+  : m_address(std::move(address)), m_channel(std::move(channel))
+{
+}
+
+Result<Client>
+Client::connect_existing(const Context& ctx)
+{
+  RYAX_TRY_ASSIGN(auto address, resolve_address(ctx));
+  auto channel = make_channel(address);
+  if (!address.socket_path.empty()
+      && !std::filesystem::exists(address.socket_path)) {
+    return std::unexpected(not_running(address));
+  }
+  if (!answers(channel)) {
+    return std::unexpected(not_running(address));
+  }
+  return Client(std::move(address), std::move(channel));
+}
+
+Result<Client>
+Client::connect(const Context& ctx)
+{
+  auto existing = connect_existing(ctx);
+  if (existing || existing.error().code != ErrorCode::unavailable) {
+    return existing;
+  }
+  RYAX_TRY_ASSIGN(auto address, resolve_address(ctx));
+  if (!autostart_allowed(ctx, address)) {
+    return std::unexpected(not_running(address));
+  }
+  RYAX_TRY(spawn_daemon({}, !ctx.progress()));
+  auto channel = make_channel(address);
+  if (!answers(channel)) {
+    return fail(ErrorCode::unavailable,
+                fmt::format("started ryaxd but it does not answer at {}",
+                            address.display));
+  }
+  return Client(std::move(address), std::move(channel));
+}
+
+std::unique_ptr<grpc::ClientContext>
+Client::call_context(std::chrono::milliseconds timeout)
+{
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() + timeout);
+  return context;
+}
+
+Result<void>
+Client::check(const grpc::Status& status) const
+{
+  if (status.ok()) {
+    return {};
+  }
+  auto error = daemon::from_grpc_status(status);
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+    // A transport failure, not an answer of the daemon.
+    error.message = fmt::format("ryaxd is not running at {} ({})",
+                                m_address.display, status.error_message());
+  }
+  return std::unexpected(error);
+}
+
+Result<void>
+spawn_daemon(const std::vector<std::string>& args, bool quiet)
+{
+  const auto binary = daemon_binary();
+  std::vector<std::string> argv_strings{binary};
+  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& arg : argv_strings) {
+    argv.push_back(arg.data());
+  }
+  argv.push_back(nullptr);
+  if (!quiet) {
+    std::cerr << "ryax: starting ryaxd" << std::endl;
+  }
+  pid_t pid = 0;
+  const int rc =
+    ::posix_spawnp(&pid, binary.c_str(), nullptr, nullptr, argv.data(), environ);
+  if (rc != 0) {
+    return fail(ErrorCode::unavailable,
+                fmt::format("cannot start \"{}\": {}", binary, std::strerror(rc)));
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    // ryaxd printed its own one-line reason on stderr.
+    return fail(ErrorCode::unavailable, "ryaxd failed to start");
+  }
+  return {};
+}
+
+} // namespace ryax::cli

@@ -1,0 +1,70 @@
+#pragma once
+
+#include "cli/context.hpp"
+#include "core/domain/error.hpp"
+
+#include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
+#include <grpcpp/support/status.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+
+namespace ryax::cli {
+
+// Where the daemon is expected.
+struct DaemonAddress
+{
+  std::string target;      // gRPC target: "unix:/path" or "host:port"
+  std::string display;     // for messages: the socket path or host:port
+  std::string socket_path; // "" for TCP
+  bool explicit_address = false; // given by --socket or --server
+};
+
+// The address from --server, --socket, else the embedded defaults.
+// invalid_argument when no data dir can be chosen.
+Result<DaemonAddress> resolve_address(const Context& ctx);
+
+// A connection to ryaxd.
+class Client
+{
+public:
+  // Connect, starting the local daemon first when the default socket is dead
+  // and autostart is allowed (no explicit address, no --no-autostart, no
+  // RYAX_NO_AUTOSTART=1). unavailable "ryaxd is not running at <address>"
+  // otherwise.
+  static Result<Client> connect(const Context& ctx);
+
+  // Connect without ever starting a daemon; unavailable when none answers.
+  static Result<Client> connect_existing(const Context& ctx);
+
+  // The channel for service stubs.
+  std::shared_ptr<grpc::Channel> channel() const { return m_channel; }
+
+  // The daemon's address.
+  const DaemonAddress& address() const { return m_address; }
+
+  // A call context with a deadline of `timeout` from now.
+  static std::unique_ptr<grpc::ClientContext>
+  call_context(std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+  // OK as success, anything else as the Error it stands for; a transport
+  // failure becomes "ryaxd is not running at <address>".
+  Result<void> check(const grpc::Status& status) const;
+
+private:
+  Client(DaemonAddress address, std::shared_ptr<grpc::Channel> channel);
+
+  DaemonAddress m_address;
+  std::shared_ptr<grpc::Channel> m_channel;
+};
+
+// Start ryaxd in the background with `args` and wait until it serves.
+// The daemon binary is the `ryaxd` beside this `ryax`, else `ryaxd` on PATH.
+// internal (with ryaxd's own error line) when it fails to start.
+Result<void> spawn_daemon(const std::vector<std::string>& args, bool quiet);
+
+} // namespace ryax::cli

@@ -1,0 +1,17 @@
+#pragma once
+
+#include "cli/context.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace ryax::cli {
+
+// `ryax version`.
+void register_version_command(CLI::App& app, Context& ctx);
+
+// `ryax daemon start|stop|status`.
+void register_daemon_commands(CLI::App& app, Context& ctx);
+
+} // namespace ryax::cli

@@ -1,0 +1,29 @@
+// ryax: the command-line client of ryaxd.
+
+#include "cli/commands/commands.hpp"
+#include "cli/context.hpp"
+#include "cli/exit_code.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+int
+main(int argc, char** argv)
+{
+  CLI::App app{"ryax: build, deploy and run AI and data workflows"};
+  app.footer(std::string("\n") + ryax::cli::exit_code_help()
+             + "\nSee ryax(1) for every command and the JSON/YAML output.");
+  app.set_version_flag("--version", "ryax " RYAX_VERSION);
+  app.require_subcommand(1);
+  ryax::cli::Context ctx;
+  ryax::cli::register_global_options(app, ctx);
+  ryax::cli::register_version_command(app, ctx);
+  ryax::cli::register_daemon_commands(app, ctx);
+  try {
+    app.parse(argc, argv); // runs the chosen command, which sets ctx.exit_code
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : ryax::cli::k_exit_usage; // --help is not an error
+  }
+  return ctx.exit_code;
+}

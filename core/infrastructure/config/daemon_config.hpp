@@ -1,0 +1,58 @@
+#pragma once
+
+#include "core/domain/error.hpp"
+#include "core/infrastructure/config/paths.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ryax::infra::config {
+
+// Where a configuration value came from, for `ryaxd --print-config`.
+enum class Origin { default_value, file, environment, flag };
+
+// "default", "file", "environment" or "flag".
+std::string_view to_string(Origin origin);
+
+// A configuration value and its origin.
+template<typename T> struct Setting
+{
+  T value{};
+  Origin origin = Origin::default_value;
+};
+
+// The daemon's configuration, read once at start and passed down by value.
+struct DaemonConfig
+{
+  Setting<std::string> data_dir;    // absolute
+  Setting<std::string> config_file; // "" when none was read
+  Setting<std::string> socket;      // UNIX socket path
+  Setting<std::string> listen;      // "HOST:PORT" or "" for none
+  Setting<std::string> log_level;   // trace|debug|info|warn|error|off
+  Setting<std::string> log_file;    // "" for stderr
+  Setting<int> shutdown_grace_seconds;
+};
+
+// What the command line said; an empty optional means "not given".
+struct DaemonFlags
+{
+  std::optional<std::string> data_dir;
+  std::optional<std::string> config_file;
+  std::optional<std::string> socket;
+  std::optional<std::string> listen;
+  std::optional<std::string> log_level;
+  std::optional<std::string> log_file;
+};
+
+// Resolve the configuration. Precedence: flag, then RYAX_* variable, then the
+// YAML file (--config, $RYAX_CONFIG, else <data dir>/ryaxd.yaml when it
+// exists), then default. invalid_argument naming the file, line and key for a
+// bad file (unknown key, wrong type) or value (level, non-loopback listen).
+Result<DaemonConfig> load_daemon_config(const DaemonFlags& flags,
+                                        const Environment& env);
+
+// One "key: value  # origin" line per setting, for --print-config.
+std::string describe(const DaemonConfig& config);
+
+} // namespace ryax::infra::config

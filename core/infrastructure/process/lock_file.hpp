@@ -1,0 +1,32 @@
+#pragma once
+
+#include "core/domain/error.hpp"
+
+#include <string>
+
+namespace ryax::infra::process {
+
+// An exclusive advisory lock (flock) on a file, held until destruction or
+// release(). The lock follows the open file across fork().
+class LockFile
+{
+public:
+  // Take the lock on `path`, creating the file. failed_precondition when
+  // another process holds it; internal when the file cannot be opened.
+  static Result<LockFile> acquire(const std::string& path);
+
+  LockFile(LockFile&& other) noexcept;
+  LockFile& operator=(LockFile&& other) noexcept;
+  LockFile(const LockFile&) = delete;
+  LockFile& operator=(const LockFile&) = delete;
+  ~LockFile();
+
+  // Unlock and close now.
+  void release();
+
+private:
+  explicit LockFile(int fd) : m_fd(fd) {}
+  int m_fd = -1;
+};
+
+} // namespace ryax::infra::process

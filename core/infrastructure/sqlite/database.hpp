@@ -1,0 +1,60 @@
+#pragma once
+
+#include "core/domain/error.hpp"
+
+#include <SQLiteCpp/Database.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ryax::infra::sqlite {
+
+// One schema migration: applied once, in order, inside a transaction.
+struct Migration
+{
+  int version;
+  std::string_view description;
+  std::string_view sql;
+};
+
+// The migrations this build knows, in version order.
+const std::vector<Migration>& migrations();
+
+// The schema version this build writes (the last migration's).
+int latest_schema_version();
+
+// The daemon's SQLite database: WAL, foreign keys on, a busy timeout, and the
+// schema migrated to latest_schema_version() at open.
+class Database
+{
+public:
+  // Open (creating) `path` and apply pending migrations. failed_precondition,
+  // leaving the file untouched, when it was written by a newer schema;
+  // invalid_argument when it is not a SQLite database; internal otherwise.
+  static Result<std::unique_ptr<Database>> open(const std::string& path);
+
+  // The connection. Callers serialise access with mutex().
+  SQLite::Database& connection() { return m_db; }
+
+  // Guards the connection: SQLiteCpp connections are not thread-safe.
+  std::mutex& mutex() { return m_mutex; }
+
+  // The schema version after migrations.
+  int schema_version() const { return m_schema_version; }
+
+  // The file path.
+  const std::string& path() const { return m_path; }
+
+private:
+  Database(const std::string& path, int schema_version);
+
+  std::string m_path;
+  SQLite::Database m_db;
+  std::mutex m_mutex;
+  int m_schema_version;
+};
+
+} // namespace ryax::infra::sqlite

@@ -1,0 +1,157 @@
+#include "daemon/server.hpp"
+
+#include "core/application/log.hpp"
+#include "core/infrastructure/sqlite/database.hpp"
+#include "daemon/services/daemon_service.hpp"
+
+#include <fmt/format.h>
+#include <grpcpp/grpcpp.h>
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace ryax::daemon {
+
+namespace {
+
+// Does a process accept connections on the UNIX socket at `path`?
+bool
+socket_is_live(const std::string& path)
+{
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    return false;
+  }
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  if (path.size() >= sizeof(address.sun_path)) {
+    ::close(fd);
+    return false;
+  }
+  std::copy(path.begin(), path.end(), address.sun_path);
+  const bool live =
+    ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+  ::close(fd);
+  return live;
+}
+
+Result<void>
+prepare_socket_path(const std::string& path)
+{
+  constexpr std::size_t k_max_socket_path = sizeof(sockaddr_un{}.sun_path) - 1;
+  if (path.size() > k_max_socket_path) {
+    return fail(ErrorCode::invalid_argument,
+                fmt::format("socket path \"{}\" is {} characters long; UNIX "
+                            "sockets allow at most {}: choose a shorter "
+                            "--socket or RYAX_SOCKET",
+                            path, path.size(), k_max_socket_path));
+  }
+  if (socket_is_live(path)) {
+    return fail(ErrorCode::failed_precondition,
+                fmt::format("socket \"{}\" is in use by another ryaxd", path));
+  }
+  std::error_code ec;
+  const auto parent = fs::path(path).parent_path();
+  if (!parent.empty() && !fs::exists(parent)) {
+    fs::create_directories(parent, ec);
+    if (ec) {
+      return fail(ErrorCode::unavailable,
+                  fmt::format("cannot create socket directory \"{}\": {}",
+                              parent.string(), ec.message()));
+    }
+    ::chmod(parent.c_str(), 0700);
+  }
+  if (fs::exists(fs::symlink_status(path))) {
+    struct stat st{};
+    if (::lstat(path.c_str(), &st) == 0 && !S_ISSOCK(st.st_mode)) {
+      return fail(ErrorCode::failed_precondition,
+                  fmt::format("\"{}\" exists and is not a socket: remove it or "
+                              "choose another --socket",
+                              path));
+    }
+    fs::remove(path, ec); // A stale socket from a dead daemon.
+  }
+  return {};
+}
+
+} // namespace
+
+Server::Server(infra::config::DaemonConfig config, ServerOptions options)
+  : m_config(std::move(config)), m_options(options)
+{
+}
+
+Server::~Server() = default;
+
+Result<void>
+Server::start()
+{
+  m_started = std::chrono::steady_clock::now();
+  const auto& data_dir = m_config.data_dir.value;
+  RYAX_TRY_ASSIGN(m_database,
+                  infra::sqlite::Database::open(data_dir + "/ryax.db"));
+
+  const auto& socket = m_config.socket.value;
+  RYAX_TRY(prepare_socket_path(socket));
+  m_addresses.push_back("unix:" + socket);
+  if (!m_config.listen.value.empty()) {
+    m_addresses.push_back(m_config.listen.value);
+  }
+
+  DaemonInfo info;
+  info.version = RYAX_VERSION;
+  info.data_dir = data_dir;
+  info.schema_version = m_database->schema_version();
+  info.addresses = m_addresses;
+  info.started = m_started;
+  info.test_rpcs = m_options.enable_test_rpcs;
+  m_services.push_back(std::make_unique<DaemonServiceImpl>(info, m_shutdown));
+
+  grpc::ServerBuilder builder;
+  for (const auto& address : m_addresses) {
+    builder.AddListeningPort(address, grpc::InsecureServerCredentials());
+  }
+  for (auto& service : m_services) {
+    builder.RegisterService(service.get());
+  }
+  // The socket is created with mode 0600: only this user may talk to it.
+  const mode_t old_umask = ::umask(0077);
+  m_server = builder.BuildAndStart();
+  ::umask(old_umask);
+  if (!m_server) {
+    return fail(ErrorCode::unavailable,
+                fmt::format("cannot listen on {}: see the log above",
+                            fmt::join(m_addresses, " and ")));
+  }
+  ::chmod(socket.c_str(), 0600);
+  app::log::info("ryaxd {} serving {} on {} (schema {})", RYAX_VERSION, data_dir,
+                 fmt::join(m_addresses, ", "), m_database->schema_version());
+  return {};
+}
+
+void
+Server::wait_and_stop()
+{
+  m_shutdown.wait();
+  app::log::info("shutting down: waiting up to {} s for in-flight calls",
+                 m_config.shutdown_grace_seconds.value);
+  const auto deadline =
+    std::chrono::system_clock::now()
+    + std::chrono::seconds(m_config.shutdown_grace_seconds.value);
+  m_server->Shutdown(deadline);
+  m_server->Wait();
+  m_server.reset();
+  m_services.clear();
+  m_database.reset();
+  std::error_code ec;
+  fs::remove(m_config.socket.value, ec);
+  app::log::info("ryaxd stopped");
+}
+
+} // namespace ryax::daemon

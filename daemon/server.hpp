@@ -1,0 +1,63 @@
+#pragma once
+
+#include "core/domain/error.hpp"
+#include "core/infrastructure/config/daemon_config.hpp"
+#include "daemon/shutdown_signal.hpp"
+
+#include <chrono>
+#include <memory>
+#include <vector>
+
+namespace grpc {
+class Server;
+class Service;
+}
+
+namespace ryax::infra::sqlite {
+class Database;
+}
+
+namespace ryax::daemon {
+
+// Options that are not configuration (developer switches).
+struct ServerOptions
+{
+  bool enable_test_rpcs = false;
+};
+
+// The composition root: owns the database, the adapters, the application
+// services and the gRPC server. The only place that names concrete adapters.
+class Server
+{
+public:
+  Server(infra::config::DaemonConfig config, ServerOptions options);
+  ~Server();
+
+  // Open the database, wire the services and start serving. failed_precondition
+  // when another daemon answers on the socket; the database errors of
+  // Database::open; unavailable when the socket or port cannot be bound.
+  Result<void> start();
+
+  // Ask the server to stop (from a signal or the Shutdown call).
+  ShutdownSignal& shutdown_signal() { return m_shutdown; }
+
+  // Block until shutdown is requested, then stop accepting, let in-flight
+  // calls finish within the grace period, close the database and remove the
+  // socket.
+  void wait_and_stop();
+
+  // The addresses served ("unix:/path", "127.0.0.1:7777").
+  const std::vector<std::string>& addresses() const { return m_addresses; }
+
+private:
+  infra::config::DaemonConfig m_config;
+  ServerOptions m_options;
+  ShutdownSignal m_shutdown;
+  std::unique_ptr<infra::sqlite::Database> m_database;
+  std::vector<std::unique_ptr<grpc::Service>> m_services;
+  std::unique_ptr<grpc::Server> m_server;
+  std::vector<std::string> m_addresses;
+  std::chrono::steady_clock::time_point m_started;
+};
+
+} // namespace ryax::daemon

@@ -236,6 +236,30 @@ run_status(Context& ctx)
   return k_exit_ok;
 }
 
+// The test hook: ask the daemon to fail with `code`, through the same client
+// path as every other command (autostart included).
+int
+run_raise_error(Context& ctx, const std::string& code, const std::string& message)
+{
+  auto client = Client::connect(ctx);
+  if (!client) {
+    ctx.fail(client.error());
+    return ctx.exit_code;
+  }
+  auto stub = v1::DaemonService::NewStub(client->channel());
+  auto context = Client::call_context();
+  v1::RaiseErrorRequest request;
+  request.set_code(code);
+  request.set_message(message);
+  v1::RaiseErrorReply reply;
+  if (auto ok = client->check(stub->RaiseError(context.get(), request, &reply));
+      !ok) {
+    ctx.fail(ok.error());
+    return ctx.exit_code;
+  }
+  return k_exit_ok;
+}
+
 } // namespace
 
 void
@@ -269,6 +293,16 @@ register_daemon_commands(CLI::App& app, Context& ctx)
     ->callback([&ctx] { ctx.exit_code = run_stop(ctx); });
   daemon->add_subcommand("status", "Show whether ryaxd runs, and its health")
     ->callback([&ctx] { ctx.exit_code = run_status(ctx); });
+
+  // Hidden: the daemon's test hook (needs ryaxd --enable-test-rpcs).
+  auto raise = std::make_shared<std::pair<std::string, std::string>>();
+  auto* raise_cmd = daemon->add_subcommand("raise-error", "");
+  raise_cmd->group("");
+  raise_cmd->add_option("code", raise->first)->required();
+  raise_cmd->add_option("message", raise->second);
+  raise_cmd->callback([&ctx, raise] {
+    ctx.exit_code = run_raise_error(ctx, raise->first, raise->second);
+  });
 }
 
 } // namespace ryax::cli

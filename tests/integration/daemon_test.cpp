@@ -1,0 +1,300 @@
+// The foundation, end to end: a real ryaxd and the real ryax binary.
+
+#include "core/infrastructure/sqlite/database.hpp"
+#include "tests/support/daemon_fixture.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+
+using namespace ryax::test;
+namespace fs = std::filesystem;
+
+TEST_SUITE_BEGIN("integration: daemon");
+
+TEST_CASE("daemon start, status and stop work through the CLI")
+{
+  DaemonFixture d(false);
+  auto status = d.ryax({"daemon", "status"});
+  CHECK(status.exit_code == 7);
+  CHECK(status.err == "ryax: error: ryaxd is not running at " + d.socket() + "\n");
+
+  auto start = d.ryax({"daemon", "start"});
+  REQUIRE_MESSAGE(start.exit_code == 0, start.err);
+  CHECK(start.out.find(d.socket()) != std::string::npos);
+  CHECK(d.answering());
+
+  status = d.ryax({"daemon", "status"});
+  CHECK(status.exit_code == 0);
+  CHECK(status.out.find("running") != std::string::npos);
+  CHECK(status.out.find(d.home()) != std::string::npos);
+
+  auto again = d.ryax({"daemon", "start"});
+  CHECK(again.exit_code == 0);
+  CHECK(again.err.find("already running") != std::string::npos);
+
+  auto stop = d.ryax({"daemon", "stop"});
+  CHECK(stop.exit_code == 0);
+  CHECK_FALSE(fs::exists(d.socket()));
+  CHECK(d.ryax({"daemon", "status"}).exit_code == 7);
+  // The detached daemon logged to its data dir.
+  CHECK(read_file(d.home() + "/ryaxd.log").find("ryaxd stopped") != std::string::npos);
+}
+
+TEST_CASE("a second daemon on the same data dir is refused")
+{
+  DaemonFixture d;
+  auto second = d.ryaxd({"--foreground", "--socket", d.dir() / "other.sock"});
+  CHECK(second.exit_code == 1);
+  CHECK(second.err == "ryaxd: error: another ryaxd is already serving " + d.home() + "\n");
+  CHECK(d.answering());
+}
+
+TEST_CASE("a daemon on another data dir refuses a socket that is in use")
+{
+  DaemonFixture d;
+  auto other = d.ryaxd({"--foreground", "--data-dir", d.dir() / "other-home"});
+  CHECK(other.exit_code == 1);
+  CHECK(other.err.find("socket \"" + d.socket() + "\" is in use by another ryaxd")
+        != std::string::npos);
+}
+
+TEST_CASE("version prints both versions, and says when the daemon is not running")
+{
+  DaemonFixture d(false);
+  auto down = d.ryax({"version"});
+  CHECK(down.exit_code == 0);
+  CHECK(down.out == "client: 0.1.0\ndaemon: not running\n");
+  CHECK_FALSE(d.answering()); // version never autostarts
+  d.start();
+  auto up = d.ryax({"version", "-o", "json"});
+  REQUIRE(up.exit_code == 0);
+  const auto doc = nlohmann::json::parse(up.out);
+  CHECK(doc["client"]["version"] == "0.1.0");
+  CHECK(doc["daemon"]["running"] == true);
+  CHECK(doc["daemon"]["version"] == "0.1.0");
+}
+
+TEST_CASE("json output parses back, and global options go before or after the command")
+{
+  DaemonFixture d;
+  auto before = d.ryax({"-o", "json", "daemon", "status"});
+  auto after = d.ryax({"daemon", "status", "-o", "json"});
+  REQUIRE(before.exit_code == 0);
+  REQUIRE(after.exit_code == 0);
+  const auto a = nlohmann::json::parse(before.out);
+  const auto b = nlohmann::json::parse(after.out);
+  CHECK(a["data_dir"] == d.home());
+  CHECK(a["schema_version"] == ryax::infra::sqlite::latest_schema_version());
+  CHECK(a["addresses"][0] == "unix:" + d.socket());
+  CHECK(a["pid"] == b["pid"]);
+  CHECK(a.contains("uptime_seconds"));
+
+  auto yaml = d.ryax({"daemon", "status", "-o", "yaml"});
+  CHECK(yaml.out.find("schema_version: ") != std::string::npos);
+  CHECK(yaml.out.find("data_dir: \"" + d.home() + "\"") != std::string::npos);
+}
+
+TEST_CASE("each error category maps to its documented exit code")
+{
+  DaemonFixture d;
+  const std::pair<const char*, int> k_expected[] = {
+    {"internal", 1},         {"not_found", 3},
+    {"permission_denied", 4}, {"unauthenticated", 4},
+    {"invalid_argument", 5}, {"already_exists", 5},
+    {"failed_precondition", 5}, {"unavailable", 7},
+    {"deadline_exceeded", 124},
+  };
+  for (const auto& [code, exit_code] : k_expected) {
+    CAPTURE(code);
+    auto result = d.ryax({"daemon", "raise-error", code, std::string("boom ") + code});
+    CHECK(result.exit_code == exit_code);
+    CHECK(result.err.starts_with("ryax: error: "));
+  }
+  // The message travels unchanged for answers of the daemon.
+  CHECK(d.ryax({"daemon", "raise-error", "not_found", "action \"x\" not found"}).err
+        == "ryax: error: action \"x\" not found\n");
+  CHECK(d.ryax({"daemon", "no-such-verb"}).exit_code == 2);
+  CHECK(d.ryax({"--output", "xml", "version"}).exit_code == 2);
+  CHECK(d.ryax({"--help"}).exit_code == 0);
+}
+
+TEST_CASE("help documents the exit codes")
+{
+  DaemonFixture d(false);
+  auto help = d.ryax({"--help"});
+  CHECK(help.exit_code == 0);
+  CHECK(help.out.find("124  timeout") != std::string::npos);
+  CHECK(help.out.find("7    daemon unavailable") != std::string::npos);
+}
+
+TEST_CASE("a command that needs the daemon starts it unless autostart is off")
+{
+  DaemonFixture d(false);
+  auto off = d.ryax({"daemon", "raise-error", "not_found"});
+  CHECK(off.exit_code == 7);
+  CHECK(off.err == "ryax: error: ryaxd is not running at " + d.socket() + "\n");
+  CHECK_FALSE(d.answering());
+
+  auto flag = d.ryax({"--no-autostart", "daemon", "raise-error", "not_found"},
+                     {}, {{"RYAX_NO_AUTOSTART", std::nullopt}});
+  CHECK(flag.exit_code == 7);
+  CHECK_FALSE(d.answering());
+
+  auto explicit_socket = d.ryax({"--socket", d.socket(), "daemon", "raise-error", "not_found"},
+                                {}, {{"RYAX_NO_AUTOSTART", std::nullopt}});
+  CHECK(explicit_socket.exit_code == 7);
+  CHECK_FALSE(d.answering());
+
+  // Autostarted daemons have no test hooks: the call reaches them and is refused.
+  auto on = d.ryax({"daemon", "raise-error", "not_found"}, {},
+                   {{"RYAX_NO_AUTOSTART", std::nullopt}});
+  CHECK(on.exit_code == 4);
+  CHECK(on.err.find("test hook") != std::string::npos);
+  CHECK(d.answering());
+  CHECK(d.ryax({"daemon", "stop"}).exit_code == 0);
+}
+
+TEST_CASE("an empty data dir gets the latest schema")
+{
+  DaemonFixture d;
+  SQLite::Database db(d.home() + "/ryax.db", SQLite::OPEN_READONLY);
+  CHECK(db.execAndGet("PRAGMA user_version").getInt()
+        == ryax::infra::sqlite::latest_schema_version());
+  CHECK(db.execAndGet("PRAGMA journal_mode").getString() == "wal");
+  CHECK(d.log().find("migrated to schema") != std::string::npos);
+}
+
+TEST_CASE("a database written by a newer schema is refused and left byte-identical")
+{
+  DaemonFixture d(false);
+  fs::create_directories(d.home());
+  const auto path = d.home() + "/ryax.db";
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec("CREATE TABLE future (x INTEGER); INSERT INTO future VALUES (42);");
+    db.exec("PRAGMA user_version = 999");
+  }
+  const auto before = read_file(path);
+  auto result = d.ryaxd({"--foreground"});
+  CHECK(result.exit_code == 1);
+  CHECK(result.err.find("schema version 999, newer than") != std::string::npos);
+  CHECK(read_file(path) == before);
+  CHECK_FALSE(fs::exists(d.socket()));
+}
+
+TEST_CASE("a file that is not a database is refused with its path")
+{
+  DaemonFixture d(false);
+  write_file(d.home() + "/ryax.db", std::string(8192, 'x'));
+  auto result = d.ryaxd({"--foreground"});
+  CHECK(result.exit_code == 1);
+  CHECK(result.err.find("\"" + d.home() + "/ryax.db\" is not a ryax database")
+        != std::string::npos);
+}
+
+TEST_CASE("listen refuses non-loopback addresses and serves loopback ones")
+{
+  DaemonFixture d(false);
+  auto refused = d.ryaxd({"--foreground", "--listen", "0.0.0.0:7777"});
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.err.find("refusing to listen on \"0.0.0.0:7777\"") != std::string::npos);
+  CHECK(d.ryaxd({"--foreground", "--listen", "10.1.2.3:7777"}).exit_code == 1);
+  CHECK(d.ryaxd({"--foreground", "--listen", "nonsense"}).exit_code == 1);
+
+  // A free loopback port: bind port 0 and read it back.
+  const int probe = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(probe, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  ::getsockname(probe, reinterpret_cast<sockaddr*>(&addr), &len);
+  const auto port = std::to_string(ntohs(addr.sin_port));
+  ::close(probe);
+
+  d.start({"--listen", "127.0.0.1:" + port});
+  auto tcp = d.ryax({"--server", "127.0.0.1:" + port, "daemon", "status", "-o", "json"});
+  REQUIRE_MESSAGE(tcp.exit_code == 0, tcp.err);
+  CHECK(nlohmann::json::parse(tcp.out)["data_dir"] == d.home());
+}
+
+TEST_CASE("the socket is created with mode 0600")
+{
+  DaemonFixture d;
+  struct stat st{};
+  REQUIRE(::stat(d.socket().c_str(), &st) == 0);
+  CHECK(S_ISSOCK(st.st_mode));
+  CHECK((st.st_mode & 0777) == 0600);
+}
+
+TEST_CASE("SIGTERM stops the daemon cleanly and leaves no socket behind")
+{
+  DaemonFixture d;
+  CHECK(fs::exists(d.socket()));
+  CHECK(d.stop() == 0);
+  CHECK_FALSE(fs::exists(d.socket()));
+  CHECK(d.log().find("received SIGTERM") != std::string::npos);
+  // The lock is released: a new daemon starts on the same data dir.
+  d.start();
+  CHECK(d.answering());
+}
+
+TEST_CASE("a stale socket file from a dead daemon is replaced")
+{
+  DaemonFixture d(false);
+  // A socket file nobody listens on, as a killed daemon leaves it.
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  const auto path = d.socket();
+  std::copy(path.begin(), path.end(), address.sun_path);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
+  ::close(fd);
+  REQUIRE(fs::exists(path));
+  d.start();
+  CHECK(d.ryax({"daemon", "status"}).exit_code == 0);
+}
+
+TEST_CASE("a killed daemon can be restarted on the same data dir")
+{
+  DaemonFixture d;
+  d.process()->signal(SIGKILL);
+  d.process()->wait(std::chrono::seconds(10));
+  CHECK(fs::exists(d.socket())); // left behind by kill -9
+  d.start();
+  CHECK(d.ryax({"daemon", "status"}).exit_code == 0);
+}
+
+TEST_CASE("a configuration file with an unknown key is refused with its line")
+{
+  DaemonFixture d(false);
+  write_file(d.dir() / "ryaxd.yaml", "log_level: debug\nlog_levle: info\n");
+  auto result = d.ryaxd({"--foreground", "--config", d.dir() / "ryaxd.yaml"});
+  CHECK(result.exit_code == 1);
+  CHECK(result.err.find(d.dir() / "ryaxd.yaml:2:1: unknown key \"log_levle\"")
+        != std::string::npos);
+}
+
+TEST_CASE("print-config shows each value and where it came from")
+{
+  DaemonFixture d(false);
+  write_file(d.home() + "/ryaxd.yaml", "log_level: warn\n");
+  auto result = d.ryaxd({"--print-config", "--log-file", "/tmp/x.log"});
+  CHECK(result.exit_code == 0);
+  CHECK(result.out.find("log_level: warn  # file") != std::string::npos);
+  CHECK(result.out.find("log_file: /tmp/x.log  # flag") != std::string::npos);
+  CHECK(result.out.find("socket: " + d.socket() + "  # environment") != std::string::npos);
+}
+
+TEST_SUITE_END();

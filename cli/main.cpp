@@ -20,6 +20,8 @@ main(int argc, char** argv)
   ryax::cli::register_global_options(app, ctx);
   ryax::cli::register_version_command(app, ctx);
   ryax::cli::register_daemon_commands(app, ctx);
+  ryax::cli::register_repo_commands(app, ctx);
+  ryax::cli::register_action_commands(app, ctx);
   try {
     app.parse(argc, argv); // runs the chosen command, which sets ctx.exit_code
   } catch (const CLI::ParseError& e) {

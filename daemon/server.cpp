@@ -1,7 +1,15 @@
 #include "daemon/server.hpp"
 
+#include "core/application/action_service.hpp"
 #include "core/application/log.hpp"
+#include "core/application/repository_service.hpp"
+#include "core/infrastructure/git/libgit2_git_repository.hpp"
 #include "core/infrastructure/sqlite/database.hpp"
+#include "core/infrastructure/sqlite/sqlite_action_catalogue.hpp"
+#include "core/infrastructure/sqlite/sqlite_repository_store.hpp"
+#include "core/infrastructure/system_clock.hpp"
+#include "core/infrastructure/yaml/yaml_action_metadata_parser.hpp"
+#include "daemon/services/catalogue_services.hpp"
 #include "daemon/services/daemon_service.hpp"
 
 #include <fmt/format.h>
@@ -17,6 +25,35 @@
 namespace fs = std::filesystem;
 
 namespace ryax::daemon {
+
+// The concrete adapters: the only place that names them.
+struct Adapters
+{
+  explicit Adapters(infra::sqlite::Database& db)
+    : repositories(db), catalogue(db)
+  {
+  }
+
+  infra::sqlite::SqliteRepositoryStore repositories;
+  infra::sqlite::SqliteActionCatalogue catalogue;
+  infra::git::Libgit2GitRepository git;
+  infra::yaml::YamlActionMetadataParser parser;
+  infra::SystemClock clock;
+};
+
+// The application services, wired to the adapters.
+struct Services
+{
+  Services(Adapters& a, const std::string& data_dir)
+    : repositories(a.repositories, a.catalogue, a.git, a.parser, a.clock,
+                   data_dir + "/git"),
+      actions(a.catalogue)
+  {
+  }
+
+  app::RepositoryService repositories;
+  app::ActionService actions;
+};
 
 namespace {
 
@@ -111,7 +148,11 @@ Server::start()
   info.addresses = m_addresses;
   info.started = m_started;
   info.test_rpcs = m_options.enable_test_rpcs;
+  m_adapters = std::make_unique<Adapters>(*m_database);
+  m_app = std::make_unique<Services>(*m_adapters, data_dir);
   m_services.push_back(std::make_unique<DaemonServiceImpl>(info, m_shutdown));
+  m_services.push_back(std::make_unique<RepositoryServiceImpl>(m_app->repositories));
+  m_services.push_back(std::make_unique<ActionServiceImpl>(m_app->actions));
 
   grpc::ServerBuilder builder;
   for (const auto& address : m_addresses) {
@@ -148,6 +189,8 @@ Server::wait_and_stop()
   m_server->Wait();
   m_server.reset();
   m_services.clear();
+  m_app.reset();
+  m_adapters.reset();
   m_database.reset();
   std::error_code ec;
   fs::remove(m_config.socket.value, ec);

@@ -18,6 +18,11 @@ class Database;
 }
 
 namespace ryax::daemon {
+struct Adapters;
+struct Services;
+}
+
+namespace ryax::daemon {
 
 // Options that are not configuration (developer switches).
 struct ServerOptions
@@ -54,6 +59,8 @@ private:
   ServerOptions m_options;
   ShutdownSignal m_shutdown;
   std::unique_ptr<infra::sqlite::Database> m_database;
+  std::unique_ptr<Adapters> m_adapters;
+  std::unique_ptr<Services> m_app;
   std::vector<std::unique_ptr<grpc::Service>> m_services;
   std::unique_ptr<grpc::Server> m_server;
   std::vector<std::string> m_addresses;

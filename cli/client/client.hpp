@@ -51,6 +51,18 @@ public:
   static std::unique_ptr<grpc::ClientContext>
   call_context(std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
+  // Call `method(context, reply)` (a stub call) with a deadline of
+  // `timeout`, and return the reply or the error it stands for.
+  template<typename Reply, typename Method>
+  Result<Reply> call(Method&& method,
+                     std::chrono::milliseconds timeout = std::chrono::minutes(10)) const
+  {
+    auto context = call_context(timeout);
+    Reply reply;
+    RYAX_TRY(check(method(context.get(), &reply)));
+    return reply;
+  }
+
   // OK as success, anything else as the Error it stands for; a transport
   // failure becomes "ryaxd is not running at <address>".
   Result<void> check(const grpc::Status& status) const;

@@ -14,4 +14,10 @@ void register_version_command(CLI::App& app, Context& ctx);
 // `ryax daemon start|stop|status`.
 void register_daemon_commands(CLI::App& app, Context& ctx);
 
+// `ryax repo add|list|show|rm|scan`.
+void register_repo_commands(CLI::App& app, Context& ctx);
+
+// `ryax action list|show|rm|init`.
+void register_action_commands(CLI::App& app, Context& ctx);
+
 } // namespace ryax::cli

@@ -28,15 +28,10 @@ emit_yaml(YAML::Emitter& out, const nlohmann::json& value)
     }
     out << YAML::EndSeq;
     break;
-  case nlohmann::json::value_t::string: {
-    const auto& text = value.get_ref<const std::string&>();
-    if (text.find('\n') != std::string::npos) {
-      out << YAML::Literal << text;
-    } else {
-      out << YAML::DoubleQuoted << text;
-    }
+  case nlohmann::json::value_t::string:
+    // Double-quoted: exact for every string, newlines and ": " included.
+    out << YAML::DoubleQuoted << value.get_ref<const std::string&>();
     break;
-  }
   case nlohmann::json::value_t::boolean:
     out << (value.get<bool>() ? "true" : "false");
     break;

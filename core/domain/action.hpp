@@ -3,6 +3,7 @@
 #include "core/domain/error.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -180,5 +181,28 @@ struct Diagnostic
 // empty, without ":column" when it is 0 and without ":line:column" when the
 // line is 0.
 std::string format_diagnostic(const Diagnostic& diagnostic);
+
+// What the parser needs from the action's directory: the content of a file
+// relative to the action directory, or nullopt when it does not exist.
+using ActionFileReader =
+  std::function<std::optional<std::string>(const std::string& relative_path)>;
+
+// The outcome of reading a `ryax_metadata.yaml`.
+struct ParsedActionMetadata
+{
+  // Filled, best effort, whenever spec.id or spec.version could be read,
+  // even when `diagnostics` is not empty, so callers can name an invalid
+  // action.
+  std::optional<domain::ActionMetadata> metadata;
+  // Every problem found, sorted by position; empty for a valid action.
+  std::vector<domain::Diagnostic> diagnostics;
+
+  // Whether the action is valid.
+  bool
+  ok() const
+  {
+    return metadata.has_value() && diagnostics.empty();
+  }
+};
 
 } // namespace ryax::domain

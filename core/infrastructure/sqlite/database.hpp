@@ -42,6 +42,10 @@ public:
   // Guards the connection: SQLiteCpp connections are not thread-safe.
   std::mutex& mutex() { return m_mutex; }
 
+  // Run `body` (returning a Result) holding mutex(); a SQLite exception
+  // becomes an internal error naming the database.
+  template<typename Body> auto locked(Body&& body) -> decltype(body());
+
   // The schema version after migrations.
   int schema_version() const { return m_schema_version; }
 
@@ -56,5 +60,20 @@ private:
   std::mutex m_mutex;
   int m_schema_version;
 };
+
+// --- Inline implementations ---
+
+template<typename Body>
+auto
+Database::locked(Body&& body) -> decltype(body())
+{
+  std::lock_guard lock(m_mutex);
+  try {
+    return body();
+  } catch (const SQLite::Exception& e) {
+    return fail(ErrorCode::internal,
+                "database \"" + m_path + "\": " + e.what());
+  }
+}
 
 } // namespace ryax::infra::sqlite

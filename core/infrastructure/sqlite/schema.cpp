@@ -14,6 +14,38 @@ CREATE TABLE daemon_meta (
   value TEXT NOT NULL
 );
 )sql"},
+    {2, "action repositories and catalogue", R"sql(
+CREATE TABLE repositories (
+  name             TEXT PRIMARY KEY,
+  url              TEXT NOT NULL,
+  branch           TEXT NOT NULL DEFAULT '',
+  username         TEXT NOT NULL DEFAULT '',
+  password         TEXT NOT NULL DEFAULT '',
+  ssh_key          TEXT NOT NULL DEFAULT '',
+  created_at       INTEGER NOT NULL,
+  last_scan_at     INTEGER,
+  last_scan_ref    TEXT NOT NULL DEFAULT '',
+  last_scan_commit TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE action_versions (
+  action_id      TEXT NOT NULL,
+  version        TEXT NOT NULL,
+  kind           TEXT NOT NULL,
+  categories     TEXT NOT NULL, -- JSON array, for filtering
+  metadata       TEXT NOT NULL, -- JSON, see infra/json/action_json.hpp
+  repository     TEXT NOT NULL,
+  commit_id      TEXT NOT NULL,
+  directory      TEXT NOT NULL,
+  tree_id        TEXT NOT NULL,
+  scanned_at     INTEGER NOT NULL,
+  sequence       INTEGER NOT NULL,
+  gone_from_head INTEGER NOT NULL DEFAULT 0,
+  build_state    TEXT NOT NULL DEFAULT 'scanned',
+  PRIMARY KEY (action_id, version)
+);
+CREATE INDEX action_versions_by_repository ON action_versions (repository);
+CREATE INDEX action_versions_by_sequence ON action_versions (action_id, sequence);
+)sql"},
   };
   return k_migrations;
 }

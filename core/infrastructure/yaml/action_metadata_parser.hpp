@@ -10,28 +10,9 @@
 
 namespace ryax::infra::yaml {
 
-// What the parser needs from the action's directory: the content of a file
-// relative to the action directory, or nullopt when it does not exist.
-using ActionFileReader =
-  std::function<std::optional<std::string>(const std::string& relative_path)>;
-
-// The outcome of reading a `ryax_metadata.yaml`.
-struct ParsedActionMetadata
-{
-  // Filled, best effort, whenever spec.id or spec.version could be read,
-  // even when `diagnostics` is not empty, so callers can name an invalid
-  // action.
-  std::optional<domain::ActionMetadata> metadata;
-  // Every problem found, sorted by position; empty for a valid action.
-  std::vector<domain::Diagnostic> diagnostics;
-
-  // Whether the action is valid.
-  bool
-  ok() const
-  {
-    return metadata.has_value() && diagnostics.empty();
-  }
-};
+// The reader and the outcome types live in the domain (core/domain/action.hpp).
+using domain::ActionFileReader;
+using domain::ParsedActionMetadata;
 
 // Parse and validate `text`, the content of the file shown as `display_path`
 // in messages, against the Ryax action format (apiVersion ryax.tech/v2.0):

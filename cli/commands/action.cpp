@@ -1,0 +1,267 @@
+// `ryax action list|show|rm|init`.
+
+#include "cli/commands/action_init.hpp"
+#include "cli/commands/commands.hpp"
+#include "cli/commands/common.hpp"
+#include "cli/exit_code.hpp"
+#include "cli/output/output.hpp"
+
+#include "ryax/v1/action.grpc.pb.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <iostream>
+
+namespace ryax::cli {
+
+namespace {
+
+struct ListOptions
+{
+  std::string repository;
+  std::string kind;
+  std::string category;
+  bool all_versions = false;
+};
+
+// "processor" -> "Processor": kinds are typed in any case.
+std::string
+capitalised(std::string text)
+{
+  for (auto& c : text) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  if (!text.empty()) {
+    text[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(text[0])));
+  }
+  return text;
+}
+
+nlohmann::json
+document(const v1::ActionVersion& v)
+{
+  auto doc = nlohmann::json::parse(v.document_json(), nullptr, false);
+  return doc.is_discarded() ? nlohmann::json::object() : doc;
+}
+
+int
+run_list(Context& ctx, const ListOptions& o)
+{
+  return with_client(ctx, [&](const Client& client) -> Result<int> {
+    auto stub = v1::ActionService::NewStub(client.channel());
+    v1::ListActionsRequest request;
+    request.set_repository(o.repository);
+    request.set_kind(o.kind.empty() ? "" : capitalised(o.kind));
+    request.set_category(o.category);
+    request.set_all_versions(o.all_versions);
+    RYAX_TRY_ASSIGN(const auto reply,
+                    client.call<v1::ListActionsReply>([&](auto* c, auto* r) {
+                      return stub->ListActions(c, request, r);
+                    }));
+    nlohmann::json doc = nlohmann::json::array();
+    output::Table table{{"ID", "VERSION", "KIND", "TYPE", "STATE", "REPOSITORY"}, {}};
+    for (const auto& a : reply.actions()) {
+      doc.push_back(document(a));
+      table.rows.push_back(
+        {a.id(), a.version(), a.kind(), a.type(), a.build_state(),
+         a.repository() + (a.gone_from_head() ? " (gone from head)" : "")});
+    }
+    output::emit(ctx, doc, [&](std::ostream& out) {
+      output::print_table(out, table, ctx.color());
+    });
+    return k_exit_ok;
+  });
+}
+
+std::string
+scalar_text(const nlohmann::json& value)
+{
+  if (value.is_null()) {
+    return "-";
+  }
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+std::string
+format_bytes(std::int64_t bytes)
+{
+  static constexpr const char* k_units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double value = static_cast<double>(bytes);
+  int unit = 0;
+  while (value >= 1024 && unit < 4) {
+    value /= 1024;
+    ++unit;
+  }
+  return fmt::format("{:g} {}", value, k_units[unit]);
+}
+
+void
+print_io(std::ostream& out, const char* title, const nlohmann::json& ios)
+{
+  out << "\n" << title << ":\n";
+  if (ios.empty()) {
+    out << "  (none)\n";
+    return;
+  }
+  output::Table table{{"  NAME", "TYPE", "DEFAULT", "OPTIONAL", "HELP"}, {}};
+  for (const auto& io : ios) {
+    std::string type = io["type"].get<std::string>();
+    if (!io["enum_values"].empty()) {
+      std::string values;
+      for (const auto& v : io["enum_values"]) {
+        values += (values.empty() ? "" : "|") + v.get<std::string>();
+      }
+      type += " (" + values + ")";
+    }
+    table.rows.push_back({"  " + io["name"].get<std::string>(), type,
+                          scalar_text(io.value("default_value", nlohmann::json())),
+                          io["optional"].get<bool>() ? "yes" : "no",
+                          io["help"].get<std::string>()});
+  }
+  output::print_table(out, table, false);
+}
+
+void
+print_action(std::ostream& out, const nlohmann::json& d)
+{
+  const auto& r = d["resources"];
+  std::string resources;
+  const auto add = [&](const std::string& part) {
+    resources += (resources.empty() ? "" : ", ") + part;
+  };
+  if (!r["cpu"].is_null()) {
+    add(fmt::format("cpu {:g}", r["cpu"].get<double>()));
+  }
+  if (!r["memory_bytes"].is_null()) {
+    add("memory " + format_bytes(r["memory_bytes"].get<std::int64_t>()));
+  }
+  if (!r["time_seconds"].is_null()) {
+    add(fmt::format("time {}s", r["time_seconds"].get<std::int64_t>()));
+  }
+  if (!r["gpu"].is_null()) {
+    add(fmt::format("gpu {}", r["gpu"].get<std::int64_t>()));
+  }
+  std::string categories;
+  for (const auto& c : d["categories"]) {
+    categories += (categories.empty() ? "" : ", ") + c.get<std::string>();
+  }
+  output::print_fields(
+    out,
+    {{"id", d["id"].get<std::string>()},
+     {"version", d["version"].get<std::string>()},
+     {"name", d["human_name"].get<std::string>()},
+     {"kind", d["kind"].get<std::string>()},
+     {"type", d["type"].get<std::string>()},
+     {"state", d["build_state"].get<std::string>()},
+     {"description", d["description"].get<std::string>().empty()
+                       ? "-"
+                       : d["description"].get<std::string>()},
+     {"categories", categories.empty() ? "-" : categories},
+     {"resources", resources.empty() ? "-" : resources},
+     {"repository", d["repository"].get<std::string>()
+                      + (d["gone_from_head"].get<bool>() ? " (gone from head)" : "")},
+     {"commit", d["commit"].get<std::string>()},
+     {"directory", d["directory"].get<std::string>().empty()
+                     ? "."
+                     : d["directory"].get<std::string>()},
+     {"tree", d["tree_id"].get<std::string>()}});
+  print_io(out, "inputs", d["inputs"]);
+  if (d["dynamic_outputs"].get<bool>()) {
+    out << "\noutputs: dynamic (declared by each workflow)\n";
+  } else {
+    print_io(out, "outputs", d["outputs"]);
+  }
+}
+
+int
+run_show(Context& ctx, const std::string& ref)
+{
+  return with_client(ctx, [&](const Client& client) -> Result<int> {
+    auto stub = v1::ActionService::NewStub(client.channel());
+    v1::GetActionRequest request;
+    request.set_ref(ref);
+    RYAX_TRY_ASSIGN(const auto reply,
+                    client.call<v1::ActionVersion>([&](auto* c, auto* r) {
+                      return stub->GetAction(c, request, r);
+                    }));
+    const auto doc = document(reply);
+    output::emit(ctx, doc, [&](std::ostream& out) { print_action(out, doc); });
+    return k_exit_ok;
+  });
+}
+
+int
+run_remove(Context& ctx, const std::string& ref)
+{
+  return with_client(ctx, [&](const Client& client) -> Result<int> {
+    auto stub = v1::ActionService::NewStub(client.channel());
+    v1::RemoveActionRequest request;
+    request.set_ref(ref);
+    RYAX_TRY_ASSIGN(const auto reply,
+                    client.call<v1::RemoveActionReply>([&](auto* c, auto* r) {
+                      return stub->RemoveAction(c, request, r);
+                    }));
+    if (!ctx.quiet) {
+      std::cout << fmt::format("removed {} version{} of {}\n", reply.removed(),
+                               reply.removed() == 1 ? "" : "s", ref);
+    }
+    return k_exit_ok;
+  });
+}
+
+int
+run_init(Context& ctx, const ActionInitOptions& o)
+{
+  auto written = scaffold_action(o);
+  if (!written) {
+    ctx.fail(written.error());
+    return ctx.exit_code;
+  }
+  if (!ctx.quiet) {
+    for (const auto& file : *written) {
+      std::cout << "created " << file << "\n";
+    }
+  }
+  return k_exit_ok;
+}
+
+} // namespace
+
+void
+register_action_commands(CLI::App& app, Context& ctx)
+{
+  auto* action = app.add_subcommand("action", "Inspect the action catalogue and scaffold actions");
+  action->require_subcommand(1);
+
+  auto list = std::make_shared<ListOptions>();
+  auto* list_cmd = action->add_subcommand("list", "List catalogued actions (latest versions)");
+  list_cmd->add_option("--repo", list->repository, "Only actions of this repository");
+  list_cmd->add_option("--kind", list->kind, "processor, source or publisher");
+  list_cmd->add_option("--category", list->category, "Only actions with this category");
+  list_cmd->add_flag("--all-versions", list->all_versions, "Every version, not only the latest");
+  list_cmd->callback([&ctx, list] { ctx.exit_code = run_list(ctx, *list); });
+
+  auto ref = std::make_shared<std::string>();
+  auto* show = action->add_subcommand("show", "Show an action version: metadata, IO, provenance");
+  show->add_option("ref", *ref, "ID (latest version) or ID:VERSION")->required();
+  show->callback([&ctx, ref] { ctx.exit_code = run_show(ctx, *ref); });
+
+  auto* rm = action->add_subcommand("rm", "Remove an action version (ID removes every version)");
+  rm->add_option("ref", *ref, "ID or ID:VERSION")->required();
+  rm->callback([&ctx, ref] { ctx.exit_code = run_remove(ctx, *ref); });
+
+  auto init = std::make_shared<ActionInitOptions>();
+  auto* init_cmd = action->add_subcommand(
+    "init", "Scaffold a valid action in DIR (metadata, handler, requirements)");
+  init_cmd->add_option("dir", init->directory, "Directory to create")->required();
+  init_cmd->add_option("--kind", init->kind, "processor, source or publisher")
+    ->required()
+    ->check(CLI::IsMember({"processor", "source", "publisher"}, CLI::ignore_case));
+  init_cmd->add_option("--type", init->type, "python3 (default) or nodejs")
+    ->check(CLI::IsMember({"python3", "nodejs"}));
+  init_cmd->add_option("--id", init->id, "Action id (default: the directory name)");
+  init_cmd->callback([&ctx, init] { ctx.exit_code = run_init(ctx, *init); });
+}
+
+} // namespace ryax::cli

@@ -1,0 +1,68 @@
+#pragma once
+
+#include "core/domain/catalogue.hpp"
+#include "core/domain/error.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ryax::app {
+
+// Which action versions `list` returns.
+struct ActionFilter
+{
+  std::string repository; // "" for any
+  std::optional<domain::ActionKind> kind;
+  std::string category; // "" for any
+  bool all_versions = false; // else only the latest version of each id
+};
+
+// What one scan writes, atomically.
+struct ScanCommit
+{
+  std::string repository;
+  std::string ref;
+  std::string commit;
+  std::int64_t scanned_at = 0;
+  // New or replaced versions (their `sequence` is assigned by the catalogue).
+  std::vector<domain::ActionVersion> upserts;
+  // "id:version" of every version present at the scanned commit: the other
+  // versions of this repository are marked gone from its head.
+  std::vector<std::string> present;
+};
+
+// The catalogue of action versions.
+class ActionCatalogue
+{
+public:
+  virtual ~ActionCatalogue() = default;
+
+  // The version `id`:`version`, or nullopt.
+  virtual Result<std::optional<domain::ActionVersion>>
+  find(const std::string& id, const std::string& version) = 0;
+
+  // The latest (most recently scanned) version of `id`, or nullopt.
+  virtual Result<std::optional<domain::ActionVersion>>
+  latest(const std::string& id) = 0;
+
+  // Versions matching `filter`, by id then newest first.
+  virtual Result<std::vector<domain::ActionVersion>>
+  list(const ActionFilter& filter) = 0;
+
+  // Every version catalogued from `repository`.
+  virtual Result<std::vector<domain::ActionVersion>>
+  of_repository(const std::string& repository) = 0;
+
+  // Remove `id`:`version`, or every version of `id` when `version` is "".
+  // The number removed (0 when none).
+  virtual Result<int> remove(const std::string& id,
+                             const std::string& version) = 0;
+
+  // Write a scan: upserts, gone flags and the repository's last scan, all
+  // or nothing.
+  virtual Result<void> commit_scan(const ScanCommit& scan) = 0;
+};
+
+} // namespace ryax::app

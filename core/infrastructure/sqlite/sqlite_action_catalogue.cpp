@@ -1,0 +1,223 @@
+#include "core/infrastructure/sqlite/sqlite_action_catalogue.hpp"
+
+#include "core/infrastructure/json/action_json.hpp"
+
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+#include <fmt/format.h>
+
+#include <set>
+
+namespace ryax::infra::sqlite {
+
+namespace {
+
+constexpr const char* k_columns =
+  "metadata, repository, commit_id, directory, tree_id, scanned_at, sequence, "
+  "gone_from_head, build_state";
+
+Result<domain::ActionVersion>
+read_row(SQLite::Statement& q)
+{
+  domain::ActionVersion v;
+  const auto doc = nlohmann::json::parse(q.getColumn(0).getString(), nullptr, false);
+  RYAX_TRY_ASSIGN(v.metadata, json::metadata_from_json(doc));
+  v.repository = q.getColumn(1).getString();
+  v.commit = q.getColumn(2).getString();
+  v.directory = q.getColumn(3).getString();
+  v.tree_id = q.getColumn(4).getString();
+  v.scanned_at = q.getColumn(5).getInt64();
+  v.sequence = q.getColumn(6).getInt64();
+  v.gone_from_head = q.getColumn(7).getInt() != 0;
+  v.build_state = domain::parse_build_state(q.getColumn(8).getString())
+                    .value_or(domain::BuildState::scanned);
+  return v;
+}
+
+Result<std::vector<domain::ActionVersion>>
+read_all(SQLite::Statement& q)
+{
+  std::vector<domain::ActionVersion> result;
+  while (q.executeStep()) {
+    RYAX_TRY_ASSIGN(auto version, read_row(q));
+    result.push_back(std::move(version));
+  }
+  return result;
+}
+
+Result<std::optional<domain::ActionVersion>>
+read_one(SQLite::Statement& q)
+{
+  if (!q.executeStep()) {
+    return std::optional<domain::ActionVersion>{};
+  }
+  RYAX_TRY_ASSIGN(auto version, read_row(q));
+  return std::optional{std::move(version)};
+}
+
+} // namespace
+
+SqliteActionCatalogue::SqliteActionCatalogue(Database& database)
+  : m_database(database)
+{
+}
+
+Result<std::optional<domain::ActionVersion>>
+SqliteActionCatalogue::find(const std::string& id, const std::string& version)
+{
+  return m_database.locked([&]() -> Result<std::optional<domain::ActionVersion>> {
+    SQLite::Statement q(m_database.connection(),
+                        fmt::format("SELECT {} FROM action_versions WHERE "
+                                    "action_id = ? AND version = ?",
+                                    k_columns));
+    q.bind(1, id);
+    q.bind(2, version);
+    return read_one(q);
+  });
+}
+
+Result<std::optional<domain::ActionVersion>>
+SqliteActionCatalogue::latest(const std::string& id)
+{
+  return m_database.locked([&]() -> Result<std::optional<domain::ActionVersion>> {
+    SQLite::Statement q(m_database.connection(),
+                        fmt::format("SELECT {} FROM action_versions WHERE "
+                                    "action_id = ? ORDER BY sequence DESC LIMIT 1",
+                                    k_columns));
+    q.bind(1, id);
+    return read_one(q);
+  });
+}
+
+Result<std::vector<domain::ActionVersion>>
+SqliteActionCatalogue::list(const app::ActionFilter& filter)
+{
+  return m_database.locked([&]() -> Result<std::vector<domain::ActionVersion>> {
+    std::string sql =
+      fmt::format("SELECT {} FROM action_versions a WHERE 1", k_columns);
+    if (!filter.repository.empty()) {
+      sql += " AND repository = :repository";
+    }
+    if (filter.kind) {
+      sql += " AND kind = :kind";
+    }
+    if (!filter.category.empty()) {
+      sql += " AND EXISTS (SELECT 1 FROM json_each(a.categories) WHERE value = "
+             ":category)";
+    }
+    if (!filter.all_versions) {
+      sql += " AND sequence = (SELECT MAX(sequence) FROM action_versions b "
+             "WHERE b.action_id = a.action_id)";
+    }
+    sql += " ORDER BY action_id, sequence DESC";
+    SQLite::Statement q(m_database.connection(), sql);
+    if (!filter.repository.empty()) {
+      q.bind(":repository", filter.repository);
+    }
+    if (filter.kind) {
+      q.bind(":kind", std::string(domain::to_string(*filter.kind)));
+    }
+    if (!filter.category.empty()) {
+      q.bind(":category", filter.category);
+    }
+    return read_all(q);
+  });
+}
+
+Result<std::vector<domain::ActionVersion>>
+SqliteActionCatalogue::of_repository(const std::string& repository)
+{
+  return m_database.locked([&]() -> Result<std::vector<domain::ActionVersion>> {
+    SQLite::Statement q(m_database.connection(),
+                        fmt::format("SELECT {} FROM action_versions WHERE "
+                                    "repository = ? ORDER BY directory",
+                                    k_columns));
+    q.bind(1, repository);
+    return read_all(q);
+  });
+}
+
+Result<int>
+SqliteActionCatalogue::remove(const std::string& id, const std::string& version)
+{
+  return m_database.locked([&]() -> Result<int> {
+    SQLite::Statement q(m_database.connection(),
+                        version.empty()
+                          ? "DELETE FROM action_versions WHERE action_id = ?"
+                          : "DELETE FROM action_versions WHERE action_id = ? "
+                            "AND version = ?");
+    q.bind(1, id);
+    if (!version.empty()) {
+      q.bind(2, version);
+    }
+    return q.exec();
+  });
+}
+
+Result<void>
+SqliteActionCatalogue::commit_scan(const app::ScanCommit& scan)
+{
+  return m_database.locked([&]() -> Result<void> {
+    auto& c = m_database.connection();
+    SQLite::Transaction tx(c);
+    auto next = c.execAndGet("SELECT COALESCE(MAX(sequence), 0) FROM action_versions")
+                  .getInt64();
+    SQLite::Statement upsert(
+      c, "INSERT OR REPLACE INTO action_versions (action_id, version, kind, "
+         "categories, metadata, repository, commit_id, directory, tree_id, "
+         "scanned_at, sequence, gone_from_head, build_state) VALUES "
+         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'scanned')");
+    for (const auto& v : scan.upserts) {
+      upsert.reset();
+      upsert.clearBindings();
+      upsert.bind(1, v.id());
+      upsert.bind(2, v.version());
+      upsert.bind(3, std::string(domain::to_string(v.metadata.kind)));
+      upsert.bind(4, nlohmann::json(v.metadata.categories).dump());
+      upsert.bind(5, json::to_json(v.metadata).dump());
+      upsert.bind(6, v.repository);
+      upsert.bind(7, v.commit);
+      upsert.bind(8, v.directory);
+      upsert.bind(9, v.tree_id);
+      upsert.bind(10, static_cast<int64_t>(v.scanned_at));
+      upsert.bind(11, static_cast<int64_t>(++next));
+      upsert.exec();
+    }
+    // Gone flags: every version of this repository absent from the commit.
+    const std::set<std::string> present(scan.present.begin(), scan.present.end());
+    SQLite::Statement versions(
+      c, "SELECT action_id, version, gone_from_head FROM action_versions WHERE "
+         "repository = ?");
+    versions.bind(1, scan.repository);
+    std::vector<std::pair<std::pair<std::string, std::string>, int>> flips;
+    while (versions.executeStep()) {
+      const auto id = versions.getColumn(0).getString();
+      const auto version = versions.getColumn(1).getString();
+      const int gone = present.contains(id + ":" + version) ? 0 : 1;
+      if (gone != versions.getColumn(2).getInt()) {
+        flips.push_back({{id, version}, gone});
+      }
+    }
+    SQLite::Statement flag(c, "UPDATE action_versions SET gone_from_head = ? "
+                              "WHERE action_id = ? AND version = ?");
+    for (const auto& [key, gone] : flips) {
+      flag.reset();
+      flag.bind(1, gone);
+      flag.bind(2, key.first);
+      flag.bind(3, key.second);
+      flag.exec();
+    }
+    SQLite::Statement record(
+      c, "UPDATE repositories SET last_scan_at = ?, last_scan_ref = ?, "
+         "last_scan_commit = ? WHERE name = ?");
+    record.bind(1, static_cast<int64_t>(scan.scanned_at));
+    record.bind(2, scan.ref);
+    record.bind(3, scan.commit);
+    record.bind(4, scan.repository);
+    record.exec();
+    tx.commit();
+    return {};
+  });
+}
+
+} // namespace ryax::infra::sqlite

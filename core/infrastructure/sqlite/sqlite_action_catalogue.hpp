@@ -1,0 +1,30 @@
+#pragma once
+
+#include "core/application/ports/action_catalogue.hpp"
+#include "core/infrastructure/sqlite/database.hpp"
+
+namespace ryax::infra::sqlite {
+
+// ActionCatalogue in the daemon's SQLite database (table action_versions);
+// the metadata is stored as the JSON document of infra/json/action_json.hpp.
+class SqliteActionCatalogue : public app::ActionCatalogue
+{
+public:
+  explicit SqliteActionCatalogue(Database& database);
+
+  Result<std::optional<domain::ActionVersion>>
+  find(const std::string& id, const std::string& version) override;
+  Result<std::optional<domain::ActionVersion>>
+  latest(const std::string& id) override;
+  Result<std::vector<domain::ActionVersion>>
+  list(const app::ActionFilter& filter) override;
+  Result<std::vector<domain::ActionVersion>>
+  of_repository(const std::string& repository) override;
+  Result<int> remove(const std::string& id, const std::string& version) override;
+  Result<void> commit_scan(const app::ScanCommit& scan) override;
+
+private:
+  Database& m_database;
+};
+
+} // namespace ryax::infra::sqlite

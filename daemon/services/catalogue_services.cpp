@@ -1,0 +1,133 @@
+#include "daemon/services/catalogue_services.hpp"
+
+#include "daemon/guarded.hpp"
+#include "daemon/services/catalogue_convert.hpp"
+
+namespace ryax::daemon {
+
+RepositoryServiceImpl::RepositoryServiceImpl(app::RepositoryService& service)
+  : m_service(service)
+{
+}
+
+grpc::Status
+RepositoryServiceImpl::AddRepository(grpc::ServerContext* context,
+                                     const v1::AddRepositoryRequest* request,
+                                     v1::Repository* reply)
+{
+  return guarded(context, "AddRepository", [&]() -> Result<void> {
+    RYAX_TRY_ASSIGN(const auto repository,
+                    m_service.add(app::AddRepository{
+                      request->name(), request->url(), request->branch(),
+                      request->username(), request->password(),
+                      request->ssh_key()}));
+    to_proto(repository, *reply);
+    return {};
+  });
+}
+
+grpc::Status
+RepositoryServiceImpl::ListRepositories(grpc::ServerContext* context,
+                                        const v1::ListRepositoriesRequest*,
+                                        v1::ListRepositoriesReply* reply)
+{
+  return guarded(context, "ListRepositories", [&]() -> Result<void> {
+    RYAX_TRY_ASSIGN(const auto repositories, m_service.list());
+    for (const auto& r : repositories) {
+      to_proto(r, *reply->add_repositories());
+    }
+    return {};
+  });
+}
+
+grpc::Status
+RepositoryServiceImpl::GetRepository(grpc::ServerContext* context,
+                                     const v1::GetRepositoryRequest* request,
+                                     v1::Repository* reply)
+{
+  return guarded(context, "GetRepository", [&]() -> Result<void> {
+    RYAX_TRY_ASSIGN(const auto repository, m_service.get(request->name()));
+    to_proto(repository, *reply);
+    return {};
+  });
+}
+
+grpc::Status
+RepositoryServiceImpl::RemoveRepository(grpc::ServerContext* context,
+                                        const v1::RemoveRepositoryRequest* request,
+                                        v1::RemoveRepositoryReply*)
+{
+  return guarded(context, "RemoveRepository",
+                 [&]() -> Result<void> { return m_service.remove(request->name()); });
+}
+
+grpc::Status
+RepositoryServiceImpl::ScanRepository(grpc::ServerContext* context,
+                                      const v1::ScanRepositoryRequest* request,
+                                      v1::ScanReport* reply)
+{
+  return guarded(context, "ScanRepository", [&]() -> Result<void> {
+    RYAX_TRY_ASSIGN(const auto report,
+                    m_service.scan(app::ScanRepository{
+                      request->name(), request->ref(), request->force()}));
+    to_proto(report, *reply);
+    return {};
+  });
+}
+
+ActionServiceImpl::ActionServiceImpl(app::ActionService& service)
+  : m_service(service)
+{
+}
+
+grpc::Status
+ActionServiceImpl::ListActions(grpc::ServerContext* context,
+                               const v1::ListActionsRequest* request,
+                               v1::ListActionsReply* reply)
+{
+  return guarded(context, "ListActions", [&]() -> Result<void> {
+    app::ActionFilter filter;
+    filter.repository = request->repository();
+    filter.category = request->category();
+    filter.all_versions = request->all_versions();
+    if (!request->kind().empty()) {
+      filter.kind = domain::parse_action_kind(request->kind());
+      if (!filter.kind) {
+        return fail(ErrorCode::invalid_argument,
+                    "unknown kind \"" + request->kind()
+                      + "\": use Processor, Source or Publisher");
+      }
+    }
+    RYAX_TRY_ASSIGN(const auto versions, m_service.list(filter));
+    for (const auto& v : versions) {
+      to_proto(v, *reply->add_actions());
+    }
+    return {};
+  });
+}
+
+grpc::Status
+ActionServiceImpl::GetAction(grpc::ServerContext* context,
+                             const v1::GetActionRequest* request,
+                             v1::ActionVersion* reply)
+{
+  return guarded(context, "GetAction", [&]() -> Result<void> {
+    RYAX_TRY_ASSIGN(const auto version, m_service.show(request->ref()));
+    to_proto(version, *reply);
+    return {};
+  });
+}
+
+grpc::Status
+ActionServiceImpl::RemoveAction(grpc::ServerContext* context,
+                                const v1::RemoveActionRequest* request,
+                                v1::RemoveActionReply* reply)
+{
+  return guarded(context, "RemoveAction", [&]() -> Result<void> {
+    RYAX_TRY_ASSIGN(const int removed, m_service.remove(request->ref()));
+    reply->set_removed(removed);
+    return {};
+  });
+}
+
+} // namespace ryax::daemon

@@ -3,9 +3,11 @@
 #include "cli/commands/commands.hpp"
 #include "cli/context.hpp"
 #include "cli/exit_code.hpp"
+#include "cli/suggest.hpp"
 
 #include <CLI/CLI.hpp>
 
+#include <iostream>
 #include <string>
 
 int
@@ -25,6 +27,12 @@ main(int argc, char** argv)
   try {
     app.parse(argc, argv); // runs the chosen command, which sets ctx.exit_code
   } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() != 0) {
+      if (auto message = ryax::cli::unknown_command_message(app, argc, argv)) {
+        std::cerr << "ryax: error: " << *message << "\n";
+        return ryax::cli::k_exit_usage;
+      }
+    }
     return app.exit(e) == 0 ? 0 : ryax::cli::k_exit_usage; // --help is not an error
   }
   return ctx.exit_code;

@@ -45,10 +45,11 @@ report_error(const std::string& message)
 }
 
 void
-report_ready()
+report_ready(const std::string& socket)
 {
   if (g_ready_fd >= 0) {
-    [[maybe_unused]] auto n = ::write(g_ready_fd, "R", 1);
+    const std::string line = "R" + socket;
+    [[maybe_unused]] auto n = ::write(g_ready_fd, line.data(), line.size());
     ::close(g_ready_fd);
     g_ready_fd = -1;
   }
@@ -77,7 +78,9 @@ daemonize(const std::string& log_file)
     while ((n = ::read(fds[0], buffer, sizeof(buffer))) > 0) {
       message.append(buffer, static_cast<std::size_t>(n));
     }
-    if (message == "R") {
+    if (message.starts_with('R')) {
+      // Where it serves, for `ryax daemon start` and for people.
+      std::cout << "socket: " << message.substr(1) << std::endl;
       std::_Exit(0);
     }
     if (message.starts_with('E')) {
@@ -152,6 +155,8 @@ main(int argc, char** argv)
     return 0;
   }
 
+  // Everything the daemon creates is private to its user.
+  ::umask(0077);
   const auto& data_dir = config->data_dir.value;
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
@@ -204,7 +209,7 @@ main(int argc, char** argv)
     report_error(started.error().message);
     return k_exit_error;
   }
-  report_ready();
+  report_ready(config->socket.value);
 
   std::atomic<bool> stopping{false};
   std::thread signal_thread([&] {

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <grpcpp/grpcpp.h>
 
+#include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -166,7 +167,7 @@ Client::check(const grpc::Status& status) const
   return std::unexpected(error);
 }
 
-Result<void>
+Result<std::string>
 spawn_daemon(const std::vector<std::string>& args, bool quiet)
 {
   const auto binary = daemon_binary();
@@ -180,13 +181,31 @@ spawn_daemon(const std::vector<std::string>& args, bool quiet)
   if (!quiet) {
     std::cerr << "ryax: starting ryaxd" << std::endl;
   }
+  // ryaxd prints "socket: PATH" on stdout once it serves.
+  int out[2];
+  if (::pipe2(out, O_CLOEXEC) != 0) {
+    return fail(ErrorCode::internal, "pipe failed");
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
   pid_t pid = 0;
   const int rc =
-    ::posix_spawnp(&pid, binary.c_str(), nullptr, nullptr, argv.data(), environ);
+    ::posix_spawnp(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(out[1]);
   if (rc != 0) {
+    ::close(out[0]);
     return fail(ErrorCode::unavailable,
                 fmt::format("cannot start \"{}\": {}", binary, std::strerror(rc)));
   }
+  std::string printed;
+  char buffer[512];
+  ssize_t n = 0;
+  while ((n = ::read(out[0], buffer, sizeof(buffer))) > 0) {
+    printed.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(out[0]);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
@@ -194,7 +213,12 @@ spawn_daemon(const std::vector<std::string>& args, bool quiet)
     // ryaxd printed its own one-line reason on stderr.
     return fail(ErrorCode::unavailable, "ryaxd failed to start");
   }
-  return {};
+  std::string socket;
+  if (const auto at = printed.find("socket: "); at != std::string::npos) {
+    socket = printed.substr(at + 8);
+    socket = socket.substr(0, socket.find('\n'));
+  }
+  return socket;
 }
 
 } // namespace ryax::cli

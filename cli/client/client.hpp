@@ -74,9 +74,10 @@ private:
   std::shared_ptr<grpc::Channel> m_channel;
 };
 
-// Start ryaxd in the background with `args` and wait until it serves.
-// The daemon binary is the `ryaxd` beside this `ryax`, else `ryaxd` on PATH.
-// internal (with ryaxd's own error line) when it fails to start.
-Result<void> spawn_daemon(const std::vector<std::string>& args, bool quiet);
+// Start ryaxd in the background with `args` and wait until it serves; the
+// socket it serves on. The daemon binary is the `ryaxd` beside this `ryax`,
+// else `ryaxd` on PATH. unavailable (after ryaxd's own error line on
+// stderr) when it fails to start.
+Result<std::string> spawn_daemon(const std::vector<std::string>& args, bool quiet);
 
 } // namespace ryax::cli

@@ -136,16 +136,16 @@ run_start(Context& ctx, const StartOptions& options)
   pass("--listen", options.listen);
   pass("--log-level", options.log_level);
   pass("--log-file", options.log_file);
-  if (auto spawned = spawn_daemon(args, true); !spawned) {
+  auto spawned = spawn_daemon(args, true);
+  if (!spawned) {
     ctx.fail(spawned.error());
     return ctx.exit_code;
   }
-  // --data-dir may move the default socket: ask the daemon where it serves.
+  // --data-dir or the config file may move the socket: use the one the
+  // daemon reported.
   Context probe = ctx;
-  if (probe.socket.empty() && !options.data_dir.empty()
-      && std::getenv("RYAX_SOCKET") == nullptr
-      && std::getenv("XDG_RUNTIME_DIR") == nullptr) {
-    probe.socket = options.data_dir + "/ryaxd.sock";
+  if (!spawned->empty()) {
+    probe.socket = *spawned;
   }
   auto client = Client::connect_existing(probe);
   if (!client) {

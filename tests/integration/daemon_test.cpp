@@ -129,6 +129,18 @@ TEST_CASE("each error category maps to its documented exit code")
   CHECK(d.ryax({"--help"}).exit_code == 0);
 }
 
+TEST_CASE("an unknown command is a usage error that names the near miss")
+{
+  DaemonFixture d(false);
+  auto noun = d.ryax({"-o", "json", "reop", "list"});
+  CHECK(noun.exit_code == 2);
+  CHECK(noun.err == "ryax: error: unknown command \"ryax reop\" (did you mean \"ryax repo\"?)\n");
+  auto verb = d.ryax({"daemon", "stat"});
+  CHECK(verb.exit_code == 2);
+  CHECK(verb.err.find("did you mean \"ryax daemon st") != std::string::npos);
+  CHECK(d.ryax({"zzzzzz"}).err.find("see \"ryax --help\"") != std::string::npos);
+}
+
 TEST_CASE("help documents the exit codes")
 {
   DaemonFixture d(false);
@@ -284,6 +296,40 @@ TEST_CASE("a configuration file with an unknown key is refused with its line")
   CHECK(result.exit_code == 1);
   CHECK(result.err.find(d.dir() / "ryaxd.yaml:2:1: unknown key \"log_levle\"")
         != std::string::npos);
+}
+
+TEST_CASE("daemon start finds a daemon whose config file moves its socket")
+{
+  DaemonFixture d(false);
+  const auto moved = d.dir() / "moved.sock";
+  write_file(d.dir() / "ryaxd.yaml", "socket: " + moved + "\n");
+  // RYAX_SOCKET would win over the file: unset it.
+  auto start = d.ryax({"daemon", "start", "--config", d.dir() / "ryaxd.yaml"}, {},
+                      {{"RYAX_SOCKET", std::nullopt}});
+  CHECK_MESSAGE(start.exit_code == 0, start.err);
+  CHECK(start.out.find(moved) != std::string::npos);
+  CHECK(socket_answers(moved));
+  CHECK(d.ryax({"--socket", moved, "daemon", "stop"}).exit_code == 0);
+  CHECK_FALSE(fs::exists(moved));
+}
+
+TEST_CASE("a detached ryaxd prints the socket it serves on")
+{
+  DaemonFixture d(false);
+  auto detached = d.ryaxd({});
+  CHECK(detached.exit_code == 0);
+  CHECK(detached.out == "socket: " + d.socket() + "\n");
+  CHECK(d.ryax({"daemon", "stop"}).exit_code == 0);
+}
+
+TEST_CASE("files of the data dir are private to the user")
+{
+  DaemonFixture d;
+  struct stat st{};
+  REQUIRE(::stat((d.home() + "/ryax.db").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0077) == 0);
+  REQUIRE(::stat(d.home().c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0700);
 }
 
 TEST_CASE("print-config shows each value and where it came from")

@@ -1,14 +1,19 @@
 #include "daemon/server.hpp"
 
 #include "core/application/action_service.hpp"
+#include "core/application/build_service.hpp"
 #include "core/application/log.hpp"
 #include "core/application/repository_service.hpp"
+#include "core/infrastructure/build/local_action_builder.hpp"
+#include "core/infrastructure/filestore/file_build_stores.hpp"
 #include "core/infrastructure/git/libgit2_git_repository.hpp"
 #include "core/infrastructure/sqlite/database.hpp"
 #include "core/infrastructure/sqlite/sqlite_action_catalogue.hpp"
+#include "core/infrastructure/sqlite/sqlite_build_store.hpp"
 #include "core/infrastructure/sqlite/sqlite_repository_store.hpp"
 #include "core/infrastructure/system_clock.hpp"
 #include "core/infrastructure/yaml/yaml_action_metadata_parser.hpp"
+#include "daemon/services/build_service_impl.hpp"
 #include "daemon/services/catalogue_services.hpp"
 #include "daemon/services/daemon_service.hpp"
 
@@ -29,13 +34,21 @@ namespace ryax::daemon {
 // The concrete adapters: the only place that names them.
 struct Adapters
 {
-  explicit Adapters(infra::sqlite::Database& db)
-    : repositories(db), catalogue(db)
+  Adapters(infra::sqlite::Database& db, const std::string& data_dir)
+    : repositories(db),
+      catalogue(db),
+      builds(db),
+      build_logs(data_dir + "/builds"),
+      bundles(data_dir + "/bundles")
   {
   }
 
   infra::sqlite::SqliteRepositoryStore repositories;
   infra::sqlite::SqliteActionCatalogue catalogue;
+  infra::sqlite::SqliteBuildStore builds;
+  infra::filestore::FileBuildLogStore build_logs;
+  infra::filestore::FileBundleStore bundles;
+  infra::build::LocalActionBuilder builder;
   infra::git::Libgit2GitRepository git;
   infra::yaml::YamlActionMetadataParser parser;
   infra::SystemClock clock;
@@ -44,15 +57,19 @@ struct Adapters
 // The application services, wired to the adapters.
 struct Services
 {
-  Services(Adapters& a, const std::string& data_dir)
+  Services(Adapters& a, const infra::config::DaemonConfig& config)
     : repositories(a.repositories, a.catalogue, a.git, a.parser, a.clock,
-                   data_dir + "/git"),
-      actions(a.catalogue)
+                   config.data_dir.value + "/git"),
+      actions(a.catalogue),
+      builds(app::BuildPorts{a.catalogue, a.repositories, a.git, a.builder,
+                             a.builds, a.build_logs, a.bundles, a.clock},
+             config.data_dir.value + "/git", config.build_concurrency.value)
   {
   }
 
   app::RepositoryService repositories;
   app::ActionService actions;
+  app::BuildService builds;
 };
 
 namespace {
@@ -148,11 +165,13 @@ Server::start()
   info.addresses = m_addresses;
   info.started = m_started;
   info.test_rpcs = m_options.enable_test_rpcs;
-  m_adapters = std::make_unique<Adapters>(*m_database);
-  m_app = std::make_unique<Services>(*m_adapters, data_dir);
+  m_adapters = std::make_unique<Adapters>(*m_database, data_dir);
+  m_app = std::make_unique<Services>(*m_adapters, m_config);
+  RYAX_TRY(m_app->builds.start());
   m_services.push_back(std::make_unique<DaemonServiceImpl>(info, m_shutdown));
   m_services.push_back(std::make_unique<RepositoryServiceImpl>(m_app->repositories));
   m_services.push_back(std::make_unique<ActionServiceImpl>(m_app->actions));
+  m_services.push_back(std::make_unique<BuildServiceImpl>(m_app->builds, m_shutdown));
 
   grpc::ServerBuilder builder;
   for (const auto& address : m_addresses) {
@@ -187,6 +206,7 @@ Server::wait_and_stop()
     + std::chrono::seconds(m_config.shutdown_grace_seconds.value);
   m_server->Shutdown(deadline);
   m_server->Wait();
+  m_app->builds.stop(); // a running build stays queued for the next start
   m_server.reset();
   m_services.clear();
   m_app.reset();

@@ -166,6 +166,15 @@ print_action(std::ostream& out, const nlohmann::json& d)
                      ? "."
                      : d["directory"].get<std::string>()},
      {"tree", d["tree_id"].get<std::string>()}});
+  if (!d["build_error"].get<std::string>().empty()) {
+    out << "build error: " << d["build_error"].get<std::string>() << "\n";
+  }
+  for (const auto& warning : d["build_warnings"]) {
+    out << "build warning: " << warning.get<std::string>() << "\n";
+  }
+  if (d["lock"].is_object()) {
+    out << "\nryax_lock.json:\n" << d["lock"].dump(2) << "\n";
+  }
   print_io(out, "inputs", d["inputs"]);
   if (d["dynamic_outputs"].get<bool>()) {
     out << "\noutputs: dynamic (declared by each workflow)\n";
@@ -262,6 +271,8 @@ register_action_commands(CLI::App& app, Context& ctx)
     ->check(CLI::IsMember({"python3", "nodejs"}));
   init_cmd->add_option("--id", init->id, "Action id (default: the directory name)");
   init_cmd->callback([&ctx, init] { ctx.exit_code = run_init(ctx, *init); });
+
+  register_build_commands(*action, ctx);
 }
 
 } // namespace ryax::cli

@@ -20,4 +20,7 @@ void register_repo_commands(CLI::App& app, Context& ctx);
 // `ryax action list|show|rm|init`.
 void register_action_commands(CLI::App& app, Context& ctx);
 
+// `ryax action build|build-log|build-cancel`, added to the `action` noun.
+void register_build_commands(CLI::App& action, Context& ctx);
+
 } // namespace ryax::cli

@@ -62,6 +62,10 @@ struct ActionVersion
   std::int64_t sequence = 0;   // catalogue order; the highest is "latest"
   bool gone_from_head = false; // absent from the latest scan of its repository
   BuildState build_state = BuildState::scanned;
+  std::string build_error;    // why the last build failed
+  std::string bundle_key;     // content key of the built bundle
+  std::string lock_json;      // ryax_lock.json of the last successful build
+  std::vector<std::string> build_warnings;
 
   const std::string& id() const { return metadata.id; }
   const std::string& version() const { return metadata.version; }

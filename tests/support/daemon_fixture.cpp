@@ -67,6 +67,13 @@ DaemonFixture::env() const
     {"RYAX_CONFIG", std::nullopt},
     {"RYAX_LISTEN", std::nullopt},
     {"NO_COLOR", std::nullopt},
+    // Builds never reach a package index from tests: there is no network.
+    {"PIP_NO_INDEX", "1"},
+    {"PIP_DISABLE_PIP_VERSION_CHECK", "1"},
+    {"npm_config_offline", "true"},
+    {"npm_config_audit", "false"},
+    {"npm_config_fund", "false"},
+    {"npm_config_update_notifier", "false"},
   };
 }
 

@@ -60,6 +60,10 @@ public:
   virtual Result<int> remove(const std::string& id,
                              const std::string& version) = 0;
 
+  // Record the build fields of `version` (build_state, build_error,
+  // bundle_key, lock_json, build_warnings). not_found when it is gone.
+  virtual Result<void> set_build(const domain::ActionVersion& version) = 0;
+
   // Write a scan: upserts, gone flags and the repository's last scan, all
   // or nothing.
   virtual Result<void> commit_scan(const ScanCommit& scan) = 0;

@@ -113,6 +113,20 @@ file_keys()
        c.shutdown_grace_seconds = {seconds, Origin::file};
        return {};
      }},
+    {"build_concurrency",
+     [](DaemonConfig& c, const YAML::Node& n,
+        const std::string& at) -> Result<void> {
+       int count = 0;
+       if (!n.IsScalar() || !YAML::convert<int>::decode(n, count) || count < 1
+           || count > 64) {
+         return fail(ErrorCode::invalid_argument,
+                     fmt::format("{}: build_concurrency: expected a whole "
+                                 "number from 1 to 64",
+                                 at));
+       }
+       c.build_concurrency = {count, Origin::file};
+       return {};
+     }},
   };
   return keys;
 }
@@ -190,6 +204,7 @@ load_daemon_config(const DaemonFlags& flags, const Environment& env)
   DaemonConfig config;
   config.log_level.value = "info";
   config.shutdown_grace_seconds.value = 10;
+  config.build_concurrency.value = 1;
 
   // The data dir comes first: it holds the default config file.
   RYAX_TRY_ASSIGN(config.data_dir.value, default_data_dir(env));
@@ -252,6 +267,7 @@ describe(const DaemonConfig& config)
   line("log_level", config.log_level);
   line("log_file", config.log_file);
   line("shutdown_grace_seconds", config.shutdown_grace_seconds);
+  line("build_concurrency", config.build_concurrency);
   return out;
 }
 

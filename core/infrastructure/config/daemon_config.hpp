@@ -32,6 +32,7 @@ struct DaemonConfig
   Setting<std::string> log_level;   // trace|debug|info|warn|error|off
   Setting<std::string> log_file;    // "" for stderr
   Setting<int> shutdown_grace_seconds;
+  Setting<int> build_concurrency; // builds running at once, >= 1
 };
 
 // What the command line said; an empty optional means "not given".

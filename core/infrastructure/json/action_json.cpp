@@ -175,6 +175,11 @@ to_json(const domain::ActionVersion& version)
   doc["scanned_at"] = version.scanned_at;
   doc["gone_from_head"] = version.gone_from_head;
   doc["build_state"] = domain::to_string(version.build_state);
+  doc["build_error"] = version.build_error;
+  doc["bundle_key"] = version.bundle_key;
+  doc["build_warnings"] = version.build_warnings;
+  auto lock = nlohmann::json::parse(version.lock_json, nullptr, false);
+  doc["lock"] = lock.is_discarded() ? nlohmann::json(nullptr) : lock;
   return doc;
 }
 

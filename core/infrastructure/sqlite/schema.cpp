@@ -46,6 +46,29 @@ CREATE TABLE action_versions (
 CREATE INDEX action_versions_by_repository ON action_versions (repository);
 CREATE INDEX action_versions_by_sequence ON action_versions (action_id, sequence);
 )sql"},
+    {3, "action builds", R"sql(
+ALTER TABLE action_versions ADD COLUMN build_error TEXT NOT NULL DEFAULT '';
+ALTER TABLE action_versions ADD COLUMN bundle_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE action_versions ADD COLUMN lock_json TEXT NOT NULL DEFAULT '';
+ALTER TABLE action_versions ADD COLUMN build_warnings TEXT NOT NULL DEFAULT '[]';
+CREATE TABLE builds (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  action_id   TEXT NOT NULL,
+  version     TEXT NOT NULL,
+  state       TEXT NOT NULL,
+  force       INTEGER NOT NULL DEFAULT 0,
+  cache_hit   INTEGER NOT NULL DEFAULT 0,
+  queued_at   INTEGER NOT NULL,
+  started_at  INTEGER NOT NULL DEFAULT 0,
+  finished_at INTEGER NOT NULL DEFAULT 0,
+  attempts    INTEGER NOT NULL DEFAULT 0,
+  error       TEXT NOT NULL DEFAULT '',
+  bundle_key  TEXT NOT NULL DEFAULT '',
+  warnings    TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX builds_by_state ON builds (state, id);
+CREATE INDEX builds_by_action ON builds (action_id, version, id);
+)sql"},
   };
   return k_migrations;
 }

@@ -14,7 +14,8 @@ namespace {
 
 constexpr const char* k_columns =
   "metadata, repository, commit_id, directory, tree_id, scanned_at, sequence, "
-  "gone_from_head, build_state";
+  "gone_from_head, build_state, build_error, bundle_key, lock_json, "
+  "build_warnings";
 
 Result<domain::ActionVersion>
 read_row(SQLite::Statement& q)
@@ -31,6 +32,14 @@ read_row(SQLite::Statement& q)
   v.gone_from_head = q.getColumn(7).getInt() != 0;
   v.build_state = domain::parse_build_state(q.getColumn(8).getString())
                     .value_or(domain::BuildState::scanned);
+  v.build_error = q.getColumn(9).getString();
+  v.bundle_key = q.getColumn(10).getString();
+  v.lock_json = q.getColumn(11).getString();
+  const auto warnings =
+    nlohmann::json::parse(q.getColumn(12).getString(), nullptr, false);
+  if (warnings.is_array()) {
+    v.build_warnings = warnings.get<std::vector<std::string>>();
+  }
   return v;
 }
 
@@ -155,6 +164,30 @@ SqliteActionCatalogue::remove(const std::string& id, const std::string& version)
 }
 
 Result<void>
+SqliteActionCatalogue::set_build(const domain::ActionVersion& v)
+{
+  return m_database.locked([&]() -> Result<void> {
+    SQLite::Statement q(m_database.connection(),
+                        "UPDATE action_versions SET build_state = ?, build_error = ?, "
+                        "bundle_key = ?, lock_json = ?, build_warnings = ? "
+                        "WHERE action_id = ? AND version = ?");
+    q.bind(1, std::string(domain::to_string(v.build_state)));
+    q.bind(2, v.build_error);
+    q.bind(3, v.bundle_key);
+    q.bind(4, v.lock_json);
+    q.bind(5, nlohmann::json(v.build_warnings).dump());
+    q.bind(6, v.id());
+    q.bind(7, v.version());
+    if (q.exec() == 0) {
+      return fail(ErrorCode::not_found,
+                  fmt::format("action \"{}\" version \"{}\" not found", v.id(),
+                              v.version()));
+    }
+    return {};
+  });
+}
+
+Result<void>
 SqliteActionCatalogue::commit_scan(const app::ScanCommit& scan)
 {
   return m_database.locked([&]() -> Result<void> {
@@ -165,8 +198,9 @@ SqliteActionCatalogue::commit_scan(const app::ScanCommit& scan)
     SQLite::Statement upsert(
       c, "INSERT OR REPLACE INTO action_versions (action_id, version, kind, "
          "categories, metadata, repository, commit_id, directory, tree_id, "
-         "scanned_at, sequence, gone_from_head, build_state) VALUES "
-         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'scanned')");
+         "scanned_at, sequence, gone_from_head, build_state, build_error, "
+         "bundle_key, lock_json, build_warnings) VALUES "
+         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'scanned', '', '', '', '[]')");
     for (const auto& v : scan.upserts) {
       upsert.reset();
       upsert.clearBindings();

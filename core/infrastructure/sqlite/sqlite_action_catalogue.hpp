@@ -21,6 +21,7 @@ public:
   Result<std::vector<domain::ActionVersion>>
   of_repository(const std::string& repository) override;
   Result<int> remove(const std::string& id, const std::string& version) override;
+  Result<void> set_build(const domain::ActionVersion& version) override;
   Result<void> commit_scan(const app::ScanCommit& scan) override;
 
 private:

@@ -1,0 +1,426 @@
+#include "core/infrastructure/process/subprocess.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+extern char** environ;
+
+namespace ryax::infra::process {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr auto k_poll_interval = std::chrono::milliseconds(100);
+constexpr auto k_term_grace = std::chrono::seconds(1);
+// After the child exits, how long its leftovers may keep the pipes open.
+constexpr auto k_drain_grace = std::chrono::milliseconds(500);
+// A line longer than this is passed on in pieces.
+constexpr std::size_t k_max_line = 64 * 1024;
+
+// Closes a file descriptor on scope exit.
+class Fd
+{
+public:
+  Fd() = default;
+  explicit Fd(int fd)
+    : m_fd(fd)
+  {
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() { reset(); }
+
+  int
+  get() const
+  {
+    return m_fd;
+  }
+
+  // Close the held descriptor, if any, and hold `fd`.
+  void
+  reset(int fd = -1)
+  {
+    if (m_fd >= 0) {
+      ::close(m_fd);
+    }
+    m_fd = fd;
+  }
+
+private:
+  int m_fd = -1;
+};
+
+std::vector<std::string>
+make_environment(const std::map<std::string, std::string>& overrides)
+{
+  std::vector<std::string> result;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    const auto eq = text.find('=');
+    const auto name = std::string(text.substr(0, eq));
+    if (eq == std::string_view::npos || !overrides.contains(name)) {
+      result.emplace_back(text);
+    }
+  }
+  for (const auto& [name, value] : overrides) {
+    result.push_back(name + "=" + value);
+  }
+  return result;
+}
+
+std::vector<char*>
+pointers(std::vector<std::string>& strings)
+{
+  std::vector<char*> result;
+  result.reserve(strings.size() + 1);
+  for (auto& s : strings) {
+    result.push_back(s.data());
+  }
+  result.push_back(nullptr);
+  return result;
+}
+
+int
+decode_status(int status)
+{
+  if (WIFEXITED(status)) {
+    return WEXITSTATUS(status);
+  }
+  if (WIFSIGNALED(status)) {
+    return 128 + WTERMSIG(status);
+  }
+  return -1;
+}
+
+bool
+is_executable_file(const std::string& path)
+{
+  struct stat st
+  {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+         ::access(path.c_str(), X_OK) == 0;
+}
+
+std::vector<std::string>
+split_path(const std::optional<std::string>& path_list)
+{
+  std::string text;
+  if (path_list) {
+    text = *path_list;
+  } else if (const char* env = std::getenv("PATH")) {
+    text = env;
+  }
+  std::vector<std::string> dirs;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto end = text.find(':', start);
+    if (end == std::string::npos) {
+      end = text.size();
+    }
+    // An empty entry means the current directory, as for execvp.
+    dirs.push_back(end == start ? "." : text.substr(start, end - start));
+    start = end + 1;
+  }
+  return dirs;
+}
+
+// Splits a byte stream into lines for one stream.
+class LineSplitter
+{
+public:
+  LineSplitter(std::string_view prefix,
+               const std::function<void(std::string_view)>& on_line)
+    : m_prefix(prefix)
+    , m_on_line(on_line)
+  {
+  }
+
+  void
+  feed(std::string_view data)
+  {
+    for (const char c : data) {
+      if (c == '\n') {
+        emit();
+      } else {
+        m_line.push_back(c);
+        if (m_line.size() >= k_max_line) {
+          emit();
+        }
+      }
+    }
+  }
+
+  void
+  finish()
+  {
+    if (!m_line.empty()) {
+      emit();
+    }
+  }
+
+private:
+  void
+  emit()
+  {
+    if (!m_line.empty() && m_line.back() == '\r') {
+      m_line.pop_back();
+    }
+    if (m_on_line) {
+      if (m_prefix.empty()) {
+        m_on_line(m_line);
+      } else {
+        m_on_line(std::string(m_prefix) + m_line);
+      }
+    }
+    m_line.clear();
+  }
+
+  std::string_view m_prefix;
+  const std::function<void(std::string_view)>& m_on_line;
+  std::string m_line;
+};
+
+// Kill the group led by `pid` (SIGTERM, SIGKILL after a grace period) and
+// reap the leader unless already reaped.
+void
+kill_group(pid_t pid, bool leader_reaped)
+{
+  ::kill(-pid, SIGTERM);
+  if (leader_reaped) {
+    ::kill(-pid, SIGKILL);
+    return;
+  }
+  const auto deadline = Clock::now() + k_term_grace;
+  int status = 0;
+  while (Clock::now() < deadline) {
+    const auto done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid || (done < 0 && errno != EINTR)) {
+      ::kill(-pid, SIGKILL); // the leader's children may ignore SIGTERM
+      return;
+    }
+    ::poll(nullptr, 0, 10);
+  }
+  ::kill(-pid, SIGKILL);
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+}
+
+} // namespace
+
+Result<int>
+run_process(const ProcessSpec& spec,
+            const std::function<void(std::string_view line)>& on_line,
+            const std::function<bool()>& cancelled)
+{
+  if (spec.argv.empty()) {
+    return fail(ErrorCode::internal, "run_process: empty argv");
+  }
+  std::string program = spec.argv.front();
+  if (program.find('/') == std::string::npos) {
+    const auto path_it = spec.env.find("PATH");
+    auto found =
+      find_on_path(program,
+                   path_it == spec.env.end() ? std::nullopt
+                                             : std::optional(path_it->second));
+    if (!found) {
+      return fail(ErrorCode::internal,
+                  "cannot start \"" + program + "\": not found on PATH");
+    }
+    program = *found;
+  }
+
+  const bool tagged = spec.stderr_mode == StderrMode::tagged;
+  std::array<int, 2> out_pipe{ -1, -1 };
+  std::array<int, 2> err_pipe{ -1, -1 };
+  if (::pipe2(out_pipe.data(), O_CLOEXEC) != 0) {
+    return fail(ErrorCode::internal,
+                std::string("pipe: ") + std::strerror(errno));
+  }
+  Fd out_read(out_pipe[0]);
+  Fd out_write(out_pipe[1]);
+  Fd err_read;
+  Fd err_write;
+  if (tagged) {
+    if (::pipe2(err_pipe.data(), O_CLOEXEC) != 0) {
+      return fail(ErrorCode::internal,
+                  std::string("pipe: ") + std::strerror(errno));
+    }
+    err_read.reset(err_pipe[0]);
+    err_write.reset(err_pipe[1]);
+  }
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, out_write.get(), 1);
+  posix_spawn_file_actions_adddup2(
+    &actions, tagged ? err_write.get() : out_write.get(), 2);
+  if (!spec.cwd.empty()) {
+    posix_spawn_file_actions_addchdir_np(&actions, spec.cwd.c_str());
+  }
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setpgroup(&attr, 0);
+  sigset_t default_signals;
+  sigemptyset(&default_signals);
+  sigaddset(&default_signals, SIGPIPE);
+  sigaddset(&default_signals, SIGTERM);
+  sigaddset(&default_signals, SIGINT);
+  posix_spawnattr_setsigdefault(&attr, &default_signals);
+  sigset_t no_signals;
+  sigemptyset(&no_signals);
+  posix_spawnattr_setsigmask(&attr, &no_signals);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |
+                             POSIX_SPAWN_SETSIGMASK);
+
+  auto args = spec.argv;
+  auto env = make_environment(spec.env);
+  auto argv_ptrs = pointers(args);
+  auto env_ptrs = pointers(env);
+  pid_t pid = -1;
+  const int spawn_error = ::posix_spawn(
+    &pid, program.c_str(), &actions, &attr, argv_ptrs.data(), env_ptrs.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  out_write.reset();
+  err_write.reset();
+  if (spawn_error != 0) {
+    std::string where = spec.cwd.empty() ? "" : " in \"" + spec.cwd + "\"";
+    return fail(ErrorCode::internal,
+                "cannot start \"" + program + "\"" + where + ": " +
+                  std::strerror(spawn_error));
+  }
+
+  LineSplitter out_lines("", on_line);
+  LineSplitter err_lines(k_stderr_tag, on_line);
+  const auto start = Clock::now();
+  std::optional<Clock::time_point> exited_at;
+  int exit_code = -1;
+  std::array<char, 16 * 1024> buffer{};
+
+  while (true) {
+    std::array<pollfd, 2> fds{};
+    std::size_t count = 0;
+    if (out_read.get() >= 0) {
+      fds[count++] = pollfd{ out_read.get(), POLLIN, 0 };
+    }
+    if (err_read.get() >= 0) {
+      fds[count++] = pollfd{ err_read.get(), POLLIN, 0 };
+    }
+    if (count == 0 && exited_at) {
+      break;
+    }
+    const int wait_ms =
+      count == 0 ? 10 : static_cast<int>(k_poll_interval.count());
+    const int ready = ::poll(fds.data(), count, wait_ms);
+    if (ready < 0 && errno != EINTR) {
+      kill_group(pid, exited_at.has_value());
+      return fail(ErrorCode::internal,
+                  std::string("poll: ") + std::strerror(errno));
+    }
+    for (std::size_t i = 0; ready > 0 && i < count; ++i) {
+      if ((fds[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) {
+        continue;
+      }
+      const bool is_out = fds[i].fd == out_read.get();
+      const auto n = ::read(fds[i].fd, buffer.data(), buffer.size());
+      if (n > 0) {
+        (is_out ? out_lines : err_lines)
+          .feed(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
+      } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+        (is_out ? out_lines : err_lines).finish();
+        (is_out ? out_read : err_read).reset();
+      }
+    }
+
+    if (!exited_at) {
+      int status = 0;
+      if (::waitpid(pid, &status, WNOHANG) == pid) {
+        exit_code = decode_status(status);
+        exited_at = Clock::now();
+      }
+    }
+    if (exited_at && Clock::now() - *exited_at > k_drain_grace) {
+      break; // a leftover child holds the pipe: it is killed below
+    }
+    if (!exited_at && cancelled && cancelled()) {
+      kill_group(pid, false);
+      return fail(ErrorCode::failed_precondition, "cancelled");
+    }
+    if (!exited_at && spec.timeout && Clock::now() - start > *spec.timeout) {
+      kill_group(pid, false);
+      return fail(ErrorCode::deadline_exceeded,
+                  "\"" + spec.argv.front() + "\" timed out after " +
+                    std::to_string(spec.timeout->count()) + " ms");
+    }
+  }
+  // Nothing of the group may outlive the call.
+  ::kill(-pid, SIGKILL);
+  out_lines.finish();
+  err_lines.finish();
+  return exit_code;
+}
+
+Result<std::string>
+find_on_path(const std::string& name,
+             const std::optional<std::string>& path_list)
+{
+  for (const auto& dir : split_path(path_list)) {
+    auto candidate =
+      std::filesystem::absolute(dir + "/" + name).lexically_normal().string();
+    if (is_executable_file(candidate)) {
+      return candidate;
+    }
+  }
+  std::string shown = path_list ? *path_list : "";
+  if (!path_list) {
+    const char* env = std::getenv("PATH");
+    shown = env ? env : "";
+  }
+  return fail(ErrorCode::not_found,
+              "no \"" + name + "\" on PATH (" + shown + ")");
+}
+
+std::vector<std::string>
+scan_path(const std::function<bool(std::string_view name)>& accept,
+          const std::optional<std::string>& path_list)
+{
+  std::vector<std::string> result;
+  for (const auto& dir : split_path(path_list)) {
+    std::error_code ec;
+    std::vector<std::string> names;
+    std::filesystem::directory_iterator it(dir, ec);
+    for (; !ec && it != std::filesystem::directory_iterator();
+         it.increment(ec)) {
+      auto name = it->path().filename().string();
+      if (accept(name)) {
+        names.push_back(std::move(name));
+      }
+    }
+    std::sort(names.begin(), names.end());
+    for (const auto& name : names) {
+      auto full =
+        std::filesystem::absolute(dir + "/" + name).lexically_normal().string();
+      if (is_executable_file(full)) {
+        result.push_back(std::move(full));
+      }
+    }
+  }
+  return result;
+}
+
+} // namespace ryax::infra::process

@@ -1,0 +1,69 @@
+#pragma once
+
+#include "core/domain/error.hpp"
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ryax::infra::process {
+
+// How the lines of a child's stderr reach the line callback.
+enum class StderrMode
+{
+  merged, // one pipe for both streams: lines keep their relative order
+  tagged, // separate pipes; stderr lines are prefixed with k_stderr_tag
+};
+
+// The prefix of stderr lines in StderrMode::tagged.
+inline constexpr std::string_view k_stderr_tag = "stderr: ";
+
+// What to run.
+struct ProcessSpec
+{
+  // Program and arguments. A program without '/' is looked up in the PATH
+  // of the child's environment (env["PATH"] when set, else ours).
+  std::vector<std::string> argv;
+  // Working directory of the child; "" for ours.
+  std::string cwd;
+  // Variables set (or overridden) in the child; the rest is inherited.
+  std::map<std::string, std::string> env;
+  // Kill the child's process group after this long; nullopt for no limit.
+  std::optional<std::chrono::milliseconds> timeout;
+  StderrMode stderr_mode = StderrMode::merged;
+};
+
+// Run `spec` to completion in a process group of its own, stdin on
+// /dev/null, passing each output line (without its newline) to `on_line`
+// from the calling thread. `cancelled` (may be empty) is polled about every
+// 100 ms. Returns the exit code, 128 + the signal number when the child was
+// killed by a signal. internal when the program cannot be started (the
+// message names it); failed_precondition "cancelled" when `cancelled`
+// returned true; deadline_exceeded on timeout. In the last two cases the
+// whole process group is killed (SIGTERM, then SIGKILL after a second) and
+// reaped before returning. Children left behind by a child that exited are
+// killed too.
+Result<int> run_process(
+  const ProcessSpec& spec,
+  const std::function<void(std::string_view line)>& on_line,
+  const std::function<bool()>& cancelled = {});
+
+// The first executable file called `name` in the ':'-separated `path_list`
+// (the PATH variable when nullopt), as an absolute path (not resolved
+// through symlinks). not_found naming it and the list when there is none.
+Result<std::string> find_on_path(
+  const std::string& name,
+  const std::optional<std::string>& path_list = std::nullopt);
+
+// Every executable file in `path_list` (PATH when nullopt) whose name
+// satisfies `accept`, in PATH order, duplicates included (two files with
+// the same name in two directories are both returned).
+std::vector<std::string> scan_path(
+  const std::function<bool(std::string_view name)>& accept,
+  const std::optional<std::string>& path_list = std::nullopt);
+
+} // namespace ryax::infra::process

@@ -1,0 +1,346 @@
+#include "core/domain/workflow.hpp"
+
+#include <algorithm>
+
+namespace ryax::domain {
+
+namespace {
+
+// IoSpec and Resources belong to action.hpp and have no ==; compare them
+// here rather than add operators to types this file does not own.
+bool
+same_resources(const Resources& a, const Resources& b)
+{
+  return a.cpu == b.cpu && a.memory_bytes == b.memory_bytes &&
+         a.time_seconds == b.time_seconds && a.gpu == b.gpu;
+}
+
+bool
+same_io(const IoSpec& a, const IoSpec& b)
+{
+  return a.name == b.name && a.human_name == b.human_name && a.help == b.help &&
+         a.type == b.type && a.optional == b.optional &&
+         a.enum_values == b.enum_values && a.default_value == b.default_value;
+}
+
+bool
+is_identifier_start(char c)
+{
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+bool
+is_identifier_char(char c)
+{
+  return is_identifier_start(c) || (c >= '0' && c <= '9');
+}
+
+std::string_view
+trim_blanks(std::string_view text)
+{
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+std::string
+quote(std::string_view text)
+{
+  return '"' + std::string(text) + '"';
+}
+
+// The reference between "{{" and "}}" (blanks around allowed).
+Result<InterpolationPart>
+parse_reference(std::string_view inside)
+{
+  const auto content = trim_blanks(inside);
+  const auto invalid = [&]() {
+    return fail(ErrorCode::invalid_argument,
+                "invalid reference " +
+                  quote("{{" + std::string(inside) + "}}") +
+                  ": expected \"{{ step.output }}\" or \"{{ vars.NAME }}\"");
+  };
+  const auto dot = content.find('.');
+  if (dot == std::string_view::npos) {
+    return invalid();
+  }
+  const auto step = content.substr(0, dot);
+  const auto name = content.substr(dot + 1);
+  if (step == k_variables_namespace) {
+    if (!is_valid_io_name(name)) {
+      return invalid();
+    }
+    return VariableReference{ std::string(name) };
+  }
+  if (!is_valid_step_id(step) || !is_valid_io_name(name)) {
+    return invalid();
+  }
+  return OutputReference{ std::string(step), std::string(name) };
+}
+
+Result<StaticFile>
+parse_static_file(std::string_view path)
+{
+  if (path.empty()) {
+    return fail(ErrorCode::invalid_argument,
+                "static file \"@\" names no file: expected \"@path\"");
+  }
+  bool escapes = false;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    const auto end = std::min(path.find('/', start), path.size());
+    if (path.substr(start, end - start) == "..") {
+      escapes = true;
+    }
+    start = end + 1;
+  }
+  if (path.front() == '/' || escapes) {
+    return fail(ErrorCode::invalid_argument,
+                "static file " + quote("@" + std::string(path)) +
+                  " must be a relative path below the workflow file's "
+                  "directory (no leading \"/\", no \"..\")");
+  }
+  return StaticFile{ std::string(path) };
+}
+
+} // namespace
+
+bool
+WorkflowStep::operator==(const WorkflowStep& other) const
+{
+  return id == other.id && from == other.from && version == other.version &&
+         inputs_values == other.inputs_values && after == other.after &&
+         same_resources(resources, other.resources) &&
+         constraints == other.constraints && objectives == other.objectives &&
+         deployment == other.deployment &&
+         std::equal(outputs.begin(),
+                    outputs.end(),
+                    other.outputs.begin(),
+                    other.outputs.end(),
+                    same_io);
+}
+
+SourcePosition
+SourceMap::at(const std::string& path) const
+{
+  std::string key = path;
+  while (!key.empty()) {
+    if (const auto it = positions.find(key); it != positions.end()) {
+      return it->second;
+    }
+    const auto cut = key.find_last_of(".[");
+    key = cut == std::string::npos ? std::string() : key.substr(0, cut);
+  }
+  return {};
+}
+
+bool
+WorkflowDefinition::operator==(const WorkflowDefinition& other) const
+{
+  // Every field but `source`.
+  return id == other.id && human_name == other.human_name &&
+         description == other.description && trigger == other.trigger &&
+         actions == other.actions && results == other.results;
+}
+
+const WorkflowStep*
+WorkflowDefinition::find_step(std::string_view step_id) const
+{
+  if (trigger.id == step_id) {
+    return &trigger;
+  }
+  for (const auto& action : actions) {
+    if (action.id == step_id) {
+      return &action;
+    }
+  }
+  return nullptr;
+}
+
+std::string
+WorkflowDefinition::step_path(std::string_view step_id) const
+{
+  if (trigger.id == step_id) {
+    return "spec.trigger";
+  }
+  for (std::size_t i = 0; i < actions.size(); ++i) {
+    if (actions[i].id == step_id) {
+      return "spec.actions[" + std::to_string(i) + "]";
+    }
+  }
+  return "spec";
+}
+
+bool
+is_valid_step_id(std::string_view id)
+{
+  return !id.empty() && id.size() <= 64 && is_identifier_start(id.front()) &&
+         std::all_of(id.begin(), id.end(), [](char c) {
+           return is_identifier_char(c) || c == '-';
+         });
+}
+
+bool
+is_reserved_step_id(std::string_view id)
+{
+  return std::find(std::begin(k_reserved_step_ids),
+                   std::end(k_reserved_step_ids),
+                   id) != std::end(k_reserved_step_ids);
+}
+
+Result<Binding>
+parse_binding_text(std::string_view text)
+{
+  if (text.find("{{") == std::string_view::npos) {
+    if (text.starts_with('@')) {
+      RYAX_TRY_ASSIGN(auto file, parse_static_file(text.substr(1)));
+      return file;
+    }
+    return Scalar(std::string(text));
+  }
+  Interpolation interpolation;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const auto open = text.find("{{", pos);
+    if (open == std::string_view::npos) {
+      interpolation.parts.emplace_back(std::string(text.substr(pos)));
+      break;
+    }
+    if (open > pos) {
+      interpolation.parts.emplace_back(
+        std::string(text.substr(pos, open - pos)));
+    }
+    const auto close = text.find("}}", open + 2);
+    if (close == std::string_view::npos) {
+      return fail(ErrorCode::invalid_argument,
+                  "unclosed \"{{\" in " + quote(text) +
+                    ": write references as \"{{ step.output }}\", or use "
+                    "{literal: ...} for a string holding \"{{\"");
+    }
+    RYAX_TRY_ASSIGN(auto part,
+                    parse_reference(text.substr(open + 2, close - open - 2)));
+    interpolation.parts.push_back(std::move(part));
+    pos = close + 2;
+  }
+  if (interpolation.parts.size() == 1) {
+    if (const auto* ref =
+          std::get_if<OutputReference>(&interpolation.parts[0])) {
+      return *ref;
+    }
+    if (const auto* var =
+          std::get_if<VariableReference>(&interpolation.parts[0])) {
+      return *var;
+    }
+  }
+  return interpolation;
+}
+
+std::string
+reference_text(const OutputReference& reference)
+{
+  return "{{ " + reference.step + "." + reference.output + " }}";
+}
+
+std::string
+reference_text(const VariableReference& reference)
+{
+  return "{{ " + std::string(k_variables_namespace) + "." + reference.name +
+         " }}";
+}
+
+std::string
+binding_text(const Binding& binding)
+{
+  struct Visitor
+  {
+    std::string
+    operator()(const Scalar& value) const
+    {
+      const auto* text = std::get_if<std::string>(&value);
+      return text ? *text : std::string();
+    }
+    std::string
+    operator()(const OutputReference& ref) const
+    {
+      return reference_text(ref);
+    }
+    std::string
+    operator()(const VariableReference& ref) const
+    {
+      return reference_text(ref);
+    }
+    std::string
+    operator()(const StaticFile& file) const
+    {
+      return "@" + file.path;
+    }
+    std::string
+    operator()(const std::string& text) const
+    {
+      return text;
+    }
+    std::string
+    operator()(const Interpolation& interpolation) const
+    {
+      std::string text;
+      for (const auto& part : interpolation.parts) {
+        text += std::visit([this](const auto& p) { return (*this)(p); }, part);
+      }
+      return text;
+    }
+  };
+  return std::visit(Visitor{}, binding);
+}
+
+bool
+needs_literal(std::string_view text)
+{
+  return text.starts_with('@') || text.find("{{") != std::string_view::npos;
+}
+
+std::vector<OutputReference>
+output_references(const Binding& binding)
+{
+  std::vector<OutputReference> references;
+  if (const auto* ref = std::get_if<OutputReference>(&binding)) {
+    references.push_back(*ref);
+  } else if (const auto* interpolation = std::get_if<Interpolation>(&binding)) {
+    for (const auto& part : interpolation->parts) {
+      if (const auto* part_ref = std::get_if<OutputReference>(&part)) {
+        references.push_back(*part_ref);
+      }
+    }
+  }
+  return references;
+}
+
+std::optional<ActionMetadata>
+builtin_trigger(std::string_view name)
+{
+  if (name == "manual") {
+    ActionMetadata manual;
+    manual.id = "manual";
+    manual.human_name = "Manual trigger";
+    manual.version = "1.0";
+    manual.description =
+      "Starts a run on request (ryax run), with values for the outputs the "
+      "workflow declares";
+    manual.type = ActionType::internal;
+    manual.kind = ActionKind::source;
+    manual.dynamic_outputs = true;
+    return manual;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string_view>
+builtin_trigger_names()
+{
+  return { "manual" };
+}
+
+} // namespace ryax::domain

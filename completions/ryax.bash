@@ -11,12 +11,13 @@
 # _ryax_dir_options to complete paths); a command whose argument is a
 # directory goes in _ryax_dir_arguments.
 
-_ryax_nouns="version daemon repo action"
+_ryax_nouns="version daemon repo action workflow"
 
 declare -gA _ryax_verbs=(
   [daemon]="start stop status"
   [repo]="add list show rm scan"
-  [action]="list show rm init build build-log build-cancel"
+  [action]="list show rm init test build build-log build-cancel"
+  [workflow]="validate push list show export diff graph deploy undeploy rm errors"
 )
 
 declare -gA _ryax_options=(
@@ -27,13 +28,21 @@ declare -gA _ryax_options=(
   ["action init"]="--kind --type --id"
   ["action build"]="--repo --all --force --wait -v --verbose"
   ["action build-log"]="-f --follow"
+  ["action test"]="--input --file --keep"
+  ["workflow push"]="--deploy"
+  ["workflow show"]="--version"
+  ["workflow export"]="--version"
+  ["workflow diff"]="--exit-code"
+  ["workflow graph"]="--version --format"
+  ["workflow deploy"]="--version"
+  ["workflow rm"]="--force"
 )
 
 _ryax_global_options="--socket --server -o --output -q --quiet --no-color --no-autostart --version -h --help"
 
 # Options followed by a value (global and per command).
 _ryax_value_options="--socket --server -o --output --data-dir --config --listen --log-level --log-file"
-_ryax_value_options+=" --branch --username --ssh-key --ref --repo --kind --category --type --id"
+_ryax_value_options+=" --branch --username --ssh-key --ref --repo --kind --category --type --id --format --input --file"
 
 declare -gA _ryax_option_values=(
   [-o]="table json yaml"
@@ -41,6 +50,7 @@ declare -gA _ryax_option_values=(
   [--log-level]="trace debug info warn error off"
   [--kind]="processor source publisher"
   [--type]="python3 nodejs"
+  [--format]="dot mermaid"
 )
 
 _ryax_file_options="--socket --config --log-file --ssh-key"
@@ -48,6 +58,13 @@ _ryax_dir_options="--data-dir"
 # Positional arguments that are directories.
 declare -gA _ryax_dir_arguments=(
   ["action init"]=1
+  ["action test"]=1
+)
+# Commands whose positional argument is a file.
+declare -gA _ryax_file_arguments=(
+  ["workflow validate"]=1
+  ["workflow push"]=1
+  ["workflow diff"]=1
 )
 
 # Is word $1 in the space-separated list $2?
@@ -104,6 +121,8 @@ _ryax()
     mapfile -t COMPREPLY < <(compgen -W "${_ryax_verbs[$noun]}" -- "$cur")
   elif [[ -n ${_ryax_dir_arguments["$noun $verb"]:-} ]]; then
     mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+  elif [[ -n ${_ryax_file_arguments["$noun $verb"]:-} ]]; then
+    mapfile -t COMPREPLY < <(compgen -f -- "$cur")
   fi
   return 0
 }

@@ -1,6 +1,7 @@
 // `ryax action list|show|rm|init`.
 
 #include "cli/commands/action_init.hpp"
+#include "cli/commands/action_test.hpp"
 #include "cli/commands/commands.hpp"
 #include "cli/commands/common.hpp"
 #include "cli/exit_code.hpp"
@@ -271,6 +272,15 @@ register_action_commands(CLI::App& app, Context& ctx)
     ->check(CLI::IsMember({"python3", "nodejs"}));
   init_cmd->add_option("--id", init->id, "Action id (default: the directory name)");
   init_cmd->callback([&ctx, init] { ctx.exit_code = run_init(ctx, *init); });
+
+  auto test = std::make_shared<ActionTestOptions>();
+  auto* test_cmd = action->add_subcommand(
+    "test", "Run an action from a local directory once, without the daemon");
+  test_cmd->add_option("dir", test->directory, "The action's directory")->required();
+  test_cmd->add_option("--input", test->inputs, "NAME=VALUE, typed as the input declares");
+  test_cmd->add_option("--file", test->files, "NAME=PATH for a file or directory input");
+  test_cmd->add_flag("--keep", test->keep, "Keep the run directory (kept anyway for file outputs)");
+  test_cmd->callback([&ctx, test] { ctx.exit_code = run_action_test(ctx, *test); });
 
   register_build_commands(*action, ctx);
 }

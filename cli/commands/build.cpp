@@ -113,8 +113,11 @@ run_build(Context& ctx, const BuildOptions& o)
           continue;
         }
         output::Spinner spinner(ctx.progress(), "building " + ref_of(job));
+        // Poll quickly first: a cache hit ends within milliseconds.
+        auto pause = std::chrono::milliseconds(2);
         while (!is_final(job.state())) {
-          std::this_thread::sleep_for(std::chrono::milliseconds(50));
+          std::this_thread::sleep_for(pause);
+          pause = std::min(pause * 2, std::chrono::milliseconds(100));
           RYAX_TRY_ASSIGN(job, get_build(client, ref_of(job)));
         }
       }

@@ -1,0 +1,91 @@
+#pragma once
+
+#include "core/application/ports/action_runtime.hpp"
+#include "core/domain/action.hpp"
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace ryax::infra::wrapper {
+
+// How to start and initialise one ryax-wrapper.
+struct WrapperSettings
+{
+  // A directory for the socket ("wrapper.sock", so keep it short: UNIX
+  // socket paths are limited to 107 bytes) and the log ("wrapper.log").
+  std::string run_dir;
+  std::string action_dir;      // the action's files
+  std::string interpreter;     // python3 or node binary running user code
+  domain::ActionMetadata metadata; // sent as the action document
+  std::string work_root;       // per-execution dirs and collected outputs
+  std::int64_t time_limit_seconds = 0; // 0 = none
+  std::int64_t memory_limit_bytes = 0; // 0 = none
+  double cpu_quota = 0;                // cores; 0 = none
+  // The ryax-wrapper binary; empty: find_wrapper_binary().
+  std::string wrapper_binary;
+  // --runtime-dir of the wrapper; empty: the wrapper's default lookup.
+  std::string runtime_dir;
+  // How long to wait for the wrapper to serve and the code to load.
+  std::chrono::milliseconds start_timeout = std::chrono::seconds(60);
+};
+
+// What the started wrapper reported.
+struct WrapperInfo
+{
+  pid_t wrapper_pid = -1;
+  std::int64_t runtime_pid = 0;
+  std::string limit_mechanism; // "cgroup v2", "cgroup v1", "rlimit", "none"
+  std::string runtime_version; // e.g. "3.11.7"
+};
+
+// The `ryax-wrapper` next to the running executable (/proc/self/exe's
+// directory), else the first on PATH. not_found when there is none.
+Result<std::string> find_wrapper_binary();
+
+// An ActionRuntime served by a ryax-wrapper child process on a UNIX socket.
+// The process is stopped (SIGTERM, then SIGKILL) on destruction.
+// Thread-safe: cancel() may be called while execute() runs elsewhere.
+class WrapperClient final : public app::ActionRuntime
+{
+public:
+  // Spawn the wrapper, wait until it serves, and Initialize it.
+  // not_found without a binary; unavailable when it does not start (the
+  // message holds the end of its log); failed_precondition when the
+  // action's code does not load (with the traceback); invalid_argument for
+  // bad settings.
+  static Result<std::unique_ptr<WrapperClient>> start(
+    const WrapperSettings& settings);
+
+  ~WrapperClient() override;
+  WrapperClient(const WrapperClient&) = delete;
+  WrapperClient& operator=(const WrapperClient&) = delete;
+
+  // What Initialize reported.
+  const WrapperInfo& info() const { return m_info; }
+
+  // The wrapper's own log file (stdout and stderr of the process).
+  std::string log_path() const;
+
+  // See ActionRuntime. unavailable when the wrapper cannot be reached.
+  Result<app::ExecutionResult> execute(const std::string& execution_id,
+                                       const std::string& inputs_json,
+                                       const app::LogCallback& on_log) override;
+  Result<void> cancel(const std::string& execution_id) override;
+  Result<std::optional<app::ExecutionError>> run_source(
+    const std::string& execution_id, const std::string& inputs_json,
+    const app::SourceRunCallback& on_run,
+    const app::LogCallback& on_log) override;
+
+private:
+  struct Impl;
+  explicit WrapperClient(std::unique_ptr<Impl> impl);
+
+  std::unique_ptr<Impl> m_impl;
+  WrapperInfo m_info;
+};
+
+} // namespace ryax::infra::wrapper

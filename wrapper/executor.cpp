@@ -1,0 +1,591 @@
+#include "wrapper/executor.hpp"
+
+#include "core/infrastructure/json/action_json.hpp"
+#include "core/infrastructure/wrapper/frame_codec.hpp"
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+
+extern char** environ;
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace ryax::wrapper {
+
+namespace {
+
+constexpr auto k_start_timeout = std::chrono::seconds(120);
+constexpr auto k_poll_slice = std::chrono::milliseconds(100);
+
+std::int64_t
+now_unix_ns()
+{
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+bool
+valid_execution_id(const std::string& id)
+{
+  if (id.empty() || id.size() > 128 || id == "." || id == "..") {
+    return false;
+  }
+  for (const char c : id) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::vector<std::string>
+runtime_environment(const std::string& python_path, const std::string& action_dir)
+{
+  std::vector<std::string> env;
+  std::string old_python_path;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    if (text.starts_with("PYTHONPATH=")) {
+      old_python_path = text.substr(11);
+      continue;
+    }
+    if (text.starts_with("PYTHONUNBUFFERED=") || text.starts_with("NODE_PATH=")) {
+      continue;
+    }
+    env.emplace_back(text);
+  }
+  std::string path = python_path + ":" + action_dir;
+  if (!old_python_path.empty()) {
+    path += ":" + old_python_path;
+  }
+  env.push_back("PYTHONPATH=" + path);
+  // Lines reach the wrapper as they are printed, not when a buffer fills.
+  env.push_back("PYTHONUNBUFFERED=1");
+  env.push_back("NODE_PATH=" + action_dir + "/node_modules");
+  return env;
+}
+
+ErrorInfo
+error_from_frame(const json& frame, const std::vector<std::string>& secrets)
+{
+  ErrorInfo error;
+  error.kind = frame.value("kind", "user_exception");
+  error.message = infra::wrapper::mask_secrets(frame.value("message", ""), secrets);
+  error.code = frame.value("code", std::int64_t{0});
+  error.traceback = infra::wrapper::mask_secrets(frame.value("traceback", ""), secrets);
+  return error;
+}
+
+} // namespace
+
+Executor::Executor(std::string runtime_dir)
+  : m_runtime_dir(std::move(runtime_dir)), m_wake_fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK))
+{
+  m_janitor = std::thread([this] { janitor_loop(); });
+}
+
+Executor::~Executor()
+{
+  {
+    std::lock_guard lock(m_janitor_mutex);
+    m_stopping = true;
+  }
+  m_janitor_wake.notify_one();
+  m_janitor.join();
+  m_process.reset();
+  m_limits.reset();
+  if (m_wake_fd >= 0) {
+    ::close(m_wake_fd);
+  }
+}
+
+Result<InitInfo>
+Executor::initialize(const Settings& settings)
+{
+  std::lock_guard lock(m_execution_mutex);
+  if (m_initialized) {
+    return fail(ErrorCode::failed_precondition, "the wrapper is already initialised");
+  }
+  auto doc = json::parse(settings.action_json, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    return fail(ErrorCode::invalid_argument, "action_json: not a JSON object");
+  }
+  RYAX_TRY_ASSIGN(m_metadata, infra::json::metadata_from_json(doc));
+  if (m_metadata.type != domain::ActionType::python3
+      && m_metadata.type != domain::ActionType::python3_cuda
+      && m_metadata.type != domain::ActionType::nodejs) {
+    return fail(ErrorCode::invalid_argument,
+                "action type \"" + std::string(domain::to_string(m_metadata.type))
+                  + "\" has no runtime in ryax-wrapper");
+  }
+  std::error_code ec;
+  if (!fs::is_directory(settings.action_dir, ec)) {
+    return fail(ErrorCode::invalid_argument,
+                "action_dir \"" + settings.action_dir + "\" is not a directory");
+  }
+  if (::access(settings.interpreter.c_str(), X_OK) != 0) {
+    return fail(ErrorCode::invalid_argument,
+                "interpreter \"" + settings.interpreter + "\" is not executable");
+  }
+  if (settings.work_root.empty() || !fs::path(settings.work_root).is_absolute()) {
+    return fail(ErrorCode::invalid_argument, "work_root must be an absolute path");
+  }
+  fs::create_directories(fs::path(settings.work_root) / "exec", ec);
+  fs::create_directories(fs::path(settings.work_root) / "outputs", ec);
+  if (ec) {
+    return fail(ErrorCode::invalid_argument,
+                "work_root \"" + settings.work_root + "\": " + ec.message());
+  }
+  m_settings = settings;
+  m_action_doc = std::move(doc);
+  m_limits = infra::wrapper::ResourceLimits::create(
+    {settings.memory_limit_bytes, settings.cpu_quota},
+    "ryax-wrapper-" + std::to_string(::getpid()),
+    infra::wrapper::CgroupEnvironment::from_proc());
+  for (const auto& note : m_limits->notes()) {
+    std::cerr << "ryax-wrapper: " << note << "\n";
+  }
+  RYAX_TRY_ASSIGN(auto version, start_runtime());
+  m_initialized = true;
+  return InitInfo{m_runtime_pid, std::string(to_string(m_limits->mechanism())), version};
+}
+
+Result<std::string>
+Executor::start_runtime()
+{
+  m_process.reset();
+  m_runtime_pid = 0;
+  m_stdout_lines = {};
+  m_stderr_lines = {};
+  m_stdout_open = true;
+  m_stderr_open = true;
+
+  RuntimeCommand command;
+  if (m_metadata.type == domain::ActionType::nodejs) {
+    command.argv = {m_settings.interpreter, m_runtime_dir + "/node/runtime.js", "--fd", "3"};
+  } else {
+    command.argv = {m_settings.interpreter, "-m", "ryax_wrapper.runtime", "--fd", "3"};
+  }
+  command.env = runtime_environment(m_runtime_dir + "/python", m_settings.action_dir);
+  command.cwd = m_settings.action_dir;
+  command.cgroup_procs_files = m_limits->procs_files();
+  command.address_space_limit = m_limits->address_space_limit();
+  RYAX_TRY_ASSIGN(m_process, RuntimeProcess::start(command));
+
+  json init = {{"op", "init"}, {"action_dir", m_settings.action_dir}, {"action", m_action_doc}};
+  if (!m_process->send(infra::wrapper::encode_frame(init.dump()))) {
+    m_process.reset();
+    return fail(ErrorCode::internal, "the runtime exited before it was initialised");
+  }
+  // Import-time output goes to the wrapper's own log.
+  Sink sink;
+  sink.on_log = [](std::string_view stream, const std::string& line, std::int64_t) {
+    std::cerr << "ryax-wrapper: runtime " << stream << ": " << line << "\n";
+  };
+  const auto result = pump(std::chrono::steady_clock::now() + k_start_timeout, sink, {});
+  if (result.end != PumpEnd::final_frame) {
+    m_process->kill();
+    const auto status = m_process->wait(std::chrono::seconds(5));
+    m_process.reset();
+    return fail(ErrorCode::internal, "the runtime " + (status ? describe(*status) : std::string("did not start"))
+                                       + " while importing the action");
+  }
+  if (result.frame.value("ev", "") != "ready") {
+    m_process.reset();
+    return fail(ErrorCode::failed_precondition,
+                "the action's code does not load: " + result.frame.value("message", "")
+                  + "\n" + result.frame.value("traceback", ""));
+  }
+  m_runtime_pid = m_process->pid();
+  return result.frame.value("version", "");
+}
+
+void
+Executor::drain_pipes(const Sink& sink, const std::vector<std::string>& secrets, bool flush)
+{
+  char buffer[65536];
+  const std::pair<int, std::string_view> pipes[] = {{m_process->stdout_fd(), "stdout"},
+                                                    {m_process->stderr_fd(), "stderr"}};
+  for (const auto& [fd, stream] : pipes) {
+    auto& lines = stream == "stdout" ? m_stdout_lines : m_stderr_lines;
+    auto& open = stream == "stdout" ? m_stdout_open : m_stderr_open;
+    while (open) {
+      const auto n = ::read(fd, buffer, sizeof(buffer));
+      if (n < 0 && errno == EINTR) {
+        continue;
+      }
+      if (n == 0) {
+        open = false;
+      }
+      if (n <= 0) {
+        break;
+      }
+      const auto now = now_unix_ns();
+      for (auto& line : lines.feed({buffer, static_cast<std::size_t>(n)})) {
+        sink.on_log(stream, infra::wrapper::mask_secrets(std::move(line), secrets), now);
+      }
+    }
+    if (flush) {
+      if (auto rest = lines.flush()) {
+        sink.on_log(stream, infra::wrapper::mask_secrets(std::move(*rest), secrets), now_unix_ns());
+      }
+    }
+  }
+}
+
+Executor::PumpResult
+Executor::pump(std::optional<std::chrono::steady_clock::time_point> deadline,
+               const Sink& sink, const std::vector<std::string>& secrets)
+{
+  infra::wrapper::FrameDecoder decoder;
+  char buffer[65536];
+  while (true) {
+    auto slice = k_poll_slice;
+    if (deadline) {
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) {
+        drain_pipes(sink, secrets, true);
+        return {PumpEnd::timeout, {}};
+      }
+      slice = std::min(slice, left);
+    }
+    pollfd fds[4] = {{m_process->control_fd(), POLLIN, 0},
+                     {m_stdout_open ? m_process->stdout_fd() : -1, POLLIN, 0},
+                     {m_stderr_open ? m_process->stderr_fd() : -1, POLLIN, 0},
+                     {m_wake_fd, POLLIN, 0}};
+    const int ready = ::poll(fds, 4, static_cast<int>(slice.count()));
+    if (ready < 0 && errno != EINTR) {
+      return {PumpEnd::crashed, {}};
+    }
+    if ((fds[1].revents | fds[2].revents) != 0) {
+      drain_pipes(sink, secrets, false);
+    }
+    if (fds[0].revents != 0) {
+      const auto n = ::recv(m_process->control_fd(), buffer, sizeof(buffer), MSG_DONTWAIT);
+      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+        drain_pipes(sink, secrets, true);
+        return {PumpEnd::crashed, {}};
+      }
+      if (n > 0) {
+        decoder.feed(buffer, static_cast<std::size_t>(n));
+      }
+      while (true) {
+        auto payload = decoder.next();
+        if (!payload) {
+          return {PumpEnd::crashed, {}};
+        }
+        if (!payload->has_value()) {
+          break;
+        }
+        auto frame = json::parse(**payload, nullptr, false);
+        const auto ev = frame.is_object() ? frame.value("ev", "") : "";
+        if (ev == "run" || ev == "run_error") {
+          // Logs printed before create_run come first.
+          drain_pipes(sink, secrets, false);
+          if (sink.on_source_event) {
+            sink.on_source_event(frame);
+          }
+          continue;
+        }
+        drain_pipes(sink, secrets, true);
+        if (ev.empty()) {
+          return {PumpEnd::crashed, {}};
+        }
+        return {PumpEnd::final_frame, std::move(frame)};
+      }
+    }
+    if (fds[3].revents != 0) {
+      std::uint64_t value = 0;
+      [[maybe_unused]] auto r = ::read(m_wake_fd, &value, sizeof(value));
+    }
+    {
+      std::lock_guard lock(m_state_mutex);
+      if (m_cancel) {
+        drain_pipes(sink, secrets, true);
+        return {PumpEnd::cancelled, {}};
+      }
+    }
+    if (sink.caller_gone && sink.caller_gone()) {
+      drain_pipes(sink, secrets, true);
+      return {PumpEnd::cancelled, {}};
+    }
+  }
+}
+
+ErrorInfo
+Executor::end_abnormally(PumpEnd end, std::int64_t oom_before)
+{
+  ErrorInfo error;
+  if (end == PumpEnd::timeout || end == PumpEnd::cancelled) {
+    m_process->kill();
+  }
+  auto status = m_process->wait(std::chrono::seconds(2));
+  if (!status) {
+    m_process->kill();
+    status = m_process->wait(std::chrono::seconds(10));
+  }
+  if (end == PumpEnd::timeout) {
+    error.kind = "timeout";
+    error.message = "the execution exceeded its time limit of "
+                    + std::to_string(m_settings.time_limit_seconds) + " s";
+  } else if (end == PumpEnd::cancelled) {
+    error.kind = "cancelled";
+    error.message = "the execution was cancelled";
+  } else {
+    const auto oom_after = m_limits->oom_kills();
+    const bool cgroup = m_limits->mechanism() == infra::wrapper::LimitMechanism::cgroup_v1
+                        || m_limits->mechanism() == infra::wrapper::LimitMechanism::cgroup_v2;
+    const bool killed = status && status->signal == SIGKILL;
+    if ((oom_after >= 0 && oom_after > oom_before)
+        || (oom_after < 0 && cgroup && m_settings.memory_limit_bytes > 0 && killed)) {
+      error.kind = "memory_limit_exceeded";
+      error.message = "the runtime was killed for exceeding its memory limit of "
+                      + std::to_string(m_settings.memory_limit_bytes) + " bytes";
+    } else {
+      error.kind = "runtime_crashed";
+      error.message = "the runtime " + (status ? describe(*status) : std::string("stopped answering"))
+                      + " during the execution";
+    }
+  }
+  // The next execution gets a fresh runtime; a failure to restart is
+  // reported by that execution. A cancel must not hit the restart.
+  {
+    std::lock_guard lock(m_state_mutex);
+    m_running_id.clear();
+    m_cancel = false;
+  }
+  if (auto restarted = start_runtime(); !restarted) {
+    std::cerr << "ryax-wrapper: cannot restart the runtime: " << restarted.error().message << "\n";
+  }
+  return error;
+}
+
+Result<json>
+Executor::prepare(const std::string& execution_id, const std::string& inputs_json,
+                  std::vector<std::string>& secrets, std::string& workdir, std::string& outdir)
+{
+  if (!m_initialized) {
+    return fail(ErrorCode::failed_precondition, "the wrapper is not initialised");
+  }
+  if (!valid_execution_id(execution_id)) {
+    return fail(ErrorCode::invalid_argument,
+                "execution id \"" + execution_id + "\": use letters, digits, '-', '_' and '.'");
+  }
+  auto inputs = json::parse(inputs_json.empty() ? "{}" : inputs_json, nullptr, false);
+  if (!inputs.is_object()) {
+    inputs = json::object();
+    inputs["__invalid__"] = true;
+  }
+  for (const auto& spec : m_metadata.inputs) {
+    if (spec.type == domain::IoType::password && inputs.contains(spec.name)
+        && inputs[spec.name].is_string()) {
+      secrets.push_back(inputs[spec.name].get<std::string>());
+    }
+  }
+  workdir = (fs::path(m_settings.work_root) / "exec" / execution_id).string();
+  outdir = (fs::path(m_settings.work_root) / "outputs" / execution_id).string();
+  discard(workdir); // a reused id: start afresh
+  discard(outdir);
+  std::error_code ec;
+  const auto spare = fs::path(m_settings.work_root) / "exec" / ".spare";
+  if (m_have_spare) {
+    m_have_spare = false;
+    fs::rename(spare, workdir, ec);
+  }
+  if (ec || !fs::is_directory(workdir)) {
+    ec.clear();
+    fs::create_directory(workdir, ec);
+  }
+  if (ec) {
+    return fail(ErrorCode::internal, "cannot create " + workdir + ": " + ec.message());
+  }
+  return inputs;
+}
+
+void
+Executor::begin(const std::string& execution_id)
+{
+  std::lock_guard lock(m_state_mutex);
+  m_running_id = execution_id;
+  m_cancel = false;
+}
+
+void
+Executor::finish()
+{
+  std::lock_guard lock(m_state_mutex);
+  m_running_id.clear();
+  m_cancel = false;
+  ++m_executions;
+}
+
+Result<Outcome>
+Executor::execute(const std::string& execution_id, const std::string& inputs_json, const Sink& sink)
+{
+  std::lock_guard lock(m_execution_mutex);
+  if (m_initialized && m_metadata.kind == domain::ActionKind::source) {
+    return fail(ErrorCode::failed_precondition, "a source runs with RunSource, not Execute");
+  }
+  std::vector<std::string> secrets;
+  std::string workdir;
+  std::string outdir;
+  RYAX_TRY_ASSIGN(auto inputs, prepare(execution_id, inputs_json, secrets, workdir, outdir));
+  Outcome outcome;
+  if (inputs.contains("__invalid__")) {
+    outcome.error = ErrorInfo{"invalid_input", "the inputs are not a JSON object", 0, ""};
+    return outcome;
+  }
+  if (!m_process) {
+    if (auto restarted = start_runtime(); !restarted) {
+      outcome.error = ErrorInfo{"runtime_crashed", restarted.error().message, 0, ""};
+      return outcome;
+    }
+  }
+  begin(execution_id);
+  const auto oom_before = m_limits->oom_kills();
+  const json request = {{"op", "execute"}, {"inputs", inputs}, {"workdir", workdir}, {"outdir", outdir}};
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  if (m_settings.time_limit_seconds > 0) {
+    deadline = std::chrono::steady_clock::now() + std::chrono::seconds(m_settings.time_limit_seconds);
+  }
+  PumpResult result;
+  if (m_process->send(infra::wrapper::encode_frame(request.dump()))) {
+    result = pump(deadline, sink, secrets);
+  }
+  if (result.end == PumpEnd::final_frame) {
+    outcome.handler_duration_ns = result.frame.value("handler_ns", std::int64_t{0});
+    if (result.frame.value("ev", "") == "result") {
+      outcome.outputs_json = result.frame["outputs"].dump();
+    } else {
+      outcome.error = error_from_frame(result.frame, secrets);
+    }
+  } else {
+    outcome.error = end_abnormally(result.end, oom_before);
+  }
+  recycle(workdir);
+  if (outcome.error) {
+    discard(outdir);
+  }
+  finish();
+  return outcome;
+}
+
+Result<std::optional<ErrorInfo>>
+Executor::run_source(const std::string& execution_id, const std::string& inputs_json,
+                     const Sink& sink)
+{
+  std::lock_guard lock(m_execution_mutex);
+  if (m_initialized && m_metadata.kind != domain::ActionKind::source) {
+    return fail(ErrorCode::failed_precondition, "a processor or publisher runs with Execute");
+  }
+  const auto id = execution_id.empty() ? std::string("source") : execution_id;
+  std::vector<std::string> secrets;
+  std::string workdir;
+  std::string outdir;
+  RYAX_TRY_ASSIGN(auto inputs, prepare(id, inputs_json, secrets, workdir, outdir));
+  if (inputs.contains("__invalid__")) {
+    return std::optional<ErrorInfo>{ErrorInfo{"invalid_input", "the inputs are not a JSON object", 0, ""}};
+  }
+  if (!m_process) {
+    if (auto restarted = start_runtime(); !restarted) {
+      return std::optional<ErrorInfo>{ErrorInfo{"runtime_crashed", restarted.error().message, 0, ""}};
+    }
+  }
+  begin(id);
+  const auto oom_before = m_limits->oom_kills();
+  const json request = {{"op", "source"}, {"inputs", inputs}, {"workdir", workdir}, {"outdir", outdir}};
+  PumpResult result;
+  if (m_process->send(infra::wrapper::encode_frame(request.dump()))) {
+    result = pump(std::nullopt, sink, secrets);
+  }
+  std::optional<ErrorInfo> error;
+  if (result.end == PumpEnd::final_frame) {
+    if (result.frame.value("ev", "") != "done") {
+      error = error_from_frame(result.frame, secrets);
+    }
+  } else {
+    error = end_abnormally(result.end, oom_before);
+  }
+  discard(workdir);
+  finish();
+  return error;
+}
+
+void
+Executor::discard(const std::string& dir)
+{
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) {
+    return;
+  }
+  const auto trash = (fs::path(m_settings.work_root) / "exec"
+                      / (".trash-" + std::to_string(++m_trash_counter)))
+                       .string();
+  fs::rename(dir, trash, ec);
+  {
+    std::lock_guard lock(m_janitor_mutex);
+    m_trash.push_back(ec ? dir : trash);
+  }
+  m_janitor_wake.notify_one();
+}
+
+void
+Executor::recycle(const std::string& workdir)
+{
+  std::error_code ec;
+  if (!m_have_spare && fs::is_empty(workdir, ec) && !ec) {
+    fs::rename(workdir, fs::path(m_settings.work_root) / "exec" / ".spare", ec);
+    if (!ec) {
+      m_have_spare = true;
+      return;
+    }
+  }
+  discard(workdir);
+}
+
+void
+Executor::janitor_loop()
+{
+  std::unique_lock lock(m_janitor_mutex);
+  while (true) {
+    m_janitor_wake.wait(lock, [this] { return m_stopping || !m_trash.empty(); });
+    auto batch = std::move(m_trash);
+    m_trash.clear();
+    const bool stopping = m_stopping;
+    lock.unlock();
+    for (const auto& dir : batch) {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+    }
+    lock.lock();
+    if (stopping && m_trash.empty()) {
+      return;
+    }
+  }
+}
+
+Result<void>
+Executor::cancel(const std::string& execution_id)
+{
+  std::lock_guard lock(m_state_mutex);
+  if (execution_id.empty() || execution_id != m_running_id) {
+    return fail(ErrorCode::not_found, "no execution \"" + execution_id + "\" is running");
+  }
+  m_cancel = true;
+  const std::uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(m_wake_fd, &one, sizeof(one));
+  return {};
+}
+
+} // namespace ryax::wrapper

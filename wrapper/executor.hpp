@@ -1,0 +1,185 @@
+#pragma once
+
+#include "core/domain/action.hpp"
+#include "core/domain/error.hpp"
+#include "core/infrastructure/wrapper/line_assembler.hpp"
+#include "core/infrastructure/wrapper/resource_limits.hpp"
+#include "wrapper/runtime_process.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace ryax::wrapper {
+
+// The static settings of one wrapper (InitializeRequest).
+struct Settings
+{
+  std::string action_dir;  // absolute path of the action's files
+  std::string interpreter; // absolute path of python3 (or node)
+  std::string action_json; // the action document
+  std::string work_root;   // where per-execution directories go
+  std::int64_t time_limit_seconds = 0; // 0 = none
+  std::int64_t memory_limit_bytes = 0; // 0 = none
+  double cpu_quota = 0;                // cores; 0 = none
+};
+
+// What Initialize started.
+struct InitInfo
+{
+  std::int64_t runtime_pid = 0;
+  std::string limit_mechanism; // "cgroup v2", "cgroup v1", "rlimit", "none"
+  std::string runtime_version;
+};
+
+// Why an execution failed (the ExecutionError message of the proto).
+struct ErrorInfo
+{
+  std::string kind; // "user_exception", "timeout", ... (see wrapper.proto)
+  std::string message;
+  std::int64_t code = 0;
+  std::string traceback;
+};
+
+// The end of one execution: outputs_json or error.
+struct Outcome
+{
+  std::optional<std::string> outputs_json; // a JSON array of output objects
+  std::optional<ErrorInfo> error;
+  std::int64_t handler_duration_ns = 0; // measured inside the runtime
+};
+
+// Where an execution's events go while it runs (on the calling thread).
+struct Sink
+{
+  // A line of user output: stream is "stdout" or "stderr"; the timestamp is
+  // in ns since the UNIX epoch; secrets are already masked.
+  std::function<void(std::string_view stream, const std::string& line,
+                     std::int64_t timestamp_unix_ns)>
+    on_log;
+  // A `run` or `run_error` frame of a source (fields as in runtime.py).
+  std::function<void(const nlohmann::json& frame)> on_source_event;
+  // Whether the caller went away (the execution is then cancelled).
+  std::function<bool()> caller_gone;
+};
+
+// The engine of ryax-wrapper: owns the warm language runtime and serves
+// executions one at a time. Thread-safe; cancel() may be called from any
+// thread while an execution runs.
+class Executor
+{
+public:
+  // `runtime_dir` holds python/ryax_wrapper/ and node/runtime.js.
+  explicit Executor(std::string runtime_dir);
+  ~Executor();
+  Executor(const Executor&) = delete;
+  Executor& operator=(const Executor&) = delete;
+
+  // Validate `settings`, set up the limits and start the runtime (which
+  // imports the user's module). failed_precondition when already
+  // initialised or when the module does not import (message with the
+  // traceback); invalid_argument for a bad document or path; internal when
+  // the interpreter cannot start.
+  Result<InitInfo> initialize(const Settings& settings);
+
+  // Run the handler once. Failures of the user's code are an Outcome with
+  // an error; failed_precondition before initialize() or for a source;
+  // invalid_argument for a bad execution id.
+  Result<Outcome> execute(const std::string& execution_id,
+                          const std::string& inputs_json, const Sink& sink);
+
+  // Run a source's `run` until it returns; source runs go to
+  // sink.on_source_event. The returned error is set when `run` raised or
+  // the runtime failed. failed_precondition before initialize() or for a
+  // processor.
+  Result<std::optional<ErrorInfo>> run_source(const std::string& execution_id,
+                                              const std::string& inputs_json,
+                                              const Sink& sink);
+
+  // End the execution running under `execution_id`. not_found otherwise.
+  Result<void> cancel(const std::string& execution_id);
+
+  // Whether initialize() succeeded, the runtime pid (0 when none) and the
+  // number of executions served.
+  bool initialized() const { return m_initialized; }
+  std::int64_t runtime_pid() const { return m_runtime_pid; }
+  std::int64_t executions() const { return m_executions; }
+
+private:
+  enum class PumpEnd
+  {
+    final_frame,
+    timeout,
+    cancelled,
+    crashed
+  };
+  struct PumpResult
+  {
+    PumpEnd end = PumpEnd::crashed;
+    nlohmann::json frame;
+  };
+
+  Result<std::string> start_runtime();
+  PumpResult pump(std::optional<std::chrono::steady_clock::time_point> deadline,
+                  const Sink& sink, const std::vector<std::string>& secrets);
+  void drain_pipes(const Sink& sink, const std::vector<std::string>& secrets,
+                   bool flush);
+  ErrorInfo end_abnormally(PumpEnd end, std::int64_t oom_before);
+  Result<nlohmann::json> prepare(const std::string& execution_id,
+                                 const std::string& inputs_json,
+                                 std::vector<std::string>& secrets,
+                                 std::string& workdir, std::string& outdir);
+  void begin(const std::string& execution_id);
+  void finish();
+  // Move `dir` out of the way now (a rename) and delete it on the janitor
+  // thread: directory removal costs milliseconds on some file systems and
+  // must not delay the reply.
+  void discard(const std::string& dir);
+  void janitor_loop();
+  // Keep `workdir` as the next execution's working dir when the handler
+  // left it empty (a rename instead of a rmdir now and a mkdir later);
+  // discard it otherwise.
+  void recycle(const std::string& workdir);
+
+  std::string m_runtime_dir;
+  Settings m_settings;
+  domain::ActionMetadata m_metadata;
+  nlohmann::json m_action_doc;
+  std::unique_ptr<infra::wrapper::ResourceLimits> m_limits;
+  std::unique_ptr<RuntimeProcess> m_process;
+  infra::wrapper::LineAssembler m_stdout_lines;
+  infra::wrapper::LineAssembler m_stderr_lines;
+  bool m_stdout_open = true;
+  bool m_stderr_open = true;
+
+  std::mutex m_execution_mutex; // one execution at a time
+  std::mutex m_state_mutex;     // guards m_running_id and m_cancel
+  std::string m_running_id;
+  bool m_cancel = false;
+  int m_wake_fd = -1; // eventfd: cancel() wakes the pump
+
+  std::mutex m_janitor_mutex; // guards m_trash and m_stopping
+  std::condition_variable m_janitor_wake;
+  std::vector<std::string> m_trash;
+  bool m_stopping = false;
+  std::uint64_t m_trash_counter = 0;
+  bool m_have_spare = false; // <work_root>/exec/.spare is an empty dir
+  std::thread m_janitor;
+
+  std::atomic<bool> m_initialized{false};
+  std::atomic<std::int64_t> m_runtime_pid{0};
+  std::atomic<std::int64_t> m_executions{0};
+};
+
+} // namespace ryax::wrapper

@@ -24,6 +24,7 @@ main(int argc, char** argv)
   ryax::cli::register_daemon_commands(app, ctx);
   ryax::cli::register_repo_commands(app, ctx);
   ryax::cli::register_action_commands(app, ctx);
+  ryax::cli::register_workflow_commands(app, ctx);
   try {
     app.parse(argc, argv); // runs the chosen command, which sets ctx.exit_code
   } catch (const CLI::ParseError& e) {

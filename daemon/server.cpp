@@ -4,18 +4,23 @@
 #include "core/application/build_service.hpp"
 #include "core/application/log.hpp"
 #include "core/application/repository_service.hpp"
+#include "core/application/workflow_service.hpp"
 #include "core/infrastructure/build/local_action_builder.hpp"
 #include "core/infrastructure/filestore/file_build_stores.hpp"
+#include "core/infrastructure/filestore/file_workflow_file_store.hpp"
 #include "core/infrastructure/git/libgit2_git_repository.hpp"
 #include "core/infrastructure/sqlite/database.hpp"
 #include "core/infrastructure/sqlite/sqlite_action_catalogue.hpp"
 #include "core/infrastructure/sqlite/sqlite_build_store.hpp"
 #include "core/infrastructure/sqlite/sqlite_repository_store.hpp"
+#include "core/infrastructure/sqlite/sqlite_workflow_store.hpp"
 #include "core/infrastructure/system_clock.hpp"
 #include "core/infrastructure/yaml/yaml_action_metadata_parser.hpp"
+#include "core/infrastructure/yaml/yaml_workflow_format.hpp"
 #include "daemon/services/build_service_impl.hpp"
 #include "daemon/services/catalogue_services.hpp"
 #include "daemon/services/daemon_service.hpp"
+#include "daemon/services/workflow_service_impl.hpp"
 
 #include <fmt/format.h>
 #include <grpcpp/grpcpp.h>
@@ -39,7 +44,9 @@ struct Adapters
       catalogue(db),
       builds(db),
       build_logs(data_dir + "/builds"),
-      bundles(data_dir + "/bundles")
+      bundles(data_dir + "/bundles"),
+      workflows(db),
+      workflow_files(data_dir + "/workflow-files")
   {
   }
 
@@ -52,6 +59,9 @@ struct Adapters
   infra::git::Libgit2GitRepository git;
   infra::yaml::YamlActionMetadataParser parser;
   infra::SystemClock clock;
+  infra::sqlite::SqliteWorkflowStore workflows;
+  infra::filestore::FileWorkflowFileStore workflow_files;
+  infra::yaml::YamlWorkflowFormat workflow_format;
 };
 
 // The application services, wired to the adapters.
@@ -63,13 +73,16 @@ struct Services
       actions(a.catalogue),
       builds(app::BuildPorts{a.catalogue, a.repositories, a.git, a.builder,
                              a.builds, a.build_logs, a.bundles, a.clock},
-             config.data_dir.value + "/git", config.build_concurrency.value)
+             config.data_dir.value + "/git", config.build_concurrency.value),
+      workflows(a.workflows, a.workflow_files, a.catalogue, a.workflow_format,
+                a.clock)
   {
   }
 
   app::RepositoryService repositories;
   app::ActionService actions;
   app::BuildService builds;
+  app::WorkflowService workflows;
 };
 
 namespace {
@@ -172,6 +185,7 @@ Server::start()
   m_services.push_back(std::make_unique<RepositoryServiceImpl>(m_app->repositories));
   m_services.push_back(std::make_unique<ActionServiceImpl>(m_app->actions));
   m_services.push_back(std::make_unique<BuildServiceImpl>(m_app->builds, m_shutdown));
+  m_services.push_back(std::make_unique<WorkflowServiceImpl>(m_app->workflows));
 
   grpc::ServerBuilder builder;
   for (const auto& address : m_addresses) {

@@ -23,4 +23,7 @@ void register_action_commands(CLI::App& app, Context& ctx);
 // `ryax action build|build-log|build-cancel`, added to the `action` noun.
 void register_build_commands(CLI::App& action, Context& ctx);
 
+// `ryax workflow validate|push|list|show|export|diff|graph|deploy|undeploy|rm|errors`.
+void register_workflow_commands(CLI::App& app, Context& ctx);
+
 } // namespace ryax::cli

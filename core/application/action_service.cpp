@@ -2,7 +2,11 @@
 
 #include "core/application/log.hpp"
 
+#include "core/domain/workflow.hpp"
+
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace ryax::app {
 
@@ -10,10 +14,51 @@ ActionService::ActionService(ActionCatalogue& catalogue) : m_catalogue(catalogue
 {
 }
 
+namespace {
+
+// Built-in triggers as catalogue entries: always built, from no repository.
+std::optional<domain::ActionVersion>
+builtin_version(std::string_view name)
+{
+  auto metadata = domain::builtin_trigger(name);
+  if (!metadata) {
+    return std::nullopt;
+  }
+  domain::ActionVersion version;
+  version.metadata = std::move(*metadata);
+  version.repository = std::string(k_builtin_repository);
+  version.build_state = domain::BuildState::built;
+  return version;
+}
+
+bool
+matches(const domain::ActionVersion& version, const ActionFilter& filter)
+{
+  const auto& categories = version.metadata.categories;
+  return (filter.repository.empty() || filter.repository == version.repository)
+         && (!filter.kind || *filter.kind == version.metadata.kind)
+         && (filter.category.empty()
+             || std::find(categories.begin(), categories.end(), filter.category)
+                  != categories.end());
+}
+
+} // namespace
+
 Result<std::vector<domain::ActionVersion>>
 ActionService::list(const ActionFilter& filter)
 {
-  return m_catalogue.list(filter);
+  RYAX_TRY_ASSIGN(auto versions, m_catalogue.list(filter));
+  for (const auto name : domain::builtin_trigger_names()) {
+    auto builtin = builtin_version(name);
+    if (!builtin || !matches(*builtin, filter)) {
+      continue;
+    }
+    const auto at = std::find_if(versions.begin(), versions.end(), [&](const auto& v) {
+      return v.id() > builtin->id();
+    });
+    versions.insert(at, std::move(*builtin));
+  }
+  return versions;
 }
 
 Error
@@ -59,6 +104,10 @@ ActionService::show(const std::string& text)
     RYAX_TRY_ASSIGN(found, m_catalogue.find(ref.id, ref.version));
   }
   if (!found) {
+    if (auto builtin = builtin_version(ref.id);
+        builtin && (ref.version.empty() || ref.version == builtin->version())) {
+      return std::move(*builtin);
+    }
     return std::unexpected(not_found(ref));
   }
   return *found;

@@ -4,21 +4,26 @@
 #include "core/domain/catalogue.hpp"
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ryax::app {
 
-// Queries and removals on the action catalogue.
+// The repository shown for built-in triggers ("manual").
+inline constexpr std::string_view k_builtin_repository = "(built-in)";
+
+// Queries and removals on the action catalogue, which also lists the
+// built-in triggers (always built, from k_builtin_repository).
 class ActionService
 {
 public:
   explicit ActionService(ActionCatalogue& catalogue);
 
-  // Versions matching `filter`.
+  // Versions matching `filter`, built-in triggers included.
   Result<std::vector<domain::ActionVersion>> list(const ActionFilter& filter);
 
-  // `ref` ("ID" for the latest, or "ID:VERSION"). not_found naming it, with
-  // the near miss when there is one.
+  // `ref` ("ID" for the latest, or "ID:VERSION"), or a built-in trigger.
+  // not_found naming it, with the near miss when there is one.
   Result<domain::ActionVersion> show(const std::string& ref);
 
   // Remove `ref` ("ID" removes every version). The number removed;

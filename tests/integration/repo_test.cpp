@@ -102,7 +102,7 @@ TEST_CASE("a scan lists every action, keeps the valid ones and reports the inval
   CHECK(strict.exit_code == 5);
   CHECK(strict.err.find("1 of 3 actions in lib have errors") != std::string::npos);
 
-  auto list = d.ryax({"action", "list", "-o", "json"});
+  auto list = d.ryax({"action", "list", "--repo", "lib", "-o", "json"});
   REQUIRE(list.exit_code == 0);
   const auto actions = json::parse(list.out);
   REQUIRE(actions.size() == 2);
@@ -138,7 +138,8 @@ TEST_CASE("an action at the repository root scans by branch, tag and commit")
 
   // Three versions coexist; the latest is the most recently catalogued (the
   // last scan of 1.0 found it unchanged: a no-op).
-  auto versions = d.ryax({"action", "list", "--all-versions", "-o", "json"});
+  auto versions =
+    d.ryax({"action", "list", "--all-versions", "--repo", "single", "-o", "json"});
   CHECK(json::parse(versions.out).size() == 3);
   auto latest = d.ryax({"action", "show", "single", "-o", "json"});
   CHECK(json::parse(latest.out)["version"] == "3.0-dev");
@@ -250,9 +251,10 @@ TEST_CASE("action list filters by repository, kind and category")
     }
     return result;
   };
-  CHECK(ids({}) == std::vector<std::string>{"proc-one", "proc-two", "src-one"});
+  // The built-in trigger "manual" is listed with the catalogue.
+  CHECK(ids({}) == std::vector<std::string>{"manual", "proc-one", "proc-two", "src-one"});
   CHECK(ids({"--repo", "two"}) == std::vector<std::string>{"proc-two"});
-  CHECK(ids({"--kind", "source"}) == std::vector<std::string>{"src-one"});
+  CHECK(ids({"--kind", "source"}) == std::vector<std::string>{"manual", "src-one"});
   CHECK(ids({"--category", "images"}) == std::vector<std::string>{"proc-one"});
 }
 

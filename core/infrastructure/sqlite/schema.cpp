@@ -69,6 +69,41 @@ CREATE TABLE builds (
 CREATE INDEX builds_by_state ON builds (state, id);
 CREATE INDEX builds_by_action ON builds (action_id, version, id);
 )sql"},
+    {4, "workflows, versions and deployments", R"sql(
+CREATE TABLE workflows (
+  id               TEXT PRIMARY KEY,
+  latest_version   INTEGER NOT NULL,
+  deployed_version INTEGER NOT NULL DEFAULT 0,
+  state            TEXT NOT NULL DEFAULT 'undeployed',
+  reason           TEXT NOT NULL DEFAULT '',
+  updated_at       INTEGER NOT NULL
+);
+CREATE TABLE workflow_versions (
+  workflow_id TEXT NOT NULL REFERENCES workflows (id) ON DELETE CASCADE,
+  version     INTEGER NOT NULL,
+  definition  TEXT NOT NULL, -- the normalised workflow file
+  created_at  INTEGER NOT NULL,
+  PRIMARY KEY (workflow_id, version)
+);
+CREATE TABLE workflow_files (
+  workflow_id TEXT NOT NULL,
+  version     INTEGER NOT NULL,
+  path        TEXT NOT NULL,
+  content_key TEXT NOT NULL, -- under <data>/workflow-files/
+  size        INTEGER NOT NULL,
+  PRIMARY KEY (workflow_id, version, path),
+  FOREIGN KEY (workflow_id, version)
+    REFERENCES workflow_versions (workflow_id, version) ON DELETE CASCADE
+);
+CREATE TABLE workflow_errors (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  workflow_id TEXT NOT NULL REFERENCES workflows (id) ON DELETE CASCADE,
+  version     INTEGER NOT NULL,
+  at          INTEGER NOT NULL,
+  message     TEXT NOT NULL
+);
+CREATE INDEX workflow_errors_by_workflow ON workflow_errors (workflow_id, id);
+)sql"},
   };
   return k_migrations;
 }

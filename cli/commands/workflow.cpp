@@ -1,0 +1,608 @@
+// `ryax workflow
+// validate|push|list|show|export|diff|graph|deploy|undeploy|rm|errors`.
+
+#include "cli/commands/commands.hpp"
+#include "cli/commands/common.hpp"
+#include "cli/commands/workflow_render.hpp"
+#include "cli/exit_code.hpp"
+#include "cli/output/output.hpp"
+#include "core/infrastructure/yaml/workflow_parser.hpp"
+
+#include "ryax/v1/workflow.grpc.pb.h"
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace ryax::cli {
+
+namespace {
+
+struct WorkflowOptions
+{
+  std::string id;
+  std::string file;
+  int version = 0; // 0: the latest
+  bool deploy = false;
+  bool force = false;
+  bool exit_code = false;
+  std::string format = "dot";
+};
+
+Result<std::string>
+read_file(const fs::path& path)
+{
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return fail(ErrorCode::invalid_argument,
+                fmt::format("cannot read \"{}\"", path.string()));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The "@path" static files `text` names (read leniently: the daemon reports
+// every problem of the file).
+std::set<std::string>
+static_files(const std::string& text, const std::string& display_path)
+{
+  std::set<std::string> paths;
+  const auto parsed = infra::yaml::parse_workflow(text, display_path);
+  if (!parsed.workflow) {
+    return paths;
+  }
+  std::vector<const domain::WorkflowStep*> steps = {
+    &parsed.workflow->trigger
+  };
+  for (const auto& action : parsed.workflow->actions) {
+    steps.push_back(&action);
+  }
+  for (const auto* step : steps) {
+    for (const auto& [input, binding] : step->inputs_values) {
+      if (const auto* file = std::get_if<domain::StaticFile>(&binding)) {
+        paths.insert(file->path);
+      }
+    }
+  }
+  return paths;
+}
+
+// FILE and the static files it names, relative to its directory; a missing
+// one is left out for the daemon to report with its line.
+Result<v1::WorkflowSource>
+read_source(const std::string& file)
+{
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec)) {
+    return fail(
+      ErrorCode::invalid_argument,
+      fs::exists(file, ec)
+        ? fmt::format("workflow file \"{}\" is not a regular file", file)
+        : fmt::format("workflow file \"{}\" does not exist", file));
+  }
+  v1::WorkflowSource source;
+  RYAX_TRY_ASSIGN(auto text, read_file(file));
+  source.set_display_path(file);
+  const auto base = fs::path(file).parent_path();
+  for (const auto& path : static_files(text, file)) {
+    const auto full = base / path;
+    if (fs::is_regular_file(full, ec)) {
+      RYAX_TRY_ASSIGN(auto content, read_file(full));
+      auto* entry = source.add_files();
+      entry->set_path(path);
+      entry->set_content(std::move(content));
+    } else if (fs::is_directory(full, ec)) {
+      auto* entry = source.add_files();
+      entry->set_path(path);
+      entry->set_directory(true);
+      for (const auto& item : fs::recursive_directory_iterator(full, ec)) {
+        if (item.is_regular_file()) {
+          RYAX_TRY_ASSIGN(auto content, read_file(item.path()));
+          auto* inner = source.add_files();
+          inner->set_path(path + "/" +
+                          fs::relative(item.path(), full).generic_string());
+          inner->set_content(std::move(content));
+        }
+      }
+    }
+  }
+  source.set_text(std::move(text));
+  return source;
+}
+
+nlohmann::json
+to_json(const v1::Diagnostic& d)
+{
+  return { { "file", d.file() },       { "line", d.line() },
+           { "column", d.column() },   { "field", d.field() },
+           { "message", d.message() }, { "text", d.text() } };
+}
+
+nlohmann::json
+to_json(const v1::WorkflowStatus& s)
+{
+  return { { "id", s.id() },
+           { "latest_version", s.latest_version() },
+           { "deployed_version",
+             s.deployed_version() == 0 ? nlohmann::json(nullptr)
+                                       : nlohmann::json(s.deployed_version()) },
+           { "state", s.state() },
+           { "reason", s.reason() },
+           { "updated_at", s.updated_at() } };
+}
+
+template<typename Diagnostics>
+nlohmann::json
+diagnostics_json(const Diagnostics& diagnostics)
+{
+  auto doc = nlohmann::json::array();
+  for (const auto& d : diagnostics) {
+    doc.push_back(to_json(d));
+  }
+  return doc;
+}
+
+// Print every diagnostic on stderr and return the error that ends the
+// command.
+template<typename Diagnostics>
+Error
+invalid_file(const std::string& file,
+             const Diagnostics& diagnostics,
+             const std::string& consequence)
+{
+  for (const auto& d : diagnostics) {
+    std::cerr << d.text() << "\n";
+  }
+  return Error{ ErrorCode::invalid_argument,
+                fmt::format("{}: {} problem{}{}",
+                            file,
+                            diagnostics.size(),
+                            diagnostics.size() == 1 ? "" : "s",
+                            consequence) };
+}
+
+std::string
+state_text(const v1::WorkflowStatus& s)
+{
+  if (s.state() == "deployed") {
+    return fmt::format("deployed (version {})", s.deployed_version());
+  }
+  return s.state() == "error" ? "error: " + s.reason() : s.state();
+}
+
+int
+run_validate(Context& ctx, const WorkflowOptions& o)
+{
+  return with_client(ctx, [&](const Client& client) -> Result<int> {
+    RYAX_TRY_ASSIGN(const auto source, read_source(o.file));
+    auto stub = v1::WorkflowService::NewStub(client.channel());
+    RYAX_TRY_ASSIGN(
+      const auto reply,
+      client.call<v1::ValidateWorkflowReply>([&](auto* c, auto* r) {
+        return stub->ValidateWorkflow(c, source, r);
+      }));
+    const nlohmann::json doc = { { "file", o.file },
+                                 { "id", reply.workflow_id() },
+                                 { "valid", reply.diagnostics().empty() },
+                                 { "diagnostics",
+                                   diagnostics_json(reply.diagnostics()) } };
+    if (ctx.format() != OutputFormat::table) {
+      output::emit(ctx, doc, [](std::ostream&) {});
+      return reply.diagnostics().empty() ? k_exit_ok : k_exit_invalid;
+    }
+    if (!reply.diagnostics().empty()) {
+      return std::unexpected(invalid_file(o.file, reply.diagnostics(), ""));
+    }
+    if (!ctx.quiet) {
+      std::cout << o.file << ": valid\n";
+    }
+    return k_exit_ok;
+  });
+}
+
+int
+run_push(Context& ctx, const WorkflowOptions& o)
+{
+  return with_client(ctx, [&](const Client& client) -> Result<int> {
+    v1::PushWorkflowRequest request;
+    RYAX_TRY_ASSIGN(*request.mutable_source(), read_source(o.file));
+    request.set_deploy(o.deploy);
+    auto stub = v1::WorkflowService::NewStub(client.channel());
+    RYAX_TRY_ASSIGN(const auto reply,
+                    client.call<v1::PushWorkflowReply>([&](auto* c, auto* r) {
+                      return stub->PushWorkflow(c, request, r);
+                    }));
+    if (!reply.diagnostics().empty()) {
+      return std::unexpected(
+        invalid_file(o.file, reply.diagnostics(), ": nothing pushed"));
+    }
+    if (!reply.note().empty()) {
+      std::cerr << "ryax: note: " << reply.note() << "\n";
+    }
+    const nlohmann::json doc = { { "id", reply.workflow_id() },
+                                 { "version", reply.version() },
+                                 { "created", reply.created() },
+                                 { "status", to_json(reply.status()) },
+                                 { "note", reply.note() } };
+    output::emit(ctx, doc, [&](std::ostream& out) {
+      if (ctx.quiet) {
+        return;
+      }
+      out << (reply.created()
+                ? fmt::format("workflow {} version {} pushed\n",
+                              reply.workflow_id(),
+                              reply.version())
+                : fmt::format(
+                    "workflow {} unchanged: identical to version {} (no "
+                    "new version)\n",
+                    reply.workflow_id(),
+                    reply.version()));
+      if (o.deploy) {
+        out << fmt::format("workflow {} version {} deployed\n",
+                           reply.workflow_id(),
+                           reply.status().deployed_version());
+      }
+    });
+    return k_exit_ok;
+  });
+}
+
+int
+run_list(Context& ctx)
+{
+  return with_client(ctx, [&](const Client& client) -> Result<int> {
+    auto stub = v1::WorkflowService::NewStub(client.channel());
+    RYAX_TRY_ASSIGN(const auto reply,
+                    client.call<v1::ListWorkflowsReply>([&](auto* c, auto* r) {
+                      return stub->ListWorkflows(c, {}, r);
+                    }));
+    auto doc = nlohmann::json::array();
+    output::Table table{ { "ID", "LATEST", "DEPLOYED", "STATE" }, {} };
+    for (const auto& w : reply.workflows()) {
+      doc.push_back(to_json(w));
+      table.rows.push_back({ w.id(),
+                             std::to_string(w.latest_version()),
+                             w.deployed_version() == 0
+                               ? "-"
+                               : std::to_string(w.deployed_version()),
+                             w.state() });
+    }
+    output::emit(ctx, doc, [&](std::ostream& out) {
+      output::print_table(out, table, ctx.color());
+    });
+    return k_exit_ok;
+  });
+}
+
+Result<v1::Workflow>
+get_workflow(const Client& client, const std::string& id, int version)
+{
+  auto stub = v1::WorkflowService::NewStub(client.channel());
+  v1::GetWorkflowRequest request;
+  request.set_id(id);
+  request.set_version(version);
+  return client.call<v1::Workflow>(
+    [&](auto* c, auto* r) { return stub->GetWorkflow(c, request, r); });
+}
+
+nlohmann::json
+document(const v1::Workflow& workflow)
+{
+  auto doc = nlohmann::json::parse(workflow.document_json(), nullptr, false);
+  return doc.is_discarded() ? nlohmann::json::object() : doc;
+}
+
+std::string
+json_text(const nlohmann::json& value)
+{
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+void
+print_workflow(std::ostream& out,
+               const v1::Workflow& w,
+               const nlohmann::json& d)
+{
+  output::print_fields(
+    out,
+    { { "id", d["id"].get<std::string>() },
+      { "name",
+        d["human_name"].get<std::string>().empty()
+          ? "-"
+          : d["human_name"].get<std::string>() },
+      { "version",
+        fmt::format(
+          "{} (latest {})", w.version(), w.status().latest_version()) },
+      { "pushed", format_time(w.created_at()) },
+      { "state", state_text(w.status()) } });
+  output::Table steps{ { "  STEP", "ROLE", "ACTION" }, {} };
+  for (const auto& step : d["steps"]) {
+    const auto resolved = step["resolved_version"].get<std::string>();
+    auto action = step["action"].get<std::string>() + ":" +
+                  (resolved.empty() ? "?" : resolved);
+    if (resolved.empty()) {
+      action += " (not in the catalogue)";
+    } else if (step["version"].get<std::string>().empty() &&
+               step["role"] == "action") {
+      action += " (latest built)";
+    }
+    steps.rows.push_back({ "  " + step["id"].get<std::string>(),
+                           step["role"].get<std::string>(),
+                           action });
+  }
+  out << "\nsteps:\n";
+  output::print_table(out, steps, false);
+  out << "\nedges:\n";
+  for (const auto& edge : d["edges"]) {
+    out << fmt::format("  {} -> {}{}\n",
+                       edge["from"].get<std::string>(),
+                       edge["to"].get<std::string>(),
+                       edge["kind"] == "order" ? " (order)" : "");
+  }
+  out << "\nbindings:\n";
+  if (d["bindings"].empty()) {
+    out << "  (none)\n";
+  }
+  for (const auto& b : d["bindings"]) {
+    out << fmt::format("  {}.{} = {} ({})\n",
+                       b["step"].get<std::string>(),
+                       b["input"].get<std::string>(),
+                       json_text(b["value"]),
+                       b["kind"].get<std::string>());
+  }
+  out << "\nresults:\n";
+  if (d["results"].empty()) {
+    out << "  (none)\n";
+  }
+  for (const auto& r : d["results"]) {
+    out << fmt::format("  {} = {}\n",
+                       r["key"].get<std::string>(),
+                       r["value"].get<std::string>());
+  }
+  for (const auto& f : d["files"]) {
+    out << fmt::format("file: {} ({} bytes)\n",
+                       f["path"].get<std::string>(),
+                       f["size"].get<std::int64_t>());
+  }
+}
+
+int
+run_show(Context& ctx, const WorkflowOptions& o)
+{
+  return with_client(ctx, [&](const Client& client) -> Result<int> {
+    RYAX_TRY_ASSIGN(const auto workflow, get_workflow(client, o.id, o.version));
+    const auto doc = document(workflow);
+    output::emit(
+      ctx, doc, [&](std::ostream& out) { print_workflow(out, workflow, doc); });
+    return k_exit_ok;
+  });
+}
+
+int
+run_export(Context& ctx, const WorkflowOptions& o)
+{
+  return with_client(ctx, [&](const Client& client) -> Result<int> {
+    RYAX_TRY_ASSIGN(const auto workflow, get_workflow(client, o.id, o.version));
+    std::cout << workflow.yaml() << std::flush;
+    return k_exit_ok;
+  });
+}
+
+int
+run_diff(Context& ctx, const WorkflowOptions& o)
+{
+  return with_client(ctx, [&](const Client& client) -> Result<int> {
+    RYAX_TRY_ASSIGN(const auto workflow, get_workflow(client, o.id, 0));
+    RYAX_TRY_ASSIGN(const auto source, read_source(o.file));
+    auto stub = v1::WorkflowService::NewStub(client.channel());
+    RYAX_TRY_ASSIGN(
+      const auto reply,
+      client.call<v1::ValidateWorkflowReply>([&](auto* c, auto* r) {
+        return stub->ValidateWorkflow(c, source, r);
+      }));
+    if (reply.normalised_yaml().empty()) {
+      return std::unexpected(
+        invalid_file(o.file, reply.diagnostics(), ": cannot compare it"));
+    }
+    const auto diff =
+      unified_diff(workflow.yaml(),
+                   reply.normalised_yaml(),
+                   fmt::format("{} version {}", o.id, workflow.version()),
+                   o.file);
+    std::cout << diff << std::flush;
+    return o.exit_code && !diff.empty() ? k_exit_invalid : k_exit_ok;
+  });
+}
+
+int
+run_graph(Context& ctx, const WorkflowOptions& o)
+{
+  return with_client(ctx, [&](const Client& client) -> Result<int> {
+    RYAX_TRY_ASSIGN(const auto workflow, get_workflow(client, o.id, o.version));
+    const auto doc = document(workflow);
+    std::cout << (o.format == "mermaid" ? workflow_mermaid(doc)
+                                        : workflow_dot(doc))
+              << std::flush;
+    return k_exit_ok;
+  });
+}
+
+int
+run_deploy(Context& ctx, const WorkflowOptions& o, bool deploy)
+{
+  return with_client(ctx, [&](const Client& client) -> Result<int> {
+    auto stub = v1::WorkflowService::NewStub(client.channel());
+    v1::WorkflowStatus status;
+    if (deploy) {
+      v1::DeployWorkflowRequest request;
+      request.set_id(o.id);
+      request.set_version(o.version);
+      RYAX_TRY_ASSIGN(status,
+                      client.call<v1::WorkflowStatus>([&](auto* c, auto* r) {
+                        return stub->DeployWorkflow(c, request, r);
+                      }));
+    } else {
+      v1::UndeployWorkflowRequest request;
+      request.set_id(o.id);
+      RYAX_TRY_ASSIGN(status,
+                      client.call<v1::WorkflowStatus>([&](auto* c, auto* r) {
+                        return stub->UndeployWorkflow(c, request, r);
+                      }));
+    }
+    output::emit(ctx, to_json(status), [&](std::ostream& out) {
+      if (!ctx.quiet) {
+        out << fmt::format("workflow {} {}\n", status.id(), state_text(status));
+      }
+    });
+    return k_exit_ok;
+  });
+}
+
+int
+run_remove(Context& ctx, const WorkflowOptions& o)
+{
+  return with_client(ctx, [&](const Client& client) -> Result<int> {
+    auto stub = v1::WorkflowService::NewStub(client.channel());
+    v1::RemoveWorkflowRequest request;
+    request.set_id(o.id);
+    request.set_force(o.force);
+    RYAX_TRY(client.call<v1::RemoveWorkflowReply>(
+      [&](auto* c, auto* r) { return stub->RemoveWorkflow(c, request, r); }));
+    if (!ctx.quiet) {
+      std::cout << "workflow " << o.id << " removed\n";
+    }
+    return k_exit_ok;
+  });
+}
+
+int
+run_errors(Context& ctx, const WorkflowOptions& o)
+{
+  return with_client(ctx, [&](const Client& client) -> Result<int> {
+    auto stub = v1::WorkflowService::NewStub(client.channel());
+    v1::ListWorkflowErrorsRequest request;
+    request.set_id(o.id);
+    RYAX_TRY_ASSIGN(
+      const auto reply,
+      client.call<v1::ListWorkflowErrorsReply>([&](auto* c, auto* r) {
+        return stub->ListWorkflowErrors(c, request, r);
+      }));
+    auto doc = nlohmann::json::array();
+    output::Table table{ { "TIME", "VERSION", "ERROR" }, {} };
+    for (const auto& e : reply.errors()) {
+      doc.push_back({ { "at", e.at() },
+                      { "version", e.version() },
+                      { "message", e.message() } });
+      table.rows.push_back(
+        { format_time(e.at()), std::to_string(e.version()), e.message() });
+    }
+    output::emit(ctx, doc, [&](std::ostream& out) {
+      if (table.rows.empty()) {
+        if (!ctx.quiet) {
+          out << "no deployment errors for " << o.id << "\n";
+        }
+        return;
+      }
+      output::print_table(out, table, ctx.color());
+    });
+    return k_exit_ok;
+  });
+}
+
+} // namespace
+
+void
+register_workflow_commands(CLI::App& app, Context& ctx)
+{
+  auto* workflow = app.add_subcommand(
+    "workflow", "Validate, push, inspect, deploy and remove workflows");
+  workflow->require_subcommand(1);
+  auto o = std::make_shared<WorkflowOptions>();
+  const auto add_id = [&](CLI::App* cmd) {
+    cmd->add_option("id", o->id, "Workflow id")->required();
+  };
+  const auto add_file = [&](CLI::App* cmd) {
+    cmd->add_option("file", o->file, "Workflow file (ryax-workflow(5))")
+      ->required();
+  };
+  const auto add_version = [&](CLI::App* cmd) {
+    cmd
+      ->add_option(
+        "--version", o->version, "Version number (default: the latest)")
+      ->check(CLI::PositiveNumber);
+  };
+
+  auto* validate = workflow->add_subcommand(
+    "validate",
+    "Check a workflow file against the catalogue; every problem at once");
+  add_file(validate);
+  validate->callback([&ctx, o] { ctx.exit_code = run_validate(ctx, *o); });
+
+  auto* push = workflow->add_subcommand(
+    "push",
+    "Validate a workflow file and record it as a new version when it changed");
+  add_file(push);
+  push->add_flag("--deploy", o->deploy, "Deploy the pushed version");
+  push->callback([&ctx, o] { ctx.exit_code = run_push(ctx, *o); });
+
+  workflow
+    ->add_subcommand("list", "List workflows: versions and deployment state")
+    ->callback([&ctx] { ctx.exit_code = run_list(ctx); });
+
+  auto* show = workflow->add_subcommand(
+    "show", "Show a workflow version: steps, edges, bindings, results, state");
+  add_id(show);
+  add_version(show);
+  show->callback([&ctx, o] { ctx.exit_code = run_show(ctx, *o); });
+
+  auto* exported = workflow->add_subcommand(
+    "export", "Print a workflow version as a normalised workflow file");
+  add_id(exported);
+  add_version(exported);
+  exported->callback([&ctx, o] { ctx.exit_code = run_export(ctx, *o); });
+
+  auto* diff = workflow->add_subcommand(
+    "diff", "Compare the latest version with a workflow file (unified diff)");
+  add_id(diff);
+  add_file(diff);
+  diff->add_flag("--exit-code", o->exit_code, "Exit 5 when they differ");
+  diff->callback([&ctx, o] { ctx.exit_code = run_diff(ctx, *o); });
+
+  auto* graph =
+    workflow->add_subcommand("graph", "Print the DAG of a workflow version");
+  add_id(graph);
+  add_version(graph);
+  graph->add_option("--format", o->format, "dot (default) or mermaid")
+    ->check(CLI::IsMember({ "dot", "mermaid" }));
+  graph->callback([&ctx, o] { ctx.exit_code = run_graph(ctx, *o); });
+
+  auto* deploy = workflow->add_subcommand(
+    "deploy", "Deploy a workflow version once every action is built");
+  add_id(deploy);
+  add_version(deploy);
+  deploy->callback([&ctx, o] { ctx.exit_code = run_deploy(ctx, *o, true); });
+
+  auto* undeploy = workflow->add_subcommand("undeploy", "Undeploy a workflow");
+  add_id(undeploy);
+  undeploy->callback([&ctx, o] { ctx.exit_code = run_deploy(ctx, *o, false); });
+
+  auto* rm = workflow->add_subcommand(
+    "rm", "Remove a workflow and every version (refused while deployed)");
+  add_id(rm);
+  rm->add_flag("--force", o->force, "Undeploy it first when it is deployed");
+  rm->callback([&ctx, o] { ctx.exit_code = run_remove(ctx, *o); });
+
+  auto* errors = workflow->add_subcommand(
+    "errors", "List the deployment errors of a workflow");
+  add_id(errors);
+  errors->callback([&ctx, o] { ctx.exit_code = run_errors(ctx, *o); });
+}
+
+} // namespace ryax::cli

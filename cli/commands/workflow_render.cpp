@@ -1,0 +1,190 @@
+#include "cli/commands/workflow_render.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <sstream>
+#include <vector>
+
+namespace ryax::cli {
+
+namespace {
+
+std::vector<std::string>
+lines_of(const std::string& text)
+{
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+// One line of an edit script: ' ' kept, '-' removed, '+' added.
+struct Edit
+{
+  char op;
+  std::size_t before; // index in `before` (for ' ' and '-')
+  std::size_t after;  // index in `after` (for ' ' and '+')
+};
+
+// The edit script of a longest common subsequence (workflow files are
+// small: quadratic is fine).
+std::vector<Edit>
+edit_script(const std::vector<std::string>& a,
+            const std::vector<std::string>& b)
+{
+  const auto n = a.size();
+  const auto m = b.size();
+  std::vector<std::vector<int>> lcs(n + 1, std::vector<int>(m + 1, 0));
+  for (std::size_t i = n; i-- > 0;) {
+    for (std::size_t j = m; j-- > 0;) {
+      lcs[i][j] = a[i] == b[j] ? lcs[i + 1][j + 1] + 1
+                               : std::max(lcs[i + 1][j], lcs[i][j + 1]);
+    }
+  }
+  std::vector<Edit> edits;
+  std::size_t i = 0;
+  std::size_t j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && a[i] == b[j]) {
+      edits.push_back({ ' ', i++, j++ });
+    } else if (j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j])) {
+      edits.push_back({ '+', i, j++ });
+    } else {
+      edits.push_back({ '-', i++, j });
+    }
+  }
+  return edits;
+}
+
+std::string
+range(std::size_t start, std::size_t count)
+{
+  // Unified diff: an empty range names the line before it.
+  return count == 1
+           ? std::to_string(start + 1)
+           : fmt::format("{},{}", count == 0 ? start : start + 1, count);
+}
+
+std::string
+quoted(const std::string& text)
+{
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+    }
+    out += c;
+  }
+  return out + "\"";
+}
+
+} // namespace
+
+std::string
+unified_diff(const std::string& before,
+             const std::string& after,
+             const std::string& before_name,
+             const std::string& after_name,
+             int context)
+{
+  const auto a = lines_of(before);
+  const auto b = lines_of(after);
+  const auto edits = edit_script(a, b);
+  const auto ctx = static_cast<std::size_t>(context);
+  std::string out;
+  std::size_t k = 0;
+  while (k < edits.size()) {
+    // The next change, and the hunk around it up to a gap of 2*ctx kept lines.
+    while (k < edits.size() && edits[k].op == ' ') {
+      ++k;
+    }
+    if (k == edits.size()) {
+      break;
+    }
+    const std::size_t start = k >= ctx ? k - ctx : 0;
+    std::size_t end = k;
+    std::size_t kept = 0;
+    for (std::size_t e = k; e < edits.size(); ++e) {
+      if (edits[e].op == ' ') {
+        if (++kept > 2 * ctx) {
+          break;
+        }
+      } else {
+        kept = 0;
+        end = e;
+      }
+    }
+    const std::size_t stop = std::min(edits.size(), end + 1 + ctx);
+    std::size_t a_count = 0;
+    std::size_t b_count = 0;
+    std::string body;
+    for (std::size_t e = start; e < stop; ++e) {
+      const auto& edit = edits[e];
+      if (edit.op != '+') {
+        ++a_count;
+      }
+      if (edit.op != '-') {
+        ++b_count;
+      }
+      body += edit.op;
+      body += edit.op == '+' ? b[edit.after] : a[edit.before];
+      body += '\n';
+    }
+    if (out.empty()) {
+      out = fmt::format("--- {}\n+++ {}\n", before_name, after_name);
+    }
+    out += fmt::format("@@ -{} +{} @@\n",
+                       range(edits[start].before, a_count),
+                       range(edits[start].after, b_count));
+    out += body;
+    k = stop;
+  }
+  return out;
+}
+
+std::string
+workflow_dot(const nlohmann::json& document)
+{
+  std::string out =
+    fmt::format("digraph {} {{\n  rankdir=LR;\n  node [shape=box];\n",
+                quoted(document.value("id", "")));
+  for (const auto& step : document["steps"]) {
+    const auto id = step["id"].get<std::string>();
+    out += fmt::format("  {} [label={}{}];\n",
+                       quoted(id),
+                       quoted(id + "\\n" + step["action"].get<std::string>()),
+                       step["role"] == "trigger" ? ", shape=ellipse" : "");
+  }
+  for (const auto& edge : document["edges"]) {
+    out += fmt::format("  {} -> {}{};\n",
+                       quoted(edge["from"].get<std::string>()),
+                       quoted(edge["to"].get<std::string>()),
+                       edge["kind"] == "order" ? " [style=dashed]" : "");
+  }
+  return out + "}\n";
+}
+
+std::string
+workflow_mermaid(const nlohmann::json& document)
+{
+  std::string out = "flowchart LR\n";
+  for (const auto& step : document["steps"]) {
+    const auto id = step["id"].get<std::string>();
+    const auto label = id + " (" + step["action"].get<std::string>() + ")";
+    out += step["role"] == "trigger"
+             ? fmt::format("  {}([\"{}\"])\n", id, label)
+             : fmt::format("  {}[\"{}\"]\n", id, label);
+  }
+  for (const auto& edge : document["edges"]) {
+    out += fmt::format("  {} {} {}\n",
+                       edge["from"].get<std::string>(),
+                       edge["kind"] == "order" ? "-.->" : "-->",
+                       edge["to"].get<std::string>());
+  }
+  return out;
+}
+
+} // namespace ryax::cli

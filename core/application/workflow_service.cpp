@@ -1,0 +1,432 @@
+#include "core/application/workflow_service.hpp"
+
+#include "core/application/log.hpp"
+#include "core/domain/workflow_validation.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <tuple>
+
+namespace ryax::app {
+
+namespace {
+
+// The catalogue as validation sees it: one snapshot per request, so that a
+// validation reads a consistent catalogue with one query.
+class CatalogueLookup : public domain::ActionLookup
+{
+public:
+  static Result<CatalogueLookup>
+  load(ActionCatalogue& catalogue)
+  {
+    ActionFilter every;
+    every.all_versions = true;
+    RYAX_TRY_ASSIGN(auto versions, catalogue.list(every));
+    CatalogueLookup lookup;
+    for (auto& version : versions) { // by id, newest first
+      lookup.m_by_id[version.id()].push_back(std::move(version));
+    }
+    return lookup;
+  }
+
+  std::optional<domain::ActionVersion>
+  find(const std::string& id, const std::string& version) const override
+  {
+    const auto it = m_by_id.find(id);
+    if (it == m_by_id.end()) {
+      return std::nullopt;
+    }
+    for (const auto& candidate : it->second) {
+      if (version.empty() ? candidate.build_state == domain::BuildState::built
+                          : candidate.version() == version) {
+        return candidate;
+      }
+    }
+    if (version.empty()) {
+      return it->second.front(); // none built: the latest, to say so
+    }
+    return std::nullopt;
+  }
+
+  std::vector<std::string>
+  versions(const std::string& id) const override
+  {
+    std::vector<std::string> result;
+    const auto it = m_by_id.find(id);
+    if (it != m_by_id.end()) {
+      for (auto v = it->second.rbegin(); v != it->second.rend(); ++v) {
+        result.push_back(v->version());
+      }
+    }
+    return result;
+  }
+
+  std::vector<std::string>
+  ids() const override
+  {
+    std::vector<std::string> result;
+    for (const auto& [id, versions] : m_by_id) {
+      result.push_back(id);
+    }
+    return result;
+  }
+
+private:
+  std::map<std::string, std::vector<domain::ActionVersion>> m_by_id;
+};
+
+std::vector<const domain::WorkflowStep*>
+steps_of(const domain::WorkflowDefinition& workflow)
+{
+  std::vector<const domain::WorkflowStep*> steps = { &workflow.trigger };
+  for (const auto& action : workflow.actions) {
+    steps.push_back(&action);
+  }
+  return steps;
+}
+
+// The action version `step` uses now, or nullopt when it is not in the
+// catalogue. Built-in triggers are always built.
+std::optional<domain::ActionVersion>
+resolve(const domain::WorkflowStep& step,
+        bool is_trigger,
+        const CatalogueLookup& lookup)
+{
+  if (is_trigger) {
+    if (auto builtin = domain::builtin_trigger(step.from)) {
+      domain::ActionVersion version;
+      version.metadata = std::move(*builtin);
+      version.build_state = domain::BuildState::built;
+      return version;
+    }
+  }
+  return lookup.find(step.from, step.version);
+}
+
+} // namespace
+
+WorkflowService::WorkflowService(WorkflowStore& store,
+                                 WorkflowFileStore& files,
+                                 ActionCatalogue& catalogue,
+                                 WorkflowFormat& format,
+                                 Clock& clock)
+  : m_store(store)
+  , m_files(files)
+  , m_catalogue(catalogue)
+  , m_format(format)
+  , m_clock(clock)
+{
+}
+
+Result<WorkflowValidation>
+WorkflowService::validate(const WorkflowSource& source)
+{
+  auto parsed = m_format.parse(source.text, source.display_path);
+  WorkflowValidation validation;
+  validation.diagnostics = std::move(parsed.diagnostics);
+  if (!parsed.workflow) {
+    return validation;
+  }
+  if (validation.diagnostics.empty()) {
+    validation.normalised = m_format.write(*parsed.workflow);
+  }
+  RYAX_TRY_ASSIGN(const auto lookup, CatalogueLookup::load(m_catalogue));
+  const domain::FileProbe probe = [&](const std::string& path) {
+    if (source.files.contains(path)) {
+      return domain::FileKind::file;
+    }
+    return source.directories.contains(path) ? domain::FileKind::directory
+                                             : domain::FileKind::none;
+  };
+  // The parser already ran the graph checks that validate_workflow repeats.
+  for (auto& diagnostic :
+       domain::validate_workflow(*parsed.workflow, lookup, probe)) {
+    const auto same = [&](const domain::Diagnostic& d) {
+      return std::tie(d.line, d.column, d.field, d.message) ==
+             std::tie(diagnostic.line,
+                      diagnostic.column,
+                      diagnostic.field,
+                      diagnostic.message);
+    };
+    if (std::none_of(
+          validation.diagnostics.begin(), validation.diagnostics.end(), same)) {
+      validation.diagnostics.push_back(std::move(diagnostic));
+    }
+  }
+  std::stable_sort(validation.diagnostics.begin(),
+                   validation.diagnostics.end(),
+                   [](const auto& a, const auto& b) {
+                     return std::pair(a.line, a.column) <
+                            std::pair(b.line, b.column);
+                   });
+  validation.workflow = std::move(parsed.workflow);
+  return validation;
+}
+
+Result<std::vector<StoredWorkflowFile>>
+WorkflowService::store_files(const domain::WorkflowDefinition& workflow,
+                             const WorkflowSource& source)
+{
+  std::map<std::string, const std::string*> wanted;
+  for (const auto* step : steps_of(workflow)) {
+    for (const auto& [input, binding] : step->inputs_values) {
+      const auto* file = std::get_if<domain::StaticFile>(&binding);
+      if (!file) {
+        continue;
+      }
+      const auto prefix = file->path + "/";
+      for (const auto& [path, content] : source.files) {
+        if (path == file->path || path.starts_with(prefix)) {
+          wanted.emplace(path, &content);
+        }
+      }
+    }
+  }
+  std::vector<StoredWorkflowFile> stored;
+  for (const auto& [path, content] : wanted) { // sorted by path
+    RYAX_TRY_ASSIGN(auto key, m_files.put(*content));
+    stored.push_back(
+      { path, std::move(key), static_cast<std::int64_t>(content->size()) });
+  }
+  return stored;
+}
+
+Result<PushOutcome>
+WorkflowService::push(const PushWorkflow& request)
+{
+  std::lock_guard lock(m_mutex);
+  RYAX_TRY_ASSIGN(auto validation, validate(request.source));
+  PushOutcome outcome;
+  if (!validation.ok()) {
+    outcome.diagnostics = std::move(validation.diagnostics);
+    return outcome;
+  }
+  const auto& workflow = *validation.workflow;
+  outcome.id = workflow.id;
+  RYAX_TRY_ASSIGN(auto files, store_files(workflow, request.source));
+  RYAX_TRY_ASSIGN(const auto latest, m_store.find(workflow.id, 0));
+  if (latest && latest->yaml == validation.normalised &&
+      latest->files == files) {
+    outcome.version = latest->version;
+  } else {
+    StoredWorkflow stored{ workflow.id,
+                           latest ? latest->version + 1 : 1,
+                           validation.normalised,
+                           m_clock.now_unix(),
+                           std::move(files) };
+    RYAX_TRY(m_store.add_version(stored));
+    outcome.version = stored.version;
+    outcome.created = true;
+    log::info("workflow {} version {} pushed", workflow.id, stored.version);
+  }
+  if (request.deploy) {
+    RYAX_TRY_ASSIGN(outcome.deployment,
+                    deploy_locked(workflow.id, outcome.version));
+    return outcome;
+  }
+  RYAX_TRY_ASSIGN(outcome.deployment, deployment_of(workflow.id));
+  const auto& deployment = outcome.deployment;
+  if (deployment.state == DeploymentState::deployed &&
+      deployment.deployed_version != outcome.version) {
+    outcome.note =
+      fmt::format("version {} of workflow \"{}\" stays deployed: run \"ryax "
+                  "workflow deploy "
+                  "{}\" (or push with --deploy) to deploy version {}",
+                  deployment.deployed_version,
+                  workflow.id,
+                  workflow.id,
+                  outcome.version);
+  }
+  return outcome;
+}
+
+Result<std::vector<WorkflowDeployment>>
+WorkflowService::list()
+{
+  return m_store.list();
+}
+
+Result<WorkflowDeployment>
+WorkflowService::deployment_of(const std::string& id)
+{
+  RYAX_TRY_ASSIGN(const auto found, m_store.deployment(id));
+  if (found) {
+    return *found;
+  }
+  auto message = fmt::format("workflow \"{}\" not found", id);
+  RYAX_TRY_ASSIGN(const auto all, m_store.list());
+  std::vector<std::string_view> ids;
+  for (const auto& workflow : all) {
+    ids.push_back(workflow.id);
+  }
+  if (auto near = domain::closest_match(id, ids)) {
+    message += fmt::format(" (did you mean \"{}\"?)", *near);
+  }
+  return fail(ErrorCode::not_found, message);
+}
+
+Result<StoredWorkflow>
+WorkflowService::version_of(const WorkflowDeployment& deployment, int version)
+{
+  RYAX_TRY_ASSIGN(auto found, m_store.find(deployment.id, version));
+  if (!found) {
+    return fail(
+      ErrorCode::not_found,
+      fmt::format("workflow \"{}\" has no version {} (versions 1 to {})",
+                  deployment.id,
+                  version,
+                  deployment.latest_version));
+  }
+  return std::move(*found);
+}
+
+Result<domain::WorkflowDefinition>
+WorkflowService::definition_of(const StoredWorkflow& stored)
+{
+  auto parsed = m_format.parse(
+    stored.yaml,
+    fmt::format("workflow {} version {}", stored.id, stored.version));
+  if (!parsed.ok()) {
+    return fail(
+      ErrorCode::internal,
+      fmt::format("stored workflow \"{}\" version {} does not parse: {}",
+                  stored.id,
+                  stored.version,
+                  parsed.diagnostics.empty()
+                    ? std::string("no definition")
+                    : domain::format_diagnostic(parsed.diagnostics[0])));
+  }
+  return std::move(*parsed.workflow);
+}
+
+Result<WorkflowView>
+WorkflowService::get(const std::string& id, int version)
+{
+  WorkflowView view;
+  RYAX_TRY_ASSIGN(view.deployment, deployment_of(id));
+  RYAX_TRY_ASSIGN(view.stored, version_of(view.deployment, version));
+  RYAX_TRY_ASSIGN(view.definition, definition_of(view.stored));
+  RYAX_TRY_ASSIGN(const auto lookup, CatalogueLookup::load(m_catalogue));
+  for (const auto* step : steps_of(view.definition)) {
+    const auto found = resolve(*step, step == &view.definition.trigger, lookup);
+    view.resolved_versions[step->id] = found ? found->version() : "";
+  }
+  return view;
+}
+
+Result<WorkflowDeployment>
+WorkflowService::deploy(const std::string& id, int version)
+{
+  std::lock_guard lock(m_mutex);
+  return deploy_locked(id, version);
+}
+
+Result<WorkflowDeployment>
+WorkflowService::deploy_locked(const std::string& id, int version)
+{
+  RYAX_TRY_ASSIGN(auto deployment, deployment_of(id));
+  RYAX_TRY_ASSIGN(const auto stored, version_of(deployment, version));
+  RYAX_TRY_ASSIGN(const auto workflow, definition_of(stored));
+  RYAX_TRY_ASSIGN(const auto lookup, CatalogueLookup::load(m_catalogue));
+  std::vector<std::string> problems;
+  for (const auto* step : steps_of(workflow)) {
+    const auto found = resolve(*step, step == &workflow.trigger, lookup);
+    if (!found) {
+      problems.push_back(fmt::format(
+        "step \"{}\": action \"{}\"{} is not in the catalogue",
+        step->id,
+        step->from,
+        step->version.empty() ? "" : " version \"" + step->version + "\""));
+    } else if (found->build_state != domain::BuildState::built) {
+      problems.push_back(fmt::format("step \"{}\": action \"{}\" version "
+                                     "\"{}\" is not built ({}): run \"ryax "
+                                     "action build {}:{}\"",
+                                     step->id,
+                                     found->id(),
+                                     found->version(),
+                                     domain::to_string(found->build_state),
+                                     found->id(),
+                                     found->version()));
+    }
+  }
+  deployment.state = DeploymentState::deploying;
+  deployment.updated_at = m_clock.now_unix();
+  RYAX_TRY(m_store.set_deployment(deployment));
+  if (!problems.empty()) {
+    const auto reason = fmt::format("{}", fmt::join(problems, "; "));
+    deployment.state = DeploymentState::error;
+    deployment.deployed_version = 0;
+    deployment.reason = reason;
+    RYAX_TRY(m_store.set_deployment(deployment));
+    RYAX_TRY(
+      m_store.add_error(id, { deployment.updated_at, stored.version, reason }));
+    log::info(
+      "workflow {} version {} not deployed: {}", id, stored.version, reason);
+    return fail(ErrorCode::failed_precondition,
+                fmt::format("workflow \"{}\" version {} cannot be deployed: {}",
+                            id,
+                            stored.version,
+                            reason));
+  }
+  // Nothing to reserve yet: the runner will start triggers and warm up
+  // wrappers between deploying and deployed.
+  deployment.state = DeploymentState::deployed;
+  deployment.deployed_version = stored.version;
+  deployment.reason.clear();
+  RYAX_TRY(m_store.set_deployment(deployment));
+  log::info("workflow {} version {} deployed", id, stored.version);
+  return deployment;
+}
+
+Result<WorkflowDeployment>
+WorkflowService::undeploy(const std::string& id)
+{
+  std::lock_guard lock(m_mutex);
+  RYAX_TRY_ASSIGN(auto deployment, deployment_of(id));
+  if (deployment.state == DeploymentState::undeployed) {
+    return deployment;
+  }
+  deployment.state = DeploymentState::undeploying;
+  deployment.updated_at = m_clock.now_unix();
+  RYAX_TRY(m_store.set_deployment(deployment));
+  deployment.state = DeploymentState::undeployed;
+  deployment.deployed_version = 0;
+  deployment.reason.clear();
+  RYAX_TRY(m_store.set_deployment(deployment));
+  log::info("workflow {} undeployed", id);
+  return deployment;
+}
+
+Result<void>
+WorkflowService::remove(const std::string& id, bool force)
+{
+  RYAX_TRY_ASSIGN(const auto deployment, deployment_of(id));
+  const bool deployed = deployment.state == DeploymentState::deployed ||
+                        deployment.state == DeploymentState::deploying;
+  if (deployed && !force) {
+    return fail(
+      ErrorCode::failed_precondition,
+      fmt::format("workflow \"{}\" is deployed (version {}): run \"ryax "
+                  "workflow undeploy {}\" first, or use --force",
+                  id,
+                  deployment.deployed_version,
+                  id));
+  }
+  if (deployed) {
+    RYAX_TRY(undeploy(id));
+  }
+  std::lock_guard lock(m_mutex);
+  RYAX_TRY(m_store.remove(id));
+  log::info("workflow {} removed", id);
+  return {};
+}
+
+Result<std::vector<DeploymentError>>
+WorkflowService::errors(const std::string& id)
+{
+  RYAX_TRY(deployment_of(id));
+  return m_store.errors(id);
+}
+
+} // namespace ryax::app

@@ -1,0 +1,135 @@
+#pragma once
+
+#include "core/application/ports/action_catalogue.hpp"
+#include "core/application/ports/clock.hpp"
+#include "core/application/ports/workflow_store.hpp"
+#include "core/domain/workflow.hpp"
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace ryax::app {
+
+// A workflow file as the client read it.
+struct WorkflowSource
+{
+  std::string text;         // the file's content
+  std::string display_path; // the file as named in diagnostics
+  // Files next to the workflow file that it names ("@path"), relative to
+  // its directory: the regular files with their content (those under a
+  // named directory included) and the directories. A path in neither does
+  // not exist.
+  std::map<std::string, std::string> files;
+  std::set<std::string> directories;
+};
+
+// What validation found.
+struct WorkflowValidation
+{
+  std::optional<domain::WorkflowDefinition> workflow; // when the file parsed
+  std::vector<domain::Diagnostic> diagnostics;        // every problem, by line
+  std::string normalised; // write_workflow of the file when its syntax is valid
+
+  bool
+  ok() const
+  {
+    return workflow.has_value() && diagnostics.empty();
+  }
+};
+
+// `ryax workflow push`.
+struct PushWorkflow
+{
+  WorkflowSource source;
+  bool deploy = false; // deploy the pushed version
+};
+
+// What a push did.
+struct PushOutcome
+{
+  std::vector<domain::Diagnostic> diagnostics; // not empty: nothing pushed
+  std::string id;
+  int version = 0;      // the version now latest (new or identical)
+  bool created = false; // false: identical to the latest version
+  WorkflowDeployment deployment;
+  std::string note; // a warning for people ("version 1 stays deployed...")
+};
+
+// One version of a workflow with what `show` needs.
+struct WorkflowView
+{
+  StoredWorkflow stored;
+  domain::WorkflowDefinition definition;
+  WorkflowDeployment deployment;
+  // Step id -> the action version it uses now (its pinned version, else the
+  // latest built one); "" when it is not in the catalogue.
+  std::map<std::string, std::string> resolved_versions;
+};
+
+// Validates, versions, deploys and undeploys workflows.
+class WorkflowService
+{
+public:
+  WorkflowService(WorkflowStore& store,
+                  WorkflowFileStore& files,
+                  ActionCatalogue& catalogue,
+                  WorkflowFormat& format,
+                  Clock& clock);
+
+  // Parse `source` and check it against the catalogue and its files. Never
+  // fails for a bad file: problems are diagnostics. internal when the
+  // catalogue cannot be read.
+  Result<WorkflowValidation> validate(const WorkflowSource& source);
+
+  // Validate, then record version 1, or version N+1 when the normalised
+  // definition or a static file differs from the latest version. Leaves a
+  // deployed version deployed unless `deploy`. The diagnostics of a bad
+  // file are in the outcome; the errors of deploy() when `deploy`.
+  Result<PushOutcome> push(const PushWorkflow& request);
+
+  // Every workflow.
+  Result<std::vector<WorkflowDeployment>> list();
+
+  // Version `version` (0: the latest) of `id`. not_found naming it, with
+  // the near miss or the versions there are.
+  Result<WorkflowView> get(const std::string& id, int version);
+
+  // Check every action of version `version` (0: the latest) is built and
+  // deploy it. failed_precondition naming each unbuilt action and how to
+  // build it (the workflow is then in error, see errors()); not_found.
+  Result<WorkflowDeployment> deploy(const std::string& id, int version);
+
+  // Undeploy `id` (nothing to do when it is not deployed). not_found.
+  Result<WorkflowDeployment> undeploy(const std::string& id);
+
+  // Forget `id` and its versions. failed_precondition while it is deployed
+  // unless `force` (which undeploys it first); not_found.
+  Result<void> remove(const std::string& id, bool force);
+
+  // The deployment errors of `id`, oldest first. not_found.
+  Result<std::vector<DeploymentError>> errors(const std::string& id);
+
+private:
+  Result<WorkflowDeployment> deployment_of(const std::string& id);
+  Result<StoredWorkflow> version_of(const WorkflowDeployment& deployment,
+                                    int version);
+  Result<domain::WorkflowDefinition> definition_of(
+    const StoredWorkflow& stored);
+  Result<std::vector<StoredWorkflowFile>> store_files(
+    const domain::WorkflowDefinition& workflow,
+    const WorkflowSource& source);
+  Result<WorkflowDeployment> deploy_locked(const std::string& id, int version);
+
+  WorkflowStore& m_store;
+  WorkflowFileStore& m_files;
+  ActionCatalogue& m_catalogue;
+  WorkflowFormat& m_format;
+  Clock& m_clock;
+  std::mutex m_mutex; // one push or state change at a time
+};
+
+} // namespace ryax::app

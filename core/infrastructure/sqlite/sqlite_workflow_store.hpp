@@ -1,0 +1,33 @@
+#pragma once
+
+#include "core/application/ports/workflow_store.hpp"
+#include "core/infrastructure/sqlite/database.hpp"
+
+namespace ryax::infra::sqlite {
+
+// WorkflowStore in the daemon's SQLite database (tables workflows,
+// workflow_versions, workflow_files and workflow_errors).
+class SqliteWorkflowStore : public app::WorkflowStore
+{
+public:
+  explicit SqliteWorkflowStore(Database& database);
+
+  Result<std::optional<app::StoredWorkflow>> find(const std::string& id,
+                                                  int version) override;
+  Result<void> add_version(const app::StoredWorkflow& workflow) override;
+  Result<std::optional<app::WorkflowDeployment>> deployment(
+    const std::string& id) override;
+  Result<std::vector<app::WorkflowDeployment>> list() override;
+  Result<void> set_deployment(
+    const app::WorkflowDeployment& deployment) override;
+  Result<void> add_error(const std::string& id,
+                         const app::DeploymentError& error) override;
+  Result<std::vector<app::DeploymentError>> errors(
+    const std::string& id) override;
+  Result<void> remove(const std::string& id) override;
+
+private:
+  Database& m_database;
+};
+
+} // namespace ryax::infra::sqlite

@@ -1,5 +1,7 @@
 #include "wrapper/wrapper_service.hpp"
 
+#include "daemon/status.hpp"
+
 #include <exception>
 #include <functional>
 #include <iostream>
@@ -8,32 +10,6 @@ namespace ryax::wrapper {
 
 namespace {
 
-grpc::StatusCode
-to_status_code(ErrorCode code)
-{
-  switch (code) {
-    case ErrorCode::invalid_argument:
-      return grpc::StatusCode::INVALID_ARGUMENT;
-    case ErrorCode::not_found:
-      return grpc::StatusCode::NOT_FOUND;
-    case ErrorCode::already_exists:
-      return grpc::StatusCode::ALREADY_EXISTS;
-    case ErrorCode::failed_precondition:
-      return grpc::StatusCode::FAILED_PRECONDITION;
-    case ErrorCode::permission_denied:
-      return grpc::StatusCode::PERMISSION_DENIED;
-    case ErrorCode::unauthenticated:
-      return grpc::StatusCode::UNAUTHENTICATED;
-    case ErrorCode::unavailable:
-      return grpc::StatusCode::UNAVAILABLE;
-    case ErrorCode::deadline_exceeded:
-      return grpc::StatusCode::DEADLINE_EXCEEDED;
-    case ErrorCode::internal:
-      return grpc::StatusCode::INTERNAL;
-  }
-  return grpc::StatusCode::INTERNAL;
-}
-
 // Run `body`, mapping its Error (or any exception) to a gRPC status.
 grpc::Status
 guarded(const char* method, const std::function<Result<void>()>& body)
@@ -41,7 +17,7 @@ guarded(const char* method, const std::function<Result<void>()>& body)
   try {
     auto result = body();
     if (!result) {
-      return {to_status_code(result.error().code), result.error().message};
+      return {daemon::to_grpc_code(result.error().code), result.error().message};
     }
     return grpc::Status::OK;
   } catch (const std::exception& e) {

@@ -1,5 +1,7 @@
 #include "core/infrastructure/wrapper/wrapper_client.hpp"
 
+#include "daemon/status.hpp"
+
 #include "core/infrastructure/json/action_json.hpp"
 
 #include "ryax/v1/wrapper.grpc.pb.h"
@@ -27,31 +29,13 @@ namespace ryax::infra::wrapper {
 
 namespace {
 
+// The error a failed call stands for, prefixed with what was being done.
 Error
 from_status(const grpc::Status& status, const std::string& what)
 {
-  ErrorCode code = ErrorCode::internal;
-  switch (status.error_code()) {
-    case grpc::StatusCode::INVALID_ARGUMENT:
-      code = ErrorCode::invalid_argument;
-      break;
-    case grpc::StatusCode::NOT_FOUND:
-      code = ErrorCode::not_found;
-      break;
-    case grpc::StatusCode::FAILED_PRECONDITION:
-      code = ErrorCode::failed_precondition;
-      break;
-    case grpc::StatusCode::UNAVAILABLE:
-    case grpc::StatusCode::CANCELLED:
-      code = ErrorCode::unavailable;
-      break;
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
-      code = ErrorCode::deadline_exceeded;
-      break;
-    default:
-      break;
-  }
-  return Error{code, what + ": " + status.error_message()};
+  auto error = daemon::from_grpc_status(status);
+  error.message = what + ": " + error.message;
+  return error;
 }
 
 app::LogLine

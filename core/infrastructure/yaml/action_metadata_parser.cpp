@@ -1,5 +1,7 @@
 #include "core/infrastructure/yaml/action_metadata_parser.hpp"
 
+#include "core/infrastructure/yaml/yaml_support.hpp"
+
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
@@ -54,12 +56,6 @@ constexpr std::pair<std::string_view, std::string_view> k_v1_kinds[] = {
 };
 
 std::string
-quote(std::string_view text)
-{
-  return '"' + std::string(text) + '"';
-}
-
-std::string
 join_quoted(std::span<const std::string_view> values)
 {
   std::string text;
@@ -104,86 +100,6 @@ char_count(std::string_view text)
     std::count_if(text.begin(), text.end(), [](char c) {
       return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
     }));
-}
-
-std::string
-describe(const YAML::Node& node)
-{
-  if (node.IsMap()) {
-    return "a mapping";
-  }
-  if (node.IsSequence()) {
-    return "a list";
-  }
-  if (node.IsNull()) {
-    return "nothing";
-  }
-  return quote(node.Scalar());
-}
-
-bool
-is_quoted_or_str(const YAML::Node& node)
-{
-  return node.Tag() == "!" || node.Tag() == "tag:yaml.org,2002:str";
-}
-
-// The typed value of a scalar under the YAML 1.2 core schema: quoted scalars
-// are strings; plain ones may be booleans, integers or floats. nullopt for
-// null and for non-scalars.
-std::optional<domain::Scalar>
-resolve_scalar(const YAML::Node& node)
-{
-  if (!node.IsScalar()) {
-    return std::nullopt;
-  }
-  const std::string& text = node.Scalar();
-  if (is_quoted_or_str(node)) {
-    return text;
-  }
-  if (text == "true" || text == "True" || text == "TRUE") {
-    return true;
-  }
-  if (text == "false" || text == "False" || text == "FALSE") {
-    return false;
-  }
-  std::string_view digits = text;
-  if (digits.starts_with('+')) {
-    digits.remove_prefix(1);
-  }
-  const auto* const end = digits.data() + digits.size();
-  std::int64_t integer = 0;
-  if (auto [ptr, ec] = std::from_chars(digits.data(), end, integer);
-      !digits.empty() && ec == std::errc() && ptr == end) {
-    return integer;
-  }
-  const bool numeric_chars =
-    std::all_of(digits.begin(),
-                digits.end(),
-                [](char c) {
-                  return (c >= '0' && c <= '9') || c == '.' || c == 'e' ||
-                         c == 'E' || c == '-' || c == '+';
-                }) &&
-    std::any_of(digits.begin(), digits.end(), [](char c) {
-      return c >= '0' && c <= '9';
-    });
-  double floating = 0;
-  if (auto [ptr, ec] = std::from_chars(digits.data(), end, floating);
-      numeric_chars && ec == std::errc() && ptr == end) {
-    return floating;
-  }
-  return text;
-}
-
-std::optional<double>
-as_number(const domain::Scalar& value)
-{
-  if (const auto* integer = std::get_if<std::int64_t>(&value)) {
-    return static_cast<double>(*integer);
-  }
-  if (const auto* floating = std::get_if<double>(&value)) {
-    return *floating;
-  }
-  return std::nullopt;
 }
 
 nlohmann::json
@@ -681,7 +597,10 @@ Parser::parse_resources(const Entry& entry)
     const std::string field = "spec.resources." + name;
     const auto mark = where(field_entry);
     const auto value = resolve_scalar(field_entry.value);
-    const auto number = value ? as_number(*value) : std::nullopt;
+    std::optional<double> number;
+    if (value) {
+      number = as_number(*value);
+    }
     const bool is_text = value && std::holds_alternative<std::string>(*value);
     if (name == "cpu") {
       if (!number) {

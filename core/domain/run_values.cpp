@@ -1,0 +1,244 @@
+#include "core/domain/run_values.hpp"
+
+#include "core/domain/workflow_graph.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+namespace ryax::domain {
+
+namespace {
+
+std::string
+quote(std::string_view text)
+{
+  return '"' + std::string(text) + '"';
+}
+
+Value
+to_value(const Scalar& scalar)
+{
+  return std::visit([](const auto& value) { return Value(value); }, scalar);
+}
+
+// Component `depth` (0-based) of `branch` as a number, or nullopt when the
+// branch is not that deep.
+std::optional<std::size_t>
+branch_component(std::string_view branch, std::size_t depth)
+{
+  for (std::size_t i = 0; i < depth; ++i) {
+    const auto dot = branch.find('.');
+    if (dot == std::string_view::npos) {
+      return std::nullopt;
+    }
+    branch.remove_prefix(dot + 1);
+  }
+  branch = branch.substr(0, branch.find('.'));
+  std::size_t index = 0;
+  const auto [end, error] =
+    std::from_chars(branch.data(), branch.data() + branch.size(), index);
+  if (branch.empty() || error != std::errc() ||
+      end != branch.data() + branch.size()) {
+    return std::nullopt;
+  }
+  return index;
+}
+
+// Binds the inputs of one execution; `m_where` prefixes every message.
+class Binder
+{
+public:
+  Binder(const Run& run,
+         const WorkflowDefinition& workflow,
+         const StepKey& key,
+         const BindingContext& context)
+    : m_run(run)
+    , m_key(key)
+    , m_context(context)
+    , m_ancestors(ancestors(workflow, key.step))
+  {
+  }
+
+  Result<Value>
+  bind(const std::string& input, const Binding& binding)
+  {
+    m_where = describe(m_key) + ": input " + quote(input) + ": ";
+    if (const auto* scalar = std::get_if<Scalar>(&binding)) {
+      return to_value(*scalar);
+    }
+    if (const auto* reference = std::get_if<OutputReference>(&binding)) {
+      return output(*reference);
+    }
+    if (const auto* variable = std::get_if<VariableReference>(&binding)) {
+      return this->variable(*variable);
+    }
+    if (const auto* file = std::get_if<StaticFile>(&binding)) {
+      const auto it = m_context.static_files.find(file->path);
+      if (it == m_context.static_files.end()) {
+        return fail(ErrorCode::not_found,
+                    m_where + "static file " + quote("@" + file->path) +
+                      " is not in the workflow version");
+      }
+      return Value(it->second);
+    }
+    return interpolate(std::get<Interpolation>(binding));
+  }
+
+private:
+  Result<Value>
+  output(const OutputReference& reference)
+  {
+    const auto culprit = quote(reference_text(reference));
+    if (std::ranges::find(m_ancestors, reference.step) == m_ancestors.end()) {
+      return fail(ErrorCode::invalid_argument,
+                  m_where + culprit + ": step " + quote(reference.step) +
+                    " is not upstream of " + quote(m_key.step));
+    }
+    const auto visible = m_run.find_visible(reference.step, m_key.branch);
+    if (!visible || visible->second->state != StepState::done) {
+      return fail(ErrorCode::failed_precondition,
+                  m_where + culprit + ": step " + quote(reference.step) +
+                    " has not finished in this branch");
+    }
+    const auto& [branch_key, execution] = *visible;
+    std::optional<std::size_t> index = 0;
+    if (execution->fan_out) {
+      // Its descendants run in its child branches: the element is the
+      // component right below the branch it ran in.
+      index = branch_component(m_key.branch, branch_depth(branch_key.branch));
+    }
+    if (!index || *index >= execution->output_sets.size()) {
+      return fail(ErrorCode::failed_precondition,
+                  m_where + culprit + ": step " + quote(reference.step) +
+                    " returned a list with no element for this branch");
+    }
+    const auto& set = execution->output_sets[*index];
+    const auto it = set.find(reference.output);
+    if (it == set.end()) {
+      return fail(ErrorCode::not_found,
+                  m_where + culprit + ": step " + quote(reference.step) +
+                    " has no output " + quote(reference.output));
+    }
+    return it->second;
+  }
+
+  Result<Value>
+  variable(const VariableReference& reference)
+  {
+    const auto it = m_context.variables.find(reference.name);
+    if (it == m_context.variables.end()) {
+      return fail(ErrorCode::not_found,
+                  m_where + "project variable " + quote(reference.name) +
+                    " is not defined");
+    }
+    return it->second;
+  }
+
+  Result<Value>
+  interpolate(const Interpolation& interpolation)
+  {
+    std::string text;
+    for (const auto& part : interpolation.parts) {
+      if (const auto* verbatim = std::get_if<std::string>(&part)) {
+        text += *verbatim;
+        continue;
+      }
+      const auto* reference = std::get_if<OutputReference>(&part);
+      RYAX_TRY_ASSIGN(const auto value,
+                      reference ? output(*reference)
+                                : variable(std::get<VariableReference>(part)));
+      RYAX_TRY(append(text, value));
+    }
+    return Value(std::move(text));
+  }
+
+  Result<void>
+  append(std::string& text, const Value& value)
+  {
+    if (const auto* file = std::get_if<FileRef>(&value)) {
+      return fail(ErrorCode::invalid_argument,
+                  m_where + "a " +
+                    std::string(file->directory ? "directory" : "file") +
+                    " cannot be part of a string");
+    }
+    if (const auto* string = std::get_if<std::string>(&value)) {
+      text += *string;
+    } else if (const auto* boolean = std::get_if<bool>(&value)) {
+      text += *boolean ? "true" : "false";
+    } else if (const auto* integer = std::get_if<std::int64_t>(&value)) {
+      text += std::to_string(*integer);
+    } else if (const auto* number = std::get_if<double>(&value)) {
+      char digits[64];
+      const auto end =
+        std::to_chars(digits, digits + sizeof(digits), *number).ptr;
+      text.append(digits, end);
+    }
+    return {};
+  }
+
+  const Run& m_run;
+  const StepKey& m_key;
+  const BindingContext& m_context;
+  std::vector<std::string> m_ancestors;
+  std::string m_where;
+};
+
+Value
+output_of(const Outputs& set, const std::string& output)
+{
+  const auto it = set.find(output);
+  return it == set.end() ? Value() : it->second;
+}
+
+} // namespace
+
+Result<Inputs>
+resolve_inputs(const Run& run,
+               const WorkflowDefinition& workflow,
+               const StepKey& key,
+               const BindingContext& context)
+{
+  const auto* step = workflow.find_step(key.step);
+  if (step == nullptr || run.find(key) == nullptr) {
+    return fail(ErrorCode::not_found,
+                "run " + quote(run.id) + ": no execution of " + describe(key));
+  }
+  Binder binder(run, workflow, key, context);
+  Inputs inputs;
+  for (const auto& [name, binding] : step->inputs_values) {
+    RYAX_TRY_ASSIGN(auto value, binder.bind(name, binding));
+    inputs.emplace(name, std::move(value));
+  }
+  return inputs;
+}
+
+std::vector<RunResult>
+results(const Run& run, const WorkflowDefinition& workflow)
+{
+  std::vector<RunResult> found;
+  for (const auto& result : workflow.results) {
+    RunResult entry;
+    entry.key = result.key;
+    const auto& step = result.value.step;
+    std::size_t executions = 0;
+    for (auto it = run.steps.lower_bound(StepKey{ step, "" });
+         it != run.steps.end() && it->first.step == step;
+         ++it) {
+      ++executions;
+      const auto& execution = it->second;
+      entry.list = entry.list || !it->first.branch.empty() || execution.fan_out;
+      if (execution.state != StepState::done) {
+        entry.values.emplace_back();
+        continue;
+      }
+      for (const auto& set : execution.output_sets) {
+        entry.values.push_back(output_of(set, result.value.output));
+      }
+    }
+    entry.list = entry.list || executions != 1;
+    found.push_back(std::move(entry));
+  }
+  return found;
+}
+
+} // namespace ryax::domain

@@ -1,0 +1,64 @@
+#pragma once
+
+#include "core/domain/run.hpp"
+#include "core/domain/workflow.hpp"
+
+#include <map>
+#include <string>
+#include <vector>
+
+// The data of a run: the inputs a step execution gets, and the workflow
+// results a run returns.
+namespace ryax::domain {
+
+// What binding inputs needs from outside the run, given by the caller.
+struct BindingContext
+{
+  // Project variables by name ("{{ vars.NAME }}").
+  std::map<std::string, Value> variables;
+  // The filestore object of each static file of the workflow version, by
+  // the path written after '@' ("@data/in.csv" -> "data/in.csv").
+  std::map<std::string, FileRef> static_files;
+};
+
+// The inputs of execution `key`, one per binding of its step (an unbound
+// input is left out: the wrapper gives it its default, or null):
+// - a static Scalar as is;
+// - "{{ step.output }}" from the execution of that step visible from
+//   `key.branch` (same branch, else the closest ancestor branch); when that
+//   execution fanned out, the element whose branch `key.branch` lies in;
+// - "{{ vars.NAME }}" from `context.variables`;
+// - "@path" as the FileRef of `context.static_files`;
+// - an Interpolation as a string: text as is, strings as is, numbers in
+//   their shortest decimal form, booleans as "true"/"false", null as "".
+// Messages name the step, branch and input. not_found for an unknown
+// execution, an undefined variable, an unknown static file or an output
+// missing from its set; invalid_argument for a reference to a step that is
+// not upstream of the step, or a file or directory inside an
+// Interpolation; failed_precondition when the referenced step has no done
+// execution visible from the branch.
+Result<Inputs> resolve_inputs(const Run& run,
+                              const WorkflowDefinition& workflow,
+                              const StepKey& key,
+                              const BindingContext& context);
+
+// The value of one workflow result.
+struct RunResult
+{
+  std::string key; // the WorkflowResult key
+  // One value, when its step ran once at the root and did not fan out.
+  // Otherwise one per element across branches, in branch order: a list
+  // (maybe empty, when a fan-out above it had no element). An execution
+  // that is not done, or whose set lacks the output, gives null.
+  std::vector<Value> values;
+  bool list = false; // whether `values` is a list across branches
+
+  bool operator==(const RunResult&) const = default;
+};
+
+// The workflow results of `run`, in the order `workflow.results` declares
+// them, from whatever executions are done so far.
+std::vector<RunResult> results(const Run& run,
+                               const WorkflowDefinition& workflow);
+
+} // namespace ryax::domain

@@ -35,7 +35,7 @@ exit_code_help()
          "  3    not found\n"
          "  4    permission denied or unauthenticated\n"
          "  5    invalid argument, already exists or failed precondition\n"
-         "  6    a run (or action test) that finished in error\n"
+         "  6    a run, an action test or a waited-for build that ended in error\n"
          "  7    daemon unavailable (ryaxd is not running)\n"
          "  124  timeout\n";
 }

@@ -20,11 +20,7 @@ using domain::ActionType;
 using domain::IoType;
 
 constexpr std::string_view k_api_version = "ryax.tech/v2.0";
-constexpr std::int64_t k_min_memory_number = 1'000'000;
-constexpr std::int64_t k_min_memory_exclusive = 32LL * 1024 * 1024;
 constexpr int k_max_logo_pixels = 250;
-// Numbers above this are clamped before converting to 64-bit integers.
-constexpr double k_max_number = 1e18;
 
 constexpr std::string_view k_top_keys[] = { "apiVersion", "kind", "spec" };
 constexpr std::string_view k_spec_keys[] = {
@@ -32,10 +28,6 @@ constexpr std::string_view k_spec_keys[] = {
   "logo",    "categories",      "dependencies", "resources", "inputs",
   "outputs", "dynamic_outputs", "addons",       "options"
 };
-constexpr std::string_view k_resource_keys[] = { "cpu",
-                                                 "memory",
-                                                 "time",
-                                                 "gpu" };
 constexpr std::string_view k_input_keys[] = { "name",         "human_name",
                                               "help",         "type",
                                               "optional",     "enum_values",
@@ -126,18 +118,12 @@ to_json(const YAML::Node& node)
   return std::visit([](const auto& v) { return nlohmann::json(v); }, *value);
 }
 
-// One key: value pair of a mapping.
-struct Entry
-{
-  YAML::Node key;
-  YAML::Node value;
-};
-
-class Parser
+// Reads one ryax_metadata.yaml; reports go through the shared collector.
+class Parser : private DiagnosticCollector
 {
 public:
   Parser(const std::string& display_path, const ActionFileReader& files)
-    : m_path(display_path)
+    : DiagnosticCollector(display_path)
     , m_files(files)
   {
   }
@@ -145,32 +131,13 @@ public:
   ParsedActionMetadata run(std::string_view text);
 
 private:
-  void report(const YAML::Mark& mark, std::string field, std::string message);
   void report_at_start(std::string field, std::string message);
 
-  // Where to report a problem with an entry's value: the value, or the key
-  // when the value is null (yaml-cpp marks nulls at the next token).
-  static YAML::Mark where(const Entry& entry);
-
-  // The entries of `map` by key, reporting unknown keys (with a near miss)
-  // and duplicates. `special` returns the message for a key that deserves
-  // more than "unknown key", or nullopt.
-  std::map<std::string, Entry> entries(
-    const YAML::Node& map,
-    const std::string& path,
-    std::span<const std::string_view> known,
-    const std::function<std::optional<std::string>(const std::string&)>&
-      special = {});
-
-  std::optional<std::string> read_string(const Entry& entry,
-                                         const std::string& field,
-                                         bool null_is_empty = false);
   void check_length(const Entry& entry,
                     const std::string& field,
                     const std::string& text,
                     std::size_t min,
                     std::size_t max);
-  std::optional<bool> read_bool(const Entry& entry, const std::string& field);
   std::vector<std::string> read_string_list(const Entry& entry,
                                             const std::string& field,
                                             std::size_t max_count,
@@ -194,9 +161,7 @@ private:
   void check_code_file();
   void check_logo(const Entry& entry);
 
-  const std::string& m_path;
   const ActionFileReader& m_files;
-  std::vector<domain::Diagnostic> m_diagnostics;
   domain::ActionMetadata m_metadata;
   bool m_have_identity = false;
   std::optional<ActionKind> m_kind;
@@ -205,90 +170,12 @@ private:
 };
 
 void
-Parser::report(const YAML::Mark& mark, std::string field, std::string message)
-{
-  domain::Diagnostic diagnostic;
-  diagnostic.file = m_path;
-  if (mark.line >= 0) {
-    diagnostic.line = mark.line + 1;
-    diagnostic.column = mark.column + 1;
-  }
-  diagnostic.field = std::move(field);
-  diagnostic.message = std::move(message);
-  m_diagnostics.push_back(std::move(diagnostic));
-}
-
-void
 Parser::report_at_start(std::string field, std::string message)
 {
   YAML::Mark start;
   start.line = 0;
   start.column = 0;
   report(start, std::move(field), std::move(message));
-}
-
-YAML::Mark
-Parser::where(const Entry& entry)
-{
-  return entry.value.IsNull() ? entry.key.Mark() : entry.value.Mark();
-}
-
-std::map<std::string, Entry>
-Parser::entries(
-  const YAML::Node& map,
-  const std::string& path,
-  std::span<const std::string_view> known,
-  const std::function<std::optional<std::string>(const std::string&)>& special)
-{
-  std::map<std::string, Entry> result;
-  const std::string prefix = path.empty() ? "" : path + ".";
-  for (const auto& pair : map) {
-    const Entry entry{ pair.first, pair.second };
-    if (!entry.key.IsScalar()) {
-      report(entry.key.Mark(),
-             path,
-             "keys must be strings, got " + describe(entry.key));
-      continue;
-    }
-    const std::string name = entry.key.Scalar();
-    if (const auto message = special ? special(name) : std::nullopt) {
-      report(entry.key.Mark(), prefix + name, *message);
-      continue;
-    }
-    if (std::find(known.begin(), known.end(), name) == known.end()) {
-      std::string message = "unknown key " + quote(name);
-      if (const auto near = domain::closest_match(name, known)) {
-        message += " (did you mean " + quote(*near) + "?)";
-      }
-      report(entry.key.Mark(), prefix + name, message);
-      continue;
-    }
-    if (const auto previous = result.find(name); previous != result.end()) {
-      report(entry.key.Mark(),
-             prefix + name,
-             "duplicate key " + quote(name) + " (first at line " +
-               std::to_string(previous->second.key.Mark().line + 1) + ")");
-      continue;
-    }
-    result.emplace(name, entry);
-  }
-  return result;
-}
-
-std::optional<std::string>
-Parser::read_string(const Entry& entry,
-                    const std::string& field,
-                    bool null_is_empty)
-{
-  if (entry.value.IsNull() && null_is_empty) {
-    return std::string();
-  }
-  if (!entry.value.IsScalar()) {
-    report(
-      where(entry), field, "expected a string, got " + describe(entry.value));
-    return std::nullopt;
-  }
-  return entry.value.Scalar();
 }
 
 void
@@ -312,19 +199,6 @@ Parser::check_length(const Entry& entry,
            "too long (" + std::to_string(length) + " characters): expected " +
              expected + " characters");
   }
-}
-
-std::optional<bool>
-Parser::read_bool(const Entry& entry, const std::string& field)
-{
-  const auto value = resolve_scalar(entry.value);
-  if (value && std::holds_alternative<bool>(*value)) {
-    return std::get<bool>(*value);
-  }
-  report(where(entry),
-         field,
-         "expected true or false, got " + describe(entry.value));
-  return std::nullopt;
 }
 
 std::vector<std::string>
@@ -377,17 +251,11 @@ Parser::run(std::string_view text)
            "",
            "invalid YAML: " + (e.msg.empty() ? std::string(e.what()) : e.msg));
   }
-  std::stable_sort(
-    m_diagnostics.begin(),
-    m_diagnostics.end(),
-    [](const domain::Diagnostic& a, const domain::Diagnostic& b) {
-      return std::pair(a.line, a.column) < std::pair(b.line, b.column);
-    });
   ParsedActionMetadata result;
   if (m_have_identity) {
     result.metadata = std::move(m_metadata);
   }
-  result.diagnostics = std::move(m_diagnostics);
+  result.diagnostics = take_sorted();
   return result;
 }
 
@@ -582,124 +450,7 @@ Parser::parse_spec(const Entry& spec_entry)
 void
 Parser::parse_resources(const Entry& entry)
 {
-  if (entry.value.IsNull()) {
-    return;
-  }
-  if (!entry.value.IsMap()) {
-    report(where(entry),
-           "spec.resources",
-           "expected a mapping, got " + describe(entry.value));
-    return;
-  }
-  auto& resources = m_metadata.resources;
-  const auto fields = entries(entry.value, "spec.resources", k_resource_keys);
-  for (const auto& [name, field_entry] : fields) {
-    const std::string field = "spec.resources." + name;
-    const auto mark = where(field_entry);
-    const auto value = resolve_scalar(field_entry.value);
-    std::optional<double> number;
-    if (value) {
-      number = as_number(*value);
-    }
-    const bool is_text = value && std::holds_alternative<std::string>(*value);
-    if (name == "cpu") {
-      if (!number) {
-        report(mark,
-               field,
-               "expected a number of cores (e.g. 0.5), got " +
-                 describe(field_entry.value));
-      } else if (*number < 0.1) {
-        report(mark,
-               field,
-               "cpu " + field_entry.value.Scalar() +
-                 " is too small: expected at least 0.1 cores");
-      } else {
-        resources.cpu = *number;
-      }
-    } else if (name == "gpu") {
-      if (!value || !std::holds_alternative<std::int64_t>(*value)) {
-        report(mark,
-               field,
-               "expected an integer number of GPUs, got " +
-                 describe(field_entry.value));
-      } else if (std::get<std::int64_t>(*value) < 1) {
-        report(mark,
-               field,
-               "gpu " + field_entry.value.Scalar() +
-                 " is too small: expected at least 1");
-      } else {
-        resources.gpu = std::get<std::int64_t>(*value);
-      }
-    } else if (name == "memory") {
-      std::optional<std::int64_t> bytes;
-      if (number) {
-        if (*number < static_cast<double>(k_min_memory_number)) {
-          report(mark,
-                 field,
-                 "memory " + field_entry.value.Scalar() +
-                   " is too small: expected at least 1000000 bytes, "
-                   "or a string with unit K, M, G or T (e.g. \"4G\")");
-        } else {
-          bytes = static_cast<std::int64_t>(std::min(*number, k_max_number));
-        }
-      } else if (is_text) {
-        const auto parsed = domain::parse_memory(std::get<std::string>(*value));
-        if (parsed) {
-          bytes = *parsed;
-        } else {
-          report(mark, field, parsed.error().message);
-        }
-      } else {
-        report(mark,
-               field,
-               "expected a number of bytes or a string with unit K, "
-               "M, G or T (e.g. \"4G\"), got " +
-                 describe(field_entry.value));
-      }
-      if (bytes && *bytes <= k_min_memory_exclusive) {
-        report(mark,
-               field,
-               "memory " + quote(field_entry.value.Scalar()) +
-                 " is too small: it must exceed 32 MiB (33554432 bytes)");
-      } else if (bytes) {
-        resources.memory_bytes = *bytes;
-      }
-    } else if (name == "time") {
-      std::optional<std::int64_t> seconds;
-      if (number) {
-        if (*number < 1) {
-          report(mark,
-                 field,
-                 "time " + field_entry.value.Scalar() +
-                   " is too small: expected at least 1 second, or a "
-                   "string with unit s, m, h or d (e.g. \"30m\")");
-        } else {
-          seconds = static_cast<std::int64_t>(
-            std::ceil(std::min(*number, k_max_number)));
-        }
-      } else if (is_text) {
-        const auto parsed =
-          domain::parse_duration_seconds(std::get<std::string>(*value));
-        if (!parsed) {
-          report(mark, field, parsed.error().message);
-        } else if (*parsed <= 0) {
-          report(mark,
-                 field,
-                 "time " + quote(field_entry.value.Scalar()) +
-                   " must be greater than 0");
-        } else {
-          seconds = *parsed;
-        }
-      } else {
-        report(mark,
-               field,
-               "expected a number of seconds or a string with unit s, "
-               "m, h or d (e.g. \"30m\"), got " +
-                 describe(field_entry.value));
-      }
-      resources.time_seconds = seconds;
-    }
-  }
+  m_metadata.resources = read_resources(entry, "spec.resources");
 }
 
 std::vector<domain::IoSpec>

@@ -662,12 +662,7 @@ Parser::parse_default_value(const Entry& entry,
 std::string
 Parser::read_free_form(const Entry& entry, const std::string& field)
 {
-  if (entry.value.IsNull()) {
-    return "{}";
-  }
-  if (!entry.value.IsMap()) {
-    report(
-      where(entry), field, "expected a mapping, got " + describe(entry.value));
+  if (!expect_mapping(entry, field)) {
     return "{}";
   }
   return to_json(entry.value).dump();

@@ -343,12 +343,7 @@ WorkflowParser::parse_constraints(const Entry& entry,
                                   const std::string& field,
                                   domain::Constraints& constraints)
 {
-  if (entry.value.IsNull()) {
-    return;
-  }
-  if (!entry.value.IsMap()) {
-    m_out.report(
-      where(entry), field, "expected a mapping, got " + describe(entry.value));
+  if (!m_out.expect_mapping(entry, field)) {
     return;
   }
   for (const auto& [name, item] :
@@ -370,12 +365,7 @@ WorkflowParser::parse_objectives(const Entry& entry,
                                  const std::string& field,
                                  domain::Objectives& objectives)
 {
-  if (entry.value.IsNull()) {
-    return;
-  }
-  if (!entry.value.IsMap()) {
-    m_out.report(
-      where(entry), field, "expected a mapping, got " + describe(entry.value));
+  if (!m_out.expect_mapping(entry, field)) {
     return;
   }
   for (const auto& [name, item] :
@@ -402,12 +392,7 @@ WorkflowParser::parse_deployment(const Entry& entry,
                                  const std::string& field,
                                  domain::Deployment& deployment)
 {
-  if (entry.value.IsNull()) {
-    return;
-  }
-  if (!entry.value.IsMap()) {
-    m_out.report(
-      where(entry), field, "expected a mapping, got " + describe(entry.value));
+  if (!m_out.expect_mapping(entry, field)) {
     return;
   }
   for (const auto& [name, item] :

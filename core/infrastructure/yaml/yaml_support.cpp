@@ -186,6 +186,20 @@ DiagnosticCollector::read_string(const Entry& entry,
   return entry.value.Scalar();
 }
 
+bool
+DiagnosticCollector::expect_mapping(const Entry& entry, const std::string& field)
+{
+  if (entry.value.IsNull()) {
+    return false;
+  }
+  if (!entry.value.IsMap()) {
+    report(
+      where(entry), field, "expected a mapping, got " + describe(entry.value));
+    return false;
+  }
+  return true;
+}
+
 std::optional<bool>
 DiagnosticCollector::read_bool(const Entry& entry, const std::string& field)
 {
@@ -203,12 +217,7 @@ domain::Resources
 DiagnosticCollector::read_resources(const Entry& entry, const std::string& path)
 {
   domain::Resources resources;
-  if (entry.value.IsNull()) {
-    return resources;
-  }
-  if (!entry.value.IsMap()) {
-    report(
-      where(entry), path, "expected a mapping, got " + describe(entry.value));
+  if (!expect_mapping(entry, path)) {
     return resources;
   }
   for (const auto& [name, item] : entries(entry.value, path, k_resource_keys)) {

@@ -70,6 +70,10 @@ public:
                                          const std::string& field,
                                          bool null_is_empty = false);
 
+  // Whether the entry's value is a mapping to read: false for null (an
+  // absent section) and, with a report, for anything else.
+  bool expect_mapping(const Entry& entry, const std::string& field);
+
   // A boolean; reports anything else.
   std::optional<bool> read_bool(const Entry& entry, const std::string& field);
 

@@ -467,6 +467,7 @@ Executor::execute(const std::string& execution_id, const std::string& inputs_jso
     outcome.handler_duration_ns = result.frame.value("handler_ns", std::int64_t{0});
     if (result.frame.value("ev", "") == "result") {
       outcome.outputs_json = result.frame["outputs"].dump();
+      outcome.fan_out = result.frame.value("list", false);
     } else {
       outcome.error = error_from_frame(result.frame, secrets);
     }

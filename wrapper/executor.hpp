@@ -56,6 +56,7 @@ struct ErrorInfo
 struct Outcome
 {
   std::optional<std::string> outputs_json; // a JSON array of output objects
+  bool fan_out = false; // the handler returned a list of output sets
   std::optional<ErrorInfo> error;
   std::int64_t handler_duration_ns = 0; // measured inside the runtime
 };

@@ -13,6 +13,8 @@
 #include <grpcpp/grpcpp.h>
 
 #include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -83,6 +85,13 @@ main(int argc, char** argv)
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
+  // Stop with whoever started us: a ryaxd killed with -9 leaves no orphan
+  // wrapper behind (the signal comes when the starting thread ends).
+  const pid_t parent = ::getppid();
+  ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+  if (::getppid() != parent) {
+    ::kill(::getpid(), SIGTERM);
+  }
 
   ryax::wrapper::Executor executor(runtime_dir);
   ryax::wrapper::WrapperServiceImpl service(executor);

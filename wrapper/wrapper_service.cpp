@@ -88,6 +88,7 @@ WrapperServiceImpl::Execute(grpc::ServerContext* context, const v1::ExecuteReque
       fill(*last.mutable_error(), *outcome.error);
     } else {
       last.mutable_outputs()->set_outputs_json(outcome.outputs_json.value_or("[]"));
+      last.mutable_outputs()->set_fan_out(outcome.fan_out);
     }
     // The final event leaves with the status, in one write.
     writer->WriteLast(last, grpc::WriteOptions());

@@ -157,7 +157,7 @@ async function execute(message) {
       throw new Failure(...Object.values(exceptionError(e)));
     }
     handlerNs = Number(process.hrtime.bigint() - start);
-    send({ ev: 'result', outputs: checkOutputs(result, message.workdir, message.outdir), handler_ns: handlerNs });
+    send({ ev: 'result', outputs: checkOutputs(result, message.workdir, message.outdir), list: Array.isArray(result), handler_ns: handlerNs });
   } catch (e) {
     const error = e instanceof Failure ? e.error : exceptionError(e);
     send({ ev: 'error', ...error, handler_ns: handlerNs });

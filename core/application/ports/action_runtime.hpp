@@ -62,6 +62,8 @@ struct ExecutionResult
   // A JSON array of output objects (one per fan-out element); file and
   // directory outputs are absolute paths owned by the caller. "[]" on error.
   std::string outputs_json = "[]";
+  // The handler returned a list (a fan-out) rather than one set of outputs.
+  bool fan_out = false;
   // Set when the execution failed.
   std::optional<ExecutionError> error;
   // Time spent in the user's handler, measured inside the runtime (ns).

@@ -251,6 +251,7 @@ WrapperClient::execute(const std::string& execution_id, const std::string& input
       result.error = to_domain(event.error());
     } else {
       result.outputs_json = event.outputs().outputs_json();
+      result.fan_out = event.outputs().fan_out();
     }
   }
   const auto status = reader->Finish();

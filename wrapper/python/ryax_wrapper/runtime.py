@@ -321,7 +321,12 @@ class Runtime:
                 raise Failure(**_failure_args(exception_error(e))) from None
             handler_ns = time.perf_counter_ns() - start
             outputs = check_outputs(self.action, result, message["workdir"], message["outdir"])
-            reply = {"ev": "result", "outputs": outputs, "handler_ns": handler_ns}
+            reply = {
+                "ev": "result",
+                "outputs": outputs,
+                "list": isinstance(result, (list, tuple)),
+                "handler_ns": handler_ns,
+            }
         except Failure as f:
             reply = {"ev": "error", **f.error, "handler_ns": handler_ns}
         except Exception as e:  # a bug of ours or an unserialisable value

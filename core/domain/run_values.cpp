@@ -241,4 +241,61 @@ results(const Run& run, const WorkflowDefinition& workflow)
   return found;
 }
 
+Result<Value>
+parse_value_text(const IoSpec& spec, std::string_view text)
+{
+  const auto bad = [&](std::string_view expected) {
+    return fail(ErrorCode::invalid_argument,
+                "\"" + spec.name + "\": \"" + std::string(text) + "\" is not "
+                  + std::string(expected));
+  };
+  switch (spec.type) {
+    case IoType::integer: {
+      std::int64_t value = 0;
+      const auto* end = text.data() + text.size();
+      const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+      if (text.empty() || ec != std::errc() || ptr != end) {
+        return bad("an integer");
+      }
+      return Value{ value };
+    }
+    case IoType::float_: {
+      double value = 0;
+      const auto* end = text.data() + text.size();
+      const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+      if (text.empty() || ec != std::errc() || ptr != end) {
+        return bad("a number");
+      }
+      return Value{ value };
+    }
+    case IoType::boolean:
+      if (text == "true" || text == "yes" || text == "1") {
+        return Value{ true };
+      }
+      if (text == "false" || text == "no" || text == "0") {
+        return Value{ false };
+      }
+      return bad("a boolean (true or false)");
+    case IoType::enum_: {
+      for (const auto& allowed : spec.enum_values) {
+        if (allowed == text) {
+          return Value{ std::string(text) };
+        }
+      }
+      std::string list;
+      for (const auto& allowed : spec.enum_values) {
+        list += (list.empty() ? "" : ", ") + allowed;
+      }
+      return bad("one of " + list);
+    }
+    case IoType::file:
+    case IoType::directory:
+      return fail(ErrorCode::invalid_argument,
+                  "\"" + spec.name + "\" is a " + std::string(to_string(spec.type))
+                    + ": give it as a file (--file " + spec.name + "=PATH)");
+    default:
+      return Value{ std::string(text) };
+  }
+}
+
 } // namespace ryax::domain

@@ -42,6 +42,15 @@ Result<Inputs> resolve_inputs(const Run& run,
                               const StepKey& key,
                               const BindingContext& context);
 
+// The value a user typed for an input or output declared by `spec`
+// ("--input NAME=TEXT"): the text itself for string, longstring, password,
+// bytes and table; one of enum_values for enum; a whole decimal integer for
+// integer; a decimal number for float (an integer text gives a float);
+// true/false (also yes/no, 1/0) for boolean. invalid_argument naming the
+// value and what was expected; for file and directory (they are uploaded,
+// not typed).
+Result<Value> parse_value_text(const IoSpec& spec, std::string_view text);
+
 // The value of one workflow result.
 struct RunResult
 {

@@ -16,6 +16,13 @@ public:
              std::chrono::system_clock::now().time_since_epoch())
       .count();
   }
+
+  std::int64_t now_unix_ms() override
+  {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+  }
 };
 
 } // namespace ryax::infra

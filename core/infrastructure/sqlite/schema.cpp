@@ -104,6 +104,52 @@ CREATE TABLE workflow_errors (
 );
 CREATE INDEX workflow_errors_by_workflow ON workflow_errors (workflow_id, id);
 )sql"},
+    {5, "workflow runs", R"sql(
+CREATE TABLE runs (
+  id               TEXT PRIMARY KEY,
+  workflow_id      TEXT NOT NULL,
+  workflow_version INTEGER NOT NULL,
+  state            TEXT NOT NULL,
+  created_ms       INTEGER NOT NULL,
+  started_ms       INTEGER,
+  finished_ms      INTEGER,
+  error            TEXT NOT NULL DEFAULT '', -- JSON {step, branch, error}, '' for none
+  trigger_values   TEXT NOT NULL DEFAULT '{}', -- JSON, see infra/json/run_json.hpp
+  trigger_step     TEXT NOT NULL DEFAULT '', -- not counted in steps_total
+  actions          TEXT NOT NULL DEFAULT '{}', -- JSON {step: "id:version"}
+  steps_total      INTEGER NOT NULL DEFAULT 0,
+  steps_done       INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX runs_by_created ON runs (created_ms DESC, id DESC);
+CREATE INDEX runs_by_workflow ON runs (workflow_id, created_ms DESC, id DESC);
+CREATE INDEX runs_by_state ON runs (state, created_ms DESC, id DESC);
+CREATE INDEX runs_by_workflow_state
+  ON runs (workflow_id, state, created_ms DESC, id DESC);
+CREATE TABLE run_steps (
+  run_id       TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  step         TEXT NOT NULL,
+  branch       TEXT NOT NULL, -- '' for the root, '2.0' in fan-outs
+  state        TEXT NOT NULL,
+  attempt      INTEGER NOT NULL,
+  inputs       TEXT NOT NULL, -- JSON object
+  output_sets  TEXT NOT NULL, -- JSON array of objects
+  fan_out      INTEGER NOT NULL,
+  log_lines    INTEGER NOT NULL,
+  error        TEXT NOT NULL, -- JSON, '' for none
+  placement    TEXT NOT NULL,
+  created_ms   INTEGER NOT NULL,
+  scheduled_ms INTEGER,
+  started_ms   INTEGER,
+  finished_ms  INTEGER,
+  PRIMARY KEY (run_id, step, branch)
+) WITHOUT ROWID;
+CREATE TABLE run_files (
+  run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  key    TEXT NOT NULL, -- a filestore key a value of the run names
+  PRIMARY KEY (run_id, key)
+) WITHOUT ROWID;
+CREATE INDEX run_files_by_key ON run_files (key);
+)sql"},
   };
   return k_migrations;
 }

@@ -1,0 +1,161 @@
+#pragma once
+
+#include "core/application/ports/action_runtime.hpp"
+#include "core/domain/error.hpp"
+#include "core/domain/run.hpp"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+// The ports of the runner: run history, run logs and the IO filestore.
+namespace ryax::app {
+
+// A run as stored: the domain run and what was decided when it started.
+struct StoredRun
+{
+  domain::Run run;
+  // Step id -> the action version it runs, "id:version", resolved when the
+  // run started (so that a later scan does not change a run under way).
+  std::map<std::string, std::string> actions;
+};
+
+// One line of `runs list`.
+struct RunSummary
+{
+  std::string id;
+  std::string workflow_id;
+  int workflow_version = 0;
+  domain::RunState state = domain::RunState::pending;
+  std::int64_t created_ms = 0;
+  std::optional<std::int64_t> started_ms;
+  std::optional<std::int64_t> finished_ms;
+  std::optional<domain::RunError> error;
+  int steps_total = 0; // step executions, the trigger excluded
+  int steps_done = 0;
+};
+
+// Which runs `list` returns, newest first.
+struct RunFilter
+{
+  std::string workflow_id;              // "" for any
+  std::optional<domain::RunState> state; // any when unset
+  std::optional<std::int64_t> since_ms;  // created at or after
+  int limit = 50;                        // > 0
+};
+
+// Which finished runs retention removes.
+struct RetentionPolicy
+{
+  // Runs that finished more than this many milliseconds before `now_ms`;
+  // 0 keeps them whatever their age.
+  std::int64_t max_age_ms = 0;
+  // Keep only the newest N finished runs of each workflow; 0 keeps them all.
+  int max_runs_per_workflow = 0;
+};
+
+// Run history. Every write is one transaction: the database never holds
+// half a transition.
+class RunStore
+{
+public:
+  virtual ~RunStore() = default;
+
+  // Record a new run and every step execution. already_exists for a taken id.
+  virtual Result<void> create(const StoredRun& run) = 0;
+
+  // Write the run's own fields, the executions named in `changed` (insert
+  // or replace) and delete those named in `removed` (fan-out replaces a
+  // waiting execution by one per element). The filestore keys its values
+  // name are recorded as used by the run. not_found for an unknown run.
+  virtual Result<void> save(const domain::Run& run,
+                            const std::vector<domain::StepKey>& changed,
+                            const std::vector<domain::StepKey>& removed) = 0;
+
+  // The run `id` with all its executions, or nullopt.
+  virtual Result<std::optional<StoredRun>> load(const std::string& id) = 0;
+
+  // The ids of the runs in state pending or running, oldest first.
+  virtual Result<std::vector<std::string>> unfinished() = 0;
+
+  // Runs matching `filter`, newest first.
+  virtual Result<std::vector<RunSummary>> list(const RunFilter& filter) = 0;
+
+  // Forget run `id` and its executions. Returns the filestore keys no other
+  // run uses any more (for the caller to delete). not_found.
+  virtual Result<std::vector<std::string>> remove(const std::string& id) = 0;
+
+  // The ids of finished runs that `policy` removes at `now_ms`.
+  virtual Result<std::vector<std::string>> expired(const RetentionPolicy& policy,
+                                                   std::int64_t now_ms) = 0;
+};
+
+// One line of a run's log.
+struct RunLogRecord
+{
+  std::int64_t timestamp_unix_ns = 0;
+  std::string step;
+  std::string branch;
+  int attempt = 1;
+  LogStream stream = LogStream::out;
+  std::string line; // without its newline; secrets already masked
+};
+
+// The logs of runs, appended while steps run, readable meanwhile.
+class RunLogStore
+{
+public:
+  virtual ~RunLogStore() = default;
+
+  // Append `records` to the log of run `run_id`.
+  virtual Result<void> append(const std::string& run_id,
+                              const std::vector<RunLogRecord>& records) = 0;
+
+  // The records of run `run_id` from position `offset` (0: the start), and
+  // the position after the last one returned. No log yet: none, offset 0.
+  virtual Result<std::pair<std::vector<RunLogRecord>, std::uint64_t>> read(
+    const std::string& run_id,
+    std::uint64_t offset) = 0;
+
+  // Delete the log of `run_id` (nothing when there is none).
+  virtual void remove(const std::string& run_id) = 0;
+};
+
+// File and directory values, content-addressed. A key names the content and
+// the name users see ("<digest>/<name>"): the same content under two names
+// is two keys. Names never hold '/' and are never "." or "..".
+class RunFileStore
+{
+public:
+  virtual ~RunFileStore() = default;
+
+  // Store a copy of the regular file at `path` as `name`. invalid_argument
+  // for a bad name, a missing file or a symbolic link; internal on I/O errors.
+  virtual Result<domain::FileRef> put_file(const std::string& path,
+                                           const std::string& name) = 0;
+
+  // Store the directory tree at `path` as `name` (as an archive).
+  // invalid_argument for a bad name, a missing directory, or a symbolic
+  // link inside it pointing outside it (named by its relative path).
+  virtual Result<domain::FileRef> put_directory(const std::string& path,
+                                                const std::string& name) = 0;
+
+  // Place a copy of `ref` in the existing directory `dest_dir` (as
+  // dest_dir/name) and return that path. not_found for an unknown key;
+  // invalid_argument when an archive entry would escape (absolute, "..",
+  // links outside).
+  virtual Result<std::string> materialize(const domain::FileRef& ref,
+                                          const std::string& dest_dir) = 0;
+
+  // The stored object of `ref` on disk: the file itself, or the archive of
+  // a directory (tar). not_found for an unknown key.
+  virtual Result<std::string> blob_path(const domain::FileRef& ref) = 0;
+
+  // Delete `key` (nothing when it is absent).
+  virtual void remove(const std::string& key) = 0;
+};
+
+} // namespace ryax::app

@@ -1,0 +1,585 @@
+#include "core/infrastructure/sqlite/sqlite_run_store.hpp"
+
+#include "core/infrastructure/json/run_json.hpp"
+
+#include <SQLiteCpp/Transaction.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace ryax::infra::sqlite {
+
+namespace {
+
+constexpr const char* k_summary_columns =
+  "id, workflow_id, workflow_version, state, created_ms, started_ms, "
+  "finished_ms, error, steps_total, steps_done";
+
+constexpr const char* k_step_columns =
+  "step, branch, state, attempt, inputs, output_sets, fan_out, log_lines, "
+  "error, placement, created_ms, scheduled_ms, started_ms, finished_ms";
+
+// `doc` as compact text. Invalid UTF-8 in a string (which JSON cannot hold)
+// is replaced rather than failing the write.
+std::string
+dump(const nlohmann::json& doc)
+{
+  return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// Resets a statement when leaving a scope: a statement left on a row keeps
+// a read transaction open on the connection.
+class ResetOnExit
+{
+public:
+  explicit ResetOnExit(SQLite::Statement& q)
+    : m_q(q)
+  {
+  }
+  ~ResetOnExit() { m_q.tryReset(); }
+  ResetOnExit(const ResetOnExit&) = delete;
+  ResetOnExit& operator=(const ResetOnExit&) = delete;
+
+private:
+  SQLite::Statement& m_q;
+};
+
+void
+bind_optional(SQLite::Statement& q,
+              int index,
+              const std::optional<std::int64_t>& value)
+{
+  if (value) {
+    q.bind(index, static_cast<int64_t>(*value));
+  } else {
+    q.bind(index);
+  }
+}
+
+std::optional<std::int64_t>
+optional_column(SQLite::Statement& q, int index)
+{
+  const auto column = q.getColumn(index);
+  if (column.isNull()) {
+    return std::nullopt;
+  }
+  return column.getInt64();
+}
+
+std::string
+run_error_text(const std::optional<domain::RunError>& error)
+{
+  if (!error) {
+    return "";
+  }
+  return dump({ { "step", error->step },
+                { "branch", error->branch },
+                { "error", json::step_error_to_json(error->error) } });
+}
+
+// A JSON column of run `run_id`; internal when it does not parse (the
+// database was damaged or written by something else).
+Result<nlohmann::json>
+parse_column(const std::string& text,
+             const std::string& run_id,
+             std::string_view what)
+{
+  auto doc = nlohmann::json::parse(text, nullptr, false);
+  if (doc.is_discarded()) {
+    return fail(ErrorCode::internal,
+                fmt::format("run \"{}\": {}: invalid JSON", run_id, what));
+  }
+  return doc;
+}
+
+Result<std::optional<domain::RunError>>
+parse_run_error(const std::string& text, const std::string& run_id)
+{
+  if (text.empty()) {
+    return std::optional<domain::RunError>{};
+  }
+  RYAX_TRY_ASSIGN(const auto doc, parse_column(text, run_id, "error"));
+  domain::RunError error;
+  if (doc.is_object()) {
+    const auto text_member = [&](const char* name) {
+      const auto it = doc.find(name);
+      return it != doc.end() && it->is_string() ? it->get<std::string>() : "";
+    };
+    error.step = text_member("step");
+    error.branch = text_member("branch");
+    if (const auto it = doc.find("error"); it != doc.end()) {
+      error.error = json::step_error_from_json(*it);
+    }
+  }
+  return std::optional{ std::move(error) };
+}
+
+Result<domain::Values>
+parse_values(const std::string& text,
+             const std::string& run_id,
+             const std::string& what)
+{
+  RYAX_TRY_ASSIGN(const auto doc, parse_column(text, run_id, what));
+  auto values = json::values_from_json(doc);
+  if (!values) {
+    return fail(
+      ErrorCode::internal,
+      fmt::format("run \"{}\": {}: {}", run_id, what, values.error().message));
+  }
+  return values;
+}
+
+Result<std::pair<domain::StepKey, domain::StepRun>>
+read_step(SQLite::Statement& q, const std::string& run_id)
+{
+  domain::StepKey key{ q.getColumn(0).getString(), q.getColumn(1).getString() };
+  const auto where = domain::describe(key);
+  domain::StepRun step;
+  step.state = domain::parse_step_state(q.getColumn(2).getString())
+                 .value_or(domain::StepState::error);
+  step.attempt = q.getColumn(3).getInt();
+  RYAX_TRY_ASSIGN(
+    step.inputs,
+    parse_values(q.getColumn(4).getString(), run_id, where + ": inputs"));
+  RYAX_TRY_ASSIGN(
+    const auto sets,
+    parse_column(q.getColumn(5).getString(), run_id, where + ": outputs"));
+  if (!sets.is_array()) {
+    return fail(
+      ErrorCode::internal,
+      fmt::format("run \"{}\": {}: outputs: not an array", run_id, where));
+  }
+  for (const auto& set : sets) {
+    auto outputs = json::values_from_json(set);
+    if (!outputs) {
+      return fail(ErrorCode::internal,
+                  fmt::format("run \"{}\": {}: outputs: {}",
+                              run_id,
+                              where,
+                              outputs.error().message));
+    }
+    step.output_sets.push_back(std::move(*outputs));
+  }
+  step.fan_out = q.getColumn(6).getInt() != 0;
+  step.log_lines = q.getColumn(7).getInt64();
+  const auto error = q.getColumn(8).getString();
+  if (!error.empty()) {
+    RYAX_TRY_ASSIGN(const auto doc,
+                    parse_column(error, run_id, where + ": error"));
+    step.error = json::step_error_from_json(doc);
+  }
+  step.placement = q.getColumn(9).getString();
+  step.created_ms = q.getColumn(10).getInt64();
+  step.scheduled_ms = optional_column(q, 11);
+  step.started_ms = optional_column(q, 12);
+  step.finished_ms = optional_column(q, 13);
+  return std::pair{ std::move(key), std::move(step) };
+}
+
+Result<app::RunSummary>
+read_summary(SQLite::Statement& q)
+{
+  app::RunSummary s;
+  s.id = q.getColumn(0).getString();
+  s.workflow_id = q.getColumn(1).getString();
+  s.workflow_version = q.getColumn(2).getInt();
+  s.state = domain::parse_run_state(q.getColumn(3).getString())
+              .value_or(domain::RunState::error);
+  s.created_ms = q.getColumn(4).getInt64();
+  s.started_ms = optional_column(q, 5);
+  s.finished_ms = optional_column(q, 6);
+  RYAX_TRY_ASSIGN(s.error, parse_run_error(q.getColumn(7).getString(), s.id));
+  s.steps_total = q.getColumn(8).getInt();
+  s.steps_done = q.getColumn(9).getInt();
+  return s;
+}
+
+// The trigger's execution of a run being created: done at the root with
+// the trigger's values as its one output set (domain::start). "" if none.
+std::string
+find_trigger_step(const domain::Run& run)
+{
+  for (const auto& [key, step] : run.steps) {
+    if (key.branch.empty() && step.state == domain::StepState::done &&
+        step.output_sets.size() == 1 &&
+        step.output_sets.front() == run.trigger_values) {
+      return key.step;
+    }
+  }
+  return "";
+}
+
+// (steps_total, steps_done): the executions other than the trigger's.
+std::pair<int, int>
+count_steps(const domain::Run& run, const std::string& trigger_step)
+{
+  int total = 0;
+  int done = 0;
+  for (const auto& [key, step] : run.steps) {
+    if (key.branch.empty() && key.step == trigger_step) {
+      continue;
+    }
+    ++total;
+    done += step.state == domain::StepState::done ? 1 : 0;
+  }
+  return { total, done };
+}
+
+} // namespace
+
+SqliteRunStore::SqliteRunStore(Database& database)
+  : m_database(database)
+{
+}
+
+SQLite::Statement&
+SqliteRunStore::prepared(std::unique_ptr<SQLite::Statement>& slot,
+                         const char* sql)
+{
+  if (!slot) {
+    slot = std::make_unique<SQLite::Statement>(m_database.connection(), sql);
+  } else {
+    // reset() would throw the error of a failed previous use again.
+    slot->tryReset();
+  }
+  return *slot;
+}
+
+void
+SqliteRunStore::write_step(const std::string& run_id,
+                           const domain::StepKey& key,
+                           const domain::StepRun& step,
+                           std::set<std::string>& file_keys)
+{
+  auto& q = prepared(
+    m_upsert_step,
+    "INSERT OR REPLACE INTO run_steps (run_id, step, branch, state, attempt, "
+    "inputs, output_sets, fan_out, log_lines, error, placement, created_ms, "
+    "scheduled_ms, started_ms, finished_ms) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  auto sets = nlohmann::json::array();
+  for (const auto& outputs : step.output_sets) {
+    sets.push_back(json::values_to_json(outputs));
+    json::collect_file_keys(outputs, file_keys);
+  }
+  json::collect_file_keys(step.inputs, file_keys);
+  q.bind(1, run_id);
+  q.bind(2, key.step);
+  q.bind(3, key.branch);
+  q.bind(4, std::string(domain::to_string(step.state)));
+  q.bind(5, step.attempt);
+  q.bind(6, dump(json::values_to_json(step.inputs)));
+  q.bind(7, dump(sets));
+  q.bind(8, step.fan_out ? 1 : 0);
+  q.bind(9, static_cast<int64_t>(step.log_lines));
+  q.bind(10, step.error ? dump(json::step_error_to_json(*step.error)) : "");
+  q.bind(11, step.placement);
+  q.bind(12, static_cast<int64_t>(step.created_ms));
+  bind_optional(q, 13, step.scheduled_ms);
+  bind_optional(q, 14, step.started_ms);
+  bind_optional(q, 15, step.finished_ms);
+  q.exec();
+}
+
+void
+SqliteRunStore::write_file_keys(const std::string& run_id,
+                                const std::set<std::string>& file_keys)
+{
+  for (const auto& key : file_keys) {
+    auto& q =
+      prepared(m_insert_file,
+               "INSERT OR IGNORE INTO run_files (run_id, key) VALUES (?, ?)");
+    q.bind(1, run_id);
+    q.bind(2, key);
+    q.exec();
+  }
+}
+
+Result<void>
+SqliteRunStore::create(const app::StoredRun& stored)
+{
+  const auto& run = stored.run;
+  return m_database.locked([&]() -> Result<void> {
+    auto& c = m_database.connection();
+    SQLite::Transaction tx(c);
+    SQLite::Statement exists(c, "SELECT 1 FROM runs WHERE id = ?");
+    exists.bind(1, run.id);
+    if (exists.executeStep()) {
+      return fail(ErrorCode::already_exists,
+                  fmt::format("run \"{}\" already exists", run.id));
+    }
+    exists.reset();
+    const auto trigger_step = find_trigger_step(run);
+    const auto [total, done] = count_steps(run, trigger_step);
+    SQLite::Statement insert(
+      c,
+      "INSERT INTO runs (id, workflow_id, workflow_version, state, created_ms, "
+      "started_ms, finished_ms, error, trigger_values, trigger_step, actions, "
+      "steps_total, steps_done) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+      "?)");
+    insert.bind(1, run.id);
+    insert.bind(2, run.workflow_id);
+    insert.bind(3, run.workflow_version);
+    insert.bind(4, std::string(domain::to_string(run.state)));
+    insert.bind(5, static_cast<int64_t>(run.created_ms));
+    bind_optional(insert, 6, run.started_ms);
+    bind_optional(insert, 7, run.finished_ms);
+    insert.bind(8, run_error_text(run.error));
+    insert.bind(9, dump(json::values_to_json(run.trigger_values)));
+    insert.bind(10, trigger_step);
+    insert.bind(11, dump(nlohmann::json(stored.actions)));
+    insert.bind(12, total);
+    insert.bind(13, done);
+    insert.exec();
+    std::set<std::string> file_keys;
+    json::collect_file_keys(run.trigger_values, file_keys);
+    for (const auto& [key, step] : run.steps) {
+      write_step(run.id, key, step, file_keys);
+    }
+    write_file_keys(run.id, file_keys);
+    tx.commit();
+    return {};
+  });
+}
+
+Result<void>
+SqliteRunStore::save(const domain::Run& run,
+                     const std::vector<domain::StepKey>& changed,
+                     const std::vector<domain::StepKey>& removed)
+{
+  for (const auto& key : changed) {
+    if (run.find(key) == nullptr) {
+      return fail(ErrorCode::invalid_argument,
+                  fmt::format("run \"{}\": cannot save {}: not in the run",
+                              run.id,
+                              domain::describe(key)));
+    }
+  }
+  return m_database.locked([&]() -> Result<void> {
+    auto& c = m_database.connection();
+    SQLite::Transaction tx(c);
+    std::string trigger_step;
+    {
+      auto& q =
+        prepared(m_find_trigger, "SELECT trigger_step FROM runs WHERE id = ?");
+      const ResetOnExit reset(q);
+      q.bind(1, run.id);
+      if (!q.executeStep()) {
+        return fail(ErrorCode::not_found,
+                    fmt::format("run \"{}\" not found", run.id));
+      }
+      trigger_step = q.getColumn(0).getString();
+    }
+    const auto [total, done] = count_steps(run, trigger_step);
+    auto& update = prepared(
+      m_update_run,
+      "UPDATE runs SET workflow_id = ?, workflow_version = ?, state = ?, "
+      "created_ms = ?, started_ms = ?, finished_ms = ?, error = ?, "
+      "trigger_values = ?, steps_total = ?, steps_done = ? WHERE id = ?");
+    update.bind(1, run.workflow_id);
+    update.bind(2, run.workflow_version);
+    update.bind(3, std::string(domain::to_string(run.state)));
+    update.bind(4, static_cast<int64_t>(run.created_ms));
+    bind_optional(update, 5, run.started_ms);
+    bind_optional(update, 6, run.finished_ms);
+    update.bind(7, run_error_text(run.error));
+    update.bind(8, dump(json::values_to_json(run.trigger_values)));
+    update.bind(9, total);
+    update.bind(10, done);
+    update.bind(11, run.id);
+    update.exec();
+    std::set<std::string> file_keys;
+    json::collect_file_keys(run.trigger_values, file_keys);
+    for (const auto& key : changed) {
+      write_step(run.id, key, *run.find(key), file_keys);
+    }
+    for (const auto& key : removed) {
+      auto& q = prepared(m_delete_step,
+                         "DELETE FROM run_steps WHERE run_id = ? AND step = ? "
+                         "AND branch = ?");
+      q.bind(1, run.id);
+      q.bind(2, key.step);
+      q.bind(3, key.branch);
+      q.exec();
+    }
+    write_file_keys(run.id, file_keys);
+    tx.commit();
+    return {};
+  });
+}
+
+Result<std::optional<app::StoredRun>>
+SqliteRunStore::load(const std::string& id)
+{
+  return m_database.locked([&]() -> Result<std::optional<app::StoredRun>> {
+    auto& c = m_database.connection();
+    // One read transaction: the run row and its steps from the same state.
+    SQLite::Transaction tx(c);
+    SQLite::Statement q(
+      c,
+      "SELECT workflow_id, workflow_version, state, created_ms, started_ms, "
+      "finished_ms, error, trigger_values, actions FROM runs WHERE id = ?");
+    q.bind(1, id);
+    if (!q.executeStep()) {
+      return std::optional<app::StoredRun>{};
+    }
+    app::StoredRun stored;
+    auto& run = stored.run;
+    run.id = id;
+    run.workflow_id = q.getColumn(0).getString();
+    run.workflow_version = q.getColumn(1).getInt();
+    run.state = domain::parse_run_state(q.getColumn(2).getString())
+                  .value_or(domain::RunState::error);
+    run.created_ms = q.getColumn(3).getInt64();
+    run.started_ms = optional_column(q, 4);
+    run.finished_ms = optional_column(q, 5);
+    RYAX_TRY_ASSIGN(run.error, parse_run_error(q.getColumn(6).getString(), id));
+    RYAX_TRY_ASSIGN(run.trigger_values,
+                    parse_values(q.getColumn(7).getString(), id, "trigger"));
+    RYAX_TRY_ASSIGN(const auto actions,
+                    parse_column(q.getColumn(8).getString(), id, "actions"));
+    if (actions.is_object()) {
+      for (const auto& [step, action] : actions.items()) {
+        if (action.is_string()) {
+          stored.actions.emplace(step, action.get<std::string>());
+        }
+      }
+    }
+    q.reset();
+    SQLite::Statement steps(
+      c,
+      fmt::format("SELECT {} FROM run_steps WHERE run_id = ?", k_step_columns));
+    steps.bind(1, id);
+    while (steps.executeStep()) {
+      RYAX_TRY_ASSIGN(auto step, read_step(steps, id));
+      run.steps.insert(std::move(step));
+    }
+    tx.commit();
+    return std::optional{ std::move(stored) };
+  });
+}
+
+Result<std::vector<std::string>>
+SqliteRunStore::unfinished()
+{
+  return m_database.locked([&]() -> Result<std::vector<std::string>> {
+    SQLite::Statement q(m_database.connection(),
+                        "SELECT id FROM runs WHERE state IN ('pending', "
+                        "'running') ORDER BY created_ms, id");
+    std::vector<std::string> ids;
+    while (q.executeStep()) {
+      ids.push_back(q.getColumn(0).getString());
+    }
+    return ids;
+  });
+}
+
+Result<std::vector<app::RunSummary>>
+SqliteRunStore::list(const app::RunFilter& filter)
+{
+  if (filter.limit <= 0) {
+    return fail(
+      ErrorCode::invalid_argument,
+      fmt::format("run list limit must be positive, not {}", filter.limit));
+  }
+  // Only the conditions in use, so that SQLite picks the matching index.
+  std::string where;
+  const auto add = [&](std::string_view condition) {
+    where += where.empty() ? " WHERE " : " AND ";
+    where += condition;
+  };
+  if (!filter.workflow_id.empty()) {
+    add("workflow_id = :workflow");
+  }
+  if (filter.state) {
+    add("state = :state");
+  }
+  if (filter.since_ms) {
+    add("created_ms >= :since");
+  }
+  return m_database.locked([&]() -> Result<std::vector<app::RunSummary>> {
+    SQLite::Statement q(m_database.connection(),
+                        fmt::format("SELECT {} FROM runs{} ORDER BY created_ms "
+                                    "DESC, id DESC LIMIT :limit",
+                                    k_summary_columns,
+                                    where));
+    if (!filter.workflow_id.empty()) {
+      q.bind(":workflow", filter.workflow_id);
+    }
+    if (filter.state) {
+      q.bind(":state", std::string(domain::to_string(*filter.state)));
+    }
+    if (filter.since_ms) {
+      q.bind(":since", static_cast<int64_t>(*filter.since_ms));
+    }
+    q.bind(":limit", filter.limit);
+    std::vector<app::RunSummary> runs;
+    while (q.executeStep()) {
+      RYAX_TRY_ASSIGN(auto summary, read_summary(q));
+      runs.push_back(std::move(summary));
+    }
+    return runs;
+  });
+}
+
+Result<std::vector<std::string>>
+SqliteRunStore::remove(const std::string& id)
+{
+  return m_database.locked([&]() -> Result<std::vector<std::string>> {
+    auto& c = m_database.connection();
+    SQLite::Transaction tx(c);
+    SQLite::Statement unshared(
+      c,
+      "SELECT key FROM run_files AS f WHERE run_id = ?1 AND NOT EXISTS "
+      "(SELECT 1 FROM run_files AS o WHERE o.key = f.key AND o.run_id != ?1) "
+      "ORDER BY key");
+    unshared.bind(1, id);
+    std::vector<std::string> keys;
+    while (unshared.executeStep()) {
+      keys.push_back(unshared.getColumn(0).getString());
+    }
+    SQLite::Statement run(c, "DELETE FROM runs WHERE id = ?");
+    run.bind(1, id);
+    if (run.exec() == 0) {
+      return fail(ErrorCode::not_found,
+                  fmt::format("run \"{}\" not found", id));
+    }
+    // Also without the cascade, should foreign keys be off.
+    for (const char* sql : { "DELETE FROM run_steps WHERE run_id = ?",
+                             "DELETE FROM run_files WHERE run_id = ?" }) {
+      SQLite::Statement q(c, sql);
+      q.bind(1, id);
+      q.exec();
+    }
+    tx.commit();
+    return keys;
+  });
+}
+
+Result<std::vector<std::string>>
+SqliteRunStore::expired(const app::RetentionPolicy& policy, std::int64_t now_ms)
+{
+  if (policy.max_age_ms <= 0 && policy.max_runs_per_workflow <= 0) {
+    return std::vector<std::string>{};
+  }
+  return m_database.locked([&]() -> Result<std::vector<std::string>> {
+    // Finished: any state but pending and running (an unknown state reads
+    // back as error). `newer` is 1 for a workflow's newest finished run.
+    SQLite::Statement q(
+      m_database.connection(),
+      "WITH finished AS (SELECT id, created_ms, finished_ms, ROW_NUMBER() "
+      "OVER (PARTITION BY workflow_id ORDER BY created_ms DESC, id DESC) AS "
+      "newer FROM runs WHERE state NOT IN ('pending', 'running')) "
+      "SELECT id FROM finished WHERE (?1 > 0 AND finished_ms < ?2) OR "
+      "(?3 > 0 AND newer > ?3) ORDER BY created_ms, id");
+    q.bind(1, static_cast<int64_t>(policy.max_age_ms));
+    q.bind(2, static_cast<int64_t>(now_ms - policy.max_age_ms));
+    q.bind(3, policy.max_runs_per_workflow);
+    std::vector<std::string> ids;
+    while (q.executeStep()) {
+      ids.push_back(q.getColumn(0).getString());
+    }
+    return ids;
+  });
+}
+
+} // namespace ryax::infra::sqlite

@@ -11,13 +11,14 @@
 # _ryax_dir_options to complete paths); a command whose argument is a
 # directory goes in _ryax_dir_arguments.
 
-_ryax_nouns="version daemon repo action workflow"
+_ryax_nouns="version daemon repo action workflow run runs logs"
 
 declare -gA _ryax_verbs=(
   [daemon]="start stop status"
   [repo]="add list show rm scan"
   [action]="list show rm init test build build-log build-cancel"
   [workflow]="validate push list show export diff graph deploy undeploy rm errors"
+  [runs]="list show results cancel rm"
 )
 
 declare -gA _ryax_options=(
@@ -36,6 +37,10 @@ declare -gA _ryax_options=(
   ["workflow graph"]="--version --format"
   ["workflow deploy"]="--version"
   ["workflow rm"]="--force"
+  [run]="--input --file --wait --timeout"
+  ["runs list"]="--workflow --status --since --limit"
+  ["runs results"]="--download"
+  [logs]="--step -f --follow"
 )
 
 _ryax_global_options="--socket --server -o --output -q --quiet --no-color --no-autostart --version -h --help"
@@ -43,6 +48,7 @@ _ryax_global_options="--socket --server -o --output -q --quiet --no-color --no-a
 # Options followed by a value (global and per command).
 _ryax_value_options="--socket --server -o --output --data-dir --config --listen --log-level --log-file"
 _ryax_value_options+=" --branch --username --ssh-key --ref --repo --kind --category --type --id --format --input --file"
+_ryax_value_options+=" --timeout --workflow --status --since --limit --download --step"
 
 declare -gA _ryax_option_values=(
   [-o]="table json yaml"
@@ -51,10 +57,11 @@ declare -gA _ryax_option_values=(
   [--kind]="processor source publisher"
   [--type]="python3 nodejs"
   [--format]="dot mermaid"
+  [--status]="pending running done error cancelled"
 )
 
 _ryax_file_options="--socket --config --log-file --ssh-key"
-_ryax_dir_options="--data-dir"
+_ryax_dir_options="--data-dir --download"
 # Positional arguments that are directories.
 declare -gA _ryax_dir_arguments=(
   ["action init"]=1

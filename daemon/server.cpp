@@ -4,22 +4,28 @@
 #include "core/application/build_service.hpp"
 #include "core/application/log.hpp"
 #include "core/application/repository_service.hpp"
+#include "core/application/run_service.hpp"
 #include "core/application/workflow_service.hpp"
 #include "core/infrastructure/build/local_action_builder.hpp"
 #include "core/infrastructure/filestore/file_build_stores.hpp"
+#include "core/infrastructure/filestore/file_run_file_store.hpp"
+#include "core/infrastructure/filestore/file_run_log_store.hpp"
 #include "core/infrastructure/filestore/file_workflow_file_store.hpp"
 #include "core/infrastructure/git/libgit2_git_repository.hpp"
 #include "core/infrastructure/sqlite/database.hpp"
 #include "core/infrastructure/sqlite/sqlite_action_catalogue.hpp"
 #include "core/infrastructure/sqlite/sqlite_build_store.hpp"
 #include "core/infrastructure/sqlite/sqlite_repository_store.hpp"
+#include "core/infrastructure/sqlite/sqlite_run_store.hpp"
 #include "core/infrastructure/sqlite/sqlite_workflow_store.hpp"
 #include "core/infrastructure/system_clock.hpp"
 #include "core/infrastructure/yaml/yaml_action_metadata_parser.hpp"
+#include "core/infrastructure/wrapper/wrapper_pool.hpp"
 #include "core/infrastructure/yaml/yaml_workflow_format.hpp"
 #include "daemon/services/build_service_impl.hpp"
 #include "daemon/services/catalogue_services.hpp"
 #include "daemon/services/daemon_service.hpp"
+#include "daemon/services/run_service_impl.hpp"
 #include "daemon/services/workflow_service_impl.hpp"
 
 #include <fmt/format.h>
@@ -46,7 +52,11 @@ struct Adapters
       build_logs(data_dir + "/builds"),
       bundles(data_dir + "/bundles"),
       workflows(db),
-      workflow_files(data_dir + "/workflow-files")
+      workflow_files(data_dir + "/workflow-files"),
+      runs(db),
+      run_logs(data_dir + "/run-logs"),
+      run_files(data_dir + "/run-files"),
+      runtimes(bundles, infra::wrapper::WrapperPoolSettings{ data_dir + "/wrappers", "" })
   {
   }
 
@@ -62,6 +72,10 @@ struct Adapters
   infra::sqlite::SqliteWorkflowStore workflows;
   infra::filestore::FileWorkflowFileStore workflow_files;
   infra::yaml::YamlWorkflowFormat workflow_format;
+  infra::sqlite::SqliteRunStore runs;
+  infra::filestore::FileRunLogStore run_logs;
+  infra::filestore::FileRunFileStore run_files;
+  infra::wrapper::WrapperPool runtimes;
 };
 
 // The application services, wired to the adapters.
@@ -75,17 +89,39 @@ struct Services
                              a.builds, a.build_logs, a.bundles, a.clock},
              config.data_dir.value + "/git", config.build_concurrency.value),
       workflows(a.workflows, a.workflow_files, a.catalogue, a.workflow_format,
-                a.clock)
+                a.clock),
+      runs(app::RunPorts{a.runs, a.run_logs, a.run_files, a.runtimes,
+                         a.workflows, a.workflow_files, a.workflow_format,
+                         a.catalogue, a.clock},
+           run_settings(config))
   {
+  }
+
+  static app::RunSettings
+  run_settings(const infra::config::DaemonConfig& config)
+  {
+    app::RunSettings settings;
+    settings.work_dir = config.data_dir.value + "/run-work";
+    settings.concurrency = config.run_concurrency.value;
+    settings.retention.max_age_ms = static_cast<std::int64_t>(
+      config.retention_days.value * 24 * 3600 * 1000);
+    settings.retention.max_runs_per_workflow =
+      config.retention_runs_per_workflow.value;
+    settings.housekeeping_interval =
+      std::chrono::seconds(config.housekeeping_interval_seconds.value);
+    return settings;
   }
 
   app::RepositoryService repositories;
   app::ActionService actions;
   app::BuildService builds;
   app::WorkflowService workflows;
+  app::RunService runs;
 };
 
 namespace {
+
+constexpr int k_max_message_bytes = 512 * 1024 * 1024;
 
 // Does a process accept connections on the UNIX socket at `path`?
 bool
@@ -181,13 +217,18 @@ Server::start()
   m_adapters = std::make_unique<Adapters>(*m_database, data_dir);
   m_app = std::make_unique<Services>(*m_adapters, m_config);
   RYAX_TRY(m_app->builds.start());
+  RYAX_TRY(m_app->runs.start());
   m_services.push_back(std::make_unique<DaemonServiceImpl>(info, m_shutdown));
   m_services.push_back(std::make_unique<RepositoryServiceImpl>(m_app->repositories));
   m_services.push_back(std::make_unique<ActionServiceImpl>(m_app->actions));
   m_services.push_back(std::make_unique<BuildServiceImpl>(m_app->builds, m_shutdown));
   m_services.push_back(std::make_unique<WorkflowServiceImpl>(m_app->workflows));
+  m_services.push_back(std::make_unique<RunServiceImpl>(
+    m_app->runs, m_shutdown, data_dir + "/uploads"));
 
   grpc::ServerBuilder builder;
+  // Run inputs and workflow static files travel in one message.
+  builder.SetMaxReceiveMessageSize(k_max_message_bytes);
   for (const auto& address : m_addresses) {
     builder.AddListeningPort(address, grpc::InsecureServerCredentials());
   }
@@ -221,6 +262,7 @@ Server::wait_and_stop()
   m_server->Shutdown(deadline);
   m_server->Wait();
   m_app->builds.stop(); // a running build stays queued for the next start
+  m_app->runs.stop();   // running steps run again at the next start
   m_server.reset();
   m_services.clear();
   m_app.reset();

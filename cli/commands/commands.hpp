@@ -26,4 +26,7 @@ void register_build_commands(CLI::App& action, Context& ctx);
 // `ryax workflow validate|push|list|show|export|diff|graph|deploy|undeploy|rm|errors`.
 void register_workflow_commands(CLI::App& app, Context& ctx);
 
+// `ryax run`, `ryax runs list|show|rm|cancel|results` and `ryax logs`.
+void register_run_commands(CLI::App& app, Context& ctx);
+
 } // namespace ryax::cli

@@ -1,10 +1,12 @@
 // The files the quickstart runs stay valid: examples/actions scans clean and
-// builds, and examples/quickstart.yaml validates and deploys against it.
+// builds, examples/quickstart.yaml validates and deploys against it, and a
+// run of it fans out and passes a file between steps.
 
 #include "tests/support/daemon_fixture.hpp"
 #include "tests/support/git_builder.hpp"
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 
@@ -13,7 +15,7 @@ namespace fs = std::filesystem;
 
 TEST_SUITE_BEGIN("integration: examples");
 
-TEST_CASE("the quickstart's actions build and its workflow deploys")
+TEST_CASE("the quickstart's actions build and its workflow deploys and runs")
 {
   DaemonFixture d;
   const fs::path examples = std::string(RYAX_SOURCE_DIR) + "/examples";
@@ -37,6 +39,17 @@ TEST_CASE("the quickstart's actions build and its workflow deploys")
   auto push = d.ryax({"workflow", "push", workflow, "--deploy"});
   CHECK_MESSAGE(push.exit_code == 0, push.err);
   CHECK(push.out.find("deployed") != std::string::npos);
+
+  auto run = d.ryax({"run", "hello", "--input", "who=Ada, Grace", "--wait", "-o", "json"});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const auto doc = nlohmann::json::parse(run.out);
+  REQUIRE(doc["results"].size() == 3);
+  CHECK(doc["results"][0]["key"] == "greeting");
+  CHECK(doc["results"][0]["value"] == nlohmann::json({"HELLO, ADA!", "HELLO, GRACE!"}));
+  CHECK(doc["results"][1]["key"] == "characters");
+  CHECK(doc["results"][1]["value"] == nlohmann::json({12, 14}));
+  CHECK(doc["results"][2]["value"][1]["file"] == "report.txt");
 }
 
 TEST_SUITE_END();

@@ -57,6 +57,20 @@ where(const std::string& file, const YAML::Node& node)
   return fmt::format("{}:{}:{}", file, mark.line + 1, mark.column + 1);
 }
 
+// "file:line:column" of `node`, given `at`: the "file:line:column" of a
+// node of the same file.
+std::string
+where_of(const std::string& at, const YAML::Node& node)
+{
+  auto file = at;
+  for (int i = 0; i < 2; ++i) {
+    if (const auto colon = file.rfind(':'); colon != std::string::npos) {
+      file.resize(colon);
+    }
+  }
+  return where(file, node);
+}
+
 // The keys of ryaxd.yaml; each documented in man/ryaxd.8.
 struct FileKey
 {
@@ -125,6 +139,80 @@ file_keys()
                                  at));
        }
        c.build_concurrency = {count, Origin::file};
+       return {};
+     }},
+    {"run_concurrency",
+     [](DaemonConfig& c, const YAML::Node& n,
+        const std::string& at) -> Result<void> {
+       int count = 0;
+       if (!n.IsScalar() || !YAML::convert<int>::decode(n, count) || count < 1
+           || count > 256) {
+         return fail(ErrorCode::invalid_argument,
+                     fmt::format("{}: run_concurrency: expected a whole "
+                                 "number from 1 to 256",
+                                 at));
+       }
+       c.run_concurrency = {count, Origin::file};
+       return {};
+     }},
+    {"housekeeping_interval_seconds",
+     [](DaemonConfig& c, const YAML::Node& n,
+        const std::string& at) -> Result<void> {
+       int seconds = 0;
+       if (!n.IsScalar() || !YAML::convert<int>::decode(n, seconds)
+           || seconds < 1) {
+         return fail(ErrorCode::invalid_argument,
+                     fmt::format("{}: housekeeping_interval_seconds: expected "
+                                 "a whole number of seconds >= 1",
+                                 at));
+       }
+       c.housekeeping_interval_seconds = {seconds, Origin::file};
+       return {};
+     }},
+    {"run_retention",
+     [](DaemonConfig& c, const YAML::Node& n,
+        const std::string& at) -> Result<void> {
+       if (!n.IsMap()) {
+         return fail(ErrorCode::invalid_argument,
+                     fmt::format("{}: run_retention: expected a mapping with "
+                                 "days and/or runs_per_workflow",
+                                 at));
+       }
+       for (const auto& entry : n) {
+         const auto key = entry.first.as<std::string>();
+         const auto here = where_of(at, entry.first);
+         if (key == "days") {
+           double days = -1;
+           if (!entry.second.IsScalar()
+               || !YAML::convert<double>::decode(entry.second, days)
+               || days < 0) {
+             return fail(ErrorCode::invalid_argument,
+                         fmt::format("{}: run_retention.days: expected a "
+                                     "number of days >= 0 (0 keeps runs "
+                                     "whatever their age)",
+                                     here));
+           }
+           c.retention_days = {days, Origin::file};
+         } else if (key == "runs_per_workflow") {
+           int count = -1;
+           if (!entry.second.IsScalar()
+               || !YAML::convert<int>::decode(entry.second, count)
+               || count < 0) {
+             return fail(ErrorCode::invalid_argument,
+                         fmt::format("{}: run_retention.runs_per_workflow: "
+                                     "expected a whole number >= 0 (0 keeps "
+                                     "them all)",
+                                     here));
+           }
+           c.retention_runs_per_workflow = {count, Origin::file};
+         } else {
+           return fail(ErrorCode::invalid_argument,
+                       fmt::format("{}: run_retention: unknown key \"{}\" "
+                                   "(known keys: days, runs_per_workflow)",
+                                   here,
+                                   key));
+         }
+       }
        return {};
      }},
   };
@@ -205,6 +293,8 @@ load_daemon_config(const DaemonFlags& flags, const Environment& env)
   config.log_level.value = "info";
   config.shutdown_grace_seconds.value = 10;
   config.build_concurrency.value = 1;
+  config.run_concurrency.value = 8;
+  config.housekeeping_interval_seconds.value = 60;
 
   // The data dir comes first: it holds the default config file.
   RYAX_TRY_ASSIGN(config.data_dir.value, default_data_dir(env));
@@ -268,6 +358,10 @@ describe(const DaemonConfig& config)
   line("log_file", config.log_file);
   line("shutdown_grace_seconds", config.shutdown_grace_seconds);
   line("build_concurrency", config.build_concurrency);
+  line("run_concurrency", config.run_concurrency);
+  line("run_retention.days", config.retention_days);
+  line("run_retention.runs_per_workflow", config.retention_runs_per_workflow);
+  line("housekeeping_interval_seconds", config.housekeeping_interval_seconds);
   return out;
 }
 

@@ -33,6 +33,13 @@ struct DaemonConfig
   Setting<std::string> log_file;    // "" for stderr
   Setting<int> shutdown_grace_seconds;
   Setting<int> build_concurrency; // builds running at once, >= 1
+  Setting<int> run_concurrency;   // step executions at once, >= 1
+  // run_retention.days: finished runs older than this are removed; 0 keeps.
+  Setting<double> retention_days;
+  // run_retention.runs_per_workflow: newest finished runs kept; 0 keeps all.
+  Setting<int> retention_runs_per_workflow;
+  // How often retention and idle replica reaping run.
+  Setting<int> housekeeping_interval_seconds;
 };
 
 // What the command line said; an empty optional means "not given".

@@ -1,0 +1,412 @@
+// `ryax runs list|show|results|cancel|rm` and `ryax logs`.
+
+#include "cli/commands/run_inspect.hpp"
+
+#include "cli/commands/common.hpp"
+#include "cli/commands/run_files.hpp"
+#include "cli/commands/run_render.hpp"
+#include "cli/commands/run_show.hpp"
+#include "cli/exit_code.hpp"
+#include "cli/output/output.hpp"
+#include "core/domain/action.hpp"
+
+#include "ryax/v1/run.grpc.pb.h"
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <iostream>
+#include <string_view>
+
+namespace ryax::cli {
+
+namespace {
+
+struct RunsOptions
+{
+  // runs list
+  std::string workflow;
+  std::string status;
+  std::string since;
+  int limit = 0;
+  bool limit_given = false;
+  // runs show|results|cancel|rm, logs
+  std::string run_id;
+  std::string download;
+  std::string step;
+  bool follow = false;
+};
+
+constexpr std::array<std::string_view, 5> k_run_states = { "pending",
+                                                           "running",
+                                                           "done",
+                                                           "error",
+                                                           "cancelled" };
+
+std::int64_t
+now_ms()
+{
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+// Print `error` and return its exit code: for checks made before the
+// daemon is reached, so that a bad flag never autostarts it.
+int
+fail_early(Context& ctx, const Error& error)
+{
+  ctx.fail(error);
+  return ctx.exit_code;
+}
+
+Result<v1::Run>
+get_run(const Client& client, const std::string& id)
+{
+  auto stub = v1::RunService::NewStub(client.channel());
+  v1::GetRunRequest request;
+  request.set_run_id(id);
+  return client.call<v1::Run>(
+    [&](auto* c, auto* r) { return stub->GetRun(c, request, r); });
+}
+
+void
+print_results(std::ostream& out, const nlohmann::json& results)
+{
+  for (const auto& line : result_lines(results)) {
+    out << line << "\n";
+  }
+}
+
+Result<v1::ListRunsRequest>
+list_request(const RunsOptions& o)
+{
+  v1::ListRunsRequest request;
+  request.set_workflow_id(o.workflow);
+  if (!o.status.empty()) {
+    if (std::find(k_run_states.begin(), k_run_states.end(), o.status) ==
+        k_run_states.end()) {
+      auto message = fmt::format(
+        "--status \"{}\": expected pending, running, done, error or cancelled",
+        o.status);
+      if (auto near = domain::closest_match(o.status, k_run_states)) {
+        message += fmt::format(" (did you mean \"{}\"?)", *near);
+      }
+      return fail(ErrorCode::invalid_argument, message);
+    }
+    request.set_state(o.status);
+  }
+  if (!o.since.empty()) {
+    RYAX_TRY_ASSIGN(const auto seconds,
+                    parse_positive_duration("--since", o.since));
+    request.set_since_ms(now_ms() - seconds * 1000);
+  }
+  if (o.limit_given && o.limit <= 0) {
+    return fail(
+      ErrorCode::invalid_argument,
+      fmt::format("--limit {}: expected a number greater than 0", o.limit));
+  }
+  request.set_limit(o.limit_given ? o.limit : 0);
+  return request;
+}
+
+std::string
+short_error(const v1::RunSummary& s)
+{
+  if (s.error_step().empty() && s.error_message().empty()) {
+    return s.state() == "cancelled" ? "cancelled" : "";
+  }
+  auto text = s.error_message().substr(0, s.error_message().find('\n'));
+  if (!s.error_step().empty()) {
+    text = s.error_step() + ": " + text;
+  }
+  constexpr std::size_t k_width = 60;
+  return text.size() > k_width ? text.substr(0, k_width - 3) + "..." : text;
+}
+
+int
+run_list(Context& ctx, const RunsOptions& o)
+{
+  const auto request = list_request(o);
+  if (!request) {
+    return fail_early(ctx, request.error());
+  }
+  return with_client(ctx, [&](const Client& client) -> Result<int> {
+    auto stub = v1::RunService::NewStub(client.channel());
+    RYAX_TRY_ASSIGN(const auto reply,
+                    client.call<v1::ListRunsReply>([&](auto* c, auto* r) {
+                      return stub->ListRuns(c, *request, r);
+                    }));
+    const auto now = now_ms();
+    auto doc = nlohmann::json::array();
+    output::Table table{ { "ID",
+                           "WORKFLOW",
+                           "VERSION",
+                           "STATUS",
+                           "STARTED",
+                           "DURATION",
+                           "STEPS",
+                           "ERROR" },
+                         {} };
+    for (const auto& s : reply.runs()) {
+      doc.push_back(run_summary_json(s));
+      table.rows.push_back(
+        { s.id(),
+          s.workflow_id(),
+          std::to_string(s.workflow_version()),
+          s.state(),
+          format_since(s.created_ms(), now),
+          span_text(s.created_ms(), s.finished_ms(), now),
+          fmt::format("{}/{}", s.steps_done(), s.steps_total()),
+          short_error(s) });
+    }
+    output::emit(ctx, doc, [&](std::ostream& out) {
+      if (table.rows.empty()) {
+        if (!ctx.quiet) {
+          out << "no runs\n";
+        }
+        return;
+      }
+      output::print_table(out, table, ctx.color());
+    });
+    return k_exit_ok;
+  });
+}
+
+int
+run_show(Context& ctx, const RunsOptions& o)
+{
+  return with_client(ctx, [&](const Client& client) -> Result<int> {
+    RYAX_TRY_ASSIGN(const auto run, get_run(client, o.run_id));
+    const auto doc = run_json(run);
+    output::emit(ctx, doc, [&](std::ostream& out) {
+      print_run(out, run, doc, now_ms(), ctx.color());
+    });
+    return k_exit_ok;
+  });
+}
+
+nlohmann::json
+written_json(const Download& d, const Written& w)
+{
+  return { { "key", d.result },         { "index", d.index },
+           { "path", d.path.string() }, { "directory", d.value.directory },
+           { "bytes", w.bytes },        { "files", w.files } };
+}
+
+int
+run_results(Context& ctx, const RunsOptions& o)
+{
+  return with_client(ctx, [&](const Client& client) -> Result<int> {
+    RYAX_TRY_ASSIGN(const auto run, get_run(client, o.run_id));
+    const auto full = run_json(run);
+    nlohmann::json doc = { { "id", run.id() },
+                           { "state", run.state() },
+                           { "results", full["results"] } };
+    if (!ctx.quiet && run.state() != "done") {
+      std::cerr << fmt::format(
+        "ryax: note: run {} {}\n",
+        run.id(),
+        run.state() == "error" ? "ended in error: its results may be partial"
+        : run.state() == "cancelled"
+          ? "was cancelled: its results may be partial"
+          : "is " + run.state() + ": its results are not final yet");
+    }
+    std::vector<std::string> written;
+    if (!o.download.empty()) {
+      RYAX_TRY_ASSIGN(const auto downloads,
+                      plan_downloads(full["results"], o.download));
+      doc["downloaded"] = nlohmann::json::array();
+      std::error_code ec;
+      std::filesystem::create_directories(o.download, ec);
+      for (const auto& d : downloads) {
+        RYAX_TRY_ASSIGN(const auto w, fetch_download(client, run.id(), d));
+        doc["downloaded"].push_back(written_json(d, w));
+        written.push_back(
+          d.value.directory
+            ? fmt::format("wrote {}/ ({} files, {} bytes)",
+                          d.path.string(),
+                          w.files,
+                          w.bytes)
+            : fmt::format("wrote {} ({} bytes)", d.path.string(), w.bytes));
+      }
+      if (downloads.empty()) {
+        written.emplace_back("no file or directory result to download");
+      }
+    }
+    output::emit(ctx, doc, [&](std::ostream& out) {
+      print_results(out, doc["results"]);
+      if (run.results().empty() && !ctx.quiet) {
+        out << "no results\n";
+      }
+      for (const auto& line : written) {
+        out << line << "\n";
+      }
+    });
+    return k_exit_ok;
+  });
+}
+
+int
+run_cancel(Context& ctx, const RunsOptions& o)
+{
+  return with_client(ctx, [&](const Client& client) -> Result<int> {
+    auto stub = v1::RunService::NewStub(client.channel());
+    v1::GetRunRequest request;
+    request.set_run_id(o.run_id);
+    RYAX_TRY_ASSIGN(const auto run, client.call<v1::Run>([&](auto* c, auto* r) {
+      return stub->CancelRun(c, request, r);
+    }));
+    output::emit(ctx, run_json(run), [&](std::ostream& out) {
+      if (!ctx.quiet) {
+        out << fmt::format("run {} {}\n",
+                           run.id(),
+                           run.state() == "cancelled"
+                             ? "cancelled"
+                             : "cancelling: " + run.state());
+      }
+    });
+    return k_exit_ok;
+  });
+}
+
+int
+run_remove(Context& ctx, const RunsOptions& o)
+{
+  return with_client(ctx, [&](const Client& client) -> Result<int> {
+    auto stub = v1::RunService::NewStub(client.channel());
+    v1::GetRunRequest request;
+    request.set_run_id(o.run_id);
+    RYAX_TRY_ASSIGN(const auto reply,
+                    client.call<v1::RemoveRunReply>([&](auto* c, auto* r) {
+                      return stub->RemoveRun(c, request, r);
+                    }));
+    const nlohmann::json doc = { { "run_id", reply.run_id() },
+                                 { "files_removed", reply.files_removed() } };
+    output::emit(ctx, doc, [&](std::ostream& out) {
+      if (!ctx.quiet) {
+        out << fmt::format(
+          "run {} removed with its logs and {} stored file{}\n",
+          reply.run_id(),
+          reply.files_removed(),
+          reply.files_removed() == 1 ? "" : "s");
+      }
+    });
+    return k_exit_ok;
+  });
+}
+
+int
+run_logs(Context& ctx, const RunsOptions& o)
+{
+  return with_client(ctx, [&](const Client& client) -> Result<int> {
+    auto stub = v1::RunService::NewStub(client.channel());
+    // Following has no deadline: it ends with the run.
+    grpc::ClientContext context;
+    if (!o.follow) {
+      context.set_deadline(std::chrono::system_clock::now() +
+                           std::chrono::minutes(10));
+    }
+    v1::StreamRunLogsRequest request;
+    request.set_run_id(o.run_id);
+    request.set_step(o.step);
+    request.set_follow(o.follow);
+    auto reader = stub->StreamRunLogs(&context, request);
+    v1::RunLogChunk chunk;
+    const auto format = ctx.format();
+    while (reader->Read(&chunk)) {
+      for (const auto& line : chunk.lines()) {
+        switch (format) {
+          case OutputFormat::json:
+            std::cout << log_line_json(line).dump() << "\n";
+            break;
+          case OutputFormat::yaml:
+            std::cout << "---\n" << output::to_yaml(log_line_json(line));
+            break;
+          case OutputFormat::table:
+            std::cout << log_line_text(line) << "\n";
+            break;
+        }
+      }
+      std::cout.flush();
+    }
+    RYAX_TRY(client.check(reader->Finish()));
+    return k_exit_ok;
+  });
+}
+
+} // namespace
+
+void
+register_runs_commands(CLI::App& app, Context& ctx)
+{
+  auto o = std::make_shared<RunsOptions>();
+
+  auto* runs = app.add_subcommand(
+    "runs", "List, inspect, cancel and remove workflow runs");
+  runs->require_subcommand(1);
+  const auto add_run_id = [&](CLI::App* cmd) {
+    cmd->add_option("run", o->run_id, "Run id")->required();
+  };
+
+  auto* list = runs->add_subcommand("list", "List runs, newest first");
+  list->add_option("--workflow", o->workflow, "Only runs of this workflow")
+    ->type_name("ID");
+  list
+    ->add_option("--status",
+                 o->status,
+                 "Only runs in this state: pending, running, done, error or "
+                 "cancelled")
+    ->type_name("STATE");
+  list
+    ->add_option("--since",
+                 o->since,
+                 "Only runs started within DURATION (30s, 5m, 1h, 2d)")
+    ->type_name("DURATION");
+  auto* limit =
+    list->add_option("--limit", o->limit, "At most N runs (default: 50)")
+      ->type_name("N");
+  list->callback([&ctx, o, limit] {
+    o->limit_given = limit->count() > 0;
+    ctx.exit_code = run_list(ctx, *o);
+  });
+
+  auto* show = runs->add_subcommand(
+    "show",
+    "Show a run: its steps, their inputs and outputs, the error, results");
+  add_run_id(show);
+  show->callback([&ctx, o] { ctx.exit_code = run_show(ctx, *o); });
+
+  auto* results = runs->add_subcommand(
+    "results", "Print the results of a run; --download writes its files");
+  add_run_id(results);
+  results
+    ->add_option("--download",
+                 o->download,
+                 "Write each file or directory result into DIR (created)")
+    ->type_name("DIR");
+  results->callback([&ctx, o] { ctx.exit_code = run_results(ctx, *o); });
+
+  auto* cancel = runs->add_subcommand(
+    "cancel", "Cancel a run: running steps are stopped, nothing new starts");
+  add_run_id(cancel);
+  cancel->callback([&ctx, o] { ctx.exit_code = run_cancel(ctx, *o); });
+
+  auto* rm = runs->add_subcommand(
+    "rm", "Remove a finished run with its logs and its files");
+  add_run_id(rm);
+  rm->callback([&ctx, o] { ctx.exit_code = run_remove(ctx, *o); });
+
+  auto* logs = app.add_subcommand(
+    "logs", "Print the log lines of a run: TIME STEP[BRANCH] LINE");
+  logs->add_option("run", o->run_id, "Run id")->required();
+  logs->add_option("--step", o->step, "Only the lines of this step")
+    ->type_name("STEP");
+  logs->add_flag(
+    "-f,--follow", o->follow, "Keep printing new lines until the run ends");
+  logs->callback([&ctx, o] { ctx.exit_code = run_logs(ctx, *o); });
+}
+
+} // namespace ryax::cli

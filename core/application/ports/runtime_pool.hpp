@@ -1,0 +1,105 @@
+#pragma once
+
+#include "core/application/ports/action_runtime.hpp"
+#include "core/domain/catalogue.hpp"
+#include "core/domain/error.hpp"
+#include "core/domain/run_progress.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ryax::app {
+
+// What a warm runtime runs and how it is limited.
+struct RuntimeSpec
+{
+  // The built action version (metadata and bundle_key).
+  domain::ActionVersion action;
+  std::int64_t time_limit_seconds = 0; // 0 = none
+  std::int64_t memory_limit_bytes = 0; // 0 = none
+  double cpu_quota = 0;                // cores; 0 = none
+  // Replicas of this spec that may run at once (>= 1).
+  int max_replicas = 1;
+  // A replica idle this long is stopped.
+  std::chrono::seconds idle_timeout{ 300 };
+
+  // The pool key: one set of replicas per action version and limits.
+  std::string key() const;
+};
+
+// One warm runtime lent for executions; destroying it gives it back.
+class RuntimeLease
+{
+public:
+  virtual ~RuntimeLease() = default;
+
+  // Run the action once with `inputs`, whose file and directory values are
+  // FileRefs holding a local absolute path as key. Returns its outputs (a
+  // FanOut when the handler returned a list), whose file and directory
+  // values are FileRefs holding the absolute path of the collected output,
+  // inside outputs_dir(execution_id); or the StepError of the user's code
+  // (kind as in ExecutionErrorKind). `on_log` gets each line. An Error
+  // means the runtime could not be reached (unavailable).
+  virtual Result<domain::StepOutcome> execute(const std::string& execution_id,
+                                              const domain::Values& inputs,
+                                              const LogCallback& on_log) = 0;
+
+  // End the execution `execution_id` (from another thread); it then ends
+  // with a StepError of kind cancelled. not_found when none runs.
+  virtual Result<void> cancel(const std::string& execution_id) = 0;
+
+  // The directory the runtime collects outputs of `execution_id` under;
+  // the caller removes it once it took the outputs.
+  virtual std::string outputs_dir(const std::string& execution_id) = 0;
+
+  // The runtime failed (unreachable): stop it rather than reuse it.
+  virtual void discard() = 0;
+};
+
+// One live replica, for `deployments list`.
+struct ReplicaView
+{
+  std::string key;       // RuntimeSpec::key
+  std::string action;    // "id:version"
+  bool busy = false;
+  std::int64_t executions = 0;
+  std::int64_t idle_ms = 0; // 0 while busy
+};
+
+// Warm runtimes, started on first use and kept until idle.
+class RuntimePool
+{
+public:
+  virtual ~RuntimePool() = default;
+
+  // A runtime of `spec`: an idle replica, else a new one while fewer than
+  // max_replicas live, else wait for one to be given back. The errors of
+  // starting a runtime (unavailable, failed_precondition when the code does
+  // not load).
+  virtual Result<std::unique_ptr<RuntimeLease>> acquire(
+    const RuntimeSpec& spec) = 0;
+
+  // Stop replicas idle for longer than their idle_timeout.
+  virtual void reap_idle() = 0;
+
+  // Every live replica.
+  virtual std::vector<ReplicaView> replicas() = 0;
+
+  // Stop every replica (waits for busy ones to be given back).
+  virtual void shutdown() = 0;
+};
+
+// --- Inline implementations ---
+
+inline std::string
+RuntimeSpec::key() const
+{
+  return action.id() + ":" + action.version() + "@" + action.bundle_key + "/"
+         + std::to_string(time_limit_seconds) + "/"
+         + std::to_string(memory_limit_bytes) + "/" + std::to_string(cpu_quota);
+}
+
+} // namespace ryax::app

@@ -1,0 +1,355 @@
+#include "core/infrastructure/wrapper/wrapper_pool.hpp"
+
+#include "core/application/log.hpp"
+#include "core/infrastructure/wrapper/wrapper_client.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace ryax::infra::wrapper {
+
+struct WrapperPool::Replica
+{
+  std::string key;
+  std::string action; // "id:version"
+  domain::ActionMetadata metadata;
+  std::string dir;
+  std::unique_ptr<WrapperClient> client;
+  bool busy = false;
+  std::int64_t executions = 0;
+  std::chrono::steady_clock::time_point idle_since;
+  std::chrono::seconds idle_timeout{ 300 };
+};
+
+namespace {
+
+json
+input_json(const domain::Value& value)
+{
+  return std::visit(
+    [](const auto& v) -> json {
+      using T = std::decay_t<decltype(v)>;
+      if constexpr (std::is_same_v<T, std::monostate>) {
+        return nullptr;
+      } else if constexpr (std::is_same_v<T, domain::FileRef>) {
+        return v.key; // a local path
+      } else {
+        return v;
+      }
+    },
+    value);
+}
+
+domain::Value
+output_value(const json& value, const domain::IoSpec* spec)
+{
+  if (value.is_null()) {
+    return std::monostate{};
+  }
+  if (spec != nullptr
+      && (spec->type == domain::IoType::file
+          || spec->type == domain::IoType::directory)
+      && value.is_string()) {
+    return domain::FileRef{ value.get<std::string>(),
+                            spec->type == domain::IoType::directory };
+  }
+  if (value.is_boolean()) {
+    return value.get<bool>();
+  }
+  if (value.is_number_integer()) {
+    return value.get<std::int64_t>();
+  }
+  if (value.is_number()) {
+    return value.get<double>();
+  }
+  if (value.is_string()) {
+    return value.get<std::string>();
+  }
+  return value.dump(); // a table or another structure, kept as JSON text
+}
+
+class WrapperLease final : public app::RuntimeLease
+{
+public:
+  WrapperLease(WrapperPool& pool, std::shared_ptr<WrapperPool::Replica> replica)
+    : m_pool(pool), m_replica(std::move(replica))
+  {
+  }
+
+  ~WrapperLease() override { m_pool.release(m_replica, m_discard); }
+
+  Result<domain::StepOutcome>
+  execute(const std::string& execution_id,
+          const domain::Values& inputs,
+          const app::LogCallback& on_log) override
+  {
+    json object = json::object();
+    for (const auto& [name, value] : inputs) {
+      object[name] = input_json(value);
+    }
+    RYAX_TRY_ASSIGN(
+      const auto result,
+      m_replica->client->execute(execution_id, object.dump(), on_log));
+    if (result.error) {
+      const auto& e = *result.error;
+      return domain::StepOutcome{ domain::StepError{
+        std::string(app::to_string(e.kind)), e.message, e.code, e.traceback } };
+    }
+    const auto sets = json::parse(result.outputs_json, nullptr, false);
+    if (!sets.is_array()) {
+      return domain::StepOutcome{ domain::StepError{
+        "invalid_output", "the runtime returned unreadable outputs", 0, {} } };
+    }
+    std::vector<domain::Outputs> outputs;
+    for (const auto& set : sets) {
+      domain::Outputs values;
+      if (set.is_object()) {
+        for (const auto& [name, value] : set.items()) {
+          const domain::IoSpec* spec = nullptr;
+          for (const auto& candidate : m_replica->metadata.outputs) {
+            if (candidate.name == name) {
+              spec = &candidate;
+            }
+          }
+          values[name] = output_value(value, spec);
+        }
+      }
+      outputs.push_back(std::move(values));
+    }
+    if (result.fan_out) {
+      return domain::StepOutcome{ domain::FanOut{ std::move(outputs) } };
+    }
+    if (outputs.empty()) {
+      outputs.emplace_back();
+    }
+    return domain::StepOutcome{ std::move(outputs.front()) };
+  }
+
+  Result<void>
+  cancel(const std::string& execution_id) override
+  {
+    return m_replica->client->cancel(execution_id);
+  }
+
+  std::string
+  outputs_dir(const std::string& execution_id) override
+  {
+    return m_replica->dir + "/work/outputs/" + execution_id;
+  }
+
+  void discard() override { m_discard = true; }
+
+private:
+  WrapperPool& m_pool;
+  std::shared_ptr<WrapperPool::Replica> m_replica;
+  bool m_discard = false;
+};
+
+} // namespace
+
+WrapperPool::WrapperPool(app::BundleStore& bundles, WrapperPoolSettings settings)
+  : m_bundles(bundles), m_settings(std::move(settings))
+{
+  std::error_code ec;
+  fs::remove_all(m_settings.root, ec);
+  fs::create_directories(m_settings.root, ec);
+}
+
+WrapperPool::~WrapperPool()
+{
+  shutdown();
+}
+
+Result<std::shared_ptr<WrapperPool::Replica>>
+WrapperPool::start_replica(const app::RuntimeSpec& spec)
+{
+  const auto& action = spec.action;
+  const auto bundle = m_bundles.path(action.bundle_key);
+  RYAX_TRY_ASSIGN(const auto build_json,
+                  m_bundles.read(action.bundle_key, "build.json"));
+  const auto info = json::parse(build_json, nullptr, false);
+  const std::string interpreter =
+    info.is_object() ? info.value("interpreter", "") : "";
+  std::uint64_t number = 0;
+  {
+    std::lock_guard lock(m_mutex);
+    number = ++m_next_replica;
+  }
+  auto replica = std::make_shared<Replica>();
+  replica->key = spec.key();
+  replica->action = action.id() + ":" + action.version();
+  replica->metadata = action.metadata;
+  replica->dir = fmt::format("{}/r{}", m_settings.root, number);
+  replica->idle_timeout = spec.idle_timeout;
+  std::error_code ec;
+  fs::create_directories(replica->dir, ec);
+  WrapperSettings settings;
+  settings.run_dir = replica->dir;
+  settings.action_dir = bundle + "/action";
+  settings.interpreter = fs::path(interpreter).is_absolute()
+                           ? interpreter
+                           : bundle + "/" + interpreter;
+  settings.metadata = action.metadata;
+  settings.work_root = replica->dir + "/work";
+  settings.time_limit_seconds = spec.time_limit_seconds;
+  settings.memory_limit_bytes = spec.memory_limit_bytes;
+  settings.cpu_quota = spec.cpu_quota;
+  settings.wrapper_binary = m_settings.wrapper_binary;
+  const auto started = std::chrono::steady_clock::now();
+  auto client = WrapperClient::start(settings);
+  if (!client) {
+    fs::remove_all(replica->dir, ec);
+    return fail(client.error().code,
+                fmt::format("cannot start action {}: {}",
+                            replica->action,
+                            client.error().message));
+  }
+  replica->client = std::move(*client);
+  app::log::info(
+    "replica r{} of {} started in {} ms",
+    number,
+    replica->action,
+    std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started)
+      .count());
+  return replica;
+}
+
+Result<std::unique_ptr<app::RuntimeLease>>
+WrapperPool::acquire(const app::RuntimeSpec& spec)
+{
+  const auto key = spec.key();
+  const auto max_replicas = std::max(1, spec.max_replicas);
+  std::unique_lock lock(m_mutex);
+  for (;;) {
+    auto& group = m_groups[key];
+    for (auto& replica : group.replicas) {
+      if (!replica->busy) {
+        replica->busy = true;
+        return std::make_unique<WrapperLease>(*this, replica);
+      }
+    }
+    if (static_cast<int>(group.replicas.size()) + group.starting
+        < max_replicas) {
+      ++group.starting;
+      lock.unlock();
+      auto started = start_replica(spec);
+      lock.lock();
+      auto& same = m_groups[key];
+      --same.starting;
+      if (!started) {
+        m_released.notify_all();
+        return std::unexpected(started.error());
+      }
+      (*started)->busy = true;
+      same.replicas.push_back(*started);
+      return std::make_unique<WrapperLease>(*this, *started);
+    }
+    m_released.wait(lock);
+  }
+}
+
+void
+WrapperPool::release(const std::shared_ptr<Replica>& replica, bool discard)
+{
+  std::shared_ptr<Replica> stopped;
+  {
+    std::lock_guard lock(m_mutex);
+    replica->busy = false;
+    ++replica->executions;
+    replica->idle_since = std::chrono::steady_clock::now();
+    if (discard) {
+      auto& list = m_groups[replica->key].replicas;
+      std::erase(list, replica);
+      stopped = replica;
+    }
+  }
+  m_released.notify_all();
+  if (stopped) {
+    std::error_code ec;
+    stopped->client.reset();
+    fs::remove_all(stopped->dir, ec);
+  }
+}
+
+void
+WrapperPool::reap_idle()
+{
+  std::vector<std::shared_ptr<Replica>> stopped;
+  {
+    std::lock_guard lock(m_mutex);
+    const auto now = std::chrono::steady_clock::now();
+    for (auto& [key, group] : m_groups) {
+      std::erase_if(group.replicas, [&](const auto& replica) {
+        if (!replica->busy && now - replica->idle_since >= replica->idle_timeout) {
+          stopped.push_back(replica);
+          return true;
+        }
+        return false;
+      });
+    }
+  }
+  for (auto& replica : stopped) {
+    app::log::info("replica of {} stopped after {} s idle",
+                   replica->action,
+                   replica->idle_timeout.count());
+    std::error_code ec;
+    replica->client.reset();
+    fs::remove_all(replica->dir, ec);
+  }
+}
+
+std::vector<app::ReplicaView>
+WrapperPool::replicas()
+{
+  std::vector<app::ReplicaView> result;
+  std::lock_guard lock(m_mutex);
+  const auto now = std::chrono::steady_clock::now();
+  for (const auto& [key, group] : m_groups) {
+    for (const auto& replica : group.replicas) {
+      app::ReplicaView view;
+      view.key = key;
+      view.action = replica->action;
+      view.busy = replica->busy;
+      view.executions = replica->executions;
+      view.idle_ms =
+        replica->busy ? 0
+                      : std::chrono::duration_cast<std::chrono::milliseconds>(
+                          now - replica->idle_since)
+                          .count();
+      result.push_back(view);
+    }
+  }
+  return result;
+}
+
+void
+WrapperPool::shutdown()
+{
+  std::map<std::string, Group> groups;
+  {
+    std::unique_lock lock(m_mutex);
+    m_released.wait(lock, [&] {
+      for (const auto& [key, group] : m_groups) {
+        if (group.starting > 0) {
+          return false;
+        }
+        for (const auto& replica : group.replicas) {
+          if (replica->busy) {
+            return false;
+          }
+        }
+      }
+      return true;
+    });
+    groups.swap(m_groups);
+  }
+  groups.clear(); // stops every wrapper
+}
+
+} // namespace ryax::infra::wrapper

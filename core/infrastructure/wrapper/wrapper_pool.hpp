@@ -1,0 +1,61 @@
+#pragma once
+
+#include "core/application/ports/build_store.hpp"
+#include "core/application/ports/runtime_pool.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace ryax::infra::wrapper {
+
+// Where the pool's wrappers live and what starts them.
+struct WrapperPoolSettings
+{
+  // Replica directories (sockets, logs, work dirs): keep it short, a UNIX
+  // socket path is at most 107 bytes. Wiped at construction.
+  std::string root;
+  // The ryax-wrapper binary; empty: find_wrapper_binary().
+  std::string wrapper_binary;
+};
+
+// The RuntimePool of ryaxd: ryax-wrapper processes (WrapperClient) around
+// built bundles, one set of replicas per RuntimeSpec::key.
+class WrapperPool final : public app::RuntimePool
+{
+public:
+  WrapperPool(app::BundleStore& bundles, WrapperPoolSettings settings);
+  ~WrapperPool() override;
+
+  Result<std::unique_ptr<app::RuntimeLease>> acquire(
+    const app::RuntimeSpec& spec) override;
+  void reap_idle() override;
+  std::vector<app::ReplicaView> replicas() override;
+  void shutdown() override;
+
+  struct Replica;
+
+  // Give `replica` back (the lease ends); stop it when `discard`.
+  void release(const std::shared_ptr<Replica>& replica, bool discard);
+
+private:
+  Result<std::shared_ptr<Replica>> start_replica(const app::RuntimeSpec& spec);
+
+  app::BundleStore& m_bundles;
+  WrapperPoolSettings m_settings;
+  std::mutex m_mutex;
+  std::condition_variable m_released;
+  struct Group
+  {
+    std::vector<std::shared_ptr<Replica>> replicas;
+    int starting = 0;
+  };
+  std::map<std::string, Group> m_groups;
+  std::uint64_t m_next_replica = 0;
+};
+
+} // namespace ryax::infra::wrapper

@@ -26,6 +26,8 @@ main(int argc, char** argv)
   ryax::cli::register_action_commands(app, ctx);
   ryax::cli::register_workflow_commands(app, ctx);
   ryax::cli::register_run_commands(app, ctx);
+  ryax::cli::register_site_commands(app, ctx);
+  ryax::cli::register_deployment_commands(app, ctx);
   try {
     app.parse(argc, argv); // runs the chosen command, which sets ctx.exit_code
   } catch (const CLI::ParseError& e) {

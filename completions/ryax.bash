@@ -11,7 +11,7 @@
 # _ryax_dir_options to complete paths); a command whose argument is a
 # directory goes in _ryax_dir_arguments.
 
-_ryax_nouns="version daemon repo action workflow run runs logs"
+_ryax_nouns="version daemon repo action workflow run runs logs site deployments"
 
 declare -gA _ryax_verbs=(
   [daemon]="start stop status"
@@ -19,6 +19,8 @@ declare -gA _ryax_verbs=(
   [action]="list show rm init test build build-log build-cancel"
   [workflow]="validate push list show export diff graph deploy undeploy rm errors"
   [runs]="list show results cancel rm"
+  [site]="list show"
+  [deployments]="list show"
 )
 
 declare -gA _ryax_options=(
@@ -37,10 +39,11 @@ declare -gA _ryax_options=(
   ["workflow graph"]="--version --format"
   ["workflow deploy"]="--version"
   ["workflow rm"]="--force"
-  [run]="--input --file --wait --timeout"
+  [run]="--input --file --wait --timeout --priority"
   ["runs list"]="--workflow --status --since --limit"
   ["runs results"]="--download"
   [logs]="--step -f --follow"
+  ["deployments list"]="--workflow"
 )
 
 _ryax_global_options="--socket --server -o --output -q --quiet --no-color --no-autostart --version -h --help"
@@ -48,7 +51,7 @@ _ryax_global_options="--socket --server -o --output -q --quiet --no-color --no-a
 # Options followed by a value (global and per command).
 _ryax_value_options="--socket --server -o --output --data-dir --config --listen --log-level --log-file"
 _ryax_value_options+=" --branch --username --ssh-key --ref --repo --kind --category --type --id --format --input --file"
-_ryax_value_options+=" --timeout --workflow --status --since --limit --download --step"
+_ryax_value_options+=" --timeout --priority --workflow --status --since --limit --download --step"
 
 declare -gA _ryax_option_values=(
   [-o]="table json yaml"

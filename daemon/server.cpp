@@ -26,6 +26,7 @@
 #include "daemon/services/catalogue_services.hpp"
 #include "daemon/services/daemon_service.hpp"
 #include "daemon/services/run_service_impl.hpp"
+#include "daemon/services/site_service_impl.hpp"
 #include "daemon/services/workflow_service_impl.hpp"
 
 #include <fmt/format.h>
@@ -45,7 +46,9 @@ namespace ryax::daemon {
 // The concrete adapters: the only place that names them.
 struct Adapters
 {
-  Adapters(infra::sqlite::Database& db, const std::string& data_dir)
+  Adapters(infra::sqlite::Database& db,
+           const std::string& data_dir,
+           const infra::config::DaemonConfig& config)
     : repositories(db),
       catalogue(db),
       builds(db),
@@ -56,7 +59,9 @@ struct Adapters
       runs(db),
       run_logs(data_dir + "/run-logs"),
       run_files(data_dir + "/run-files"),
-      runtimes(bundles, infra::wrapper::WrapperPoolSettings{ data_dir + "/wrappers", "" })
+      runtimes(bundles,
+               infra::wrapper::WrapperPoolSettings{
+                 data_dir + "/wrappers", "", config.max_live_deployments.value })
   {
   }
 
@@ -89,7 +94,7 @@ struct Services
                              a.builds, a.build_logs, a.bundles, a.clock},
              config.data_dir.value + "/git", config.build_concurrency.value),
       workflows(a.workflows, a.workflow_files, a.catalogue, a.workflow_format,
-                a.clock),
+                a.clock, a.runtimes, config.site.value, infra::config::machine_pool().arch),
       runs(app::RunPorts{a.runs, a.run_logs, a.run_files, a.runtimes,
                          a.workflows, a.workflow_files, a.workflow_format,
                          a.catalogue, a.clock},
@@ -109,6 +114,8 @@ struct Services
       config.retention_runs_per_workflow.value;
     settings.housekeeping_interval =
       std::chrono::seconds(config.housekeeping_interval_seconds.value);
+    settings.site = config.site.value;
+    settings.arch = infra::config::machine_pool().arch;
     return settings;
   }
 
@@ -214,10 +221,8 @@ Server::start()
   info.addresses = m_addresses;
   info.started = m_started;
   info.test_rpcs = m_options.enable_test_rpcs;
-  m_adapters = std::make_unique<Adapters>(*m_database, data_dir);
+  m_adapters = std::make_unique<Adapters>(*m_database, data_dir, m_config);
   m_app = std::make_unique<Services>(*m_adapters, m_config);
-  RYAX_TRY(m_app->builds.start());
-  RYAX_TRY(m_app->runs.start());
   m_services.push_back(std::make_unique<DaemonServiceImpl>(info, m_shutdown));
   m_services.push_back(std::make_unique<RepositoryServiceImpl>(m_app->repositories));
   m_services.push_back(std::make_unique<ActionServiceImpl>(m_app->actions));
@@ -225,6 +230,8 @@ Server::start()
   m_services.push_back(std::make_unique<WorkflowServiceImpl>(m_app->workflows));
   m_services.push_back(std::make_unique<RunServiceImpl>(
     m_app->runs, m_shutdown, data_dir + "/uploads"));
+  m_services.push_back(
+    std::make_unique<SiteServiceImpl>(m_app->runs));
 
   grpc::ServerBuilder builder;
   // Run inputs and workflow static files travel in one message.
@@ -236,7 +243,8 @@ Server::start()
     builder.RegisterService(service.get());
   }
   // The socket is created with mode 0600: only this user may talk to it.
-  const mode_t old_umask = ::umask(0077);
+  // No other thread creates files yet: the workers start below.
+  const mode_t old_umask = ::umask(0177);
   m_server = builder.BuildAndStart();
   ::umask(old_umask);
   if (!m_server) {
@@ -245,6 +253,9 @@ Server::start()
                             fmt::join(m_addresses, " and ")));
   }
   ::chmod(socket.c_str(), 0600);
+  // Queued builds and unfinished runs go on.
+  RYAX_TRY(m_app->builds.start());
+  RYAX_TRY(m_app->runs.start());
   app::log::info("ryaxd {} serving {} on {} (schema {})", RYAX_VERSION, data_dir,
                  fmt::join(m_addresses, ", "), m_database->schema_version());
   return {};

@@ -29,4 +29,10 @@ void register_workflow_commands(CLI::App& app, Context& ctx);
 // `ryax run`, `ryax runs list|show|rm|cancel|results` and `ryax logs`.
 void register_run_commands(CLI::App& app, Context& ctx);
 
+// `ryax site list|show`.
+void register_site_commands(CLI::App& app, Context& ctx);
+
+// `ryax deployments list|show`.
+void register_deployment_commands(CLI::App& app, Context& ctx);
+
 } // namespace ryax::cli

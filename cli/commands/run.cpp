@@ -27,6 +27,7 @@ struct RunOptions
   std::vector<std::string> files;  // NAME=PATH
   bool wait = false;
   std::string timeout; // DURATION, with --wait
+  int priority = 0;
 };
 
 // Print `error` and return its exit code: for checks made before the
@@ -43,6 +44,7 @@ start_request(const RunOptions& o)
 {
   v1::StartRunRequest request;
   request.set_workflow_id(o.workflow);
+  request.set_priority(o.priority);
   for (const auto& text : o.inputs) {
     RYAX_TRY_ASSIGN(const auto assignment, parse_assignment(text, "--input"));
     auto* input = request.add_inputs();
@@ -148,6 +150,12 @@ register_run_commands(CLI::App& app, Context& ctx)
                  "exit 124; the run goes on")
     ->type_name("DURATION")
     ->needs(wait);
+  run
+    ->add_option("--priority",
+                 o->priority,
+                 "Queue order of its steps when pools are full: higher first "
+                 "(default 0)")
+    ->type_name("N");
   run->callback([&ctx, o] { ctx.exit_code = run_start(ctx, *o); });
 
   register_runs_commands(app, ctx);

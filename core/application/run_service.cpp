@@ -1,6 +1,7 @@
 #include "core/application/run_service.hpp"
 
 #include "core/application/log.hpp"
+#include "core/application/runtime_spec.hpp"
 
 #include <fmt/format.h>
 
@@ -26,6 +27,17 @@ struct RunService::Active
   // is gone or not built (its executions then fail).
   std::map<std::string, RuntimeSpec> specs;
   std::map<std::string, std::string> spec_errors; // step id -> why absent
+  // Step id -> what one execution asks for and where it may run.
+  struct Plan
+  {
+    domain::ResourceRequest request;
+    std::vector<domain::Candidate> candidates; // best first
+    const domain::WorkflowStep* step = nullptr;
+    std::string error; // why it can run nowhere
+  };
+  std::map<std::string, Plan> plans;
+  // Executions in the scheduler queue.
+  std::set<StepKey> queued;
   // Executions running now: the lease to cancel them through.
   std::map<StepKey, std::pair<std::string, RuntimeLease*>> running;
   std::uint64_t generation = 1;
@@ -341,17 +353,19 @@ RunService::activate(StoredRun stored, bool recovered)
         it == stored.actions.end() ? action.from : it->second);
       continue;
     }
-    RuntimeSpec spec;
-    spec.action = std::move(*found);
-    const auto& limits = spec.action.metadata.resources;
-    spec.time_limit_seconds = action.resources.time_seconds.value_or(
-      limits.time_seconds.value_or(0));
-    spec.memory_limit_bytes = action.resources.memory_bytes.value_or(
-      limits.memory_bytes.value_or(0));
-    spec.max_replicas =
-      static_cast<int>(action.deployment.max_replicas.value_or(1));
-    spec.idle_timeout = std::chrono::seconds(
-      action.deployment.idle_timeout_seconds.value_or(300));
+    auto spec = runtime_spec(run.workflow_id, action, std::move(*found));
+    auto& plan = active->plans[action.id];
+    plan.step = &action;
+    plan.request = domain::resource_request(
+      spec.action.metadata.resources, action.resources, m_settings.arch);
+    if (auto candidates = domain::candidates(m_settings.site,
+                                             plan.request,
+                                             action.constraints,
+                                             action.objectives)) {
+      plan.candidates = std::move(*candidates);
+    } else {
+      plan.error = candidates.error().message;
+    }
     active->specs[action.id] = std::move(spec);
   }
 
@@ -376,47 +390,130 @@ RunService::activate(StoredRun stored, bool recovered)
   const auto id = placed.stored.run.id;
   m_active[id] = std::move(active);
   advance(placed);
-  if (domain::is_final(placed.stored.run.state) && placed.running.empty()) {
-    m_active.erase(id);
-  }
+  dispatch();
+  settle(id);
   return {};
 }
 
-// Schedule every ready execution (m_mutex held).
+// Queue every ready execution for the scheduler (m_mutex held).
 void
 RunService::advance(Active& active)
 {
-  auto& run = active.stored.run;
-  const auto ready = domain::ready_steps(run, *active.workflow);
-  std::vector<StepKey> changed;
-  for (const auto& key : ready) {
-    auto inputs =
-      domain::resolve_inputs(run, *active.workflow, key, active.binding);
-    if (!inputs) {
-      persist(active, changed, {});
-      apply(active,
-            key,
-            step_error("invalid_input", inputs.error().message));
+  const auto& run = active.stored.run;
+  const bool started = run.state == domain::RunState::running;
+  for (const auto& key : domain::ready_steps(run, *active.workflow)) {
+    if (active.queued.insert(key).second) {
+      m_pending.emplace(
+        domain::QueueRank{ active.stored.priority, started, ++m_sequence },
+        Pending{ run.id, key });
+    }
+  }
+}
+
+// Place queued executions, in queue order, where they fit now (m_mutex
+// held). The first one that fits nowhere reserves every pool it may use:
+// nothing behind it takes them, so a big step is never starved by small
+// ones.
+void
+RunService::dispatch()
+{
+  for (;;) {
+    std::set<const domain::NodePool*> reserved;
+    std::vector<std::pair<std::string, std::pair<StepKey, domain::StepError>>>
+      failures;
+    int placed = 0;
+    for (auto it = m_pending.begin();
+         it != m_pending.end()
+         && reserved.size() < m_settings.site.pools.size();) {
+      const auto& pending = it->second;
+      const auto found = m_active.find(pending.run_id);
+      Active* active = found == m_active.end() ? nullptr : found->second.get();
+      const auto* step =
+        active != nullptr ? active->stored.run.find(pending.key) : nullptr;
+      if (step == nullptr || step->state != StepState::waiting
+          || active->stored.run.failed()
+          || domain::is_final(active->stored.run.state)) {
+        if (active != nullptr) {
+          active->queued.erase(pending.key);
+        }
+        it = m_pending.erase(it);
+        continue;
+      }
+      const auto& plan = active->plans[pending.key.step];
+      if (!plan.error.empty() || plan.step == nullptr) {
+        failures.push_back(
+          { pending.run_id,
+            { pending.key,
+              step_error("unschedulable",
+                         plan.error.empty() ? active->spec_errors[pending.key.step]
+                                            : plan.error) } });
+        active->queued.erase(pending.key);
+        it = m_pending.erase(it);
+        continue;
+      }
+      const domain::Candidate* chosen = nullptr;
+      for (const auto& candidate : plan.candidates) {
+        if (!reserved.contains(candidate.pool)
+            && domain::fits_now(
+              *candidate.pool, m_usage[candidate.pool->name], plan.request)) {
+          chosen = &candidate;
+          break;
+        }
+      }
+      if (chosen == nullptr) {
+        for (const auto& candidate : plan.candidates) {
+          reserved.insert(candidate.pool);
+        }
+        ++it;
+        continue;
+      }
+      auto& run = active->stored.run;
+      auto inputs = domain::resolve_inputs(
+        run, *active->workflow, pending.key, active->binding);
+      if (!inputs) {
+        failures.push_back(
+          { pending.run_id,
+            { pending.key, step_error("invalid_input", inputs.error().message) } });
+        active->queued.erase(pending.key);
+        it = m_pending.erase(it);
+        continue;
+      }
+      const auto note = domain::placement_note(m_settings.site,
+                                               *chosen,
+                                               plan.step->constraints,
+                                               plan.step->objectives);
+      if (auto scheduled = domain::mark_scheduled(
+            run, pending.key, std::move(*inputs), note, now_ms());
+          !scheduled) {
+        log::error("run {}: cannot schedule {}: {}",
+                   run.id,
+                   domain::describe(pending.key),
+                   scheduled.error().message);
+      } else {
+        persist(*active, { pending.key }, {});
+        m_usage[chosen->pool->name].add(plan.request);
+        m_ready.push_back(
+          Job{ run.id, pending.key, chosen->pool->name, plan.request });
+        ++placed;
+      }
+      active->queued.erase(pending.key);
+      it = m_pending.erase(it);
+    }
+    if (placed == 1) {
+      m_work.notify_one();
+    } else if (placed > 1) {
+      m_work.notify_all();
+    }
+    if (failures.empty()) {
       return;
     }
-    if (auto scheduled = domain::mark_scheduled(
-          run, key, std::move(*inputs), m_settings.placement, now_ms());
-        !scheduled) {
-      log::error("run {}: cannot schedule {}: {}",
-                 run.id,
-                 domain::describe(key),
-                 scheduled.error().message);
-      continue;
+    for (auto& [run_id, failure] : failures) {
+      if (auto found = m_active.find(run_id); found != m_active.end()) {
+        apply(*found->second, failure.first, std::move(failure.second));
+      }
     }
-    changed.push_back(key);
-    m_queue.push_back(Job{ run.id, key });
-  }
-  if (!changed.empty()) {
-    persist(active, changed, {});
-    if (changed.size() == 1) {
-      m_work.notify_one();
-    } else {
-      m_work.notify_all();
+    for (const auto& [run_id, failure] : failures) {
+      settle(run_id);
     }
   }
 }
@@ -485,12 +582,12 @@ RunService::worker_loop()
     Job job;
     {
       std::unique_lock lock(m_mutex);
-      m_work.wait(lock, [&] { return m_stopping || !m_queue.empty(); });
+      m_work.wait(lock, [&] { return m_stopping || !m_ready.empty(); });
       if (m_stopping) {
         return;
       }
-      job = std::move(m_queue.front());
-      m_queue.pop_front();
+      job = std::move(m_ready.front());
+      m_ready.pop_front();
     }
     execute(job);
   }
@@ -499,6 +596,21 @@ RunService::worker_loop()
 void
 RunService::execute(const Job& job)
 {
+  // Whatever happens, the pool gets its resources back and the queue moves.
+  struct Release
+  {
+    RunService& service;
+    const Job& job;
+    ~Release()
+    {
+      std::lock_guard lock(service.m_mutex);
+      service.m_usage[job.pool].remove(job.request);
+      if (!service.m_stopping) {
+        service.dispatch();
+      }
+    }
+  } release{ *this, job };
+
   std::string exec_id;
   int attempt = 1;
   std::optional<RuntimeSpec> spec;
@@ -524,6 +636,12 @@ RunService::execute(const Job& job)
     inputs = step->inputs;
     if (auto s = active.specs.find(job.key.step); s != active.specs.end()) {
       spec = s->second;
+      // A step without its own time limit gets its pool's.
+      const auto* pool = m_settings.site.find(job.pool);
+      if (spec->time_limit_seconds == 0 && pool != nullptr
+          && pool->time_seconds) {
+        spec->time_limit_seconds = *pool->time_seconds;
+      }
     } else {
       spec_error = active.spec_errors[job.key.step];
     }
@@ -667,6 +785,36 @@ RunService::execute(const Job& job)
   apply(active, job.key, outcome);
   settle(job.run_id);
 }
+
+std::vector<PoolView>
+RunService::pools()
+{
+  std::lock_guard lock(m_mutex);
+  std::vector<PoolView> result;
+  for (const auto& pool : m_settings.site.pools) {
+    PoolView view;
+    view.pool = pool;
+    view.usage = m_usage[pool.name];
+    result.push_back(std::move(view));
+  }
+  for (const auto& [rank, pending] : m_pending) {
+    const auto found = m_active.find(pending.run_id);
+    if (found == m_active.end()) {
+      continue;
+    }
+    const auto plan = found->second->plans.find(pending.key.step);
+    if (plan == found->second->plans.end() || plan->second.candidates.empty()) {
+      continue;
+    }
+    for (auto& view : result) {
+      if (view.pool.name == plan->second.candidates.front().pool->name) {
+        ++view.queued;
+      }
+    }
+  }
+  return result;
+}
+
 
 void
 RunService::housekeeping_loop()
@@ -813,6 +961,7 @@ RunService::start_run(const StartRunRequest& request)
     }
     stored.actions[action.id] = found->id() + ":" + found->version();
   }
+  stored.priority = request.priority;
 
   RYAX_TRY_ASSIGN(stored.run,
                   domain::start(new_run_id(),
@@ -985,7 +1134,8 @@ RunService::cancel(const std::string& id)
       for (const auto& [key, execution] : active.running) {
         (void)execution.second->cancel(execution.first);
       }
-      // Jobs still queued find their step cancelled and drop out.
+      // Executions still queued find their step cancelled and drop out.
+      dispatch();
       settle(id);
     } else {
       RYAX_TRY_ASSIGN(const auto stored, m_ports.runs.load(id));

@@ -7,6 +7,7 @@
 #include "core/application/ports/workflow_store.hpp"
 #include "core/domain/run_progress.hpp"
 #include "core/domain/run_values.hpp"
+#include "core/domain/scheduling.hpp"
 
 #include <chrono>
 #include <condition_variable>
@@ -47,8 +48,10 @@ struct RunSettings
   RetentionPolicy retention;
   // How often retention and idle replica reaping run.
   std::chrono::milliseconds housekeeping_interval{ std::chrono::seconds(60) };
-  // Written into each step's placement.
-  std::string placement = "local";
+  // The site steps are placed on, and the architecture bundles are built
+  // for here (a step asks for it).
+  domain::Site site;
+  std::string arch;
 };
 
 // A value uploaded for a trigger output (`ryax run --file NAME=PATH`),
@@ -68,6 +71,16 @@ struct StartRunRequest
   // (output name, text as typed), in the order given.
   std::vector<std::pair<std::string, std::string>> values;
   std::vector<UploadedValue> files;
+  // Its steps go before those of runs of lower priority.
+  int priority = 0;
+};
+
+// One node pool as `site show` sees it.
+struct PoolView
+{
+  domain::NodePool pool;
+  domain::PoolUsage usage;
+  int queued = 0; // waiting executions whose best pool it is
 };
 
 // A run as shown: password values replaced by "********".
@@ -146,9 +159,27 @@ public:
   // Apply the retention policy now; the number of runs removed.
   Result<int> apply_retention();
 
+  // The site steps are placed on.
+  const domain::Site& site() const { return m_settings.site; }
+
+  // Each pool of the site with what runs on it and what waits for it.
+  std::vector<PoolView> pools();
+
+  // Every live action replica (the deployments).
+  std::vector<ReplicaView> replicas() { return m_ports.runtimes.replicas(); }
+
 private:
   struct Active;
+  // A placed execution, for a worker.
   struct Job
+  {
+    std::string run_id;
+    domain::StepKey key;
+    std::string pool;
+    domain::ResourceRequest request;
+  };
+  // A waiting execution in the scheduler queue.
+  struct Pending
   {
     std::string run_id;
     domain::StepKey key;
@@ -159,6 +190,7 @@ private:
     int version);
   Result<void> activate(StoredRun stored, bool recovered);
   void advance(Active& active);
+  void dispatch();
   void persist(Active& active,
                const std::vector<domain::StepKey>& changed,
                const std::vector<domain::StepKey>& removed);
@@ -178,11 +210,14 @@ private:
 
   RunPorts m_ports;
   RunSettings m_settings;
-  std::mutex m_mutex; // m_active, m_queue, m_definitions, m_stopping
+  std::mutex m_mutex; // everything below up to m_stopping
   std::condition_variable m_work;    // a job was queued, or stopping
   std::condition_variable m_changed; // a run changed
   std::map<std::string, std::unique_ptr<Active>> m_active;
-  std::deque<Job> m_queue;
+  std::map<domain::QueueRank, Pending> m_pending; // the scheduler queue
+  std::uint64_t m_sequence = 0;
+  std::map<std::string, domain::PoolUsage> m_usage; // by pool name
+  std::deque<Job> m_ready;                           // placed, for workers
   std::map<std::string, std::shared_ptr<const domain::WorkflowDefinition>>
     m_definitions; // "id:version"
   bool m_stopping = false;

@@ -1,6 +1,7 @@
 #include "core/application/workflow_service.hpp"
 
 #include "core/application/log.hpp"
+#include "core/application/runtime_spec.hpp"
 #include "core/domain/workflow_validation.hpp"
 
 #include <fmt/format.h>
@@ -110,12 +111,18 @@ WorkflowService::WorkflowService(WorkflowStore& store,
                                  WorkflowFileStore& files,
                                  ActionCatalogue& catalogue,
                                  WorkflowFormat& format,
-                                 Clock& clock)
+                                 Clock& clock,
+                                 RuntimePool& runtimes,
+                                 domain::Site site,
+                                 std::string arch)
   : m_store(store)
   , m_files(files)
   , m_catalogue(catalogue)
   , m_format(format)
   , m_clock(clock)
+  , m_runtimes(runtimes)
+  , m_site(std::move(site))
+  , m_arch(std::move(arch))
 {
 }
 
@@ -348,6 +355,16 @@ WorkflowService::deploy_locked(const std::string& id, int version)
                                      domain::to_string(found->build_state),
                                      found->id(),
                                      found->version()));
+    } else if (step != &workflow.trigger) {
+      // A step that fits no pool would wait forever: refuse it now.
+      const auto request = domain::resource_request(
+        found->metadata.resources, step->resources, m_arch);
+      if (auto fits = domain::candidates(
+            m_site, request, step->constraints, step->objectives);
+          !fits) {
+        problems.push_back(
+          fmt::format("step \"{}\": {}", step->id, fits.error().message));
+      }
     }
   }
   deployment.state = DeploymentState::deploying;
@@ -369,8 +386,31 @@ WorkflowService::deploy_locked(const std::string& id, int version)
                             stored.version,
                             reason));
   }
-  // Nothing to reserve yet: the runner will start triggers and warm up
-  // wrappers between deploying and deployed.
+  // Steps with deployment.warm get a replica now; the others on first use.
+  for (const auto& step : workflow.actions) {
+    if (!step.deployment.warm.value_or(false)) {
+      continue;
+    }
+    const auto found = lookup.find(step.from, step.version);
+    if (!found) {
+      continue;
+    }
+    auto spec = runtime_spec(id, step, *found);
+    const auto request = domain::resource_request(
+      found->metadata.resources, step.resources, m_arch);
+    if (auto fits = domain::candidates(
+          m_site, request, step.constraints, step.objectives);
+        fits && spec.time_limit_seconds == 0
+        && fits->front().pool->time_seconds) {
+      spec.time_limit_seconds = *fits->front().pool->time_seconds;
+    }
+    if (auto warmed = m_runtimes.warm(spec); !warmed) {
+      log::warn("workflow {}: step {} could not be warmed: {}",
+                id,
+                step.id,
+                warmed.error().message);
+    }
+  }
   deployment.state = DeploymentState::deployed;
   deployment.deployed_version = stored.version;
   deployment.reason.clear();
@@ -394,6 +434,7 @@ WorkflowService::undeploy(const std::string& id)
   deployment.deployed_version = 0;
   deployment.reason.clear();
   RYAX_TRY(m_store.set_deployment(deployment));
+  m_runtimes.drain(id);
   log::info("workflow {} undeployed", id);
   return deployment;
 }

@@ -2,7 +2,9 @@
 
 #include "core/application/ports/action_catalogue.hpp"
 #include "core/application/ports/clock.hpp"
+#include "core/application/ports/runtime_pool.hpp"
 #include "core/application/ports/workflow_store.hpp"
+#include "core/domain/scheduling.hpp"
 #include "core/domain/workflow.hpp"
 
 #include <map>
@@ -74,11 +76,17 @@ struct WorkflowView
 class WorkflowService
 {
 public:
+  // Deployments are checked against `site` (every step must fit one of its
+  // pools, for bundles built for `arch`); undeploying drains the replicas
+  // of `runtimes`.
   WorkflowService(WorkflowStore& store,
                   WorkflowFileStore& files,
                   ActionCatalogue& catalogue,
                   WorkflowFormat& format,
-                  Clock& clock);
+                  Clock& clock,
+                  RuntimePool& runtimes,
+                  domain::Site site,
+                  std::string arch);
 
   // Parse `source` and check it against the catalogue and its files. Never
   // fails for a bad file: problems are diagnostics. internal when the
@@ -99,11 +107,14 @@ public:
   Result<WorkflowView> get(const std::string& id, int version);
 
   // Check every action of version `version` (0: the latest) is built and
-  // deploy it. failed_precondition naming each unbuilt action and how to
-  // build it (the workflow is then in error, see errors()); not_found.
+  // fits a node pool of the site, and deploy it. failed_precondition naming
+  // each unbuilt action and how to build it, and each step that no pool can
+  // run and why (the workflow is then in error, see errors()); not_found.
   Result<WorkflowDeployment> deploy(const std::string& id, int version);
 
-  // Undeploy `id` (nothing to do when it is not deployed). not_found.
+  // Undeploy `id` (nothing to do when it is not deployed): its replicas are
+  // drained (idle ones stop now, busy ones when their execution ends).
+  // not_found.
   Result<WorkflowDeployment> undeploy(const std::string& id);
 
   // Forget `id` and its versions. failed_precondition while it is deployed
@@ -129,6 +140,9 @@ private:
   ActionCatalogue& m_catalogue;
   WorkflowFormat& m_format;
   Clock& m_clock;
+  RuntimePool& m_runtimes;
+  domain::Site m_site;
+  std::string m_arch;
   std::mutex m_mutex; // one push or state change at a time
 };
 

@@ -97,6 +97,9 @@ struct Deployment
 {
   std::optional<std::int64_t> idle_timeout_seconds; // > 0
   std::optional<std::int64_t> max_replicas;         // >= 1
+  // Start a replica when the workflow is deployed (true), or on the first
+  // execution (unset or false: the default).
+  std::optional<bool> warm;
 
   bool operator==(const Deployment&) const = default;
 };

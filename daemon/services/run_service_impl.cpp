@@ -215,6 +215,7 @@ RunServiceImpl::StartRun(grpc::ServerContext* context,
   return guarded(context, "StartRun", [&]() -> Result<void> {
     app::StartRunRequest start;
     start.workflow_id = request->workflow_id();
+    start.priority = request->priority();
     for (const auto& value : request->inputs()) {
       start.values.emplace_back(value.name(), value.text());
     }

@@ -21,6 +21,9 @@ struct StoredRun
   // Step id -> the action version it runs, "id:version", resolved when the
   // run started (so that a later scan does not change a run under way).
   std::map<std::string, std::string> actions;
+  // Its steps' place in the scheduler queue: higher first (ryax run
+  // --priority).
+  int priority = 0;
 };
 
 // One line of `runs list`.

@@ -16,6 +16,9 @@ namespace ryax::app {
 // What a warm runtime runs and how it is limited.
 struct RuntimeSpec
 {
+  // The deployment: one step of one workflow (fan-out branches share it).
+  std::string workflow_id;
+  std::string step_id;
   // The built action version (metadata and bundle_key).
   domain::ActionVersion action;
   std::int64_t time_limit_seconds = 0; // 0 = none
@@ -26,8 +29,12 @@ struct RuntimeSpec
   // A replica idle this long is stopped.
   std::chrono::seconds idle_timeout{ 300 };
 
-  // The pool key: one set of replicas per action version and limits.
+  // The pool key: one set of replicas per workflow step, action version
+  // and limits.
   std::string key() const;
+
+  // "WORKFLOW/STEP".
+  std::string deployment_id() const { return workflow_id + "/" + step_id; }
 };
 
 // One warm runtime lent for executions; destroying it gives it back.
@@ -62,8 +69,14 @@ public:
 // One live replica, for `deployments list`.
 struct ReplicaView
 {
-  std::string key;       // RuntimeSpec::key
-  std::string action;    // "id:version"
+  std::string key;           // RuntimeSpec::key
+  std::string deployment_id; // "WORKFLOW/STEP"
+  std::string action;        // "id:version"
+  std::string id;            // "r12"
+  std::int64_t pid = 0;      // the wrapper process
+  int max_replicas = 1;
+  std::int64_t idle_timeout_seconds = 0;
+  bool draining = false; // stops when given back
   bool busy = false;
   std::int64_t executions = 0;
   std::int64_t idle_ms = 0; // 0 while busy
@@ -82,11 +95,19 @@ public:
   virtual Result<std::unique_ptr<RuntimeLease>> acquire(
     const RuntimeSpec& spec) = 0;
 
+  // Start a replica of `spec` unless one lives (deployments warm at
+  // deploy). The errors of starting a runtime.
+  virtual Result<void> warm(const RuntimeSpec& spec) = 0;
+
   // Stop replicas idle for longer than their idle_timeout.
   virtual void reap_idle() = 0;
 
   // Every live replica.
   virtual std::vector<ReplicaView> replicas() = 0;
+
+  // Stop the replicas of the deployments of `workflow_id`: idle ones now,
+  // busy ones when given back.
+  virtual void drain(const std::string& workflow_id) = 0;
 
   // Stop every replica (waits for busy ones to be given back).
   virtual void shutdown() = 0;
@@ -97,7 +118,8 @@ public:
 inline std::string
 RuntimeSpec::key() const
 {
-  return action.id() + ":" + action.version() + "@" + action.bundle_key + "/"
+  return deployment_id() + "=" + action.id() + ":" + action.version() + "@"
+         + action.bundle_key + "/"
          + std::to_string(time_limit_seconds) + "/"
          + std::to_string(memory_limit_bytes) + "/" + std::to_string(cpu_quota);
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/domain/error.hpp"
+#include "core/domain/scheduling.hpp"
 #include "core/infrastructure/config/paths.hpp"
 
 #include <optional>
@@ -40,6 +41,12 @@ struct DaemonConfig
   Setting<int> retention_runs_per_workflow;
   // How often retention and idle replica reaping run.
   Setting<int> housekeeping_interval_seconds;
+  // The local site and its node pools (ryaxd.yaml `site`); by default one
+  // pool "default" sized from the machine.
+  Setting<domain::Site> site;
+  // Action replicas (ryax-wrapper processes) alive at once, all
+  // deployments together.
+  Setting<int> max_live_deployments;
 };
 
 // What the command line said; an empty optional means "not given".
@@ -60,7 +67,13 @@ struct DaemonFlags
 Result<DaemonConfig> load_daemon_config(const DaemonFlags& flags,
                                         const Environment& env);
 
-// One "key: value  # origin" line per setting, for --print-config.
+// One "key: value  # origin" line per setting, for --print-config; the
+// pools on one line, "site.node_pools: NAME (cpu 2, memory 4G, ...), ...".
 std::string describe(const DaemonConfig& config);
+
+// The node pool of the site when ryaxd.yaml sets no `node_pools`: "default",
+// with this machine's cores (at least 1), physical memory (0 when unknown)
+// and architecture (uname -m), no GPU, no time limit, scores 0.
+domain::NodePool machine_pool();
 
 } // namespace ryax::infra::config

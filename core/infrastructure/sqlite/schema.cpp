@@ -118,7 +118,8 @@ CREATE TABLE runs (
   trigger_step     TEXT NOT NULL DEFAULT '', -- not counted in steps_total
   actions          TEXT NOT NULL DEFAULT '{}', -- JSON {step: "id:version"}
   steps_total      INTEGER NOT NULL DEFAULT 0,
-  steps_done       INTEGER NOT NULL DEFAULT 0
+  steps_done       INTEGER NOT NULL DEFAULT 0,
+  priority         INTEGER NOT NULL DEFAULT 0 -- queue order of its steps
 );
 CREATE INDEX runs_by_created ON runs (created_ms DESC, id DESC);
 CREATE INDEX runs_by_workflow ON runs (workflow_id, created_ms DESC, id DESC);

@@ -314,8 +314,8 @@ SqliteRunStore::create(const app::StoredRun& stored)
       c,
       "INSERT INTO runs (id, workflow_id, workflow_version, state, created_ms, "
       "started_ms, finished_ms, error, trigger_values, trigger_step, actions, "
-      "steps_total, steps_done) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-      "?)");
+      "steps_total, steps_done, priority) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+      "?, ?, ?, ?, ?)");
     insert.bind(1, run.id);
     insert.bind(2, run.workflow_id);
     insert.bind(3, run.workflow_version);
@@ -329,6 +329,7 @@ SqliteRunStore::create(const app::StoredRun& stored)
     insert.bind(11, dump(nlohmann::json(stored.actions)));
     insert.bind(12, total);
     insert.bind(13, done);
+    insert.bind(14, stored.priority);
     insert.exec();
     std::set<std::string> file_keys;
     json::collect_file_keys(run.trigger_values, file_keys);
@@ -417,7 +418,8 @@ SqliteRunStore::load(const std::string& id)
     SQLite::Statement q(
       c,
       "SELECT workflow_id, workflow_version, state, created_ms, started_ms, "
-      "finished_ms, error, trigger_values, actions FROM runs WHERE id = ?");
+      "finished_ms, error, trigger_values, actions, priority FROM runs WHERE "
+      "id = ?");
     q.bind(1, id);
     if (!q.executeStep()) {
       return std::optional<app::StoredRun>{};
@@ -437,6 +439,7 @@ SqliteRunStore::load(const std::string& id)
                     parse_values(q.getColumn(7).getString(), id, "trigger"));
     RYAX_TRY_ASSIGN(const auto actions,
                     parse_column(q.getColumn(8).getString(), id, "actions"));
+    stored.priority = q.getColumn(9).getInt();
     if (actions.is_object()) {
       for (const auto& [step, action] : actions.items()) {
         if (action.is_string()) {

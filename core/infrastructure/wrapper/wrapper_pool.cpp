@@ -16,7 +16,12 @@ namespace ryax::infra::wrapper {
 struct WrapperPool::Replica
 {
   std::string key;
+  std::string deployment_id; // "WORKFLOW/STEP"
+  std::string workflow_id;
   std::string action; // "id:version"
+  std::string id;     // "r12"
+  int max_replicas = 1;
+  bool draining = false; // stop when given back
   domain::ActionMetadata metadata;
   std::string dir;
   std::unique_ptr<WrapperClient> client;
@@ -81,13 +86,17 @@ public:
   {
   }
 
-  ~WrapperLease() override { m_pool.release(m_replica, m_discard); }
+  ~WrapperLease() override
+  {
+    m_pool.release(m_replica, m_discard, m_executions);
+  }
 
   Result<domain::StepOutcome>
   execute(const std::string& execution_id,
           const domain::Values& inputs,
           const app::LogCallback& on_log) override
   {
+    ++m_executions;
     json object = json::object();
     for (const auto& [name, value] : inputs) {
       object[name] = input_json(value);
@@ -148,6 +157,7 @@ private:
   WrapperPool& m_pool;
   std::shared_ptr<WrapperPool::Replica> m_replica;
   bool m_discard = false;
+  std::int64_t m_executions = 0;
 };
 
 } // namespace
@@ -182,6 +192,10 @@ WrapperPool::start_replica(const app::RuntimeSpec& spec)
   }
   auto replica = std::make_shared<Replica>();
   replica->key = spec.key();
+  replica->deployment_id = spec.deployment_id();
+  replica->workflow_id = spec.workflow_id;
+  replica->id = fmt::format("r{}", number);
+  replica->max_replicas = std::max(1, spec.max_replicas);
   replica->action = action.id() + ":" + action.version();
   replica->metadata = action.metadata;
   replica->dir = fmt::format("{}/r{}", m_settings.root, number);
@@ -211,8 +225,9 @@ WrapperPool::start_replica(const app::RuntimeSpec& spec)
   }
   replica->client = std::move(*client);
   app::log::info(
-    "replica r{} of {} started in {} ms",
+    "replica r{} of {} ({}) started in {} ms",
     number,
+    replica->deployment_id,
     replica->action,
     std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started)
@@ -235,6 +250,35 @@ WrapperPool::acquire(const app::RuntimeSpec& spec)
       }
     }
     if (static_cast<int>(group.replicas.size()) + group.starting
+          < max_replicas
+        && live_locked() >= std::max(1, m_settings.max_live)) {
+      // At the cap: the replica idle for longest (of any deployment) makes
+      // room, else wait for one to be given back.
+      std::shared_ptr<Replica> oldest;
+      for (auto& [other_key, other] : m_groups) {
+        for (auto& replica : other.replicas) {
+          if (!replica->busy
+              && (!oldest || replica->idle_since < oldest->idle_since)) {
+            oldest = replica;
+          }
+        }
+      }
+      if (oldest) {
+        std::erase(m_groups[oldest->key].replicas, oldest);
+        lock.unlock();
+        app::log::info("replica {} of {} stopped: max_live_deployments reached",
+                       oldest->id,
+                       oldest->deployment_id);
+        std::error_code ec;
+        oldest->client.reset();
+        fs::remove_all(oldest->dir, ec);
+        lock.lock();
+        continue;
+      }
+      m_released.wait(lock);
+      continue;
+    }
+    if (static_cast<int>(group.replicas.size()) + group.starting
         < max_replicas) {
       ++group.starting;
       lock.unlock();
@@ -254,16 +298,34 @@ WrapperPool::acquire(const app::RuntimeSpec& spec)
   }
 }
 
+Result<void>
+WrapperPool::warm(const app::RuntimeSpec& spec)
+{
+  {
+    std::lock_guard lock(m_mutex);
+    const auto& group = m_groups[spec.key()];
+    if (!group.replicas.empty() || group.starting > 0) {
+      return {};
+    }
+  }
+  // A lease given back at once leaves the replica idle, warm.
+  RYAX_TRY_ASSIGN(auto lease, acquire(spec));
+  lease.reset();
+  return {};
+}
+
 void
-WrapperPool::release(const std::shared_ptr<Replica>& replica, bool discard)
+WrapperPool::release(const std::shared_ptr<Replica>& replica,
+                     bool discard,
+                     std::int64_t executions)
 {
   std::shared_ptr<Replica> stopped;
   {
     std::lock_guard lock(m_mutex);
     replica->busy = false;
-    ++replica->executions;
+    replica->executions += executions;
     replica->idle_since = std::chrono::steady_clock::now();
-    if (discard) {
+    if (discard || replica->draining) {
       auto& list = m_groups[replica->key].replicas;
       std::erase(list, replica);
       stopped = replica;
@@ -314,7 +376,13 @@ WrapperPool::replicas()
     for (const auto& replica : group.replicas) {
       app::ReplicaView view;
       view.key = key;
+      view.deployment_id = replica->deployment_id;
       view.action = replica->action;
+      view.id = replica->id;
+      view.pid = replica->client ? replica->client->info().wrapper_pid : 0;
+      view.max_replicas = replica->max_replicas;
+      view.idle_timeout_seconds = replica->idle_timeout.count();
+      view.draining = replica->draining;
       view.busy = replica->busy;
       view.executions = replica->executions;
       view.idle_ms =
@@ -326,6 +394,46 @@ WrapperPool::replicas()
     }
   }
   return result;
+}
+
+int
+WrapperPool::live_locked() const
+{
+  int live = 0;
+  for (const auto& [key, group] : m_groups) {
+    live += static_cast<int>(group.replicas.size()) + group.starting;
+  }
+  return live;
+}
+
+void
+WrapperPool::drain(const std::string& workflow_id)
+{
+  std::vector<std::shared_ptr<Replica>> stopped;
+  {
+    std::lock_guard lock(m_mutex);
+    for (auto& [key, group] : m_groups) {
+      std::erase_if(group.replicas, [&](const auto& replica) {
+        if (replica->workflow_id != workflow_id) {
+          return false;
+        }
+        if (replica->busy) {
+          replica->draining = true; // stops when given back
+          return false;
+        }
+        stopped.push_back(replica);
+        return true;
+      });
+    }
+  }
+  for (auto& replica : stopped) {
+    app::log::info("replica {} of {} stopped: workflow undeployed",
+                   replica->id,
+                   replica->deployment_id);
+    std::error_code ec;
+    replica->client.reset();
+    fs::remove_all(replica->dir, ec);
+  }
 }
 
 void

@@ -21,6 +21,9 @@ struct WrapperPoolSettings
   std::string root;
   // The ryax-wrapper binary; empty: find_wrapper_binary().
   std::string wrapper_binary;
+  // Replicas alive at once, all deployments together: at the cap, the
+  // replica idle for longest is stopped to make room, or the caller waits.
+  int max_live = 32;
 };
 
 // The RuntimePool of ryaxd: ryax-wrapper processes (WrapperClient) around
@@ -33,14 +36,19 @@ public:
 
   Result<std::unique_ptr<app::RuntimeLease>> acquire(
     const app::RuntimeSpec& spec) override;
+  Result<void> warm(const app::RuntimeSpec& spec) override;
   void reap_idle() override;
   std::vector<app::ReplicaView> replicas() override;
+  void drain(const std::string& workflow_id) override;
   void shutdown() override;
 
   struct Replica;
 
-  // Give `replica` back (the lease ends); stop it when `discard`.
-  void release(const std::shared_ptr<Replica>& replica, bool discard);
+  // Give `replica` back (the lease ends) after `executions` executions;
+  // stop it when `discard`.
+  void release(const std::shared_ptr<Replica>& replica,
+               bool discard,
+               std::int64_t executions);
 
 private:
   Result<std::shared_ptr<Replica>> start_replica(const app::RuntimeSpec& spec);
@@ -55,6 +63,7 @@ private:
     int starting = 0;
   };
   std::map<std::string, Group> m_groups;
+  int live_locked() const;
   std::uint64_t m_next_replica = 0;
 };
 

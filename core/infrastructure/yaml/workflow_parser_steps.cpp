@@ -28,7 +28,8 @@ constexpr std::string_view k_objective_keys[] = { "cost",
                                                   "energy",
                                                   "performance" };
 constexpr std::string_view k_deployment_keys[] = { "idle_timeout",
-                                                   "max_replicas" };
+                                                   "max_replicas",
+                                                   "warm" };
 constexpr std::string_view k_literal_key = "literal";
 
 const std::string k_binding_forms =
@@ -398,6 +399,12 @@ WorkflowParser::parse_deployment(const Entry& entry,
   for (const auto& [name, item] :
        entries(entry.value, field, k_deployment_keys)) {
     const auto item_field = field + "." + name;
+    if (name == "warm") {
+      if (const auto warm = m_out.read_bool(item, item_field)) {
+        deployment.warm = *warm;
+      }
+      continue;
+    }
     const auto value = resolve_scalar(item.value);
     const auto* integer = value ? std::get_if<std::int64_t>(&*value) : nullptr;
     const auto* text = value ? std::get_if<std::string>(&*value) : nullptr;

@@ -231,13 +231,16 @@ Writer::scheduling(int indent, const WorkflowStep& step)
     }
   }
   const auto& d = step.deployment;
-  if (d.idle_timeout_seconds || d.max_replicas) {
+  if (d.idle_timeout_seconds || d.max_replicas || d.warm) {
     line(indent, "deployment:");
     if (d.idle_timeout_seconds) {
       key(indent + 2, "idle_timeout", format_duration(*d.idle_timeout_seconds));
     }
     if (d.max_replicas) {
       key(indent + 2, "max_replicas", std::to_string(*d.max_replicas));
+    }
+    if (d.warm) {
+      key(indent + 2, "warm", *d.warm ? "true" : "false");
     }
   }
 }

@@ -439,7 +439,7 @@ TEST_CASE("every key of the format is read into the definition")
   CHECK(greet.resources.gpu == 1);
   CHECK(greet.constraints == Constraints{ "local", "default" });
   CHECK(greet.objectives == Objectives{ 50, 100, 30 });
-  CHECK(greet.deployment == Deployment{ 300, 2 });
+  CHECK(greet.deployment == Deployment{ 300, 2, true });
   CHECK(w.actions[2].after == std::vector<std::string>{ "scaled" });
   CHECK(std::holds_alternative<Interpolation>(
     w.actions[2].inputs_values.at("message")));

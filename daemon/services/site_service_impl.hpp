@@ -1,0 +1,33 @@
+#pragma once
+
+#include "core/application/run_service.hpp"
+
+#include "ryax/v1/site.grpc.pb.h"
+
+namespace ryax::daemon {
+
+// gRPC handlers of SiteService: the site's pools and the deployments
+// (warm replicas), as the runner sees them.
+class SiteServiceImpl final : public v1::SiteService::Service
+{
+public:
+  explicit SiteServiceImpl(app::RunService& runs);
+
+  grpc::Status ListSites(grpc::ServerContext* context,
+                         const v1::ListSitesRequest* request,
+                         v1::ListSitesReply* reply) override;
+  grpc::Status GetSite(grpc::ServerContext* context,
+                       const v1::GetSiteRequest* request,
+                       v1::Site* reply) override;
+  grpc::Status ListDeployments(grpc::ServerContext* context,
+                               const v1::ListDeploymentsRequest* request,
+                               v1::ListDeploymentsReply* reply) override;
+  grpc::Status GetDeployment(grpc::ServerContext* context,
+                             const v1::GetDeploymentRequest* request,
+                             v1::Deployment* reply) override;
+
+private:
+  app::RunService& m_runs;
+};
+
+} // namespace ryax::daemon

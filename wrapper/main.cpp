@@ -114,12 +114,17 @@ main(int argc, char** argv)
   }
   std::cerr << "ryax-wrapper: serving on " << (socket.empty() ? listen : socket)
             << " (runtime files: " << runtime_dir << ")\n";
+  // Our socket file, to remove it at exit only if nobody replaced it.
+  struct stat ours{};
+  const bool have_socket = !socket.empty() && ::stat(socket.c_str(), &ours) == 0;
 
   int received = 0;
   sigwait(&signals, &received);
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   server->Wait();
-  if (!socket.empty()) {
+  struct stat now{};
+  if (have_socket && ::stat(socket.c_str(), &now) == 0 && now.st_ino == ours.st_ino
+      && now.st_dev == ours.st_dev) {
     std::error_code ec;
     fs::remove(socket, ec);
   }

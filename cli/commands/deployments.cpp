@@ -19,7 +19,7 @@ namespace {
 struct DeploymentsOptions
 {
   std::string workflow; // deployments list --workflow
-  std::string id;       // deployments show WORKFLOW/STEP
+  std::string id;       // deployments show WORKFLOW/ACTION
 };
 
 int
@@ -104,7 +104,7 @@ register_deployment_commands(CLI::App& app, Context& ctx)
 
   auto* show = deployments->add_subcommand(
     "show", "Show a deployment and each of its replicas");
-  show->add_option("deployment", o->id, "Deployment id: WORKFLOW/STEP")
+  show->add_option("deployment", o->id, "Deployment id: WORKFLOW/ACTION")
     ->required();
   show->callback([&ctx, o] { ctx.exit_code = run_show(ctx, *o); });
 }

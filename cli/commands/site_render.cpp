@@ -134,7 +134,9 @@ deployment_json(const v1::Deployment& deployment)
   }
   return { { "id", deployment.id() },
            { "workflow_id", deployment.workflow_id() },
-           { "step", deployment.step() },
+           { "action_id", deployment.action_id() },
+           { "steps", std::vector<std::string>(deployment.steps().begin(),
+                                               deployment.steps().end()) },
            { "action", deployment.action() },
            { "state", deployment.state() },
            { "replicas", deployment.replicas() },
@@ -279,7 +281,7 @@ deployment_fields(const v1::Deployment& d)
 {
   return { { "deployment", d.id() },
            { "workflow", d.workflow_id() },
-           { "step", d.step() },
+           { "steps", fmt::format("{}", fmt::join(d.steps(), ", ")) },
            { "action", d.action() },
            { "state", d.state() },
            { "replicas",
@@ -310,7 +312,7 @@ check_deployment_id(const std::string& id)
   const auto slash = id.find('/');
   if (slash == std::string::npos || slash == 0 || slash + 1 == id.size()) {
     return fail(ErrorCode::invalid_argument,
-                fmt::format("deployment \"{}\": expected WORKFLOW/STEP "
+                fmt::format("deployment \"{}\": expected WORKFLOW/ACTION "
                             "(see ryax deployments list)",
                             id));
   }

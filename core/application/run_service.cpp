@@ -687,6 +687,13 @@ RunService::execute(const Job& job)
     for (int retry = 0;; ++retry) {
       auto lease = m_ports.runtimes.acquire(*spec);
       if (!lease) {
+        if (retry == 0 && lease.error().code == ErrorCode::unavailable) {
+          log::warn("run {}: {}: {}: retrying once",
+                    job.run_id,
+                    domain::describe(job.key),
+                    lease.error().message);
+          continue;
+        }
         return step_error("runtime_unavailable", lease.error().message);
       }
       {

@@ -53,9 +53,12 @@ deployments(const std::vector<app::ReplicaView>& replicas)
       d.set_id(replica.deployment_id);
       const auto slash = replica.deployment_id.find('/');
       d.set_workflow_id(replica.deployment_id.substr(0, slash));
-      d.set_step(slash == std::string::npos
-                   ? ""
-                   : replica.deployment_id.substr(slash + 1));
+      d.set_action_id(slash == std::string::npos
+                        ? ""
+                        : replica.deployment_id.substr(slash + 1));
+      for (const auto& step : replica.steps) {
+        d.add_steps(step);
+      }
       d.set_action(replica.action);
       d.set_max_replicas(replica.max_replicas);
       d.set_idle_timeout_seconds(replica.idle_timeout_seconds);

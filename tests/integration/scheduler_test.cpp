@@ -198,7 +198,7 @@ TEST_CASE("replicas scale up under a burst and stop after the idle timeout")
   const auto id = start_run(f, { "burst", "--input", "n=6" });
   REQUIRE(eventually([&]() -> bool {
     for (const auto& d : deployments(f)) {
-      if (d["id"] == "burst/nap" && d["replicas"] == 3) {
+      if (d["id"] == "burst/sleeper" && d["replicas"] == 3) {
         return true;
       }
     }
@@ -206,21 +206,21 @@ TEST_CASE("replicas scale up under a burst and stop after the idle timeout")
   }));
   // Never more than max_replicas.
   for (const auto& d : deployments(f)) {
-    if (d["id"] == "burst/nap") {
+    if (d["id"] == "burst/sleeper") {
       CHECK(d["replicas"].get<int>() <= 3);
       CHECK(d["max_replicas"] == 3);
     }
   }
   REQUIRE(eventually([&]() -> bool { return f.show(id)["state"] == "done"; },
                      std::chrono::seconds(60)));
-  auto shown = f.daemon.ryax({ "deployments", "show", "burst/nap", "-o", "json" });
+  auto shown = f.daemon.ryax({ "deployments", "show", "burst/sleeper", "-o", "json" });
   if (shown.exit_code == 0) {
     CHECK(json::parse(shown.out)["executions"].get<int>() >= 1);
   }
   // Idle for 2 s: stopped by the housekeeping (every second).
   REQUIRE(eventually([&]() -> bool {
     for (const auto& d : deployments(f)) {
-      if (d["id"] == "burst/nap") {
+      if (d["id"] == "burst/sleeper") {
         return false;
       }
     }
@@ -230,23 +230,26 @@ TEST_CASE("replicas scale up under a burst and stop after the idle timeout")
 
 TEST_CASE("a step warm at deploy has a replica before its first run; undeploy drains it")
 {
-  RunFixture f({ "add" }, site_config("  - {name: pool, cpu: 2, memory: 2G}\n"));
+  RunFixture f({ "add", "fanout" }, site_config("  - {name: pool, cpu: 2, memory: 2G}\n"));
   f.deploy("warm", "    - {name: x, type: integer}\n",
            "  - {id: inc, from: add, inputs_values: {x: \"{{ start.x }}\"}, "
            "deployment: {warm: true}}\n"
-           "  - {id: lazy, from: add, inputs_values: {x: \"{{ inc.y }}\"}}\n");
+           "  - {id: lazy, from: fanout, inputs_values: {n: \"{{ inc.y }}\"}}\n"
+           "  - {id: again, from: add, inputs_values: {x: \"{{ inc.y }}\"}, after: [lazy]}\n");
   auto warmed = deployments(f);
   REQUIRE(warmed.size() == 1);
-  CHECK(warmed[0]["id"] == "warm/inc");
+  CHECK(warmed[0]["id"] == "warm/add");
   CHECK(warmed[0]["executions"] == 0);
   f.require_ok({ "run", "warm", "--input", "x=1", "--wait" });
   CHECK(deployments(f).size() == 2);
   auto listed = deployments(f);
   REQUIRE(listed.size() == 2);
-  CHECK(listed[0]["id"] == "warm/inc");
+  // Steps running the same action share its deployment.
+  CHECK(listed[0]["id"] == "warm/add");
   CHECK(listed[0]["action"] == "add:1.0");
-  CHECK(listed[0]["executions"] == 1);
-  CHECK(listed[1]["id"] == "warm/lazy");
+  CHECK(listed[0]["steps"] == json({ "again", "inc" }));
+  CHECK(listed[0]["executions"] == 3);
+  CHECK(listed[1]["id"] == "warm/fanout");
   f.require_ok({ "workflow", "undeploy", "warm" });
   CHECK(deployments(f).empty());
 }

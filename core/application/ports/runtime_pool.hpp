@@ -16,7 +16,9 @@ namespace ryax::app {
 // What a warm runtime runs and how it is limited.
 struct RuntimeSpec
 {
-  // The deployment: one step of one workflow (fan-out branches share it).
+  // The deployment: one action of one workflow (its steps running that
+  // action version with the same limits share replicas, and so do fan-out
+  // branches); `step_id` is the step asking.
   std::string workflow_id;
   std::string step_id;
   // The built action version (metadata and bundle_key).
@@ -29,12 +31,12 @@ struct RuntimeSpec
   // A replica idle this long is stopped.
   std::chrono::seconds idle_timeout{ 300 };
 
-  // The pool key: one set of replicas per workflow step, action version
-  // and limits.
+  // The pool key: one set of replicas per workflow, action version and
+  // limits.
   std::string key() const;
 
-  // "WORKFLOW/STEP".
-  std::string deployment_id() const { return workflow_id + "/" + step_id; }
+  // "WORKFLOW/ACTION".
+  std::string deployment_id() const { return workflow_id + "/" + action.id(); }
 };
 
 // One warm runtime lent for executions; destroying it gives it back.
@@ -70,7 +72,8 @@ public:
 struct ReplicaView
 {
   std::string key;           // RuntimeSpec::key
-  std::string deployment_id; // "WORKFLOW/STEP"
+  std::string deployment_id; // "WORKFLOW/ACTION"
+  std::vector<std::string> steps; // the workflow steps it served, sorted
   std::string action;        // "id:version"
   std::string id;            // "r12"
   std::int64_t pid = 0;      // the wrapper process

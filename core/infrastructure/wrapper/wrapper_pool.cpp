@@ -8,6 +8,8 @@
 
 #include <filesystem>
 
+#include <unistd.h>
+
 namespace fs = std::filesystem;
 using nlohmann::json;
 
@@ -16,7 +18,7 @@ namespace ryax::infra::wrapper {
 struct WrapperPool::Replica
 {
   std::string key;
-  std::string deployment_id; // "WORKFLOW/STEP"
+  std::string deployment_id; // "WORKFLOW/ACTION"
   std::string workflow_id;
   std::string action; // "id:version"
   std::string id;     // "r12"
@@ -130,13 +132,13 @@ public:
       }
       outputs.push_back(std::move(values));
     }
+    domain::StepOutcome outcome;
     if (result.fan_out) {
-      return domain::StepOutcome{ domain::FanOut{ std::move(outputs) } };
+      outcome.emplace<domain::FanOut>().sets = std::move(outputs);
+    } else if (!outputs.empty()) {
+      outcome.emplace<domain::Outputs>(std::move(outputs.front()));
     }
-    if (outputs.empty()) {
-      outputs.emplace_back();
-    }
-    return domain::StepOutcome{ std::move(outputs.front()) };
+    return outcome;
   }
 
   Result<void>
@@ -198,7 +200,9 @@ WrapperPool::start_replica(const app::RuntimeSpec& spec)
   replica->max_replicas = std::max(1, spec.max_replicas);
   replica->action = action.id() + ":" + action.version();
   replica->metadata = action.metadata;
-  replica->dir = fmt::format("{}/r{}", m_settings.root, number);
+  // The pid keeps paths apart from the replicas of a previous daemon that
+  // may still be exiting (and removing their socket).
+  replica->dir = fmt::format("{}/r{}-{}", m_settings.root, ::getpid(), number);
   replica->idle_timeout = spec.idle_timeout;
   std::error_code ec;
   fs::create_directories(replica->dir, ec);
@@ -241,6 +245,7 @@ WrapperPool::acquire(const app::RuntimeSpec& spec)
   const auto key = spec.key();
   const auto max_replicas = std::max(1, spec.max_replicas);
   std::unique_lock lock(m_mutex);
+  m_groups[key].steps.insert(spec.step_id);
   for (;;) {
     auto& group = m_groups[key];
     for (auto& replica : group.replicas) {
@@ -377,6 +382,7 @@ WrapperPool::replicas()
       app::ReplicaView view;
       view.key = key;
       view.deployment_id = replica->deployment_id;
+      view.steps.assign(group.steps.begin(), group.steps.end());
       view.action = replica->action;
       view.id = replica->id;
       view.pid = replica->client ? replica->client->info().wrapper_pid : 0;

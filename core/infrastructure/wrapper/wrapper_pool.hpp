@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,7 @@ private:
   {
     std::vector<std::shared_ptr<Replica>> replicas;
     int starting = 0;
+    std::set<std::string> steps; // the workflow steps that used it
   };
   std::map<std::string, Group> m_groups;
   int live_locked() const;

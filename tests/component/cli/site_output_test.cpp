@@ -54,7 +54,9 @@ busy_deployment()
   ryax::v1::Deployment d;
   d.set_id("hello/resize");
   d.set_workflow_id("hello");
-  d.set_step("resize");
+  d.set_action_id("resize");
+  d.add_steps("small");
+  d.add_steps("thumb");
   d.set_action("resize:1.0");
   d.set_state("busy");
   d.set_replicas(2);
@@ -168,7 +170,8 @@ TEST_CASE("the deployment document has the proto fields and its replicas")
   const auto doc = deployment_json(busy_deployment());
   CHECK(doc["id"] == "hello/resize");
   CHECK(doc["workflow_id"] == "hello");
-  CHECK(doc["step"] == "resize");
+  CHECK(doc["action_id"] == "resize");
+  CHECK(doc["steps"] == nlohmann::json({ "small", "thumb" }));
   CHECK(doc["action"] == "resize:1.0");
   CHECK(doc["state"] == "busy");
   CHECK(doc["replicas"] == 2);
@@ -218,7 +221,7 @@ TEST_CASE("deployments show prints its fields, then one row per replica")
   output::print_table(out, replicas_table(d, "  "), false);
   CHECK(out.str() == "deployment:   hello/resize\n"
                      "workflow:     hello\n"
-                     "step:         resize\n"
+                     "steps:        small, thumb\n"
                      "action:       resize:1.0\n"
                      "state:        busy\n"
                      "replicas:     2 live (max 4)\n"

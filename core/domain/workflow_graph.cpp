@@ -40,12 +40,23 @@ public:
     }
     // The trigger reads nothing: its references are reported, not followed.
     for (std::size_t to = 1; to < m_steps.size(); ++to) {
-      add_edges_of(workflow.step_path(m_steps[to]->id), to);
+      add_edges_of("spec.actions[" + std::to_string(to - 1) + "]", to);
     }
     std::sort(m_edges.begin(), m_edges.end(), [](const auto& a, const auto& b) {
       return std::pair(a.to, a.from) < std::pair(b.to, b.from);
     });
+    // Adjacency, in edge order (by `to`, then `from`): walks cost O(V + E).
+    m_upstream.resize(m_steps.size());
+    m_downstream.resize(m_steps.size());
+    for (const auto& edge : m_edges) {
+      m_upstream[edge.to].push_back(edge.from);
+      m_downstream[edge.from].push_back(&edge);
+    }
   }
+
+  // m_downstream points into m_edges.
+  Graph(const Graph&) = delete;
+  Graph& operator=(const Graph&) = delete;
 
   std::size_t
   size() const
@@ -70,28 +81,16 @@ public:
     return it == m_index.end() ? std::nullopt : std::optional(it->second);
   }
 
-  std::vector<std::size_t>
+  const std::vector<std::size_t>&
   upstream(std::size_t to) const
   {
-    std::vector<std::size_t> result;
-    for (const auto& edge : m_edges) {
-      if (edge.to == to) {
-        result.push_back(edge.from);
-      }
-    }
-    return result;
+    return m_upstream[to];
   }
 
-  std::vector<const DeclaredEdge*>
+  const std::vector<const DeclaredEdge*>&
   downstream(std::size_t from) const
   {
-    std::vector<const DeclaredEdge*> result;
-    for (const auto& edge : m_edges) {
-      if (edge.from == from) {
-        result.push_back(&edge);
-      }
-    }
-    return result;
+    return m_downstream[from];
   }
 
   // Every back edge of a depth-first walk, with the cycle it closes.
@@ -138,7 +137,9 @@ private:
            std::string path,
            std::string culprit)
   {
-    for (auto& edge : m_edges) {
+    // Edges into `to` are added together, from m_first_edge_of_to on.
+    for (auto i = m_first_edge_of_to; i < m_edges.size(); ++i) {
+      auto& edge = m_edges[i];
       if (edge.from == from && edge.to == to) {
         if (kind == WorkflowEdge::Kind::data &&
             edge.kind == WorkflowEdge::Kind::order) {
@@ -154,6 +155,7 @@ private:
   void
   add_edges_of(const std::string& step_path, std::size_t to)
   {
+    m_first_edge_of_to = m_edges.size();
     const auto& step = *m_steps[to];
     bool has_upstream = false;
     for (const auto& [input, binding] : step.inputs_values) {
@@ -186,6 +188,9 @@ private:
   std::vector<const WorkflowStep*> m_steps;
   std::map<std::string, std::size_t> m_index;
   std::vector<DeclaredEdge> m_edges;
+  std::size_t m_first_edge_of_to = 0;
+  std::vector<std::vector<std::size_t>> m_upstream;
+  std::vector<std::vector<const DeclaredEdge*>> m_downstream;
 };
 
 Diagnostic

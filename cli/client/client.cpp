@@ -3,8 +3,6 @@
 #include "core/infrastructure/config/paths.hpp"
 #include "daemon/status.hpp"
 
-#include "ryax/v1/daemon.grpc.pb.h"
-
 #include <fmt/format.h>
 #include <grpcpp/grpcpp.h>
 
@@ -45,15 +43,24 @@ make_channel(const DaemonAddress& address)
                                    grpc::InsecureChannelCredentials(), args);
 }
 
-// Does a daemon answer the health call?
+// Whether a daemon is there: open the channel's connection (the HTTP/2
+// handshake every first call makes anyway) and wait until it is ready or
+// has failed. No RPC: that would cost a round trip on every command.
 bool
-answers(const std::shared_ptr<grpc::Channel>& channel)
+reaches(const std::shared_ptr<grpc::Channel>& channel,
+        std::chrono::milliseconds timeout)
 {
-  auto stub = v1::DaemonService::NewStub(channel);
-  auto context = Client::call_context(std::chrono::seconds(5));
-  v1::HealthRequest request;
-  v1::HealthReply reply;
-  return stub->Health(context.get(), request, &reply).ok();
+  const auto deadline = std::chrono::system_clock::now() + timeout;
+  auto state = channel->GetState(true);
+  while (state != GRPC_CHANNEL_READY) {
+    if (state == GRPC_CHANNEL_TRANSIENT_FAILURE
+        || state == GRPC_CHANNEL_SHUTDOWN
+        || !channel->WaitForStateChange(state, deadline)) {
+      return false;
+    }
+    state = channel->GetState(true);
+  }
+  return true;
 }
 
 std::string
@@ -117,7 +124,7 @@ Client::connect_existing(const Context& ctx)
       && !std::filesystem::exists(address.socket_path)) {
     return std::unexpected(not_running(address));
   }
-  if (!answers(channel)) {
+  if (!reaches(channel, std::chrono::seconds(5))) {
     return std::unexpected(not_running(address));
   }
   return Client(std::move(address), std::move(channel));
@@ -136,7 +143,7 @@ Client::connect(const Context& ctx)
   }
   RYAX_TRY(spawn_daemon({}, !ctx.progress()));
   auto channel = make_channel(address);
-  if (!answers(channel)) {
+  if (!reaches(channel, std::chrono::seconds(5))) {
     return fail(ErrorCode::unavailable,
                 fmt::format("started ryaxd but it does not answer at {}",
                             address.display));

@@ -35,10 +35,12 @@ public:
   // Connect, starting the local daemon first when the default socket is dead
   // and autostart is allowed (no explicit address, no --no-autostart, no
   // RYAX_NO_AUTOSTART=1). unavailable "ryaxd is not running at <address>"
-  // otherwise.
+  // otherwise. Opens the connection without any RPC: the command's own call
+  // is the first round trip.
   static Result<Client> connect(const Context& ctx);
 
-  // Connect without ever starting a daemon; unavailable when none answers.
+  // Connect without ever starting a daemon; unavailable when nothing accepts
+  // the connection (no socket, a stale one, no listener) within 5 s.
   static Result<Client> connect_existing(const Context& ctx);
 
   // The channel for service stubs.

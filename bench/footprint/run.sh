@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# B5 footprint: ryaxd's resident memory (VmRSS from /proc/PID/status), and
+# apart from it its ryax-wrapper replicas (separate processes, each with its
+# python runtime), at four moments:
+#   1. idle, one second after start;
+#   2. after one run of a one-step python workflow finished (replica warm);
+#   3. after that replica was reaped (idle_timeout 1 s, housekeeping 1 s);
+#   4. with QUEUED runs queued behind a step that sleeps (max_replicas 1,
+#      run_concurrency 1: one run sleeps, the others wait), submitted at
+#      once through the API by ryax_bench_fanout.
+# RUNS repeats 1-3 on fresh daemons and data dirs and prints the medians;
+# 4 runs once, on the last daemon.
+#   bench/footprint/run.sh [BUILD_DIR] [RUNS] [QUEUED]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$root/build}
+runs=${2:-3}
+queued=${3:-10000}
+ninja -C "$build" ryax ryaxd ryax-wrapper ryax_bench_fanout >/dev/null
+tmp=$(mktemp -d /tmp/rxbench.XXXXXX)
+export RYAX_HOME=$tmp/home RYAX_SOCKET=$tmp/s.sock RYAX_NO_AUTOSTART=1 PIP_NO_INDEX=1
+trap '"$build/ryax" -q daemon stop >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
+ryax() { "$build/ryax" "$@"; }
+
+mkdir -p "$tmp/actions/nap"
+cat > "$tmp/actions/nap/ryax_metadata.yaml" <<'YAML'
+apiVersion: "ryax.tech/v2.0"
+kind: Processor
+spec:
+  id: nap
+  human_name: Nap
+  type: python3
+  version: "1.0"
+  inputs:
+  - {name: seconds, human_name: Seconds, help: how long to sleep, type: float}
+  outputs:
+  - {name: slept, human_name: Slept, help: the same, type: float}
+YAML
+cat > "$tmp/actions/nap/ryax_handler.py" <<'PY'
+import time
+
+
+def handle(request):
+    time.sleep(request["seconds"])
+    return {"slept": request["seconds"]}
+PY
+: > "$tmp/actions/nap/requirements.txt"
+git -C "$tmp/actions" init -q
+git -C "$tmp/actions" -c user.name=b -c user.email=b@b add -A
+git -C "$tmp/actions" -c user.name=b -c user.email=b@b commit -q -m nap
+cat > "$tmp/nap.yaml" <<'YAML'
+apiVersion: ryax.tech/v2.0
+kind: Workflow
+spec:
+  id: nap
+  trigger: {id: start, from: manual, outputs: [{name: seconds, type: float}]}
+  actions:
+  - id: nap
+    from: nap
+    inputs_values: {seconds: "{{ start.seconds }}"}
+    deployment: {max_replicas: 1, idle_timeout: 1}
+  results:
+  - {key: slept, value: "{{ nap.slept }}"}
+YAML
+
+rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; } # kB
+daemon_pid() { ryax daemon status -o json | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p'; }
+# The processes under ryaxd: replicas and their runtimes.
+descendants() {
+  local c
+  for c in $(pgrep -P "$1" || true); do
+    echo "$c"
+    descendants "$c"
+  done
+}
+replicas_rss() {
+  local total=0 n=0 p each=""
+  for p in $(descendants "$1"); do
+    total=$(( total + $(rss "$p") )); n=$((n + 1))
+    each="$each $(cat "/proc/$p/comm") $(mb "$(rss "$p")")"
+  done
+  echo "$(mb "$total") MB in $n processes (MB:$each)"
+}
+mb() { echo "scale=1; $1 / 1024" | bc; }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+idle=() after_run=() reaped=()
+for i in $(seq 1 "$runs"); do
+  rm -rf "$RYAX_HOME"
+  mkdir -p "$RYAX_HOME"
+  printf 'run_concurrency: 1\nhousekeeping_interval_seconds: 1\n' > "$RYAX_HOME/ryaxd.yaml"
+  ryax daemon start -q >/dev/null
+  pid=$(daemon_pid)
+  sleep 1
+  idle+=("$(rss "$pid")")
+  ryax -q repo add bench "$tmp/actions" >/dev/null
+  ryax -q repo scan bench --strict >/dev/null
+  ryax -q action build nap --wait >/dev/null
+  ryax -q workflow push "$tmp/nap.yaml" --deploy >/dev/null
+  ryax -q run nap --input seconds=0 --wait >/dev/null
+  after_run+=("$(rss "$pid")")
+  echo "daemon $i: idle $(mb "${idle[-1]}") MB, after a run $(mb "${after_run[-1]}") MB; replicas: $(replicas_rss "$pid")"
+  # Reaped after idle_timeout at a housekeeping pass.
+  for _ in $(seq 1 100); do
+    [ -z "$(descendants "$pid")" ] && break
+    sleep 0.1
+  done
+  [ -z "$(descendants "$pid")" ] || { echo "the replica was not reaped" >&2; exit 1; }
+  reaped+=("$(rss "$pid")")
+  echo "daemon $i: replica reaped, ryaxd $(mb "${reaped[-1]}") MB"
+  if [ "$i" != "$runs" ]; then
+    ryax -q daemon stop >/dev/null
+  fi
+done
+echo "ryaxd idle after start: median $(mb "$(printf '%s\n' "${idle[@]}" | median)") MB (all kB: ${idle[*]}; target < 40 MB)"
+echo "ryaxd after a run finished: median $(mb "$(printf '%s\n' "${after_run[@]}" | median)") MB (all kB: ${after_run[*]})"
+echo "ryaxd after the replica was reaped: median $(mb "$(printf '%s\n' "${reaped[@]}" | median)") MB (all kB: ${reaped[*]}; target < 40 MB)"
+
+before=$(rss "$pid")
+db_before=$(du -k "$RYAX_HOME/ryax.db" | cut -f1)
+t0=$(date +%s%N)
+"$build/ryax_bench_fanout" "$RYAX_SOCKET" nap "$queued" seconds=600 --no-wait
+t1=$(date +%s%N)
+sleep 2
+after=$(rss "$pid")
+echo "submitting $queued runs: $(( (t1 - t0) / 1000000 )) ms"
+echo "ryaxd with $queued runs queued: $(mb "$after") MB (before $(mb "$before") MB: $(echo "scale=2; ($after - $before) / $queued" | bc) kB per queued run); $(awk '/^Threads/ {print $2}' "/proc/$pid/status") threads; replicas: $(replicas_rss "$pid")"
+grep -E "^(VmHWM|RssAnon|RssFile)" "/proc/$pid/status" | tr -s ' \t' ' ' | paste -sd ';'
+# How much of it is freed memory malloc keeps (the burst of 10,000 calls in
+# flight) rather than live state: ask the daemon to malloc_trim(0).
+if command -v gdb >/dev/null; then
+  gdb -p "$pid" -batch -ex 'call (int) malloc_trim(0)' >/dev/null 2>&1 || true
+  trimmed=$(rss "$pid")
+  echo "ryaxd after malloc_trim(0): $(mb "$trimmed") MB ($(echo "scale=2; ($trimmed - $before) / $queued" | bc) kB per queued run live)"
+fi
+echo "ryax.db grew by $(( $(du -k "$RYAX_HOME/ryax.db" | cut -f1) - db_before )) kB (WAL now $(du -k "$RYAX_HOME/ryax.db-wal" | cut -f1) kB)"

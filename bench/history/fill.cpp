@@ -1,0 +1,96 @@
+// Fill a stopped daemon's database with COUNT finished runs, copies of a
+// real run (TEMPLATE, one that ryaxd executed: its workflow, steps, values
+// and action versions) under new ids, created one second apart going back
+// in time from the template, so that `ryax runs list` and `ryax runs show`
+// work on a history of realistic rows. Writes through the same RunStore
+// adapter as the daemon (one transaction per run).
+//
+// Usage: ryax_bench_fill_history DB TEMPLATE_RUN_ID COUNT
+//   Prints the ids of the newest and the oldest copy.
+
+#include "core/infrastructure/sqlite/database.hpp"
+#include "core/infrastructure/sqlite/sqlite_run_store.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <string>
+
+using namespace ryax;
+
+namespace {
+
+void
+shift(std::optional<std::int64_t>& ms, std::int64_t delta)
+{
+  if (ms) {
+    *ms += delta;
+  }
+}
+
+} // namespace
+
+int
+main(int argc, char** argv)
+{
+  if (argc != 4) {
+    std::fprintf(stderr,
+                 "usage: ryax_bench_fill_history DB TEMPLATE_RUN_ID COUNT\n");
+    return 2;
+  }
+  const std::string template_id = argv[2];
+  const long count = std::atol(argv[3]);
+  auto database = infra::sqlite::Database::open(argv[1]);
+  if (!database) {
+    std::fprintf(stderr, "%s\n", database.error().message.c_str());
+    return 1;
+  }
+  infra::sqlite::SqliteRunStore store(**database);
+  auto loaded = store.load(template_id);
+  if (!loaded || !*loaded) {
+    std::fprintf(stderr,
+                 "run \"%s\": %s\n",
+                 template_id.c_str(),
+                 loaded ? "not found" : loaded.error().message.c_str());
+    return 1;
+  }
+  const app::StoredRun& model = **loaded;
+  const auto start = std::chrono::steady_clock::now();
+  std::string first;
+  std::string last;
+  for (long i = 1; i <= count; ++i) {
+    app::StoredRun copy = model;
+    const std::int64_t delta = -1000 * i;
+    auto& run = copy.run;
+    // Template ids are run-<12 hex digits>: "c" + 11 digits cannot collide.
+    run.id = fmt::format("run-c{:011x}", i);
+    run.created_ms += delta;
+    shift(run.started_ms, delta);
+    shift(run.finished_ms, delta);
+    for (auto& [key, step] : run.steps) {
+      step.created_ms += delta;
+      shift(step.scheduled_ms, delta);
+      shift(step.started_ms, delta);
+      shift(step.finished_ms, delta);
+    }
+    if (auto created = store.create(copy); !created) {
+      std::fprintf(stderr, "%s\n", created.error().message.c_str());
+      return 1;
+    }
+    (i == 1 ? first : last) = run.id;
+  }
+  const auto seconds =
+    std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+      .count();
+  std::printf(
+    "%ld runs in %.1f s (%.0f runs/s)\nnewest copy: %s\noldest copy: %s\n",
+    count,
+    seconds,
+    static_cast<double>(count) / seconds,
+    first.c_str(),
+    last.c_str());
+  return 0;
+}

@@ -3,6 +3,7 @@
 #include "core/domain/error.hpp"
 #include "core/domain/scheduling.hpp"
 #include "core/infrastructure/config/paths.hpp"
+#include "core/infrastructure/config/site_config.hpp" // machine_pool()
 
 #include <optional>
 #include <string>
@@ -47,6 +48,8 @@ struct DaemonConfig
   // Action replicas (ryax-wrapper processes) alive at once, all
   // deployments together.
   Setting<int> max_live_deployments;
+  // Runs accepted and not finished, at most; 0 for no limit.
+  Setting<int> max_unfinished_runs;
 };
 
 // What the command line said; an empty optional means "not given".
@@ -70,10 +73,5 @@ Result<DaemonConfig> load_daemon_config(const DaemonFlags& flags,
 // One "key: value  # origin" line per setting, for --print-config; the
 // pools on one line, "site.node_pools: NAME (cpu 2, memory 4G, ...), ...".
 std::string describe(const DaemonConfig& config);
-
-// The node pool of the site when ryaxd.yaml sets no `node_pools`: "default",
-// with this machine's cores (at least 1), physical memory (0 when unknown)
-// and architecture (uname -m), no GPU, no time limit, scores 0.
-domain::NodePool machine_pool();
 
 } // namespace ryax::infra::config

@@ -1,6 +1,7 @@
 #include "core/infrastructure/filestore/file_run_file_store.hpp"
 
 #include "core/infrastructure/filestore/archive.hpp"
+#include "core/infrastructure/process/unique_fd.hpp"
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
@@ -26,42 +27,11 @@ constexpr std::size_t k_buffer_size = 256 * 1024;
 constexpr std::size_t k_digest_hex_size = 64;
 constexpr std::size_t k_max_name_size = 255;
 
-class Fd
-{
-public:
-  explicit Fd(int fd = -1)
-    : m_fd(fd)
-  {
-  }
-  ~Fd() { reset(); }
-  Fd(Fd&& other) noexcept
-    : m_fd(std::exchange(other.m_fd, -1))
-  {
-  }
-  Fd& operator=(Fd&&) = delete;
-  int
-  get() const
-  {
-    return m_fd;
-  }
-  void
-  reset()
-  {
-    if (m_fd >= 0) {
-      ::close(m_fd);
-    }
-    m_fd = -1;
-  }
-
-private:
-  int m_fd;
-};
-
 // A file in <root>/tmp, unlinked on destruction unless moved in place.
 struct TempFile
 {
   std::string path;
-  Fd fd;
+  process::UniqueFd fd;
   bool kept = false;
 
   TempFile(std::string p, int f)
@@ -284,7 +254,8 @@ FileRunFileStore::put_file(const std::string& path, const std::string& name)
 {
   RYAX_TRY(check_name(name));
   // O_NONBLOCK: opening a FIFO must not hang; it is refused just after.
-  Fd in(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  process::UniqueFd in(
+    ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
   if (in.get() < 0) {
     if (errno == ELOOP) {
       return fail(ErrorCode::invalid_argument,
@@ -398,7 +369,7 @@ FileRunFileStore::materialize(const domain::FileRef& ref,
     return target;
   }
 
-  Fd in(::open(object.c_str(), O_RDONLY | O_CLOEXEC));
+  process::UniqueFd in(::open(object.c_str(), O_RDONLY | O_CLOEXEC));
   if (in.get() < 0) {
     if (errno == ENOENT) {
       return fail(ErrorCode::not_found,
@@ -407,7 +378,8 @@ FileRunFileStore::materialize(const domain::FileRef& ref,
     return io_failure("open", object);
   }
   // O_EXCL also refuses a symbolic link planted at the target.
-  Fd out(::open(target.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  process::UniqueFd out(
+    ::open(target.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
   if (out.get() < 0) {
     if (errno == EEXIST) {
       return fail(ErrorCode::already_exists,

@@ -1,5 +1,7 @@
 #include "core/infrastructure/filestore/file_run_log_store.hpp"
 
+#include "core/infrastructure/process/unique_fd.hpp"
+
 #include <fmt/format.h>
 
 #include <fcntl.h>
@@ -22,31 +24,6 @@ namespace {
 
 constexpr std::string_view k_special = "\\\t\n\r";
 constexpr int k_fields = 6;
-
-class Fd
-{
-public:
-  explicit Fd(int fd)
-    : m_fd(fd)
-  {
-  }
-  ~Fd()
-  {
-    if (m_fd >= 0) {
-      ::close(m_fd);
-    }
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int
-  get() const
-  {
-    return m_fd;
-  }
-
-private:
-  int m_fd;
-};
 
 void
 append_escaped(std::string& out, std::string_view text)
@@ -218,7 +195,7 @@ FileRunLogStore::append(const std::string& run_id,
     fs::create_directories(m_root, ec);
     raw = ::open(path.c_str(), flags, 0644);
   }
-  Fd fd(raw);
+  process::UniqueFd fd(raw);
   struct stat st = {};
   if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0) {
     return io_failure("open", path);
@@ -245,7 +222,7 @@ FileRunLogStore::read(const std::string& run_id, std::uint64_t offset)
 {
   RYAX_TRY_ASSIGN(auto path, log_path(run_id));
   std::pair<std::vector<app::RunLogRecord>, std::uint64_t> result{ {}, offset };
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  process::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0 && errno == ENOENT) {
     return result;
   }

@@ -1,5 +1,7 @@
 #include "core/infrastructure/process/subprocess.hpp"
 
+#include "core/infrastructure/process/unique_fd.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -29,39 +31,6 @@ constexpr auto k_term_grace = std::chrono::seconds(1);
 constexpr auto k_drain_grace = std::chrono::milliseconds(500);
 // A line longer than this is passed on in pieces.
 constexpr std::size_t k_max_line = 64 * 1024;
-
-// Closes a file descriptor on scope exit.
-class Fd
-{
-public:
-  Fd() = default;
-  explicit Fd(int fd)
-    : m_fd(fd)
-  {
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() { reset(); }
-
-  int
-  get() const
-  {
-    return m_fd;
-  }
-
-  // Close the held descriptor, if any, and hold `fd`.
-  void
-  reset(int fd = -1)
-  {
-    if (m_fd >= 0) {
-      ::close(m_fd);
-    }
-    m_fd = fd;
-  }
-
-private:
-  int m_fd = -1;
-};
 
 std::vector<std::string>
 make_environment(const std::map<std::string, std::string>& overrides)
@@ -249,10 +218,10 @@ run_process(const ProcessSpec& spec,
     return fail(ErrorCode::internal,
                 std::string("pipe: ") + std::strerror(errno));
   }
-  Fd out_read(out_pipe[0]);
-  Fd out_write(out_pipe[1]);
-  Fd err_read;
-  Fd err_write;
+  UniqueFd out_read(out_pipe[0]);
+  UniqueFd out_write(out_pipe[1]);
+  UniqueFd err_read;
+  UniqueFd err_write;
   if (tagged) {
     if (::pipe2(err_pipe.data(), O_CLOEXEC) != 0) {
       return fail(ErrorCode::internal,

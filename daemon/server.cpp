@@ -108,6 +108,7 @@ struct Services
     app::RunSettings settings;
     settings.work_dir = config.data_dir.value + "/run-work";
     settings.concurrency = config.run_concurrency.value;
+    settings.max_unfinished_runs = config.max_unfinished_runs.value;
     settings.retention.max_age_ms = static_cast<std::int64_t>(
       config.retention_days.value * 24 * 3600 * 1000);
     settings.retention.max_runs_per_workflow =

@@ -870,6 +870,16 @@ RunService::start_run(const StartRunRequest& request)
                             to_string(deployment->state),
                             request.workflow_id));
   }
+  if (m_settings.max_unfinished_runs > 0) {
+    std::lock_guard lock(m_mutex);
+    if (static_cast<int>(m_active.size()) >= m_settings.max_unfinished_runs) {
+      return fail(ErrorCode::unavailable,
+                  fmt::format("{} runs are unfinished, the most this daemon "
+                              "accepts (max_unfinished_runs in ryaxd.yaml): "
+                              "try again when some have ended",
+                              m_active.size()));
+    }
+  }
   const int version = deployment->deployed_version;
   RYAX_TRY_ASSIGN(const auto workflow,
                   definition(request.workflow_id, version));

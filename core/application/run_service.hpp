@@ -44,6 +44,9 @@ struct RunSettings
   std::string work_dir;
   // Step executions running at once, all runs together.
   int concurrency = 8;
+  // Runs accepted and not finished, at most (each holds memory until it
+  // ends): start_run refuses more. 0 for no limit.
+  int max_unfinished_runs = 0;
   // Finished runs removed in the background.
   RetentionPolicy retention;
   // How often retention and idle replica reaping run.
@@ -118,7 +121,8 @@ public:
   // Start a run of the deployed version of a workflow through its manual
   // trigger. not_found (with the near miss); failed_precondition when it is
   // not deployed, its trigger is not manual, or an action is not built;
-  // invalid_argument for a value that does not fit the trigger's outputs.
+  // invalid_argument for a value that does not fit the trigger's outputs;
+  // unavailable when max_unfinished_runs runs are going.
   Result<RunView> start_run(const StartRunRequest& request);
 
   // The run `id`. not_found.

@@ -254,4 +254,19 @@ TEST_CASE("a step warm at deploy has a replica before its first run; undeploy dr
   CHECK(deployments(f).empty());
 }
 
+TEST_CASE("max_unfinished_runs bounds the runs accepted at once")
+{
+  RunFixture f({ "sleeper" },
+               site_config("  - {name: pool, cpu: 2, memory: 2G}\n") + "max_unfinished_runs: 1\n");
+  f.deploy("nap", "    - {name: seconds, type: float}\n",
+           "  - {id: nap, from: sleeper, inputs_values: {seconds: \"{{ start.seconds }}\"}}\n");
+  const auto first = start_run(f, { "nap", "--input", "seconds=30" });
+  auto refused = f.daemon.ryax({ "run", "nap", "--input", "seconds=1" });
+  CHECK(refused.exit_code == 7);
+  CHECK(refused.err.find("1 runs are unfinished") != std::string::npos);
+  CHECK(refused.err.find("max_unfinished_runs") != std::string::npos);
+  f.require_ok({ "runs", "cancel", first });
+  REQUIRE(eventually([&] { return f.daemon.ryax({ "run", "nap", "--input", "seconds=0.1" }).exit_code == 0; }));
+}
+
 TEST_SUITE_END();

@@ -9,60 +9,12 @@
 # and the overhead of the median over the floor (target: within 5%).
 #   bench/chain_10_long/run.sh [BUILD_DIR] [RUNS] [STEPS] [N]
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-build=${1:-$root/build}
+. "$(dirname "$0")/../lib.sh"
 runs=${2:-5}
 steps=${3:-10}
 n=${4:-30}
-ninja -C "$build" ryax ryaxd ryax-wrapper >/dev/null
-tmp=$(mktemp -d /tmp/rxbench.XXXXXX)
-export RYAX_HOME=$tmp/home RYAX_SOCKET=$tmp/s.sock RYAX_NO_AUTOSTART=1 PIP_NO_INDEX=1
-trap '"$build/ryax" -q daemon stop >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
-ryax() { "$build/ryax" "$@"; }
-
-mkdir -p "$tmp/actions/fibo"
-cat > "$tmp/actions/fibo/ryax_metadata.yaml" <<'YAML'
-apiVersion: "ryax.tech/v2.0"
-kind: Processor
-spec:
-  id: fibo
-  human_name: Fibonacci
-  type: python3
-  version: "1.0"
-  inputs:
-  - {name: n, human_name: N, help: which number, type: integer}
-  outputs:
-  - {name: value, human_name: Value, help: fibo(n), type: integer}
-YAML
-cat > "$tmp/actions/fibo/ryax_handler.py" <<'PY'
-def fibo(n):
-    return n if n < 2 else fibo(n - 1) + fibo(n - 2)
-
-
-def handle(request):
-    return {"value": fibo(request["n"])}
-PY
-: > "$tmp/actions/fibo/requirements.txt"
-git -C "$tmp/actions" init -q
-git -C "$tmp/actions" -c user.name=b -c user.email=b@b add -A
-git -C "$tmp/actions" -c user.name=b -c user.email=b@b commit -q -m fibo
-
-{
-  printf 'apiVersion: ryax.tech/v2.0\nkind: Workflow\nspec:\n  id: chain\n'
-  printf '  trigger: {id: start, from: manual, outputs: [{name: n, type: integer}]}\n'
-  printf '  actions:\n'
-  printf '  - {id: s1, from: fibo, inputs_values: {n: "{{ start.n }}"}}\n'
-  for i in $(seq 2 "$steps"); do
-    printf '  - {id: s%d, from: fibo, inputs_values: {n: "{{ start.n }}"}, after: [s%d]}\n' "$i" $((i - 1))
-  done
-  printf '  results:\n  - {key: value, value: "{{ s%d.value }}"}\n' "$steps"
-} > "$tmp/chain.yaml"
-
-ryax daemon start -q >/dev/null
-ryax -q repo add bench "$tmp/actions" >/dev/null
-ryax -q repo scan bench --strict >/dev/null
-ryax -q action build fibo --wait >/dev/null
-ryax -q workflow push "$tmp/chain.yaml" --deploy >/dev/null
+bench_init "${1:-}" ryax ryaxd ryax-wrapper
+bench_chain_setup "$steps"
 # Warm the replica (and the machine) with one small run.
 ryax -q run chain --input n=10 --wait >/dev/null
 
@@ -80,7 +32,6 @@ for _ in range($steps):
 print(round((time.perf_counter() - t) * 1000, 1))"
 }
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 times=()
 floors=()
 in_steps=()

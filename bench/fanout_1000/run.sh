@@ -10,44 +10,14 @@
 # PERF=DIR records `perf record --call-graph dwarf` of ryaxd during the last burst into
 # DIR/perf.data (with DIR/ryaxd.log beside it).
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-build=${1:-$root/build}
+. "$(dirname "$0")/../lib.sh"
 runs=${2:-5}
 count=${3:-1000}
 max_replicas=${4:-2}
 concurrency=${5:-8}
-ninja -C "$build" ryax ryaxd ryax-wrapper ryax_bench_fanout >/dev/null
-tmp=$(mktemp -d /tmp/rxbench.XXXXXX)
-export RYAX_HOME=$tmp/home RYAX_SOCKET=$tmp/s.sock RYAX_NO_AUTOSTART=1 PIP_NO_INDEX=1
-trap '"$build/ryax" -q daemon stop >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
-ryax() { "$build/ryax" "$@"; }
-
-mkdir -p "$tmp/actions/fibo" "$RYAX_HOME"
-cat > "$tmp/actions/fibo/ryax_metadata.yaml" <<'YAML'
-apiVersion: "ryax.tech/v2.0"
-kind: Processor
-spec:
-  id: fibo
-  human_name: Fibonacci
-  type: python3
-  version: "1.0"
-  inputs:
-  - {name: n, human_name: N, help: which number, type: integer}
-  outputs:
-  - {name: value, human_name: Value, help: fibo(n), type: integer}
-YAML
-cat > "$tmp/actions/fibo/ryax_handler.py" <<'PY'
-def fibo(n):
-    return n if n < 2 else fibo(n - 1) + fibo(n - 2)
-
-
-def handle(request):
-    return {"value": fibo(request["n"])}
-PY
-: > "$tmp/actions/fibo/requirements.txt"
-git -C "$tmp/actions" init -q
-git -C "$tmp/actions" -c user.name=b -c user.email=b@b add -A
-git -C "$tmp/actions" -c user.name=b -c user.email=b@b commit -q -m fibo
+bench_init "${1:-}" ryax ryaxd ryax-wrapper ryax_bench_fanout
+bench_fibo_repo "$tmp/actions"
+mkdir -p "$RYAX_HOME"
 cat > "$tmp/fan.yaml" <<YAML
 apiVersion: ryax.tech/v2.0
 kind: Workflow
@@ -65,17 +35,13 @@ YAML
 echo "run_concurrency: $concurrency" > "$RYAX_HOME/ryaxd.yaml"
 
 ryax daemon start -q >/dev/null
-ryax -q repo add bench "$tmp/actions" >/dev/null
-ryax -q repo scan bench --strict >/dev/null
-ryax -q action build fibo --wait >/dev/null
-ryax -q workflow push "$tmp/fan.yaml" --deploy >/dev/null
-pid=$(ryax daemon status -o json | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
+bench_deploy "$tmp/fan.yaml"
+pid=$(daemon_pid)
 
 burst() { "$build/ryax_bench_fanout" "$RYAX_SOCKET" fan "$count" n=10; }
 # CPU time (ms) used so far by process $1 and, apart, by its descendants
 # (the replicas and their python runtimes).
 cpu_ms() { awk '{print ($14 + $15) * 1000 / '"$(getconf CLK_TCK)"'}' "/proc/$1/stat"; }
-descendants() { local c; for c in $(pgrep -P "$1" || true); do echo "$c"; descendants "$c"; done; }
 tree_cpu_ms() { local p t=0; for p in $(descendants "$1"); do t=$(( t + $(cpu_ms "$p" | cut -d. -f1) )); done; echo "$t"; }
 echo "warm-up burst (replicas start):"
 burst | sed 's/^/  /'
@@ -99,5 +65,5 @@ for i in $(seq 1 "$runs"); do
   echo "  CPU during the burst: ryaxd $(( d1 - d0 )) ms, replicas $(( r1 - r0 )) ms; load $(cut -d' ' -f1 /proc/loadavg)"
   times+=("$(echo "$out" | sed -n 's/^figure_ms //p')")
 done
-median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+median=$(printf '%s\n' "${times[@]}" | median)
 echo "fanout-$count (max_replicas $max_replicas, run_concurrency $concurrency), first submit to last run finished: median $median ms over $runs bursts (all: ${times[*]}); $(( count * 1000 / median )) runs/s"

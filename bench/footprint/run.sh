@@ -12,30 +12,14 @@
 # 4 runs once, on the last daemon.
 #   bench/footprint/run.sh [BUILD_DIR] [RUNS] [QUEUED]
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-build=${1:-$root/build}
+. "$(dirname "$0")/../lib.sh"
 runs=${2:-3}
 queued=${3:-10000}
-ninja -C "$build" ryax ryaxd ryax-wrapper ryax_bench_fanout >/dev/null
-tmp=$(mktemp -d /tmp/rxbench.XXXXXX)
-export RYAX_HOME=$tmp/home RYAX_SOCKET=$tmp/s.sock RYAX_NO_AUTOSTART=1 PIP_NO_INDEX=1
-trap '"$build/ryax" -q daemon stop >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
-ryax() { "$build/ryax" "$@"; }
+bench_init "${1:-}" ryax ryaxd ryax-wrapper ryax_bench_fanout
 
-mkdir -p "$tmp/actions/nap"
-cat > "$tmp/actions/nap/ryax_metadata.yaml" <<'YAML'
-apiVersion: "ryax.tech/v2.0"
-kind: Processor
-spec:
-  id: nap
-  human_name: Nap
-  type: python3
-  version: "1.0"
-  inputs:
-  - {name: seconds, human_name: Seconds, help: how long to sleep, type: float}
-  outputs:
-  - {name: slept, human_name: Slept, help: the same, type: float}
-YAML
+bench_python_action "$tmp/actions" nap Nap \
+  'name: seconds, human_name: Seconds, help: how long to sleep, type: float' \
+  'name: slept, human_name: Slept, help: the same, type: float'
 cat > "$tmp/actions/nap/ryax_handler.py" <<'PY'
 import time
 
@@ -44,10 +28,7 @@ def handle(request):
     time.sleep(request["seconds"])
     return {"slept": request["seconds"]}
 PY
-: > "$tmp/actions/nap/requirements.txt"
-git -C "$tmp/actions" init -q
-git -C "$tmp/actions" -c user.name=b -c user.email=b@b add -A
-git -C "$tmp/actions" -c user.name=b -c user.email=b@b commit -q -m nap
+bench_git_commit "$tmp/actions" nap
 cat > "$tmp/nap.yaml" <<'YAML'
 apiVersion: ryax.tech/v2.0
 kind: Workflow
@@ -64,15 +45,6 @@ spec:
 YAML
 
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; } # kB
-daemon_pid() { ryax daemon status -o json | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p'; }
-# The processes under ryaxd: replicas and their runtimes.
-descendants() {
-  local c
-  for c in $(pgrep -P "$1" || true); do
-    echo "$c"
-    descendants "$c"
-  done
-}
 replicas_rss() {
   local total=0 n=0 p each=""
   for p in $(descendants "$1"); do
@@ -82,7 +54,6 @@ replicas_rss() {
   echo "$(mb "$total") MB in $n processes (MB:$each)"
 }
 mb() { echo "scale=1; $1 / 1024" | bc; }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 idle=() after_run=() reaped=()
 for i in $(seq 1 "$runs"); do
@@ -93,10 +64,7 @@ for i in $(seq 1 "$runs"); do
   pid=$(daemon_pid)
   sleep 1
   idle+=("$(rss "$pid")")
-  ryax -q repo add bench "$tmp/actions" >/dev/null
-  ryax -q repo scan bench --strict >/dev/null
-  ryax -q action build nap --wait >/dev/null
-  ryax -q workflow push "$tmp/nap.yaml" --deploy >/dev/null
+  bench_deploy "$tmp/nap.yaml" nap
   ryax -q run nap --input seconds=0 --wait >/dev/null
   after_run+=("$(rss "$pid")")
   echo "daemon $i: idle $(mb "${idle[-1]}") MB, after a run $(mb "${after_run[-1]}") MB; replicas: $(replicas_rss "$pid")"

@@ -9,43 +9,11 @@
 # floor of any command, and the calls' own durations from the daemon's log.
 #   bench/history/run.sh [BUILD_DIR] [RUNS] [COUNT]
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-build=${1:-$root/build}
+. "$(dirname "$0")/../lib.sh"
 runs=${2:-21}
 count=${3:-100000}
-ninja -C "$build" ryax ryaxd ryax-wrapper ryax_bench_fill_history >/dev/null
-tmp=$(mktemp -d /tmp/rxbench.XXXXXX)
-export RYAX_HOME=$tmp/home RYAX_SOCKET=$tmp/s.sock RYAX_NO_AUTOSTART=1 PIP_NO_INDEX=1
-trap '"$build/ryax" -q daemon stop >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
-ryax() { "$build/ryax" "$@"; }
-
-mkdir -p "$tmp/actions/fibo"
-cat > "$tmp/actions/fibo/ryax_metadata.yaml" <<'YAML'
-apiVersion: "ryax.tech/v2.0"
-kind: Processor
-spec:
-  id: fibo
-  human_name: Fibonacci
-  type: python3
-  version: "1.0"
-  inputs:
-  - {name: n, human_name: N, help: which number, type: integer}
-  outputs:
-  - {name: value, human_name: Value, help: fibo(n), type: integer}
-YAML
-cat > "$tmp/actions/fibo/ryax_handler.py" <<'PY'
-def fibo(n):
-    print("fibo", n)
-    return n if n < 2 else fibo(n - 1) + fibo(n - 2)
-
-
-def handle(request):
-    return {"value": fibo(request["n"])}
-PY
-: > "$tmp/actions/fibo/requirements.txt"
-git -C "$tmp/actions" init -q
-git -C "$tmp/actions" -c user.name=b -c user.email=b@b add -A
-git -C "$tmp/actions" -c user.name=b -c user.email=b@b commit -q -m fibo
+bench_init "${1:-}" ryax ryaxd ryax-wrapper ryax_bench_fill_history
+bench_fibo_repo "$tmp/actions" --print
 cat > "$tmp/hist.yaml" <<'YAML'
 apiVersion: ryax.tech/v2.0
 kind: Workflow
@@ -62,10 +30,7 @@ spec:
 YAML
 
 ryax daemon start -q >/dev/null
-ryax -q repo add bench "$tmp/actions" >/dev/null
-ryax -q repo scan bench --strict >/dev/null
-ryax -q action build fibo --wait >/dev/null
-ryax -q workflow push "$tmp/hist.yaml" --deploy >/dev/null
+bench_deploy "$tmp/hist.yaml"
 template=$(ryax -q run hist --input n=5 --wait -o json | sed -n 's/^  "id": "\(run-[0-9a-f]*\)".*/\1/p')
 [ -n "$template" ] || { echo "no template run" >&2; exit 1; }
 ryax -q daemon stop >/dev/null
@@ -77,7 +42,6 @@ middle=$(printf 'run-c%011x' $(( count / 2 )))
 ryax -q runs list --limit 50 >/dev/null
 ryax -q runs show "$middle" >/dev/null
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 time_it() { # time_it LABEL COMMAND...: median of $runs, in ms with 1 decimal
   local label=$1; shift
   local times=()

@@ -11,13 +11,9 @@
 #     and the probe linked the same way.
 #   bench/latency/run.sh [BUILD_DIR] [RUNS]
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-build=${1:-$root/build}
+. "$(dirname "$0")/../lib.sh"
 runs=${2:-21}
-ninja -C "$build" ryax ryaxd ryax_bench_version_probe >/dev/null
-tmp=$(mktemp -d /tmp/rxbench.XXXXXX)
-export RYAX_HOME=$tmp/home RYAX_SOCKET=$tmp/s.sock RYAX_NO_AUTOSTART=1
-trap '"$build/ryax" -q daemon stop >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
+bench_init "${1:-}" ryax ryaxd ryax_bench_version_probe
 
 # The gRPC stack as static archives, for the STATIC=1 variants.
 static_grpc() {
@@ -40,7 +36,6 @@ fi
 "$build/ryax" daemon start -q >/dev/null
 [ "$("$build/ryax" version | tail -n 1)" = "daemon: 0.1.0" ] || { echo "the daemon does not answer" >&2; exit 1; }
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 time_it() { # time_it LABEL COMMAND...
   local label=$1; shift
   "$@" >/dev/null # warm the page cache

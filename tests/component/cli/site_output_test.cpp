@@ -179,7 +179,7 @@ TEST_CASE("the deployment document has the proto fields and its replicas")
   CHECK(doc["executions"] == 17);
   CHECK(doc["idle_ms"] == 0);
   CHECK(doc["idle_timeout_seconds"] == 300);
-  CHECK(doc.size() == 11);
+  CHECK(doc.size() == 12);
   REQUIRE(doc["replica_list"].size() == 2);
   CHECK(doc["replica_list"][1] == json{ { "id", "r13" },
                                         { "busy", false },

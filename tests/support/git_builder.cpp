@@ -1,5 +1,7 @@
 #include "tests/support/git_builder.hpp"
 
+#include "core/infrastructure/free_with.hpp"
+
 #include <git2.h>
 
 #include <memory>
@@ -10,24 +12,16 @@ namespace ryax::test {
 
 namespace {
 
-template<auto free_fn>
-struct Free
-{
-  template<typename T>
-  void
-  operator()(T* object) const
-  {
-    free_fn(object);
-  }
-};
+using infra::FreeWith;
 
-using Object = std::unique_ptr<git_object, Free<git_object_free>>;
-using Reference = std::unique_ptr<git_reference, Free<git_reference_free>>;
-using Commit = std::unique_ptr<git_commit, Free<git_commit_free>>;
-using Tree = std::unique_ptr<git_tree, Free<git_tree_free>>;
+
+using Object = std::unique_ptr<git_object, FreeWith<git_object_free>>;
+using Reference = std::unique_ptr<git_reference, FreeWith<git_reference_free>>;
+using Commit = std::unique_ptr<git_commit, FreeWith<git_commit_free>>;
+using Tree = std::unique_ptr<git_tree, FreeWith<git_tree_free>>;
 using TreeBuilder =
-  std::unique_ptr<git_treebuilder, Free<git_treebuilder_free>>;
-using Signature = std::unique_ptr<git_signature, Free<git_signature_free>>;
+  std::unique_ptr<git_treebuilder, FreeWith<git_treebuilder_free>>;
+using Signature = std::unique_ptr<git_signature, FreeWith<git_signature_free>>;
 
 // Throw with libgit2's last message when `code` is an error.
 void

@@ -3,6 +3,8 @@
 // Private to archive_write.cpp and archive_extract.cpp: libarchive owners and
 // the path and link checks that creating and extracting an archive share.
 
+#include "core/infrastructure/free_with.hpp"
+
 #include <archive.h>
 #include <archive_entry.h>
 
@@ -17,20 +19,9 @@ namespace ryax::infra::filestore::detail {
 // Bytes read or written per call when copying file data.
 inline constexpr std::size_t k_copy_buffer = 64 * 1024;
 
-// A unique_ptr deleter calling libarchive's `free_fn`.
-template<auto free_fn>
-struct Free
-{
-  template<typename T>
-  void
-  operator()(T* object) const
-  {
-    free_fn(object);
-  }
-};
-using ReadArchive = std::unique_ptr<archive, Free<archive_read_free>>;
-using WriteArchive = std::unique_ptr<archive, Free<archive_write_free>>;
-using Entry = std::unique_ptr<archive_entry, Free<archive_entry_free>>;
+using ReadArchive = std::unique_ptr<archive, FreeWith<archive_read_free>>;
+using WriteArchive = std::unique_ptr<archive, FreeWith<archive_write_free>>;
+using Entry = std::unique_ptr<archive_entry, FreeWith<archive_entry_free>>;
 
 // The components of `path` with "" and "." dropped ("a//./b" -> a, b);
 // ".." is kept.

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/infrastructure/free_with.hpp"
+
 #include <git2.h>
 
 #include <memory>
@@ -9,26 +11,15 @@
 // adapters. Internal to core/infrastructure/git/.
 namespace ryax::infra::git {
 
-// A unique_ptr deleter calling libgit2's `free_fn`.
-template<auto free_fn>
-struct Free
-{
-  template<typename T>
-  void
-  operator()(T* object) const
-  {
-    free_fn(object);
-  }
-};
 
-using Repository = std::unique_ptr<git_repository, Free<git_repository_free>>;
-using Remote = std::unique_ptr<git_remote, Free<git_remote_free>>;
-using Object = std::unique_ptr<git_object, Free<git_object_free>>;
-using Reference = std::unique_ptr<git_reference, Free<git_reference_free>>;
-using Commit = std::unique_ptr<git_commit, Free<git_commit_free>>;
-using Tree = std::unique_ptr<git_tree, Free<git_tree_free>>;
-using TreeEntry = std::unique_ptr<git_tree_entry, Free<git_tree_entry_free>>;
-using Blob = std::unique_ptr<git_blob, Free<git_blob_free>>;
+using Repository = std::unique_ptr<git_repository, FreeWith<git_repository_free>>;
+using Remote = std::unique_ptr<git_remote, FreeWith<git_remote_free>>;
+using Object = std::unique_ptr<git_object, FreeWith<git_object_free>>;
+using Reference = std::unique_ptr<git_reference, FreeWith<git_reference_free>>;
+using Commit = std::unique_ptr<git_commit, FreeWith<git_commit_free>>;
+using Tree = std::unique_ptr<git_tree, FreeWith<git_tree_free>>;
+using TreeEntry = std::unique_ptr<git_tree_entry, FreeWith<git_tree_entry_free>>;
+using Blob = std::unique_ptr<git_blob, FreeWith<git_blob_free>>;
 
 // The message of the calling thread's last libgit2 error.
 std::string last_error_message();

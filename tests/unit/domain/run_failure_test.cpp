@@ -1,6 +1,7 @@
 #include "core/domain/run.hpp"
 #include "core/domain/run_progress.hpp"
 #include "core/domain/run_values.hpp"
+#include "tests/unit/domain/run_builders.hpp"
 
 #include <doctest/doctest.h>
 
@@ -10,36 +11,17 @@
 
 using namespace ryax;
 using namespace ryax::domain;
+using ryax::test::action;
+using ryax::test::k_now;
+using ryax::test::ref;
 
 namespace {
 
-constexpr std::int64_t k_now = 1'000;
-
-WorkflowStep
-action(std::string id, std::map<std::string, Binding> inputs = {})
-{
-  WorkflowStep step;
-  step.id = std::move(id);
-  step.from = "echo";
-  step.inputs_values = std::move(inputs);
-  return step;
-}
-
-Binding
-ref(std::string step, std::string output)
-{
-  return OutputReference{ std::move(step), std::move(output) };
-}
-
+// A manual trigger "start" without outputs, then `actions`.
 WorkflowDefinition
 make_workflow(std::vector<WorkflowStep> actions)
 {
-  WorkflowDefinition workflow;
-  workflow.id = "wf";
-  workflow.trigger.id = "start";
-  workflow.trigger.from = "manual";
-  workflow.actions = std::move(actions);
-  return workflow;
+  return test::make_workflow(std::move(actions), {}, {});
 }
 
 Run

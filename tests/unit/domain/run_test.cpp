@@ -1,6 +1,7 @@
 #include "core/domain/run.hpp"
 #include "core/domain/run_progress.hpp"
 #include "core/domain/run_values.hpp"
+#include "tests/unit/domain/run_builders.hpp"
 
 #include <doctest/doctest.h>
 
@@ -9,39 +10,12 @@
 
 using namespace ryax;
 using namespace ryax::domain;
+using ryax::test::action;
+using ryax::test::io;
+using ryax::test::k_now;
+using ryax::test::ref;
 
 namespace {
-
-constexpr std::int64_t k_now = 1'000;
-
-WorkflowStep
-action(std::string id,
-       std::map<std::string, Binding> inputs = {},
-       std::vector<std::string> after = {})
-{
-  WorkflowStep step;
-  step.id = std::move(id);
-  step.from = "echo";
-  step.inputs_values = std::move(inputs);
-  step.after = std::move(after);
-  return step;
-}
-
-Binding
-ref(std::string step, std::string output)
-{
-  return OutputReference{ std::move(step), std::move(output) };
-}
-
-IoSpec
-io(std::string name, IoType type, bool optional = false)
-{
-  IoSpec spec;
-  spec.name = std::move(name);
-  spec.type = type;
-  spec.optional = optional;
-  return spec;
-}
 
 // A manual trigger "start" with outputs n (integer), who (optional string)
 // and ratio (optional float), then `actions`.
@@ -49,16 +23,11 @@ WorkflowDefinition
 make_workflow(std::vector<WorkflowStep> actions,
               std::vector<WorkflowResult> results = {})
 {
-  WorkflowDefinition workflow;
-  workflow.id = "wf";
-  workflow.trigger.id = "start";
-  workflow.trigger.from = "manual";
-  workflow.trigger.outputs = { io("n", IoType::integer),
+  return test::make_workflow(std::move(actions),
+                             std::move(results),
+                             { io("n", IoType::integer),
                                io("who", IoType::string, true),
-                               io("ratio", IoType::float_, true) };
-  workflow.actions = std::move(actions);
-  workflow.results = std::move(results);
-  return workflow;
+                               io("ratio", IoType::float_, true) });
 }
 
 Run

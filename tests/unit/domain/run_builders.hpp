@@ -1,0 +1,68 @@
+#pragma once
+
+// Small builders of workflows for the tests of the run model
+// (run_test.cpp, run_failure_test.cpp, run_fan_out_test.cpp).
+
+#include "core/domain/run.hpp"
+#include "core/domain/workflow.hpp"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace ryax::test {
+
+// The time every test starts its runs at, in milliseconds.
+inline constexpr std::int64_t k_now = 1'000;
+
+// An action step `id` of action "echo" with `inputs` and `after` edges.
+inline domain::WorkflowStep
+action(std::string id,
+       std::map<std::string, domain::Binding> inputs = {},
+       std::vector<std::string> after = {})
+{
+  domain::WorkflowStep step;
+  step.id = std::move(id);
+  step.from = "echo";
+  step.inputs_values = std::move(inputs);
+  step.after = std::move(after);
+  return step;
+}
+
+// "{{ step.output }}".
+inline domain::Binding
+ref(std::string step, std::string output)
+{
+  return domain::OutputReference{ std::move(step), std::move(output) };
+}
+
+inline domain::IoSpec
+io(std::string name, domain::IoType type, bool optional = false)
+{
+  domain::IoSpec spec;
+  spec.name = std::move(name);
+  spec.type = type;
+  spec.optional = optional;
+  return spec;
+}
+
+// Workflow "wf": a manual trigger "start" with `trigger_outputs` (by
+// default one integer n), then `actions`, and `results`.
+inline domain::WorkflowDefinition
+make_workflow(std::vector<domain::WorkflowStep> actions,
+              std::vector<domain::WorkflowResult> results = {},
+              std::vector<domain::IoSpec> trigger_outputs = {
+                io("n", domain::IoType::integer) })
+{
+  domain::WorkflowDefinition workflow;
+  workflow.id = "wf";
+  workflow.trigger.id = "start";
+  workflow.trigger.from = "manual";
+  workflow.trigger.outputs = std::move(trigger_outputs);
+  workflow.actions = std::move(actions);
+  workflow.results = std::move(results);
+  return workflow;
+}
+
+} // namespace ryax::test

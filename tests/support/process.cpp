@@ -1,5 +1,7 @@
 #include "tests/support/process.hpp"
 
+#include "core/infrastructure/process/subprocess.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -42,29 +44,6 @@ make_environment(const EnvOverrides& overrides)
   return result;
 }
 
-std::vector<char*>
-pointers(std::vector<std::string>& strings)
-{
-  std::vector<char*> result;
-  for (auto& s : strings) {
-    result.push_back(s.data());
-  }
-  result.push_back(nullptr);
-  return result;
-}
-
-int
-decode_status(int status)
-{
-  if (WIFEXITED(status)) {
-    return WEXITSTATUS(status);
-  }
-  if (WIFSIGNALED(status)) {
-    return 128 + WTERMSIG(status);
-  }
-  return -1;
-}
-
 } // namespace
 
 ProcessResult
@@ -85,8 +64,8 @@ run(const std::vector<std::string>& argv_in, const EnvOverrides& env_in,
   posix_spawn_file_actions_adddup2(&actions, err_pipe[1], STDERR_FILENO);
   auto argv_strings = argv_in;
   auto env_strings = make_environment(env_in);
-  auto argv = pointers(argv_strings);
-  auto envp = pointers(env_strings);
+  auto argv = infra::process::c_string_array(argv_strings);
+  auto envp = infra::process::c_string_array(env_strings);
   pid_t pid = 0;
   const int rc =
     posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
@@ -148,7 +127,7 @@ run(const std::vector<std::string>& argv_in, const EnvOverrides& env_in,
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  result.exit_code = decode_status(status);
+  result.exit_code = infra::process::exit_code_of(status);
   return result;
 }
 
@@ -165,8 +144,8 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv_in,
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
   auto argv_strings = argv_in;
   auto env_strings = make_environment(env);
-  auto argv = pointers(argv_strings);
-  auto envp = pointers(env_strings);
+  auto argv = infra::process::c_string_array(argv_strings);
+  auto envp = infra::process::c_string_array(env_strings);
   pid_t pid = 0;
   const int rc =
     posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
@@ -204,7 +183,7 @@ BackgroundProcess::wait(std::chrono::milliseconds timeout)
     int status = 0;
     const pid_t done = waitpid(m_pid, &status, WNOHANG);
     if (done == m_pid) {
-      m_exit_code = decode_status(status);
+      m_exit_code = infra::process::exit_code_of(status);
       return m_exit_code;
     }
     if (std::chrono::steady_clock::now() >= deadline) {

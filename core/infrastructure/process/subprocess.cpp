@@ -50,30 +50,6 @@ make_environment(const std::map<std::string, std::string>& overrides)
   return result;
 }
 
-std::vector<char*>
-pointers(std::vector<std::string>& strings)
-{
-  std::vector<char*> result;
-  result.reserve(strings.size() + 1);
-  for (auto& s : strings) {
-    result.push_back(s.data());
-  }
-  result.push_back(nullptr);
-  return result;
-}
-
-int
-decode_status(int status)
-{
-  if (WIFEXITED(status)) {
-    return WEXITSTATUS(status);
-  }
-  if (WIFSIGNALED(status)) {
-    return 128 + WTERMSIG(status);
-  }
-  return -1;
-}
-
 bool
 is_executable_file(const std::string& path)
 {
@@ -258,8 +234,8 @@ run_process(const ProcessSpec& spec,
 
   auto args = spec.argv;
   auto env = make_environment(spec.env);
-  auto argv_ptrs = pointers(args);
-  auto env_ptrs = pointers(env);
+  auto argv_ptrs = c_string_array(args);
+  auto env_ptrs = c_string_array(env);
   pid_t pid = -1;
   const int spawn_error = ::posix_spawn(
     &pid, program.c_str(), &actions, &attr, argv_ptrs.data(), env_ptrs.data());
@@ -319,7 +295,7 @@ run_process(const ProcessSpec& spec,
     if (!exited_at) {
       int status = 0;
       if (::waitpid(pid, &status, WNOHANG) == pid) {
-        exit_code = decode_status(status);
+        exit_code = exit_code_of(status);
         exited_at = Clock::now();
       }
     }
@@ -390,6 +366,30 @@ scan_path(const std::function<bool(std::string_view name)>& accept,
     }
   }
   return result;
+}
+
+std::vector<char*>
+c_string_array(std::vector<std::string>& strings)
+{
+  std::vector<char*> result;
+  result.reserve(strings.size() + 1);
+  for (auto& s : strings) {
+    result.push_back(s.data());
+  }
+  result.push_back(nullptr);
+  return result;
+}
+
+int
+exit_code_of(int status)
+{
+  if (WIFEXITED(status)) {
+    return WEXITSTATUS(status);
+  }
+  if (WIFSIGNALED(status)) {
+    return 128 + WTERMSIG(status);
+  }
+  return -1;
 }
 
 } // namespace ryax::infra::process

@@ -66,4 +66,12 @@ std::vector<std::string> scan_path(
   const std::function<bool(std::string_view name)>& accept,
   const std::optional<std::string>& path_list = std::nullopt);
 
+// A null-terminated array of pointers into `strings`, for exec and
+// posix_spawn; valid while `strings` is unchanged.
+std::vector<char*> c_string_array(std::vector<std::string>& strings);
+
+// The exit code a wait status stands for: the code, 128 + the signal of a
+// killed process, or -1.
+int exit_code_of(int status);
+
 } // namespace ryax::infra::process

@@ -10,6 +10,7 @@
 #include "core/infrastructure/filestore/file_build_stores.hpp"
 #include "core/infrastructure/filestore/file_run_file_store.hpp"
 #include "core/infrastructure/filestore/file_run_log_store.hpp"
+#include "core/infrastructure/filestore/file_run_staging.hpp"
 #include "core/infrastructure/filestore/file_workflow_file_store.hpp"
 #include "core/infrastructure/git/libgit2_git_repository.hpp"
 #include "core/infrastructure/sqlite/database.hpp"
@@ -18,6 +19,7 @@
 #include "core/infrastructure/sqlite/sqlite_repository_store.hpp"
 #include "core/infrastructure/sqlite/sqlite_run_store.hpp"
 #include "core/infrastructure/sqlite/sqlite_workflow_store.hpp"
+#include "core/infrastructure/random_id_generator.hpp"
 #include "core/infrastructure/system_clock.hpp"
 #include "core/infrastructure/yaml/yaml_action_metadata_parser.hpp"
 #include "core/infrastructure/wrapper/wrapper_pool.hpp"
@@ -59,6 +61,7 @@ struct Adapters
       runs(db),
       run_logs(data_dir + "/run-logs"),
       run_files(data_dir + "/run-files"),
+      run_staging(data_dir + "/run-work", run_files, workflow_files),
       runtimes(bundles,
                infra::wrapper::WrapperPoolSettings{
                  data_dir + "/wrappers", "", config.max_live_deployments.value })
@@ -80,6 +83,8 @@ struct Adapters
   infra::sqlite::SqliteRunStore runs;
   infra::filestore::FileRunLogStore run_logs;
   infra::filestore::FileRunFileStore run_files;
+  infra::filestore::FileRunStaging run_staging;
+  infra::RandomIdGenerator ids;
   infra::wrapper::WrapperPool runtimes;
 };
 
@@ -95,9 +100,9 @@ struct Services
              config.data_dir.value + "/git", config.build_concurrency.value),
       workflows(a.workflows, a.workflow_files, a.catalogue, a.workflow_format,
                 a.clock, a.runtimes, config.site.value, infra::config::machine_pool().arch),
-      runs(app::RunPorts{a.runs, a.run_logs, a.run_files, a.runtimes,
-                         a.workflows, a.workflow_files, a.workflow_format,
-                         a.catalogue, a.clock},
+      runs(app::RunPorts{a.runs, a.run_logs, a.run_files, a.run_staging,
+                         a.runtimes, a.workflows, a.workflow_format,
+                         a.catalogue, a.ids, a.clock},
            run_settings(config))
   {
   }
@@ -106,7 +111,6 @@ struct Services
   run_settings(const infra::config::DaemonConfig& config)
   {
     app::RunSettings settings;
-    settings.work_dir = config.data_dir.value + "/run-work";
     settings.concurrency = config.run_concurrency.value;
     settings.max_unfinished_runs = config.max_unfinished_runs.value;
     settings.retention.max_age_ms = static_cast<std::int64_t>(
@@ -229,8 +233,8 @@ Server::start()
   m_services.push_back(std::make_unique<ActionServiceImpl>(m_app->actions));
   m_services.push_back(std::make_unique<BuildServiceImpl>(m_app->builds, m_shutdown));
   m_services.push_back(std::make_unique<WorkflowServiceImpl>(m_app->workflows));
-  m_services.push_back(std::make_unique<RunServiceImpl>(
-    m_app->runs, m_shutdown, data_dir + "/uploads"));
+  m_services.push_back(
+    std::make_unique<RunServiceImpl>(m_app->runs, m_shutdown));
   m_services.push_back(
     std::make_unique<SiteServiceImpl>(m_app->runs));
 

@@ -11,6 +11,7 @@
 #include "core/infrastructure/sqlite/database.hpp"
 #include "core/infrastructure/sqlite/sqlite_run_store.hpp"
 
+#include <SQLiteCpp/Statement.h>
 #include <fmt/format.h>
 
 #include <chrono>
@@ -18,6 +19,7 @@
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <vector>
 
 using namespace ryax;
 
@@ -57,7 +59,27 @@ main(int argc, char** argv)
                  loaded ? "not found" : loaded.error().message.c_str());
     return 1;
   }
-  const app::StoredRun& model = **loaded;
+  app::StoredRun& model = **loaded;
+  model.run.recount();
+  std::string trigger_step;
+  {
+    SQLite::Statement q((*database)->connection(),
+                        "SELECT trigger_step FROM runs WHERE id = ?");
+    q.bind(1, template_id);
+    if (q.executeStep()) {
+      trigger_step = q.getColumn(0).getString();
+    }
+  }
+  // Written by batches, as the daemon's journal does.
+  std::vector<app::RunWrite> batch;
+  const auto write = [&]() -> bool {
+    if (auto committed = store.commit(batch); !committed) {
+      std::fprintf(stderr, "%s\n", committed.error().message.c_str());
+      return false;
+    }
+    batch.clear();
+    return true;
+  };
   const auto start = std::chrono::steady_clock::now();
   std::string first;
   std::string last;
@@ -76,11 +98,14 @@ main(int argc, char** argv)
       shift(step.started_ms, delta);
       shift(step.finished_ms, delta);
     }
-    if (auto created = store.create(copy); !created) {
-      std::fprintf(stderr, "%s\n", created.error().message.c_str());
+    batch.push_back(app::creation_of(copy, trigger_step));
+    if (batch.size() == 1000 && !write()) {
       return 1;
     }
     (i == 1 ? first : last) = run.id;
+  }
+  if (!batch.empty() && !write()) {
+    return 1;
   }
   const auto seconds =
     std::chrono::duration<double>(std::chrono::steady_clock::now() - start)

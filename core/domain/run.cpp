@@ -1,5 +1,7 @@
 #include "core/domain/run.hpp"
 
+#include "core/domain/run_branches.hpp"
+
 #include <algorithm>
 #include <charconv>
 
@@ -16,22 +18,6 @@ constexpr std::string_view k_step_state_names[] = { "waiting", "scheduled",
                                                     "running", "done",
                                                     "error",   "cancelled" };
 
-// The components of a branch path ("2.0" -> "2", "0").
-std::vector<std::string_view>
-components(std::string_view branch)
-{
-  std::vector<std::string_view> parts;
-  while (!branch.empty()) {
-    const auto dot = branch.find('.');
-    parts.push_back(branch.substr(0, dot));
-    if (dot == std::string_view::npos) {
-      break;
-    }
-    branch.remove_prefix(dot + 1);
-  }
-  return parts;
-}
-
 // Numeric order of decimal components without leading zeros: shorter is
 // smaller, then text order.
 std::strong_ordering
@@ -46,17 +32,19 @@ compare_component(std::string_view a, std::string_view b)
                         : std::strong_ordering::equal);
 }
 
+// Component by component, without allocating: map lookups compare keys
+// many times.
 std::strong_ordering
 compare_branches(std::string_view a, std::string_view b)
 {
-  const auto left = components(a);
-  const auto right = components(b);
-  for (std::size_t i = 0; i < left.size() && i < right.size(); ++i) {
-    if (const auto c = compare_component(left[i], right[i]); c != 0) {
+  while (!a.empty() && !b.empty()) {
+    const auto left = take_component(a);
+    const auto right = take_component(b);
+    if (const auto c = compare_component(left, right); c != 0) {
       return c;
     }
   }
-  return left.size() <=> right.size();
+  return !a.empty() <=> !b.empty();
 }
 
 } // namespace
@@ -301,18 +289,13 @@ Run::find(const StepKey& key)
   return it == steps.end() ? nullptr : &it->second;
 }
 
-std::optional<std::pair<StepKey, const StepRun*>>
-Run::find_visible(std::string_view step, std::string_view branch) const
+void
+Run::recount()
 {
-  std::optional<std::string> current{ std::string(branch) };
-  while (current) {
-    StepKey key{ std::string(step), *current };
-    if (const auto* found = find(key)) {
-      return std::pair(std::move(key), found);
-    }
-    current = parent_branch(*current);
+  counts = {};
+  for (const auto& [key, step] : steps) {
+    ++counts[static_cast<std::size_t>(step.state)];
   }
-  return std::nullopt;
 }
 
 } // namespace ryax::domain

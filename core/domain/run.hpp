@@ -3,6 +3,7 @@
 #include "core/domain/action.hpp"
 #include "core/domain/error.hpp"
 
+#include <array>
 #include <compare>
 #include <cstdint>
 #include <map>
@@ -183,6 +184,10 @@ struct StepRun
   // One set for a normal step; one per element for a fan-out (maybe none).
   std::vector<Outputs> output_sets;
   bool fan_out = false;       // the step returned a list of output sets
+  // The fan-out steps that created each component of the branch, in
+  // component order ({"split"} for branch "2" below step "split"); empty at
+  // the root.
+  std::vector<std::string> origins;
   std::int64_t log_lines = 0; // lines of output stored so far (the runner's)
   std::optional<StepError> error; // set in state error (or cancelled)
   std::string placement;          // where the scheduler put it, free-form
@@ -209,8 +214,15 @@ struct Run
   std::optional<std::int64_t> started_ms;  // the first step started
   std::optional<std::int64_t> finished_ms; // the run reached a final state
   std::optional<RunError> error;           // the first failure, if any
-  // Every step execution, ordered by step id then branch.
+  // Every step execution, ordered by step id then branch. Changed through
+  // the functions of run_progress.hpp; code that fills it by hand calls
+  // recount() (and domain::restore for a run loaded from storage).
   std::map<StepKey, StepRun> steps;
+  // How many executions are in each state, indexed by StepState.
+  std::array<int, 6> counts{};
+  // Whether two side-by-side fan-outs crossed (a branch's components do not
+  // come from nested fan-outs): lookups then scan instead of using prefixes.
+  bool crossed = false;
 
   bool operator==(const Run&) const = default;
 
@@ -218,12 +230,15 @@ struct Run
   const StepRun* find(const StepKey& key) const;
   StepRun* find(const StepKey& key);
 
-  // The execution of `step` in `branch` or, failing that, in the closest
-  // ancestor branch holding one (where an upstream step of `branch` ran),
-  // with its branch; nullopt when there is none.
-  std::optional<std::pair<StepKey, const StepRun*>> find_visible(
-    std::string_view step,
-    std::string_view branch) const;
+  // The number of executions in `state`.
+  int
+  count(StepState state) const
+  {
+    return counts[static_cast<std::size_t>(state)];
+  }
+
+  // Compute `counts` again from `steps`.
+  void recount();
 
   // Whether a step failure was recorded: nothing new starts any more.
   bool

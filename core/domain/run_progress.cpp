@@ -1,94 +1,19 @@
 #include "core/domain/run_progress.hpp"
 
-#include "core/domain/workflow_graph.hpp"
+#include "core/domain/run_branches.hpp"
 
 #include <algorithm>
-#include <map>
-#include <set>
-#include <span>
 
 namespace ryax::domain {
 
 namespace {
 
+using Index = CompiledWorkflow::Index;
+
 std::string
 quote(std::string_view text)
 {
   return '"' + std::string(text) + '"';
-}
-
-// The DAG of a workflow, computed once per call: workflow_edges rebuilds
-// the whole graph each time, and upstream_steps per step would make a
-// long chain quadratic in its edges for every step.
-class StepGraph
-{
-public:
-  explicit StepGraph(const WorkflowDefinition& workflow)
-  {
-    m_position.emplace(workflow.trigger.id, 0);
-    for (std::size_t i = 0; i < workflow.actions.size(); ++i) {
-      m_position.emplace(workflow.actions[i].id, i + 1);
-    }
-    for (auto& edge : workflow_edges(workflow)) {
-      m_upstream[edge.to].push_back(edge.from);
-      m_downstream[edge.from].push_back(edge.to);
-    }
-  }
-
-  // The position of `step` in the file (the trigger first).
-  std::size_t
-  position(const std::string& step) const
-  {
-    const auto it = m_position.find(step);
-    return it == m_position.end() ? m_position.size() : it->second;
-  }
-
-  std::span<const std::string>
-  upstream(const std::string& step) const
-  {
-    const auto it = m_upstream.find(step);
-    return it == m_upstream.end() ? std::span<const std::string>()
-                                  : std::span(it->second);
-  }
-
-  // Every step below `step`, transitively.
-  std::set<std::string>
-  descendants(const std::string& step) const
-  {
-    std::set<std::string> found;
-    std::vector<std::string> todo{ step };
-    while (!todo.empty()) {
-      const auto current = std::move(todo.back());
-      todo.pop_back();
-      const auto it = m_downstream.find(current);
-      if (it == m_downstream.end()) {
-        continue;
-      }
-      for (const auto& next : it->second) {
-        if (found.insert(next).second) {
-          todo.push_back(next);
-        }
-      }
-    }
-    return found;
-  }
-
-private:
-  std::map<std::string, std::size_t> m_position;
-  std::map<std::string, std::vector<std::string>> m_upstream;
-  std::map<std::string, std::vector<std::string>> m_downstream;
-};
-
-// The executions of `step`, in branch order.
-auto
-executions_of(Run& run, const std::string& step)
-{
-  auto first = run.steps.lower_bound(StepKey{ step, "" });
-  auto last = first;
-  while (last != run.steps.end() && last->first.step == step) {
-    ++last;
-  }
-  return std::pair(first, last);
 }
 
 // Whether the run may still start steps.
@@ -99,13 +24,25 @@ going(const Run& run)
 }
 
 void
-cancel_unstarted(Run& run, std::int64_t now_ms)
+set_state(Run& run, StepRun& execution, StepState state)
 {
+  --run.counts[static_cast<std::size_t>(execution.state)];
+  ++run.counts[static_cast<std::size_t>(state)];
+  execution.state = state;
+}
+
+void
+cancel_unstarted(Run& run, std::int64_t now_ms, std::vector<StepKey>& changed)
+{
+  if (run.count(StepState::waiting) + run.count(StepState::scheduled) == 0) {
+    return;
+  }
   for (auto& [key, execution] : run.steps) {
-    if (execution.state == StepState::waiting ||
-        execution.state == StepState::scheduled) {
-      execution.state = StepState::cancelled;
+    if (execution.state == StepState::waiting
+        || execution.state == StepState::scheduled) {
+      set_state(run, execution, StepState::cancelled);
       execution.finished_ms = now_ms;
+      changed.push_back(key);
     }
   }
 }
@@ -114,17 +51,12 @@ cancel_unstarted(Run& run, std::int64_t now_ms)
 void
 settle(Run& run, std::int64_t now_ms)
 {
-  if (is_final(run.state)) {
+  if (is_final(run.state)
+      || run.count(StepState::scheduled) + run.count(StepState::running) > 0) {
     return;
   }
-  bool all_done = true;
-  for (const auto& [key, execution] : run.steps) {
-    if (execution.state == StepState::scheduled ||
-        execution.state == StepState::running) {
-      return;
-    }
-    all_done = all_done && execution.state == StepState::done;
-  }
+  const bool all_done =
+    run.count(StepState::done) == static_cast<int>(run.steps.size());
   if (run.failed()) {
     run.state = RunState::error;
   } else if (all_done) {
@@ -138,48 +70,107 @@ settle(Run& run, std::int64_t now_ms)
   }
 }
 
-// The message when `key`'s fan-out would meet another fan-out downstream,
-// or nullopt when its descendants can be split.
-std::optional<std::string>
-fan_out_conflict(Run& run, const StepGraph& graph, const StepKey& key)
-{
-  for (const auto& descendant : graph.descendants(key.step)) {
-    const auto [first, last] = executions_of(run, descendant);
-    for (auto it = first; it != last; ++it) {
-      const auto& branch = it->first.branch;
-      if (branch != key.branch && is_branch_prefix(key.branch, branch)) {
-        return describe(key) + " returned a list, but step " +
-               quote(descendant) + " below it already runs once per " +
-               "element of another list (branch " + quote(branch) +
-               "): two fan-outs side by side that meet downstream are not " +
-               "supported";
-      }
-    }
-  }
-  return std::nullopt;
-}
-
-// Replace each waiting execution of a descendant of `key` in its branch by
-// one execution per element of the fan-out.
+// The executions of step `step` whose projection on the fan-outs above
+// `upstream` is `branch`, i.e. those that see upstream's execution in
+// `branch`: `visit(key, execution)` for each, in branch order. Without
+// crossed fan-outs they are the executions in `branch` and below it (a
+// contiguous range of the map); otherwise every execution of the step is
+// checked.
+template<typename RunType, typename Visit>
 void
-split_descendants(Run& run,
-                  const StepGraph& graph,
-                  const StepKey& key,
-                  std::size_t elements,
-                  std::int64_t now_ms)
+for_each_seeing(RunType& run,
+                const CompiledWorkflow& workflow,
+                Index upstream,
+                const std::string& step,
+                const std::string& branch,
+                Visit&& visit)
 {
-  for (const auto& descendant : graph.descendants(key.step)) {
-    const auto it = run.steps.find(StepKey{ descendant, key.branch });
-    if (it == run.steps.end() || it->second.state != StepState::waiting) {
+  auto it = run.steps.lower_bound(
+    StepKey{ step, run.crossed ? std::string() : branch });
+  std::vector<decltype(it)> matches;
+  for (; it != run.steps.end() && it->first.step == step; ++it) {
+    if (!run.crossed) {
+      if (!is_branch_prefix(branch, it->first.branch)) {
+        break;
+      }
+      matches.push_back(it);
       continue;
     }
-    run.steps.erase(it);
-    for (std::size_t i = 0; i < elements; ++i) {
-      StepRun execution;
-      execution.created_ms = now_ms;
-      run.steps.emplace(StepKey{ descendant, child_branch(key.branch, i) },
-                        std::move(execution));
+    const auto seen =
+      upstream_execution(run, workflow, upstream, it->first, it->second);
+    if (seen && seen->key.branch == branch) {
+      matches.push_back(it);
     }
+  }
+  // Collected first: visit may erase what it is given.
+  for (auto match : matches) {
+    visit(match);
+  }
+}
+
+// Replace each waiting execution of a descendant of `key` that sees it by
+// one execution per element of its fan-out.
+void
+split_descendants(Run& run,
+                  const CompiledWorkflow& workflow,
+                  Index step,
+                  const StepKey& key,
+                  std::size_t elements,
+                  std::int64_t now_ms,
+                  RunChanges& changes)
+{
+  for (const auto descendant : workflow.descendants(step)) {
+    for_each_seeing(
+      run, workflow, step, workflow.id(descendant), key.branch,
+      [&](auto it) {
+        if (it->second.state != StepState::waiting) {
+          return;
+        }
+        const auto old_key = it->first;
+        auto origins = std::move(it->second.origins);
+        for (const auto& origin : origins) {
+          const auto index = workflow.index(origin);
+          if (!index || !workflow.is_ancestor(*index, step)) {
+            run.crossed = true;
+          }
+        }
+        --run.counts[static_cast<std::size_t>(StepState::waiting)];
+        run.steps.erase(it);
+        changes.removed.push_back(old_key);
+        auto hint = run.steps.end();
+        for (std::size_t i = 0; i < elements; ++i) {
+          StepRun execution;
+          execution.created_ms = now_ms;
+          execution.origins = origins;
+          execution.origins.push_back(key.step);
+          StepKey new_key{ old_key.step, child_branch(old_key.branch, i) };
+          changes.changed.push_back(new_key);
+          hint = run.steps.emplace_hint(hint, std::move(new_key),
+                                        std::move(execution));
+          ++hint;
+          ++run.counts[static_cast<std::size_t>(StepState::waiting)];
+        }
+      });
+  }
+}
+
+// The waiting executions right below `key` (done) that are now ready.
+void
+collect_ready(const Run& run,
+              const CompiledWorkflow& workflow,
+              Index step,
+              const StepKey& key,
+              std::vector<ReadyStep>& ready)
+{
+  for (const auto below : workflow.downstream(step)) {
+    for_each_seeing(
+      run, workflow, step, workflow.id(below), key.branch,
+      [&](auto it) {
+        if (it->second.state == StepState::waiting
+            && is_ready(run, workflow, it->first, it->second)) {
+          ready.push_back(it->first);
+        }
+      });
   }
 }
 
@@ -213,14 +204,18 @@ apply_error(Run& run,
             const StepKey& key,
             StepRun& execution,
             StepError error,
-            std::int64_t now_ms)
+            std::int64_t now_ms,
+            RunChanges& changes)
 {
   execution.finished_ms = now_ms;
-  execution.state =
-    run.state == RunState::cancelled ? StepState::cancelled : StepState::error;
+  set_state(run,
+            execution,
+            run.state == RunState::cancelled ? StepState::cancelled
+                                             : StepState::error);
+  changes.changed.push_back(key);
   if (!run.failed() && run.state != RunState::cancelled) {
     run.error = RunError{ key.step, key.branch, error };
-    cancel_unstarted(run, now_ms);
+    cancel_unstarted(run, now_ms, changes.changed);
   }
   execution.error = std::move(error);
   settle(run, now_ms);
@@ -270,21 +265,55 @@ check_trigger_values(const WorkflowStep& trigger, Outputs& values)
   return {};
 }
 
+// The origins of an execution written before origins were recorded: then
+// fan-outs only nested, so the component at depth k comes from the step
+// above it that fanned out in the branch of the first k components.
+std::vector<std::string>
+legacy_origins(const Run& run,
+               const CompiledWorkflow& workflow,
+               const StepKey& key)
+{
+  std::vector<std::string> origins;
+  const auto step = workflow.index(key.step);
+  if (!step) {
+    return origins;
+  }
+  std::string prefix;
+  std::string_view rest = key.branch;
+  while (!rest.empty()) {
+    std::string origin;
+    for (Index above = 1; above < workflow.size(); ++above) {
+      if (!workflow.is_ancestor(above, *step)) {
+        continue;
+      }
+      const auto* execution = run.find(StepKey{ workflow.id(above), prefix });
+      if (execution != nullptr && execution->fan_out) {
+        origin = workflow.id(above);
+        break;
+      }
+    }
+    origins.push_back(std::move(origin));
+    const auto component = take_component(rest);
+    prefix += (prefix.empty() ? "" : ".") + std::string(component);
+  }
+  return origins;
+}
+
 } // namespace
 
 Result<Run>
 start(std::string id,
-      const WorkflowDefinition& workflow,
+      const CompiledWorkflow& workflow,
       int version,
       Outputs trigger_values,
       std::int64_t now_ms)
 {
-  RYAX_TRY(topological_order(workflow));
-  RYAX_TRY(check_trigger_values(workflow.trigger, trigger_values));
+  const auto& definition = workflow.definition();
+  RYAX_TRY(check_trigger_values(definition.trigger, trigger_values));
 
   Run run;
   run.id = std::move(id);
-  run.workflow_id = workflow.id;
+  run.workflow_id = definition.id;
   run.workflow_version = version;
   run.created_ms = now_ms;
   StepRun trigger;
@@ -292,49 +321,63 @@ start(std::string id,
   trigger.output_sets.push_back(trigger_values);
   trigger.created_ms = now_ms;
   trigger.scheduled_ms = trigger.started_ms = trigger.finished_ms = now_ms;
-  run.steps.emplace(StepKey{ workflow.trigger.id, "" }, std::move(trigger));
+  run.steps.emplace(StepKey{ definition.trigger.id, "" }, std::move(trigger));
   run.trigger_values = std::move(trigger_values);
-  for (const auto& action : workflow.actions) {
+  for (const auto& action : definition.actions) {
     StepRun execution;
     execution.created_ms = now_ms;
     run.steps.emplace(StepKey{ action.id, "" }, std::move(execution));
   }
+  run.recount();
   settle(run, now_ms);
   return run;
 }
 
-std::vector<ReadyStep>
-ready_steps(const Run& run, const WorkflowDefinition& workflow)
+void
+restore(Run& run, const CompiledWorkflow& workflow)
 {
-  if (!going(run)) {
+  for (auto& [key, execution] : run.steps) {
+    if (!key.branch.empty() && execution.origins.empty()) {
+      execution.origins = legacy_origins(run, workflow, key);
+    }
+  }
+  run.recount();
+  run.crossed = false;
+  for (const auto& [key, execution] : run.steps) {
+    for (std::size_t k = 1; k < execution.origins.size(); ++k) {
+      const auto before = workflow.index(execution.origins[k - 1]);
+      const auto after = workflow.index(execution.origins[k]);
+      if (!before || !after || !workflow.is_ancestor(*before, *after)) {
+        run.crossed = true;
+      }
+    }
+  }
+}
+
+std::vector<ReadyStep>
+ready_steps(const Run& run, const CompiledWorkflow& workflow)
+{
+  if (!going(run) || run.count(StepState::waiting) == 0) {
     return {};
   }
-  const StepGraph graph(workflow);
-  std::vector<ReadyStep> ready;
+  std::vector<std::pair<Index, const StepKey*>> ready;
   for (const auto& [key, execution] : run.steps) {
-    if (execution.state != StepState::waiting) {
-      continue;
-    }
-    const auto upstream = graph.upstream(key.step);
-    const bool can_start =
-      std::ranges::all_of(upstream, [&](const std::string& step) {
-        const auto visible = run.find_visible(step, key.branch);
-        // A fan-out step's own branch was split: its descendants there are
-        // gone, so a match in the same branch is never an element's.
-        return visible && visible->second->state == StepState::done &&
-               !(visible->second->fan_out &&
-                 visible->first.branch == key.branch);
-      });
-    if (can_start) {
-      ready.push_back(key);
+    if (execution.state == StepState::waiting
+        && is_ready(run, workflow, key, execution)) {
+      ready.emplace_back(workflow.index(key.step).value_or(workflow.size()),
+                         &key);
     }
   }
-  std::ranges::stable_sort(ready, [&](const StepKey& a, const StepKey& b) {
-    const auto pa = graph.position(a.step);
-    const auto pb = graph.position(b.step);
-    return pa != pb ? pa < pb : branch_less(a.branch, b.branch);
-  });
-  return ready;
+  // The map orders by step id then branch: sort by step position, keeping
+  // branch order within a step.
+  std::ranges::stable_sort(
+    ready, [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<ReadyStep> keys;
+  keys.reserve(ready.size());
+  for (const auto& [position, key] : ready) {
+    keys.push_back(*key);
+  }
+  return keys;
 }
 
 Result<void>
@@ -348,7 +391,7 @@ mark_scheduled(Run& run,
   if (!going(run) || execution->state != StepState::waiting) {
     return wrong_state(run, key, *execution, "schedule");
   }
-  execution->state = StepState::scheduled;
+  set_state(run, *execution, StepState::scheduled);
   execution->inputs = std::move(inputs);
   execution->placement = std::move(placement);
   execution->scheduled_ms = now_ms;
@@ -362,7 +405,7 @@ mark_running(Run& run, const StepKey& key, std::int64_t now_ms)
   if (is_final(run.state) || execution->state != StepState::scheduled) {
     return wrong_state(run, key, *execution, "start");
   }
-  execution->state = StepState::running;
+  set_state(run, *execution, StepState::running);
   execution->started_ms = now_ms;
   if (run.state == RunState::pending) {
     run.state = RunState::running;
@@ -371,41 +414,34 @@ mark_running(Run& run, const StepKey& key, std::int64_t now_ms)
   return {};
 }
 
-Result<void>
+Result<RunChanges>
 apply_result(Run& run,
-             const WorkflowDefinition& workflow,
+             const CompiledWorkflow& workflow,
              const StepKey& key,
              StepOutcome outcome,
              std::int64_t now_ms)
 {
   RYAX_TRY_ASSIGN(auto* execution, find_execution(run, key));
+  RunChanges changes;
   if (auto* error = std::get_if<StepError>(&outcome)) {
     if (!can_transition(execution->state, StepState::error)) {
       return wrong_state(run, key, *execution, "fail");
     }
-    apply_error(run, key, *execution, std::move(*error), now_ms);
-    return {};
+    apply_error(run, key, *execution, std::move(*error), now_ms, changes);
+    return changes;
   }
   if (!can_transition(execution->state, StepState::done) ||
       execution->state != StepState::running) {
     return wrong_state(run, key, *execution, "complete");
   }
-
-  auto* fan_out = std::get_if<FanOut>(&outcome);
-  const bool split = fan_out != nullptr && going(run);
-  std::optional<StepGraph> graph;
-  if (split) {
-    graph.emplace(workflow);
-    if (auto conflict = fan_out_conflict(run, *graph, key)) {
-      apply_error(run,
-                  key,
-                  *execution,
-                  StepError{ "invalid_output", std::move(*conflict), 0, "" },
-                  now_ms);
-      return {};
-    }
+  const auto step = workflow.index(key.step);
+  if (!step) {
+    return fail(ErrorCode::not_found,
+                "run " + quote(run.id) + ": " + describe(key) +
+                  " is not in its workflow version");
   }
-  execution->state = StepState::done;
+  auto* fan_out = std::get_if<FanOut>(&outcome);
+  set_state(run, *execution, StepState::done);
   execution->finished_ms = now_ms;
   execution->fan_out = fan_out != nullptr;
   if (fan_out != nullptr) {
@@ -413,14 +449,19 @@ apply_result(Run& run,
   } else {
     execution->output_sets = { std::move(std::get<Outputs>(outcome)) };
   }
-  if (split) {
-    split_descendants(run, *graph, key, execution->output_sets.size(), now_ms);
+  changes.changed.push_back(key);
+  if (going(run)) {
+    if (fan_out != nullptr) {
+      split_descendants(run, workflow, *step, key,
+                        execution->output_sets.size(), now_ms, changes);
+    }
+    collect_ready(run, workflow, *step, key, changes.ready);
   }
   settle(run, now_ms);
-  return {};
+  return changes;
 }
 
-Result<std::vector<StepKey>>
+Result<Cancelled>
 cancel(Run& run, std::int64_t now_ms)
 {
   if (is_final(run.state)) {
@@ -428,38 +469,42 @@ cancel(Run& run, std::int64_t now_ms)
                 "run " + quote(run.id) + " is already " +
                   std::string(to_string(run.state)));
   }
-  cancel_unstarted(run, now_ms);
-  std::vector<StepKey> running;
-  for (const auto& [key, execution] : run.steps) {
-    if (execution.state == StepState::running) {
-      running.push_back(key);
+  Cancelled cancelled;
+  cancel_unstarted(run, now_ms, cancelled.changed);
+  if (run.count(StepState::running) > 0) {
+    for (const auto& [key, execution] : run.steps) {
+      if (execution.state == StepState::running) {
+        cancelled.running.push_back(key);
+      }
     }
   }
   run.state = RunState::cancelled;
   run.finished_ms = now_ms;
-  return running;
+  return cancelled;
 }
 
-std::vector<StepKey>
+Recovered
 recover(Run& run, std::int64_t now_ms)
 {
+  run.recount(); // a run read back from storage has no counts
   const bool rerun = going(run);
-  std::vector<StepKey> requeued;
+  Recovered recovered;
   for (auto& [key, execution] : run.steps) {
     if (execution.state != StepState::scheduled &&
         execution.state != StepState::running) {
       continue;
     }
+    recovered.changed.push_back(key);
     if (rerun) {
-      execution.state = StepState::waiting;
+      set_state(run, execution, StepState::waiting);
       execution.attempt += 1;
       execution.inputs.clear();
       execution.placement.clear();
       execution.scheduled_ms.reset();
       execution.started_ms.reset();
-      requeued.push_back(key);
+      recovered.requeued.push_back(key);
     } else {
-      execution.state = StepState::cancelled;
+      set_state(run, execution, StepState::cancelled);
       execution.finished_ms = now_ms;
       execution.error = StepError{
         "cancelled", "the daemon stopped while the step was running", 0, ""
@@ -467,7 +512,7 @@ recover(Run& run, std::int64_t now_ms)
     }
   }
   settle(run, now_ms);
-  return requeued;
+  return recovered;
 }
 
 } // namespace ryax::domain

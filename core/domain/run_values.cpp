@@ -1,6 +1,6 @@
 #include "core/domain/run_values.hpp"
 
-#include "core/domain/workflow_graph.hpp"
+#include "core/domain/run_branches.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -21,41 +21,21 @@ to_value(const Scalar& scalar)
   return std::visit([](const auto& value) { return Value(value); }, scalar);
 }
 
-// Component `depth` (0-based) of `branch` as a number, or nullopt when the
-// branch is not that deep.
-std::optional<std::size_t>
-branch_component(std::string_view branch, std::size_t depth)
-{
-  for (std::size_t i = 0; i < depth; ++i) {
-    const auto dot = branch.find('.');
-    if (dot == std::string_view::npos) {
-      return std::nullopt;
-    }
-    branch.remove_prefix(dot + 1);
-  }
-  branch = branch.substr(0, branch.find('.'));
-  std::size_t index = 0;
-  const auto [end, error] =
-    std::from_chars(branch.data(), branch.data() + branch.size(), index);
-  if (branch.empty() || error != std::errc() ||
-      end != branch.data() + branch.size()) {
-    return std::nullopt;
-  }
-  return index;
-}
-
 // Binds the inputs of one execution; `m_where` prefixes every message.
 class Binder
 {
 public:
   Binder(const Run& run,
-         const WorkflowDefinition& workflow,
+         const CompiledWorkflow& workflow,
          const StepKey& key,
+         const StepRun& execution,
          const BindingContext& context)
     : m_run(run)
+    , m_workflow(workflow)
     , m_key(key)
+    , m_execution(execution)
     , m_context(context)
-    , m_ancestors(ancestors(workflow, key.step))
+    , m_step(*workflow.index(key.step))
   {
   }
 
@@ -89,23 +69,23 @@ private:
   output(const OutputReference& reference)
   {
     const auto culprit = quote(reference_text(reference));
-    if (std::ranges::find(m_ancestors, reference.step) == m_ancestors.end()) {
+    const auto upstream = m_workflow.index(reference.step);
+    if (!upstream || !m_workflow.is_ancestor(*upstream, m_step)) {
       return fail(ErrorCode::invalid_argument,
                   m_where + culprit + ": step " + quote(reference.step) +
                     " is not upstream of " + quote(m_key.step));
     }
-    const auto visible = m_run.find_visible(reference.step, m_key.branch);
-    if (!visible || visible->second->state != StepState::done) {
+    const auto seen =
+      upstream_execution(m_run, m_workflow, *upstream, m_key, m_execution);
+    if (!seen || seen->execution->state != StepState::done) {
       return fail(ErrorCode::failed_precondition,
                   m_where + culprit + ": step " + quote(reference.step) +
                     " has not finished in this branch");
     }
-    const auto& [branch_key, execution] = *visible;
+    const auto* execution = seen->execution;
     std::optional<std::size_t> index = 0;
     if (execution->fan_out) {
-      // Its descendants run in its child branches: the element is the
-      // component right below the branch it ran in.
-      index = branch_component(m_key.branch, branch_depth(branch_key.branch));
+      index = seen->element;
     }
     if (!index || *index >= execution->output_sets.size()) {
       return fail(ErrorCode::failed_precondition,
@@ -177,9 +157,11 @@ private:
   }
 
   const Run& m_run;
+  const CompiledWorkflow& m_workflow;
   const StepKey& m_key;
+  const StepRun& m_execution;
   const BindingContext& m_context;
-  std::vector<std::string> m_ancestors;
+  CompiledWorkflow::Index m_step;
   std::string m_where;
 };
 
@@ -194,16 +176,18 @@ output_of(const Outputs& set, const std::string& output)
 
 Result<Inputs>
 resolve_inputs(const Run& run,
-               const WorkflowDefinition& workflow,
+               const CompiledWorkflow& workflow,
                const StepKey& key,
                const BindingContext& context)
 {
-  const auto* step = workflow.find_step(key.step);
-  if (step == nullptr || run.find(key) == nullptr) {
+  const auto index = workflow.index(key.step);
+  const auto* execution = run.find(key);
+  if (!index || execution == nullptr) {
     return fail(ErrorCode::not_found,
                 "run " + quote(run.id) + ": no execution of " + describe(key));
   }
-  Binder binder(run, workflow, key, context);
+  const auto* step = &workflow.step(*index);
+  Binder binder(run, workflow, key, *execution, context);
   Inputs inputs;
   for (const auto& [name, binding] : step->inputs_values) {
     RYAX_TRY_ASSIGN(auto value, binder.bind(name, binding));
@@ -213,10 +197,10 @@ resolve_inputs(const Run& run,
 }
 
 std::vector<RunResult>
-results(const Run& run, const WorkflowDefinition& workflow)
+results(const Run& run, const CompiledWorkflow& workflow)
 {
   std::vector<RunResult> found;
-  for (const auto& result : workflow.results) {
+  for (const auto& result : workflow.definition().results) {
     RunResult entry;
     entry.key = result.key;
     const auto& step = result.value.step;

@@ -1,7 +1,7 @@
 #pragma once
 
+#include "core/domain/compiled_workflow.hpp"
 #include "core/domain/run.hpp"
-#include "core/domain/workflow.hpp"
 
 #include <map>
 #include <string>
@@ -24,9 +24,9 @@ struct BindingContext
 // The inputs of execution `key`, one per binding of its step (an unbound
 // input is left out: the wrapper gives it its default, or null):
 // - a static Scalar as is;
-// - "{{ step.output }}" from the execution of that step visible from
-//   `key.branch` (same branch, else the closest ancestor branch); when that
-//   execution fanned out, the element whose branch `key.branch` lies in;
+// - "{{ step.output }}" from the execution of that step the execution sees
+//   (see run_progress.hpp); when that execution fanned out, the element
+//   named by the component of `key.branch` it created;
 // - "{{ vars.NAME }}" from `context.variables`;
 // - "@path" as the FileRef of `context.static_files`;
 // - an Interpolation as a string: text as is, strings as is, numbers in
@@ -38,7 +38,7 @@ struct BindingContext
 // Interpolation; failed_precondition when the referenced step has no done
 // execution visible from the branch.
 Result<Inputs> resolve_inputs(const Run& run,
-                              const WorkflowDefinition& workflow,
+                              const CompiledWorkflow& workflow,
                               const StepKey& key,
                               const BindingContext& context);
 
@@ -68,6 +68,6 @@ struct RunResult
 // The workflow results of `run`, in the order `workflow.results` declares
 // them, from whatever executions are done so far.
 std::vector<RunResult> results(const Run& run,
-                               const WorkflowDefinition& workflow);
+                               const CompiledWorkflow& workflow);
 
 } // namespace ryax::domain

@@ -14,10 +14,7 @@ namespace ryax::daemon {
 class RunServiceImpl final : public v1::RunService::Service
 {
 public:
-  // Uploaded files are staged under `upload_dir` until the run took them.
-  RunServiceImpl(app::RunService& service,
-                 ShutdownSignal& shutdown,
-                 std::string upload_dir);
+  RunServiceImpl(app::RunService& service, ShutdownSignal& shutdown);
 
   grpc::Status StartRun(grpc::ServerContext* context,
                         const v1::StartRunRequest* request,
@@ -47,7 +44,6 @@ public:
 private:
   app::RunService& m_service;
   ShutdownSignal& m_shutdown;
-  std::string m_upload_dir;
 };
 
 } // namespace ryax::daemon

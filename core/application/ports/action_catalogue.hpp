@@ -67,6 +67,10 @@ public:
   // Write a scan: upserts, gone flags and the repository's last scan, all
   // or nothing.
   virtual Result<void> commit_scan(const ScanCommit& scan) = 0;
+
+  // A number that changes after every write through this object, for
+  // callers that keep what they read (compare it to decide to read again).
+  virtual std::uint64_t generation() const = 0;
 };
 
 } // namespace ryax::app

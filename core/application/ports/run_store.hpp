@@ -5,6 +5,7 @@
 #include "core/domain/run.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -60,23 +61,60 @@ struct RetentionPolicy
   int max_runs_per_workflow = 0;
 };
 
-// Run history. Every write is one transaction: the database never holds
-// half a transition.
+// A run's own fields, as written with its executions.
+struct RunHeader
+{
+  std::string id;
+  std::string workflow_id;
+  int workflow_version = 0;
+  domain::RunState state = domain::RunState::pending;
+  std::int64_t created_ms = 0;
+  std::optional<std::int64_t> started_ms;
+  std::optional<std::int64_t> finished_ms;
+  std::optional<domain::RunError> error;
+  int steps_total = 0; // step executions, the trigger excluded
+  int steps_done = 0;
+};
+
+// What only a new run writes.
+struct RunCreation
+{
+  std::string trigger_step; // the trigger's step id
+  domain::Outputs trigger_values;
+  std::map<std::string, std::string> actions; // as StoredRun::actions
+  int priority = 0;
+};
+
+// The changes of one run in a batch: its header, the executions to insert
+// or replace and those to delete. A new run has `creation` set and lists
+// every execution in `steps`.
+struct RunWrite
+{
+  RunHeader header;
+  std::optional<RunCreation> creation;
+  std::vector<std::pair<domain::StepKey, domain::StepRun>> steps;
+  std::vector<domain::StepKey> removed;
+};
+
+// The header of `run` (whose counts are up to date: Run::recount), the
+// trigger's execution not counted as a step.
+RunHeader header_of(const domain::Run& run);
+
+// The write that creates `stored`, whose trigger step is `trigger_step`.
+RunWrite creation_of(const StoredRun& stored, std::string trigger_step);
+
+// Run history.
 class RunStore
 {
 public:
   virtual ~RunStore() = default;
 
-  // Record a new run and every step execution. already_exists for a taken id.
-  virtual Result<void> create(const StoredRun& run) = 0;
-
-  // Write the run's own fields, the executions named in `changed` (insert
-  // or replace) and delete those named in `removed` (fan-out replaces a
-  // waiting execution by one per element). The filestore keys its values
-  // name are recorded as used by the run. not_found for an unknown run.
-  virtual Result<void> save(const domain::Run& run,
-                            const std::vector<domain::StepKey>& changed,
-                            const std::vector<domain::StepKey>& removed) = 0;
+  // Write every change of `writes` in one transaction: all or nothing. The
+  // filestore keys the written values name (trigger values, inputs,
+  // outputs) are recorded as used by their run. already_exists for a new
+  // run whose id is taken, not_found for changes of an unknown run; internal
+  // when the storage fails (nothing is written then).
+  virtual Result<void> commit(const std::vector<RunWrite>& writes) = 0;
 
   // The run `id` with all its executions, or nullopt.
   virtual Result<std::optional<StoredRun>> load(const std::string& id) = 0;
@@ -84,14 +122,16 @@ public:
   // The ids of the runs in state pending or running, oldest first.
   virtual Result<std::vector<std::string>> unfinished() = 0;
 
-  // Runs matching `filter`, newest first.
+  // Runs matching `filter`, newest first. invalid_argument for a limit
+  // that is not positive.
   virtual Result<std::vector<RunSummary>> list(const RunFilter& filter) = 0;
 
   // Forget run `id` and its executions. Returns the filestore keys no other
   // run uses any more (for the caller to delete). not_found.
   virtual Result<std::vector<std::string>> remove(const std::string& id) = 0;
 
-  // The ids of finished runs that `policy` removes at `now_ms`.
+  // The ids of finished runs that `policy` removes at `now_ms`, oldest
+  // first.
   virtual Result<std::vector<std::string>> expired(const RetentionPolicy& policy,
                                                    std::int64_t now_ms) = 0;
 };
@@ -130,21 +170,32 @@ public:
 // File and directory values, content-addressed. A key names the content and
 // the name users see ("<digest>/<name>"): the same content under two names
 // is two keys. Names never hold '/' and are never "." or "..".
+//
+// Objects are shared by every run whose values name the same key, so
+// deleting one must not race with a run that just stored the same content:
+// every put holds its key until release(), and collect() deletes only keys
+// nobody holds, with releases waiting while it decides. A caller releases
+// a key once a run's record naming it is durable.
 class RunFileStore
 {
 public:
   virtual ~RunFileStore() = default;
 
-  // Store a copy of the regular file at `path` as `name`. invalid_argument
-  // for a bad name, a missing file or a symbolic link; internal on I/O errors.
+  // Store a copy of the regular file at `path` as `name`, and hold its key.
+  // invalid_argument for a bad name, a missing file or a symbolic link;
+  // internal on I/O errors.
   virtual Result<domain::FileRef> put_file(const std::string& path,
                                            const std::string& name) = 0;
 
-  // Store the directory tree at `path` as `name` (as an archive).
-  // invalid_argument for a bad name, a missing directory, or a symbolic
-  // link inside it pointing outside it (named by its relative path).
+  // Store the directory tree at `path` as `name` (as an archive), and hold
+  // its key. invalid_argument for a bad name, a missing directory, or a
+  // symbolic link inside it pointing outside it (named by its relative
+  // path).
   virtual Result<domain::FileRef> put_directory(const std::string& path,
                                                 const std::string& name) = 0;
+
+  // Drop one hold of each of `keys` (taken by a put).
+  virtual void release(const std::vector<std::string>& keys) = 0;
 
   // Place a copy of `ref` in the existing directory `dest_dir` (as
   // dest_dir/name) and return that path. not_found for an unknown key;
@@ -157,8 +208,49 @@ public:
   // a directory (tar). not_found for an unknown key.
   virtual Result<std::string> blob_path(const domain::FileRef& ref) = 0;
 
-  // Delete `key` (nothing when it is absent).
-  virtual void remove(const std::string& key) = 0;
+  // Garbage collection: call `unreferenced` (which forgets records and
+  // returns the keys no record names any more) with releases held back,
+  // then delete each returned key that nobody holds. The number of objects
+  // deleted, or the error of `unreferenced`.
+  virtual Result<int> collect(
+    const std::function<Result<std::vector<std::string>>()>& unreferenced) = 0;
 };
+
+// --- Inline implementations ---
+
+inline RunHeader
+header_of(const domain::Run& run)
+{
+  RunHeader header;
+  header.id = run.id;
+  header.workflow_id = run.workflow_id;
+  header.workflow_version = run.workflow_version;
+  header.state = run.state;
+  header.created_ms = run.created_ms;
+  header.started_ms = run.started_ms;
+  header.finished_ms = run.finished_ms;
+  header.error = run.error;
+  header.steps_total =
+    run.steps.empty() ? 0 : static_cast<int>(run.steps.size()) - 1;
+  const int done = run.count(domain::StepState::done);
+  header.steps_done = done > 0 ? done - 1 : 0;
+  return header;
+}
+
+inline RunWrite
+creation_of(const StoredRun& stored, std::string trigger_step)
+{
+  RunWrite write;
+  write.header = header_of(stored.run);
+  write.creation = RunCreation{ std::move(trigger_step),
+                                stored.run.trigger_values,
+                                stored.actions,
+                                stored.priority };
+  write.steps.reserve(stored.run.steps.size());
+  for (const auto& [key, step] : stored.run.steps) {
+    write.steps.emplace_back(key, step);
+  }
+  return write;
+}
 
 } // namespace ryax::app

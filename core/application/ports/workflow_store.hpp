@@ -104,6 +104,10 @@ public:
 
   // Forget `id`: its versions, deployment and errors. not_found naming it.
   virtual Result<void> remove(const std::string& id) = 0;
+
+  // A number that changes after every write through this object, for
+  // callers that keep what they read (compare it to decide to read again).
+  virtual std::uint64_t generation() const = 0;
 };
 
 // Static files of workflows, content-addressed.

@@ -324,6 +324,7 @@ FileRunFileStore::commit(const std::string& temp,
   std::lock_guard lock(m_mutex);
   if (exists(target)) {
     ::unlink(temp.c_str());
+    ++m_holds[ref.key];
     return ref; // same content, same name: already stored
   }
   std::error_code ec;
@@ -336,7 +337,47 @@ FileRunFileStore::commit(const std::string& temp,
     ::unlink(temp.c_str());
     return failure;
   }
+  ++m_holds[ref.key];
   return ref;
+}
+
+void
+FileRunFileStore::release(const std::vector<std::string>& keys)
+{
+  // Not while a collection decides: see RunFileStore.
+  std::lock_guard collecting(m_collect_mutex);
+  std::lock_guard lock(m_mutex);
+  for (const auto& key : keys) {
+    if (auto it = m_holds.find(key); it != m_holds.end() && --it->second <= 0) {
+      m_holds.erase(it);
+    }
+  }
+}
+
+Result<int>
+FileRunFileStore::collect(
+  const std::function<Result<std::vector<std::string>>()>& unreferenced)
+{
+  std::lock_guard collecting(m_collect_mutex);
+  RYAX_TRY_ASSIGN(const auto keys, unreferenced());
+  int removed = 0;
+  for (const auto& key : keys) {
+    auto parsed = parse_key(key);
+    if (!parsed) {
+      continue;
+    }
+    const auto path = object_path(parsed->digest, parsed->name);
+    std::lock_guard lock(m_mutex);
+    if (m_holds.contains(key)) {
+      continue; // a run just stored the same content: it stays
+    }
+    if (::unlink(path.c_str()) == 0) {
+      ++removed;
+    }
+    // Fails, as it should, while another name of the same content remains.
+    ::rmdir(fs::path(path).parent_path().c_str());
+  }
+  return removed;
 }
 
 Result<std::string>
@@ -407,20 +448,6 @@ FileRunFileStore::blob_path(const domain::FileRef& ref)
                             ref.key));
   }
   return path;
-}
-
-void
-FileRunFileStore::remove(const std::string& key)
-{
-  auto parsed = parse_key(key);
-  if (!parsed) {
-    return;
-  }
-  const auto path = object_path(parsed->digest, parsed->name);
-  std::lock_guard lock(m_mutex);
-  ::unlink(path.c_str());
-  // Fails, as it should, while another name of the same content remains.
-  ::rmdir(fs::path(path).parent_path().c_str());
 }
 
 } // namespace ryax::infra::filestore

@@ -2,7 +2,9 @@
 
 #include "core/application/ports/run_store.hpp"
 
+#include <map>
 #include <mutex>
+#include <vector>
 #include <string>
 
 namespace ryax::infra::filestore {
@@ -35,7 +37,9 @@ public:
   Result<std::string> materialize(const domain::FileRef& ref,
                                   const std::string& dest_dir) override;
   Result<std::string> blob_path(const domain::FileRef& ref) override;
-  void remove(const std::string& key) override;
+  void release(const std::vector<std::string>& keys) override;
+  Result<int> collect(const std::function<Result<std::vector<std::string>>()>&
+                        unreferenced) override;
 
 private:
   // Move the staged object `temp`, whose content has SHA-256 `digest`, in
@@ -49,7 +53,9 @@ private:
                           const std::string& name) const;
 
   std::string m_root;
-  std::mutex m_mutex; // orders commits and removals of object directories
+  std::mutex m_collect_mutex; // held by collect(); release() waits on it
+  std::mutex m_mutex; // orders commits and removals; guards m_holds
+  std::map<std::string, int> m_holds; // key -> puts not released
 };
 
 // Whether `name` can name a value: not empty, at most 255 bytes, no '/' or

@@ -151,6 +151,11 @@ CREATE TABLE run_files (
 ) WITHOUT ROWID;
 CREATE INDEX run_files_by_key ON run_files (key);
 )sql"},
+    {6, "fan-out origins of run branches", R"sql(
+-- The fan-out steps that made each component of the branch, comma-separated
+-- ('' at the root, and in runs written before: see domain::restore).
+ALTER TABLE run_steps ADD COLUMN origins TEXT NOT NULL DEFAULT '';
+)sql"},
   };
   return k_migrations;
 }

@@ -149,7 +149,7 @@ SqliteActionCatalogue::of_repository(const std::string& repository)
 Result<int>
 SqliteActionCatalogue::remove(const std::string& id, const std::string& version)
 {
-  return m_database.locked([&]() -> Result<int> {
+  return written(m_database.locked([&]() -> Result<int> {
     SQLite::Statement q(m_database.connection(),
                         version.empty()
                           ? "DELETE FROM action_versions WHERE action_id = ?"
@@ -160,13 +160,13 @@ SqliteActionCatalogue::remove(const std::string& id, const std::string& version)
       q.bind(2, version);
     }
     return q.exec();
-  });
+  }));
 }
 
 Result<void>
 SqliteActionCatalogue::set_build(const domain::ActionVersion& v)
 {
-  return m_database.locked([&]() -> Result<void> {
+  return written(m_database.locked([&]() -> Result<void> {
     SQLite::Statement q(m_database.connection(),
                         "UPDATE action_versions SET build_state = ?, build_error = ?, "
                         "bundle_key = ?, lock_json = ?, build_warnings = ? "
@@ -184,13 +184,13 @@ SqliteActionCatalogue::set_build(const domain::ActionVersion& v)
                               v.version()));
     }
     return {};
-  });
+  }));
 }
 
 Result<void>
 SqliteActionCatalogue::commit_scan(const app::ScanCommit& scan)
 {
-  return m_database.locked([&]() -> Result<void> {
+  return written(m_database.locked([&]() -> Result<void> {
     auto& c = m_database.connection();
     SQLite::Transaction tx(c);
     auto next = c.execAndGet("SELECT COALESCE(MAX(sequence), 0) FROM action_versions")
@@ -251,7 +251,7 @@ SqliteActionCatalogue::commit_scan(const app::ScanCommit& scan)
     record.exec();
     tx.commit();
     return {};
-  });
+  }));
 }
 
 } // namespace ryax::infra::sqlite

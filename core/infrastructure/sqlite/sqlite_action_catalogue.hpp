@@ -3,6 +3,9 @@
 #include "core/application/ports/action_catalogue.hpp"
 #include "core/infrastructure/sqlite/database.hpp"
 
+#include <atomic>
+#include <cstdint>
+
 namespace ryax::infra::sqlite {
 
 // ActionCatalogue in the daemon's SQLite database (table action_versions);
@@ -24,8 +27,20 @@ public:
   Result<void> set_build(const domain::ActionVersion& version) override;
   Result<void> commit_scan(const app::ScanCommit& scan) override;
 
+  std::uint64_t generation() const override { return m_generation.load(); }
+
 private:
+  // `result`, after noting that the store was written.
+  template<typename T>
+  T
+  written(T result)
+  {
+    m_generation.fetch_add(1);
+    return result;
+  }
+
   Database& m_database;
+  std::atomic<std::uint64_t> m_generation{ 0 };
 };
 
 } // namespace ryax::infra::sqlite

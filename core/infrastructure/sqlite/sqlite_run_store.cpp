@@ -16,7 +16,8 @@ constexpr const char* k_summary_columns =
 
 constexpr const char* k_step_columns =
   "step, branch, state, attempt, inputs, output_sets, fan_out, log_lines, "
-  "error, placement, created_ms, scheduled_ms, started_ms, finished_ms";
+  "error, placement, created_ms, scheduled_ms, started_ms, finished_ms, "
+  "origins";
 
 // `doc` as compact text. Invalid UTF-8 in a string (which JSON cannot hold)
 // is replaced rather than failing the write.
@@ -172,6 +173,13 @@ read_step(SQLite::Statement& q, const std::string& run_id)
   step.scheduled_ms = optional_column(q, 11);
   step.started_ms = optional_column(q, 12);
   step.finished_ms = optional_column(q, 13);
+  std::string_view origins = q.getColumn(14).getText();
+  while (!origins.empty()) {
+    const auto comma = origins.find(',');
+    step.origins.emplace_back(origins.substr(0, comma));
+    origins.remove_prefix(comma == std::string_view::npos ? origins.size()
+                                                          : comma + 1);
+  }
   return std::pair{ std::move(key), std::move(step) };
 }
 
@@ -191,37 +199,6 @@ read_summary(SQLite::Statement& q)
   s.steps_total = q.getColumn(8).getInt();
   s.steps_done = q.getColumn(9).getInt();
   return s;
-}
-
-// The trigger's execution of a run being created: done at the root with
-// the trigger's values as its one output set (domain::start). "" if none.
-std::string
-find_trigger_step(const domain::Run& run)
-{
-  for (const auto& [key, step] : run.steps) {
-    if (key.branch.empty() && step.state == domain::StepState::done &&
-        step.output_sets.size() == 1 &&
-        step.output_sets.front() == run.trigger_values) {
-      return key.step;
-    }
-  }
-  return "";
-}
-
-// (steps_total, steps_done): the executions other than the trigger's.
-std::pair<int, int>
-count_steps(const domain::Run& run, const std::string& trigger_step)
-{
-  int total = 0;
-  int done = 0;
-  for (const auto& [key, step] : run.steps) {
-    if (key.branch.empty() && key.step == trigger_step) {
-      continue;
-    }
-    ++total;
-    done += step.state == domain::StepState::done ? 1 : 0;
-  }
-  return { total, done };
 }
 
 } // namespace
@@ -254,8 +231,8 @@ SqliteRunStore::write_step(const std::string& run_id,
     m_upsert_step,
     "INSERT OR REPLACE INTO run_steps (run_id, step, branch, state, attempt, "
     "inputs, output_sets, fan_out, log_lines, error, placement, created_ms, "
-    "scheduled_ms, started_ms, finished_ms) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    "scheduled_ms, started_ms, finished_ms, origins) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   auto sets = nlohmann::json::array();
   for (const auto& outputs : step.output_sets) {
     sets.push_back(json::values_to_json(outputs));
@@ -277,6 +254,11 @@ SqliteRunStore::write_step(const std::string& run_id,
   bind_optional(q, 13, step.scheduled_ms);
   bind_optional(q, 14, step.started_ms);
   bind_optional(q, 15, step.finished_ms);
+  std::string origins;
+  for (const auto& origin : step.origins) {
+    origins += (origins.empty() ? "" : ",") + origin;
+  }
+  q.bind(16, origins);
   q.exec();
 }
 
@@ -295,114 +277,89 @@ SqliteRunStore::write_file_keys(const std::string& run_id,
 }
 
 Result<void>
-SqliteRunStore::create(const app::StoredRun& stored)
+SqliteRunStore::write_run(const app::RunWrite& write)
 {
-  const auto& run = stored.run;
-  return m_database.locked([&]() -> Result<void> {
-    auto& c = m_database.connection();
-    SQLite::Transaction tx(c);
-    SQLite::Statement exists(c, "SELECT 1 FROM runs WHERE id = ?");
-    exists.bind(1, run.id);
-    if (exists.executeStep()) {
-      return fail(ErrorCode::already_exists,
-                  fmt::format("run \"{}\" already exists", run.id));
+  const auto& h = write.header;
+  std::set<std::string> file_keys;
+  if (write.creation) {
+    const auto& creation = *write.creation;
+    auto& exists =
+      prepared(m_run_exists, "SELECT 1 FROM runs WHERE id = ?");
+    {
+      const ResetOnExit reset(exists);
+      exists.bind(1, h.id);
+      if (exists.executeStep()) {
+        return fail(ErrorCode::already_exists,
+                    fmt::format("run \"{}\" already exists", h.id));
+      }
     }
-    exists.reset();
-    const auto trigger_step = find_trigger_step(run);
-    const auto [total, done] = count_steps(run, trigger_step);
-    SQLite::Statement insert(
-      c,
-      "INSERT INTO runs (id, workflow_id, workflow_version, state, created_ms, "
-      "started_ms, finished_ms, error, trigger_values, trigger_step, actions, "
-      "steps_total, steps_done, priority) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-      "?, ?, ?, ?, ?)");
-    insert.bind(1, run.id);
-    insert.bind(2, run.workflow_id);
-    insert.bind(3, run.workflow_version);
-    insert.bind(4, std::string(domain::to_string(run.state)));
-    insert.bind(5, static_cast<int64_t>(run.created_ms));
-    bind_optional(insert, 6, run.started_ms);
-    bind_optional(insert, 7, run.finished_ms);
-    insert.bind(8, run_error_text(run.error));
-    insert.bind(9, dump(json::values_to_json(run.trigger_values)));
-    insert.bind(10, trigger_step);
-    insert.bind(11, dump(nlohmann::json(stored.actions)));
-    insert.bind(12, total);
-    insert.bind(13, done);
-    insert.bind(14, stored.priority);
+    auto& insert = prepared(
+      m_insert_run,
+      "INSERT INTO runs (id, workflow_id, workflow_version, state, "
+      "created_ms, started_ms, finished_ms, error, trigger_values, "
+      "trigger_step, actions, steps_total, steps_done, priority) VALUES (?, "
+      "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    insert.bind(1, h.id);
+    insert.bind(2, h.workflow_id);
+    insert.bind(3, h.workflow_version);
+    insert.bind(4, std::string(domain::to_string(h.state)));
+    insert.bind(5, static_cast<int64_t>(h.created_ms));
+    bind_optional(insert, 6, h.started_ms);
+    bind_optional(insert, 7, h.finished_ms);
+    insert.bind(8, run_error_text(h.error));
+    insert.bind(9, dump(json::values_to_json(creation.trigger_values)));
+    insert.bind(10, creation.trigger_step);
+    insert.bind(11, dump(nlohmann::json(creation.actions)));
+    insert.bind(12, h.steps_total);
+    insert.bind(13, h.steps_done);
+    insert.bind(14, creation.priority);
     insert.exec();
-    std::set<std::string> file_keys;
-    json::collect_file_keys(run.trigger_values, file_keys);
-    for (const auto& [key, step] : run.steps) {
-      write_step(run.id, key, step, file_keys);
+    json::collect_file_keys(creation.trigger_values, file_keys);
+  } else {
+    auto& update = prepared(
+      m_update_run,
+      "UPDATE runs SET state = ?, started_ms = ?, finished_ms = ?, error = ?, "
+      "steps_total = ?, steps_done = ? WHERE id = ?");
+    update.bind(1, std::string(domain::to_string(h.state)));
+    bind_optional(update, 2, h.started_ms);
+    bind_optional(update, 3, h.finished_ms);
+    update.bind(4, run_error_text(h.error));
+    update.bind(5, h.steps_total);
+    update.bind(6, h.steps_done);
+    update.bind(7, h.id);
+    if (update.exec() == 0) {
+      return fail(ErrorCode::not_found,
+                  fmt::format("run \"{}\" not found", h.id));
     }
-    write_file_keys(run.id, file_keys);
-    tx.commit();
-    return {};
-  });
+  }
+  for (const auto& [key, step] : write.steps) {
+    write_step(h.id, key, step, file_keys);
+  }
+  for (const auto& key : write.removed) {
+    auto& q = prepared(m_delete_step,
+                       "DELETE FROM run_steps WHERE run_id = ? AND step = ? "
+                       "AND branch = ?");
+    q.bind(1, h.id);
+    q.bind(2, key.step);
+    q.bind(3, key.branch);
+    q.exec();
+  }
+  write_file_keys(h.id, file_keys);
+  return {};
 }
 
 Result<void>
-SqliteRunStore::save(const domain::Run& run,
-                     const std::vector<domain::StepKey>& changed,
-                     const std::vector<domain::StepKey>& removed)
+SqliteRunStore::commit(const std::vector<app::RunWrite>& writes)
 {
-  for (const auto& key : changed) {
-    if (run.find(key) == nullptr) {
-      return fail(ErrorCode::invalid_argument,
-                  fmt::format("run \"{}\": cannot save {}: not in the run",
-                              run.id,
-                              domain::describe(key)));
-    }
+  if (writes.empty()) {
+    return {};
   }
   return m_database.locked([&]() -> Result<void> {
-    auto& c = m_database.connection();
-    SQLite::Transaction tx(c);
-    std::string trigger_step;
-    {
-      auto& q =
-        prepared(m_find_trigger, "SELECT trigger_step FROM runs WHERE id = ?");
-      const ResetOnExit reset(q);
-      q.bind(1, run.id);
-      if (!q.executeStep()) {
-        return fail(ErrorCode::not_found,
-                    fmt::format("run \"{}\" not found", run.id));
-      }
-      trigger_step = q.getColumn(0).getString();
+    // Returning early rolls the transaction back: all or nothing.
+    SQLite::Transaction tx(m_database.connection());
+    for (const auto& write : writes) {
+      RYAX_TRY(write_run(write));
     }
-    const auto [total, done] = count_steps(run, trigger_step);
-    auto& update = prepared(
-      m_update_run,
-      "UPDATE runs SET workflow_id = ?, workflow_version = ?, state = ?, "
-      "created_ms = ?, started_ms = ?, finished_ms = ?, error = ?, "
-      "trigger_values = ?, steps_total = ?, steps_done = ? WHERE id = ?");
-    update.bind(1, run.workflow_id);
-    update.bind(2, run.workflow_version);
-    update.bind(3, std::string(domain::to_string(run.state)));
-    update.bind(4, static_cast<int64_t>(run.created_ms));
-    bind_optional(update, 5, run.started_ms);
-    bind_optional(update, 6, run.finished_ms);
-    update.bind(7, run_error_text(run.error));
-    update.bind(8, dump(json::values_to_json(run.trigger_values)));
-    update.bind(9, total);
-    update.bind(10, done);
-    update.bind(11, run.id);
-    update.exec();
-    std::set<std::string> file_keys;
-    json::collect_file_keys(run.trigger_values, file_keys);
-    for (const auto& key : changed) {
-      write_step(run.id, key, *run.find(key), file_keys);
-    }
-    for (const auto& key : removed) {
-      auto& q = prepared(m_delete_step,
-                         "DELETE FROM run_steps WHERE run_id = ? AND step = ? "
-                         "AND branch = ?");
-      q.bind(1, run.id);
-      q.bind(2, key.step);
-      q.bind(3, key.branch);
-      q.exec();
-    }
-    write_file_keys(run.id, file_keys);
     tx.commit();
     return {};
   });

@@ -22,11 +22,7 @@ class SqliteRunStore final : public app::RunStore
 public:
   explicit SqliteRunStore(Database& database);
 
-  Result<void> create(const app::StoredRun& run) override;
-  // Also invalid_argument when `changed` names an execution `run` lacks.
-  Result<void> save(const domain::Run& run,
-                    const std::vector<domain::StepKey>& changed,
-                    const std::vector<domain::StepKey>& removed) override;
+  Result<void> commit(const std::vector<app::RunWrite>& writes) override;
   Result<std::optional<app::StoredRun>> load(const std::string& id) override;
   Result<std::vector<std::string>> unfinished() override;
   // invalid_argument when filter.limit is not positive.
@@ -42,6 +38,11 @@ private:
   SQLite::Statement& prepared(std::unique_ptr<SQLite::Statement>& slot,
                               const char* sql);
 
+  // Write one run of a batch (the database locked, a transaction open).
+  // already_exists for a new run whose id is taken; not_found for changes
+  // of an unknown run.
+  Result<void> write_run(const app::RunWrite& write);
+
   // Insert or replace execution `key` (of `step`) of run `run_id`, adding
   // the filestore keys its values name to `file_keys`.
   void write_step(const std::string& run_id,
@@ -54,8 +55,9 @@ private:
                        const std::set<std::string>& file_keys);
 
   Database& m_database;
-  // Statements of the hot path (save runs about three times per step).
-  std::unique_ptr<SQLite::Statement> m_find_trigger;
+  // Statements of the hot path.
+  std::unique_ptr<SQLite::Statement> m_run_exists;
+  std::unique_ptr<SQLite::Statement> m_insert_run;
   std::unique_ptr<SQLite::Statement> m_update_run;
   std::unique_ptr<SQLite::Statement> m_upsert_step;
   std::unique_ptr<SQLite::Statement> m_delete_step;

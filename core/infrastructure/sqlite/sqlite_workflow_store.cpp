@@ -74,7 +74,7 @@ SqliteWorkflowStore::find(const std::string& id, int version)
 Result<void>
 SqliteWorkflowStore::add_version(const app::StoredWorkflow& w)
 {
-  return m_database.locked([&]() -> Result<void> {
+  return written(m_database.locked([&]() -> Result<void> {
     auto& c = m_database.connection();
     SQLite::Transaction tx(c);
     SQLite::Statement exists(
@@ -120,7 +120,7 @@ SqliteWorkflowStore::add_version(const app::StoredWorkflow& w)
     }
     tx.commit();
     return {};
-  });
+  }));
 }
 
 Result<std::optional<app::WorkflowDeployment>>
@@ -158,7 +158,7 @@ SqliteWorkflowStore::list()
 Result<void>
 SqliteWorkflowStore::set_deployment(const app::WorkflowDeployment& d)
 {
-  return m_database.locked([&]() -> Result<void> {
+  return written(m_database.locked([&]() -> Result<void> {
     SQLite::Statement q(m_database.connection(),
                         "UPDATE workflows SET deployed_version = ?, state = ?, "
                         "reason = ?, updated_at = ? WHERE id = ?");
@@ -172,14 +172,14 @@ SqliteWorkflowStore::set_deployment(const app::WorkflowDeployment& d)
                   fmt::format("workflow \"{}\" not found", d.id));
     }
     return {};
-  });
+  }));
 }
 
 Result<void>
 SqliteWorkflowStore::add_error(const std::string& id,
                                const app::DeploymentError& error)
 {
-  return m_database.locked([&]() -> Result<void> {
+  return written(m_database.locked([&]() -> Result<void> {
     SQLite::Statement q(
       m_database.connection(),
       "INSERT INTO workflow_errors (workflow_id, version, at, "
@@ -190,7 +190,7 @@ SqliteWorkflowStore::add_error(const std::string& id,
     q.bind(4, error.message);
     q.exec();
     return {};
-  });
+  }));
 }
 
 Result<std::vector<app::DeploymentError>>
@@ -214,7 +214,7 @@ SqliteWorkflowStore::errors(const std::string& id)
 Result<void>
 SqliteWorkflowStore::remove(const std::string& id)
 {
-  return m_database.locked([&]() -> Result<void> {
+  return written(m_database.locked([&]() -> Result<void> {
     auto& c = m_database.connection();
     SQLite::Transaction tx(c);
     // Explicit deletes: the cascade needs foreign keys on, which is a
@@ -235,7 +235,7 @@ SqliteWorkflowStore::remove(const std::string& id)
     }
     tx.commit();
     return {};
-  });
+  }));
 }
 
 } // namespace ryax::infra::sqlite

@@ -3,6 +3,9 @@
 #include "core/application/ports/workflow_store.hpp"
 #include "core/infrastructure/sqlite/database.hpp"
 
+#include <atomic>
+#include <cstdint>
+
 namespace ryax::infra::sqlite {
 
 // WorkflowStore in the daemon's SQLite database (tables workflows,
@@ -26,8 +29,20 @@ public:
     const std::string& id) override;
   Result<void> remove(const std::string& id) override;
 
+  std::uint64_t generation() const override { return m_generation.load(); }
+
 private:
+  // `result`, after noting that the store was written.
+  template<typename T>
+  T
+  written(T result)
+  {
+    m_generation.fetch_add(1);
+    return result;
+  }
+
   Database& m_database;
+  std::atomic<std::uint64_t> m_generation{ 0 };
 };
 
 } // namespace ryax::infra::sqlite

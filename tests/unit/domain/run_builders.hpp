@@ -3,11 +3,15 @@
 // Small builders of workflows for the tests of the run model
 // (run_test.cpp, run_failure_test.cpp, run_fan_out_test.cpp).
 
+#include "core/domain/compiled_workflow.hpp"
 #include "core/domain/run.hpp"
 #include "core/domain/workflow.hpp"
 
+#include <doctest/doctest.h>
+
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -63,6 +67,28 @@ make_workflow(std::vector<domain::WorkflowStep> actions,
   workflow.actions = std::move(actions);
   workflow.results = std::move(results);
   return workflow;
+}
+
+// A compiled workflow, usable wherever the run rules take one.
+struct Compiled
+{
+  std::shared_ptr<const domain::CompiledWorkflow> compiled;
+
+  operator const domain::CompiledWorkflow&() const { return *compiled; }
+  const domain::WorkflowDefinition&
+  definition() const
+  {
+    return compiled->definition();
+  }
+};
+
+// `workflow` compiled; the test fails when it does not compile.
+inline Compiled
+compile(domain::WorkflowDefinition workflow)
+{
+  auto compiled = domain::CompiledWorkflow::compile(std::move(workflow));
+  REQUIRE_MESSAGE(compiled, compiled.error().message);
+  return Compiled{ std::move(*compiled) };
 }
 
 } // namespace ryax::test

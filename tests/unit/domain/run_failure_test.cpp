@@ -18,14 +18,14 @@ using ryax::test::ref;
 namespace {
 
 // A manual trigger "start" without outputs, then `actions`.
-WorkflowDefinition
+test::Compiled
 make_workflow(std::vector<WorkflowStep> actions)
 {
-  return test::make_workflow(std::move(actions), {}, {});
+  return test::compile(test::make_workflow(std::move(actions), {}, {}));
 }
 
 Run
-start_run(const WorkflowDefinition& workflow)
+start_run(const CompiledWorkflow& workflow)
 {
   auto run = start("run-1", workflow, 1, {}, k_now);
   REQUIRE(run);
@@ -46,7 +46,7 @@ user_error(std::string message)
 }
 
 // start -> a -> {b, side}; b -> c: b fails while side runs.
-WorkflowDefinition
+test::Compiled
 forked()
 {
   return make_workflow({ action("a"),
@@ -56,7 +56,7 @@ forked()
 }
 
 // start -> s1 -> s2 -> ... -> s10
-WorkflowDefinition
+test::Compiled
 chain_of_ten()
 {
   std::vector<WorkflowStep> steps{ action("s1",
@@ -65,12 +65,10 @@ chain_of_ten()
     steps.push_back(action("s" + std::to_string(i),
                            { { "x", ref("s" + std::to_string(i - 1), "x") } }));
   }
-  auto workflow = make_workflow(std::move(steps));
   IoSpec n;
   n.name = "n";
   n.type = IoType::integer;
-  workflow.trigger.outputs = { n };
-  return workflow;
+  return test::compile(test::make_workflow(std::move(steps), {}, { n }));
 }
 
 } // namespace
@@ -152,7 +150,9 @@ TEST_CASE("cancel stops what has not started and lists what runs")
 
   const auto running = cancel(run, k_now + 5);
   REQUIRE(running);
-  CHECK(*running == std::vector<StepKey>{ { "b", "" } });
+  CHECK(running->running == std::vector<StepKey>{ { "b", "" } });
+  CHECK(running->changed ==
+        std::vector<StepKey>{ { "c", "" }, { "side", "" } });
   CHECK(run.state == RunState::cancelled);
   CHECK(run.finished_ms == k_now + 5);
   CHECK(run.find({ "side", "" })->state == StepState::cancelled);
@@ -182,7 +182,7 @@ TEST_CASE("a pending run can be cancelled")
   auto run = start_run(forked());
   const auto running = cancel(run, k_now);
   REQUIRE(running);
-  CHECK(running->empty());
+  CHECK(running->running.empty());
   CHECK(run.state == RunState::cancelled);
 }
 
@@ -213,7 +213,7 @@ TEST_CASE("recovery at every point of a ten-step chain reruns only what ran")
           // The daemon dies here: load the last saved state, recover.
           crashed = true;
           auto saved = run;
-          requeued = recover(saved, ++now);
+          requeued = recover(saved, ++now).requeued;
           run = saved;
           return false;
         }
@@ -272,7 +272,7 @@ TEST_CASE("recovering a failed run ends what was running and fails it")
   begin(run, { "side", "" });
   REQUIRE(apply_result(run, workflow, { "b", "" }, user_error("boom"), k_now));
   CHECK(run.state == RunState::running);
-  CHECK(recover(run, k_now + 9).empty());
+  CHECK(recover(run, k_now + 9).requeued.empty());
   CHECK(run.state == RunState::error);
   CHECK(run.finished_ms == k_now + 9);
   CHECK(run.find({ "side", "" })->state == StepState::cancelled);
@@ -286,7 +286,7 @@ TEST_CASE("recovering a run whose steps all ended finishes it")
   // Saved with the step done but, by a bug or an old version, the run not
   // settled: recovery finishes it.
   run.find({ "a", "" })->state = StepState::done;
-  CHECK(recover(run, k_now + 1).empty());
+  CHECK(recover(run, k_now + 1).requeued.empty());
   CHECK(run.state == RunState::done);
   CHECK(run.finished_ms == k_now + 1);
 }

@@ -1,3 +1,4 @@
+#include "core/domain/compiled_workflow.hpp"
 #include "core/domain/run.hpp"
 #include "core/domain/run_progress.hpp"
 #include "core/domain/run_values.hpp"
@@ -5,6 +6,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <functional>
 #include <string>
 #include <vector>
@@ -13,10 +15,17 @@ using namespace ryax;
 using namespace ryax::domain;
 using ryax::test::action;
 using ryax::test::k_now;
-using ryax::test::make_workflow;
 using ryax::test::ref;
 
 namespace {
+
+test::Compiled
+make_workflow(std::vector<WorkflowStep> actions,
+              std::vector<WorkflowResult> results = {})
+{
+  return test::compile(test::make_workflow(std::move(actions),
+                                           std::move(results)));
+}
 
 // "b" for the root branch, "b@2.0" otherwise.
 std::string
@@ -30,7 +39,7 @@ using Behaviour = std::function<StepOutcome(const StepKey&, const Inputs&)>;
 // Run every ready step, one at a time, until none is ready; the
 // executions in the order they ran.
 std::vector<std::string>
-drive(Run& run, const WorkflowDefinition& workflow, const Behaviour& behave)
+drive(Run& run, const CompiledWorkflow& workflow, const Behaviour& behave)
 {
   std::vector<std::string> order;
   std::int64_t now = k_now;
@@ -195,26 +204,144 @@ TEST_CASE("a fan-out of no element runs nothing below it")
         std::vector<RunResult>{ RunResult{ "each", {}, true } });
 }
 
-TEST_CASE("a step below two side-by-side fan-outs fails the second one")
+// left and right each return a list; both reads one element of each; tail
+// reads both.
+test::Compiled
+crossing()
 {
-  const auto workflow =
-    make_workflow({ action("left"),
-                    action("right"),
-                    action("both",
-                           { { "l", ref("left", "item") },
-                             { "r", ref("right", "item") } }) });
+  return make_workflow(
+    { action("left"),
+      action("right"),
+      action("both",
+             { { "l", ref("left", "item") }, { "r", ref("right", "item") } }),
+      action("tail", { { "x", ref("both", "sum") } }) },
+    { { "sums", { "tail", "x" } } });
+}
+
+// left returns 0, 1; right returns 10, 11; both adds; tail echoes.
+StepOutcome
+crossing_behaviour(const StepKey& key, const Inputs& inputs)
+{
+  if (key.step == "left") {
+    return numbers(0, 2);
+  }
+  if (key.step == "right") {
+    return numbers(10, 2);
+  }
+  if (key.step == "both") {
+    return Outputs{ { "sum",
+                      std::get<std::int64_t>(inputs.at("l")) +
+                        std::get<std::int64_t>(inputs.at("r")) } };
+  }
+  return Outputs{ { "x", inputs.at("x") } };
+}
+
+TEST_CASE("a step below two side-by-side fan-outs runs once per pair of "
+          "elements, in the order the fan-outs finished")
+{
+  const auto workflow = crossing();
   auto run = start("r", workflow, 1, { { "n", std::int64_t{ 0 } } }, k_now);
   REQUIRE(run);
-  drive(*run, workflow, [](const StepKey&, const Inputs&) {
-    return StepOutcome(numbers(0, 2));
+  const auto order = drive(*run, workflow, crossing_behaviour);
+  CHECK(order == std::vector<std::string>{ "left", "right", "both@0.0",
+                                           "both@0.1", "both@1.0", "both@1.1",
+                                           "tail@0.0", "tail@0.1", "tail@1.0",
+                                           "tail@1.1" });
+  CHECK(run->state == RunState::done);
+  CHECK(run->crossed);
+  // Branch "i.j": element i of left (it finished first), j of right.
+  CHECK(run->find({ "both", "1.0" })->inputs ==
+        Inputs{ { "l", std::int64_t{ 1 } }, { "r", std::int64_t{ 10 } } });
+  CHECK(run->find({ "both", "1.0" })->origins ==
+        std::vector<std::string>{ "left", "right" });
+  CHECK(results(*run, workflow) ==
+        std::vector<RunResult>{ RunResult{
+          "sums",
+          { Value(std::int64_t{ 10 }), Value(std::int64_t{ 11 }),
+            Value(std::int64_t{ 11 }), Value(std::int64_t{ 12 }) },
+          true } });
+}
+
+TEST_CASE("the second fan-out to finish gives the second component, whichever "
+          "it is")
+{
+  const auto workflow = crossing();
+  auto run = start("r", workflow, 1, { { "n", std::int64_t{ 0 } } }, k_now);
+  REQUIRE(run);
+  std::int64_t now = k_now;
+  // right first, then left.
+  for (const auto* step : { "right", "left" }) {
+    const StepKey key{ step, "" };
+    REQUIRE(mark_scheduled(*run, key, {}, "", ++now));
+    REQUIRE(mark_running(*run, key, ++now));
+    REQUIRE(apply_result(*run, workflow, key, crossing_behaviour(key, {}), ++now));
+  }
+  const auto* both = run->find({ "both", "1.0" });
+  REQUIRE(both != nullptr);
+  CHECK(both->origins == std::vector<std::string>{ "right", "left" });
+  const auto inputs = resolve_inputs(*run, workflow, { "both", "1.0" }, {});
+  REQUIRE(inputs);
+  CHECK(*inputs ==
+        Inputs{ { "l", std::int64_t{ 0 } }, { "r", std::int64_t{ 11 } } });
+  drive(*run, workflow, crossing_behaviour);
+  CHECK(run->state == RunState::done);
+}
+
+TEST_CASE("a fan-out crossing one nested in the other runs per pair too")
+{
+  // outer -> inner (nested, per outer element); side beside them; join
+  // below inner and side.
+  const auto workflow = make_workflow(
+    { action("outer"),
+      action("inner", { { "o", ref("outer", "item") } }),
+      action("side"),
+      action("join",
+             { { "i", ref("inner", "item") }, { "s", ref("side", "item") } }) });
+  auto run = start("r", workflow, 1, { { "n", std::int64_t{ 0 } } }, k_now);
+  REQUIRE(run);
+  drive(*run, workflow, [](const StepKey& key, const Inputs& inputs) {
+    if (key.step == "outer") {
+      return StepOutcome(numbers(0, 2));
+    }
+    if (key.step == "inner") {
+      return StepOutcome(numbers(std::get<std::int64_t>(inputs.at("o")) * 10, 2));
+    }
+    if (key.step == "side") {
+      return StepOutcome(numbers(100, 3));
+    }
+    return StepOutcome(Outputs{ { "sum",
+                                  std::get<std::int64_t>(inputs.at("i")) +
+                                    std::get<std::int64_t>(inputs.at("s")) } });
   });
-  CHECK(run->state == RunState::error);
-  REQUIRE(run->error);
-  CHECK(run->error->step == "right");
-  CHECK(run->error->error.kind == "invalid_output");
-  CHECK(run->error->error.message.starts_with(
-    "step \"right\" returned a list, but step \"both\" below it"));
-  CHECK(run->find({ "both", "0" })->state == StepState::cancelled);
+  CHECK(run->state == RunState::done);
+  std::vector<std::int64_t> sums;
+  for (const auto& [key, execution] : run->steps) {
+    if (key.step == "join") {
+      sums.push_back(
+        std::get<std::int64_t>(execution.output_sets.front().at("sum")));
+    }
+  }
+  std::sort(sums.begin(), sums.end());
+  // inner gives 0, 1, 10, 11; side 100, 101, 102: 12 pairs.
+  CHECK(sums == std::vector<std::int64_t>{ 100, 101, 101, 102, 102, 103, 110,
+                                           111, 111, 112, 112, 113 });
+}
+
+TEST_CASE("an empty fan-out crossing another leaves the step below with no "
+          "execution")
+{
+  const auto workflow = crossing();
+  auto run = start("r", workflow, 1, { { "n", std::int64_t{ 0 } } }, k_now);
+  REQUIRE(run);
+  drive(*run, workflow, [](const StepKey& key, const Inputs& inputs) {
+    if (key.step == "right") {
+      return StepOutcome(FanOut{});
+    }
+    return crossing_behaviour(key, inputs);
+  });
+  CHECK(run->state == RunState::done);
+  CHECK(run->find({ "both", "0" }) == nullptr);
+  CHECK(run->steps.lower_bound({ "both", "" })->first.step != "both");
 }
 
 TEST_CASE("a single output set at the root is one result, not a list")

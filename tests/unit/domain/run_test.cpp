@@ -19,19 +19,19 @@ namespace {
 
 // A manual trigger "start" with outputs n (integer), who (optional string)
 // and ratio (optional float), then `actions`.
-WorkflowDefinition
+test::Compiled
 make_workflow(std::vector<WorkflowStep> actions,
               std::vector<WorkflowResult> results = {})
 {
-  return test::make_workflow(std::move(actions),
+  return test::compile(test::make_workflow(std::move(actions),
                              std::move(results),
                              { io("n", IoType::integer),
                                io("who", IoType::string, true),
-                               io("ratio", IoType::float_, true) });
+                               io("ratio", IoType::float_, true) }));
 }
 
 Run
-start_run(const WorkflowDefinition& workflow, std::int64_t n = 7)
+start_run(const CompiledWorkflow& workflow, std::int64_t n = 7)
 {
   auto run = start("run-1", workflow, 3, { { "n", n } }, k_now);
   REQUIRE(run);
@@ -53,7 +53,7 @@ names(const std::vector<StepKey>& keys)
 // Bind, schedule, start and end `key` with `outcome`; its inputs.
 Inputs
 execute(Run& run,
-        const WorkflowDefinition& workflow,
+        const CompiledWorkflow& workflow,
         const StepKey& key,
         StepOutcome outcome,
         std::int64_t now_ms = k_now)
@@ -181,13 +181,13 @@ TEST_CASE("trigger values are checked against the trigger's outputs")
   CHECK(widened->trigger_values.at("ratio") == Value(2.0));
 }
 
-TEST_CASE("a workflow with a cycle cannot start")
+TEST_CASE("a workflow with a cycle does not compile, so no run starts")
 {
-  const auto workflow = make_workflow(
-    { action("a", { { "x", ref("b", "out") } }), action("b", {}, { "a" }) });
-  const auto run = start("r", workflow, 1, { { "n", 1 } }, k_now);
-  REQUIRE_FALSE(run);
-  CHECK(run.error().code == ErrorCode::failed_precondition);
+  const auto compiled = CompiledWorkflow::compile(test::make_workflow(
+    { action("a", { { "x", ref("b", "out") } }), action("b", {}, { "a" }) }));
+  REQUIRE_FALSE(compiled);
+  CHECK(compiled.error().code == ErrorCode::failed_precondition);
+  CHECK(compiled.error().message.find("a -> b -> a") != std::string::npos);
 }
 
 TEST_CASE("a workflow without actions is done as soon as it starts")

@@ -303,21 +303,23 @@ TEST_CASE("materialize of a directory whose archive escapes leaves nothing")
   CHECK_FALSE(fs::exists(f.tmp / "evil"));
 }
 
-TEST_CASE("remove deletes the object and its directory, not other names")
+TEST_CASE("collect deletes unheld objects and their directory, not other names")
 {
   StoreFixture f;
   const auto a = f.put("same", "a");
   const auto b = f.put("same", "b");
+  f.store.release({ a.key, b.key });
   const auto digest_dir = fs::path(f.store.blob_path(a).value()).parent_path();
+  const auto keys = [](std::vector<std::string> k) {
+    return [k]() -> ryax::Result<std::vector<std::string>> { return k; };
+  };
 
-  f.store.remove(a.key);
+  CHECK(f.store.collect(keys({ a.key })) == 1);
   CHECK(f.store.blob_path(a).error().code == ErrorCode::not_found);
   CHECK(f.store.blob_path(b));
 
-  f.store.remove(b.key);
+  CHECK(f.store.collect(keys({ b.key, b.key, "../../escape" })) == 1);
   CHECK_FALSE(fs::exists(digest_dir));
-  f.store.remove(b.key);
-  f.store.remove("../../escape");
   CHECK(f.objects().empty());
 }
 

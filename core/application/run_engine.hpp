@@ -1,0 +1,232 @@
+#pragma once
+
+#include "core/application/ports/clock.hpp"
+#include "core/application/ports/run_store.hpp"
+#include "core/application/ports/runtime_pool.hpp"
+#include "core/application/run_definitions.hpp"
+#include "core/application/run_journal.hpp"
+#include "core/application/scheduler.hpp"
+#include "core/domain/run_progress.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace ryax::app {
+
+// A running execution, for cancelling it from another thread: the worker
+// attaches its runtime lease while the execution runs.
+class RunningExecution
+{
+public:
+  explicit RunningExecution(std::string execution_id)
+    : m_execution_id(std::move(execution_id))
+  {
+  }
+
+  // The execution's id ("run.step.branch.attempt").
+  const std::string& execution_id() const { return m_execution_id; }
+
+  // Tell the runtime to end the execution, now or as soon as it is
+  // attached.
+  void cancel();
+
+  // Attach `lease` while the execution runs; false (and nothing attached)
+  // when it was cancelled already.
+  bool attach(RuntimeLease* lease);
+
+  // Detach the lease before it is given back; whether it was cancelled.
+  bool detach();
+
+private:
+  std::mutex m_mutex;
+  std::string m_execution_id;
+  RuntimeLease* m_lease = nullptr;
+  bool m_cancelled = false;
+};
+
+// One placed step execution, for a worker.
+struct StepJob
+{
+  std::uint64_t run = 0; // the engine's handle of the run
+  std::string run_id;
+  domain::StepKey key;
+  int attempt = 1;
+  std::string pool;
+  std::shared_ptr<const RunDefinition> definition; // keeps `plan` alive
+  const StepPlan* plan = nullptr;
+  const domain::NodePool* node_pool = nullptr;
+  domain::Values inputs;
+  std::shared_ptr<RunningExecution> running;
+};
+
+// A run as stored, with what shows it.
+struct RunSnapshot
+{
+  StoredRun stored;
+  std::shared_ptr<const RunDefinition> definition;
+  std::uint64_t generation = 0;  // bumped at every change
+  std::uint64_t last_change = 0; // the journal number of its newest change
+};
+
+// How the engine behaves.
+struct EngineSettings
+{
+  // Runs accepted and not finished, at most; 0 for no limit.
+  int max_unfinished_runs = 0;
+};
+
+// The runs in progress and the rules that move them: admission, the
+// scheduler queue, placement, step results, cancel, recovery and what must
+// be written (as the JournalSource of a RunJournal).
+//
+// Threading: one mutex guards every run in memory, the scheduler and the
+// job queue. Nothing under it blocks: no storage, no runtime call, no
+// catalogue read. Writes are collected under it and made by the journal
+// outside it; a step that became ready is queued only once the change that
+// made it ready is durable, so nothing downstream of a result starts
+// before the result is stored. Workers take jobs with take_job(), run them
+// without the lock and report with finish().
+class RunEngine final : public JournalSource
+{
+public:
+  RunEngine(Clock& clock, const domain::Site& site, EngineSettings settings);
+  ~RunEngine() override;
+  RunEngine(const RunEngine&) = delete;
+  RunEngine& operator=(const RunEngine&) = delete;
+
+  // The site it places on (immutable).
+  const domain::Site& site() const { return m_scheduler.site(); }
+
+  // The journal that writes for this engine (set once, before use).
+  void set_journal(RunJournal& journal) { m_journal = &journal; }
+
+  // Accept new run `run` of `definition` (built by domain::start), with
+  // its trigger values and creation write; returns the journal number to
+  // sync before telling anyone it exists. unavailable when
+  // max_unfinished_runs runs are going.
+  Result<std::uint64_t> admit(domain::Run run,
+                              std::shared_ptr<const RunDefinition> definition,
+                              int priority);
+
+  // Whether the creation of run `id` is durable: ok, the error that lost
+  // it, or not_found.
+  Result<void> creation_outcome(const std::string& id);
+
+  // Take back a run loaded from storage after a restart: recovered (see
+  // domain::recover) and queued again, or ended in error when its
+  // definition is gone (the error of `definition`). The journal number to
+  // sync.
+  std::uint64_t resume(StoredRun stored,
+                       Result<std::shared_ptr<const RunDefinition>> definition);
+
+  // Block until a job is ready (true) or the engine stops (false).
+  bool take_job(StepJob& job);
+
+  // Mark `job` running; false when it must not run (cancelled, gone or
+  // stopping): its resources are then given back.
+  bool begin(StepJob& job);
+
+  // Record how `job` ended (with `log_lines` new lines of output); the
+  // journal number to sync. Give the job's pool resources back and place
+  // what can run now.
+  std::uint64_t finish(const StepJob& job,
+                       domain::StepOutcome outcome,
+                       std::int64_t log_lines);
+
+  // Cancel run `id`: its running executions are told to stop (outside the
+  // lock). The journal number to sync. not_found when it is not going;
+  // failed_precondition when it is final.
+  Result<std::uint64_t> cancel(const std::string& id);
+
+  // Run `id` as it is now, if it is going.
+  std::optional<RunSnapshot> snapshot(const std::string& id);
+
+  // Block until run `id` changed past `generation`, is final, left memory,
+  // or `deadline` passed.
+  void wait_change(const std::string& id,
+                   std::uint64_t generation,
+                   bool final_only,
+                   std::chrono::steady_clock::time_point deadline);
+
+  // Whether run `id` is in memory (going, or final and not yet written).
+  bool contains(const std::string& id);
+
+  // The pools of the site with their use and queue.
+  std::vector<PoolView> pools();
+
+  // Call once in each worker thread: a worker takes the jobs it places
+  // itself, so it wakes one worker fewer.
+  static void mark_worker_thread();
+
+  // Stop: running executions are told to stop and stay recorded as
+  // running (they run again at the next start); take_job returns false.
+  void stop();
+
+  // JournalSource.
+  std::uint64_t collect(std::vector<RunWrite>& writes) override;
+  void committed(std::uint64_t sequence) override;
+  void failed(std::vector<RunWrite>& writes, const Error& error) override;
+
+  // A run in memory (defined in run_engine_state.hpp; internal).
+  struct ActiveRun;
+
+private:
+  struct Gated
+  {
+    std::uint64_t sequence = 0;
+    std::uint64_t run = 0;
+    domain::StepKey key;
+  };
+
+  ActiveRun* find(std::string_view id);
+  ActiveRun* find(std::uint64_t handle);
+  domain::Run& materialize(ActiveRun& active);
+  // Note changes of `active` for the journal (lock held).
+  void touch(ActiveRun& active,
+             const std::vector<domain::StepKey>& changed,
+             const std::vector<domain::StepKey>& removed);
+  void gate(ActiveRun& active, const std::vector<domain::StepKey>& ready);
+  void apply(ActiveRun& active,
+             const domain::StepKey& key,
+             domain::StepOutcome outcome);
+  void dispatch();
+  void place(const Scheduler::Decision& decision);
+  void settle(ActiveRun& active);
+  void erase(ActiveRun& active);
+  bool wanted(const QueuedStep& step);
+  // Forget job `key` of `active` and give its pool resources back.
+  void end_job(ActiveRun* active, const StepJob& job);
+  std::int64_t now_ms() { return m_clock.now_unix_ms(); }
+
+  Clock& m_clock;
+  EngineSettings m_settings;
+  RunJournal* m_journal = nullptr;
+
+  std::mutex m_mutex; // everything below
+  std::condition_variable m_work;    // a job is ready, or stopping
+  std::condition_variable m_changed; // a commit landed
+  std::map<std::string, std::unique_ptr<ActiveRun>, std::less<>> m_runs;
+  std::unordered_map<std::uint64_t, ActiveRun*> m_handles;
+  std::uint64_t m_next_handle = 0;
+  Scheduler m_scheduler;
+  std::deque<Gated> m_gated;        // ready steps waiting for durability
+  std::vector<std::uint64_t> m_dirty; // runs with changes to write
+  std::uint64_t m_sequence = 0;     // the newest change
+  std::uint64_t m_durable = 0;      // the newest durable change
+  std::deque<StepJob> m_jobs;       // placed, for workers
+  std::map<std::string, Error, std::less<>> m_lost; // creations that failed
+  std::vector<RunWrite> m_orphans; // runs ended without a definition
+  std::vector<std::uint64_t> m_settling; // final runs in the last collect
+  bool m_stopping = false;
+};
+
+} // namespace ryax::app

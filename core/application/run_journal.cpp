@@ -1,0 +1,155 @@
+#include "core/application/run_journal.hpp"
+
+#include "core/application/log.hpp"
+
+#include <algorithm>
+
+namespace ryax::app {
+
+RunJournal::RunJournal(RunStore& store, JournalSource& source)
+  : m_store(store)
+  , m_source(source)
+{
+}
+
+RunJournal::~RunJournal()
+{
+  stop();
+}
+
+void
+RunJournal::start()
+{
+  std::lock_guard lock(m_mutex);
+  if (!m_stopping) {
+    return;
+  }
+  m_stopping = false;
+  m_retrier = std::thread([this] { retry_loop(); });
+}
+
+void
+RunJournal::stop()
+{
+  {
+    std::lock_guard lock(m_mutex);
+    m_stopping = true;
+  }
+  m_retry_wake.notify_all();
+  if (m_retrier.joinable()) {
+    m_retrier.join();
+  }
+}
+
+std::optional<Error>
+RunJournal::failure()
+{
+  std::lock_guard lock(m_mutex);
+  return m_failure;
+}
+
+Result<void>
+RunJournal::commit_round(std::unique_lock<std::mutex>& lock)
+{
+  auto writes = std::move(m_writes);
+  lock.unlock();
+  writes.clear();
+  const auto sequence = m_source.collect(writes);
+  Result<void> written;
+  try {
+    if (!writes.empty()) {
+      written = m_store.commit(writes);
+    }
+  } catch (const std::exception& e) {
+    written = fail(ErrorCode::internal, e.what());
+  }
+  if (written) {
+    m_source.committed(sequence);
+  } else {
+    m_source.failed(writes, written.error());
+  }
+  lock.lock();
+  m_writes = std::move(writes);
+  m_committing = false;
+  ++m_rounds;
+  if (written) {
+    m_durable = std::max(m_durable, sequence);
+    if (m_failure) {
+      log::info("run history: writing again succeeded");
+    }
+    m_failure.reset();
+  } else {
+    if (!m_failure) {
+      log::error("run history: cannot write ({}): runs wait, and the write "
+                 "is retried",
+                 written.error().message);
+    }
+    m_failure = Error{ ErrorCode::unavailable,
+                       "cannot write the run history: "
+                         + written.error().message };
+    m_failed_up_to = sequence;
+    m_retry_wake.notify_all();
+  }
+  m_turn.notify_all();
+  if (!written) {
+    return std::unexpected(*m_failure);
+  }
+  return {};
+}
+
+Result<void>
+RunJournal::sync(std::uint64_t sequence)
+{
+  std::unique_lock lock(m_mutex);
+  for (;;) {
+    if (m_durable >= sequence) {
+      return {};
+    }
+    if (!m_committing) {
+      m_committing = true;
+      auto round = commit_round(lock);
+      if (!round && sequence <= m_failed_up_to) {
+        return round;
+      }
+      continue;
+    }
+    const auto rounds = m_rounds;
+    m_turn.wait(lock, [&] { return m_rounds != rounds; });
+    if (m_failure && sequence <= m_failed_up_to && m_durable < sequence) {
+      return std::unexpected(*m_failure);
+    }
+  }
+}
+
+Result<void>
+RunJournal::flush()
+{
+  std::unique_lock lock(m_mutex);
+  m_turn.wait(lock, [&] { return !m_committing; });
+  m_committing = true;
+  return commit_round(lock);
+}
+
+void
+RunJournal::retry_loop()
+{
+  auto delay = std::chrono::milliseconds(100);
+  std::unique_lock lock(m_mutex);
+  while (!m_stopping) {
+    if (!m_failure) {
+      delay = std::chrono::milliseconds(100);
+      m_retry_wake.wait(lock, [&] { return m_stopping || m_failure; });
+      continue;
+    }
+    if (m_retry_wake.wait_for(lock, delay, [&] { return m_stopping; })) {
+      return;
+    }
+    delay = std::min<std::chrono::milliseconds>(delay * 2,
+                                                std::chrono::seconds(10));
+    lock.unlock();
+    (void)flush(); // a failure is recorded by the round itself
+    lock.lock();
+  }
+}
+
+} // namespace ryax::app

@@ -1,0 +1,215 @@
+#include "core/application/run_queries.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+
+namespace ryax::app {
+
+namespace {
+
+constexpr std::string_view k_redacted = "********";
+
+void
+redact(domain::Values& values, const std::vector<domain::IoSpec>& specs)
+{
+  for (const auto& spec : specs) {
+    if (spec.type != domain::IoType::password) {
+      continue;
+    }
+    if (auto it = values.find(spec.name);
+        it != values.end()
+        && std::holds_alternative<std::string>(it->second)) {
+      it->second = std::string(k_redacted);
+    }
+  }
+}
+
+} // namespace
+
+Result<void>
+has_step(const RunView& view, const std::string& step)
+{
+  if (std::find(view.step_order.begin(), view.step_order.end(), step)
+      != view.step_order.end()) {
+    return {};
+  }
+  std::vector<std::string_view> steps(view.step_order.begin(),
+                                      view.step_order.end());
+  auto message =
+    fmt::format("run \"{}\" has no step \"{}\"", view.stored.run.id, step);
+  if (auto near = domain::closest_match(step, steps)) {
+    message += fmt::format(" (did you mean \"{}\"?)", *near);
+  } else if (!steps.empty()) {
+    message += fmt::format(": its steps are {}", fmt::join(steps, ", "));
+  }
+  return fail(ErrorCode::not_found, message);
+}
+
+RunQueries::RunQueries(RunEngine& engine,
+                       RunJournal& journal,
+                       RunDefinitions& definitions,
+                       RunStore& runs,
+                       RunLogStore& logs,
+                       RunFileStore& files,
+                       ActionCatalogue& catalogue)
+  : m_engine(engine)
+  , m_journal(journal)
+  , m_definitions(definitions)
+  , m_runs(runs)
+  , m_logs(logs)
+  , m_files(files)
+  , m_catalogue(catalogue)
+{
+}
+
+RunView
+RunQueries::view_of(StoredRun stored,
+                    const domain::CompiledWorkflow* workflow,
+                    const RunDefinition* definition,
+                    std::uint64_t generation)
+{
+  RunView view;
+  view.generation = generation;
+  auto& run = stored.run;
+  const auto* trigger = workflow != nullptr ? &workflow->step(0) : nullptr;
+  if (trigger != nullptr) {
+    redact(run.trigger_values, trigger->outputs);
+  }
+  // The metadata of each action version, looked up once per version.
+  std::map<std::string, std::optional<domain::ActionMetadata>> metadata;
+  const auto metadata_of =
+    [&](const std::string& step) -> const domain::ActionMetadata* {
+    if (definition != nullptr) {
+      if (const auto index = definition->workflow->index(step)) {
+        const auto& plan = definition->plans[*index];
+        return plan.spec ? &plan.spec->action.metadata : nullptr;
+      }
+      return nullptr;
+    }
+    const auto a = stored.actions.find(step);
+    if (a == stored.actions.end()) {
+      return nullptr;
+    }
+    auto it = metadata.find(a->second);
+    if (it == metadata.end()) {
+      std::optional<domain::ActionMetadata> meta;
+      if (auto ref = domain::parse_action_ref(a->second)) {
+        if (auto version = m_catalogue.find(ref->id, ref->version);
+            version && *version) {
+          meta = (*version)->metadata;
+        }
+      }
+      it = metadata.emplace(a->second, std::move(meta)).first;
+    }
+    return it->second ? &*it->second : nullptr;
+  };
+  for (auto& [key, step] : run.steps) {
+    if (trigger != nullptr && key.step == trigger->id) {
+      for (auto& set : step.output_sets) {
+        redact(set, trigger->outputs);
+      }
+      continue;
+    }
+    if (const auto* found = metadata_of(key.step)) {
+      redact(step.inputs, found->inputs);
+      for (auto& set : step.output_sets) {
+        redact(set, found->outputs);
+      }
+    }
+  }
+  if (workflow != nullptr) {
+    view.results = domain::results(run, *workflow);
+    view.trigger_step = trigger->id;
+    for (const auto& action : workflow->definition().actions) {
+      view.step_order.push_back(action.id);
+    }
+  }
+  view.stored = std::move(stored);
+  return view;
+}
+
+Result<RunView>
+RunQueries::get(const std::string& id)
+{
+  if (auto snapshot = m_engine.snapshot(id)) {
+    // Show only what is durable: a crash must not take back what was seen.
+    RYAX_TRY(m_journal.sync(snapshot->last_change));
+    const auto* definition = snapshot->definition.get();
+    return view_of(std::move(snapshot->stored),
+                   definition->workflow.get(),
+                   definition,
+                   snapshot->generation);
+  }
+  RYAX_TRY_ASSIGN(auto stored, m_runs.load(id));
+  if (!stored) {
+    return fail(ErrorCode::not_found, fmt::format("run \"{}\" not found", id));
+  }
+  auto workflow = m_definitions.compiled(stored->run.workflow_id,
+                                         stored->run.workflow_version);
+  return view_of(std::move(*stored),
+                 workflow ? workflow->get() : nullptr,
+                 nullptr,
+                 std::numeric_limits<std::uint64_t>::max());
+}
+
+Result<RunView>
+RunQueries::wait_change(const std::string& id,
+                        std::uint64_t seen,
+                        std::chrono::steady_clock::time_point deadline)
+{
+  m_engine.wait_change(id, seen, false, deadline);
+  return get(id);
+}
+
+Result<RunView>
+RunQueries::wait_final(const std::string& id,
+                       std::chrono::steady_clock::time_point deadline)
+{
+  m_engine.wait_change(id, 0, true, deadline);
+  return get(id);
+}
+
+Result<std::vector<RunSummary>>
+RunQueries::list(const RunFilter& filter)
+{
+  return m_runs.list(filter);
+}
+
+Result<std::pair<std::vector<RunLogRecord>, std::uint64_t>>
+RunQueries::read_log(const std::string& id, std::uint64_t offset)
+{
+  return m_logs.read(id, offset);
+}
+
+Result<std::pair<std::string, domain::FileRef>>
+RunQueries::file_of(const std::string& id, const std::string& key)
+{
+  RYAX_TRY_ASSIGN(const auto view, get(id));
+  const auto& run = view.stored.run;
+  std::optional<domain::FileRef> found;
+  const auto look = [&](const domain::Values& values) {
+    for (const auto& [name, value] : values) {
+      if (const auto* ref = std::get_if<domain::FileRef>(&value);
+          ref != nullptr && ref->key == key) {
+        found = *ref;
+      }
+    }
+  };
+  look(run.trigger_values);
+  for (const auto& [step_key, step] : run.steps) {
+    look(step.inputs);
+    for (const auto& set : step.output_sets) {
+      look(set);
+    }
+  }
+  if (!found) {
+    return fail(ErrorCode::not_found,
+                fmt::format("run \"{}\" has no file \"{}\"", id, key));
+  }
+  RYAX_TRY_ASSIGN(auto path, m_files.blob_path(*found));
+  return std::pair{ std::move(path), *found };
+}
+
+} // namespace ryax::app

@@ -1,0 +1,75 @@
+#pragma once
+
+#include "core/application/ports/clock.hpp"
+#include "core/application/ports/run_staging.hpp"
+#include "core/application/ports/run_store.hpp"
+#include "core/application/run_definitions.hpp"
+#include "core/application/run_engine.hpp"
+#include "core/application/run_journal.hpp"
+#include "core/application/run_queries.hpp"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ryax::app {
+
+// `ryax run`.
+struct StartRunRequest
+{
+  std::string workflow_id;
+  // (output name, text as typed), in the order given.
+  std::vector<std::pair<std::string, std::string>> values;
+  std::vector<Upload> files;
+  // Its steps go before those of runs of lower priority.
+  int priority = 0;
+};
+
+// Starts runs of deployed workflows: the trigger's values typed by its
+// declared outputs, uploads stored, the action versions fixed (from the
+// cached RunDefinition), and the run accepted by the engine once its
+// creation is durable.
+class RunStarter
+{
+public:
+  RunStarter(RunDefinitions& definitions,
+             RunEngine& engine,
+             RunJournal& journal,
+             RunQueries& queries,
+             RunStaging& staging,
+             RunFileStore& files,
+             IdGenerator& ids,
+             Clock& clock);
+
+  // Start a run of the deployed version of a workflow through its manual
+  // trigger. not_found (with the near miss); failed_precondition when it is
+  // not deployed, its trigger is not manual, or an action is not built;
+  // invalid_argument for a value that does not fit the trigger's outputs
+  // (or a repeated one, or a bad upload); unavailable when
+  // max_unfinished_runs runs are going or the run cannot be written.
+  Result<RunView> start(const StartRunRequest& request);
+
+private:
+  Result<domain::Outputs> trigger_values(const StartRunRequest& request,
+                                         const RunDefinition& definition,
+                                         std::vector<std::string>& held);
+
+  RunDefinitions& m_definitions;
+  RunEngine& m_engine;
+  RunJournal& m_journal;
+  RunQueries& m_queries;
+  RunStaging& m_staging;
+  RunFileStore& m_files;
+  IdGenerator& m_ids;
+  Clock& m_clock;
+};
+
+// Whether `name` can name an uploaded file: one path component, not "."
+// or "..", no NUL.
+bool is_valid_upload_name(const std::string& name);
+
+// Whether `path` can name an entry of an uploaded directory: relative, no
+// "." or ".." component, no NUL.
+bool is_valid_upload_entry(const std::string& path);
+
+} // namespace ryax::app

@@ -1,0 +1,163 @@
+#include "core/application/step_executor.hpp"
+
+#include "core/application/log.hpp"
+
+#include <fmt/format.h>
+
+namespace ryax::app {
+
+namespace {
+
+domain::StepError
+step_error(std::string kind, std::string message)
+{
+  return domain::StepError{ std::move(kind), std::move(message), 0, {} };
+}
+
+bool
+has_files(const domain::Values& values)
+{
+  for (const auto& [name, value] : values) {
+    if (std::holds_alternative<domain::FileRef>(value)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+} // namespace
+
+StepExecutor::StepExecutor(RuntimePool& runtimes,
+                           RunStaging& staging,
+                           RunLogStore& logs)
+  : m_runtimes(runtimes)
+  , m_staging(staging)
+  , m_logs(logs)
+{
+}
+
+StepExecution
+StepExecutor::execute(const StepJob& job)
+{
+  StepExecution execution;
+  const auto& plan = *job.plan;
+  if (!plan.spec) {
+    execution.outcome = step_error("runtime_unavailable", plan.unavailable);
+    return execution;
+  }
+  // A step without its own time limit gets its pool's.
+  const RuntimeSpec* spec = &*plan.spec;
+  std::optional<RuntimeSpec> limited;
+  if (spec->time_limit_seconds == 0 && job.node_pool != nullptr
+      && job.node_pool->time_seconds) {
+    limited = *spec;
+    limited->time_limit_seconds = *job.node_pool->time_seconds;
+    spec = &*limited;
+  }
+  const auto& id = job.running->execution_id();
+  if (!has_files(job.inputs)) {
+    execution.outcome = run(job, *spec, job.inputs, execution);
+    return execution;
+  }
+  // File and directory inputs get local copies.
+  auto local = m_staging.stage_inputs(id, job.inputs);
+  if (!local) {
+    execution.outcome = step_error("invalid_input", local.error().message);
+  } else {
+    execution.outcome = run(job, *spec, *local, execution);
+  }
+  m_staging.discard(id);
+  return execution;
+}
+
+domain::StepOutcome
+StepExecutor::run(const StepJob& job,
+                  const RuntimeSpec& spec,
+                  const domain::Values& inputs,
+                  StepExecution& execution)
+{
+  const auto& id = job.running->execution_id();
+  const auto on_log = [&](const LogLine& line) {
+    ++execution.log_lines;
+    const RunLogRecord record{ line.timestamp_unix_ns, job.key.step,
+                               job.key.branch,         job.attempt,
+                               line.stream,            line.line };
+    if (auto appended = m_logs.append(job.run_id, { record }); !appended) {
+      log::warn("run {}: cannot store a log line: {}",
+                job.run_id,
+                appended.error().message);
+    }
+  };
+  for (int retry = 0;; ++retry) {
+    auto lease = m_runtimes.acquire(spec);
+    if (!lease) {
+      if (retry == 0 && lease.error().code == ErrorCode::unavailable) {
+        log::warn("run {}: {}: {}: retrying once",
+                  job.run_id,
+                  domain::describe(job.key),
+                  lease.error().message);
+        continue;
+      }
+      return step_error("runtime_unavailable", lease.error().message);
+    }
+    if (!job.running->attach(lease->get())) {
+      return step_error("cancelled", "the run was cancelled");
+    }
+    auto result = (*lease)->execute(id, inputs, on_log);
+    if (job.running->detach() && !result) {
+      return step_error("cancelled", "the run was cancelled");
+    }
+    if (!result) {
+      // The runtime died or cannot be reached: a fresh one gets the
+      // execution once more.
+      (*lease)->discard();
+      if (retry == 0) {
+        log::warn("run {}: {}: the runtime failed ({}): retrying once",
+                  job.run_id,
+                  domain::describe(job.key),
+                  result.error().message);
+        continue;
+      }
+      return step_error("runtime_crashed", result.error().message);
+    }
+    auto ended = std::move(*result);
+    auto* outputs = std::get_if<domain::Outputs>(&ended);
+    auto* fan_out = std::get_if<domain::FanOut>(&ended);
+    bool files = outputs != nullptr && has_files(*outputs);
+    for (std::size_t i = 0; fan_out != nullptr && i < fan_out->sets.size();
+         ++i) {
+      files = files || has_files(fan_out->sets[i]);
+    }
+    if (!files) {
+      return ended;
+    }
+    // File and directory outputs move into the run file store.
+    const auto outputs_dir = (*lease)->outputs_dir(id);
+    const auto ingest = [&](domain::Values& values) -> Result<void> {
+      RYAX_TRY_ASSIGN(values, m_staging.ingest_outputs(outputs_dir, values));
+      for (const auto& [name, value] : values) {
+        if (const auto* ref = std::get_if<domain::FileRef>(&value)) {
+          execution.held.push_back(ref->key);
+        }
+      }
+      return {};
+    };
+    Result<void> ingested;
+    if (outputs != nullptr) {
+      ingested = ingest(*outputs);
+    } else {
+      for (auto& set : fan_out->sets) {
+        if (ingested) {
+          ingested = ingest(set);
+        }
+      }
+    }
+    m_staging.remove_outputs(outputs_dir);
+    if (!ingested) {
+      return step_error("invalid_output", ingested.error().message);
+    }
+    return ended;
+  }
+}
+
+} // namespace ryax::app

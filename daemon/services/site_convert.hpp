@@ -1,0 +1,20 @@
+#pragma once
+
+#include "core/application/run_service.hpp"
+
+#include "ryax/v1/site.pb.h"
+
+#include <string>
+#include <vector>
+
+namespace ryax::daemon {
+
+// Site `name` (local) with `pools`.
+void to_proto(const std::string& name,
+              const std::vector<app::PoolView>& pools,
+              v1::Site& out);
+
+// `deployment` with its replicas.
+void to_proto(const app::DeploymentView& deployment, v1::Deployment& out);
+
+} // namespace ryax::daemon

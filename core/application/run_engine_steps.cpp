@@ -210,7 +210,9 @@ RunEngine::finish(const StepJob& job,
     step->log_lines += log_lines;
   }
   apply(*active, job.key, std::move(outcome));
-  dispatch();
+  // No dispatch here: the freed resources go to the queue once what this
+  // result made ready joined it (after its commit), so that steps of
+  // started runs keep their place before new runs.
   return active->last_change;
 }
 

@@ -58,7 +58,13 @@ RunJournal::commit_round(std::unique_lock<std::mutex>& lock)
   Result<void> written;
   try {
     if (!writes.empty()) {
+      const auto start = std::chrono::steady_clock::now();
       written = m_store.commit(writes);
+      log::debug("run history: {} run(s) written in {} us",
+                 writes.size(),
+                 std::chrono::duration_cast<std::chrono::microseconds>(
+                   std::chrono::steady_clock::now() - start)
+                   .count());
     }
   } catch (const std::exception& e) {
     written = fail(ErrorCode::internal, e.what());
@@ -70,7 +76,6 @@ RunJournal::commit_round(std::unique_lock<std::mutex>& lock)
   }
   lock.lock();
   m_writes = std::move(writes);
-  m_committing = false;
   ++m_rounds;
   if (written) {
     m_durable = std::max(m_durable, sequence);
@@ -98,16 +103,41 @@ RunJournal::commit_round(std::unique_lock<std::mutex>& lock)
 }
 
 Result<void>
+RunJournal::lead(std::unique_lock<std::mutex>& lock)
+{
+  Result<void> round;
+  do {
+    round = commit_round(lock);
+  } while (round && m_requested > m_durable);
+  m_committing = false;
+  m_turn.notify_all();
+  return round;
+}
+
+void
+RunJournal::submit(std::uint64_t sequence)
+{
+  std::unique_lock lock(m_mutex);
+  m_requested = std::max(m_requested, sequence);
+  if (m_durable >= sequence || m_committing) {
+    return;
+  }
+  m_committing = true;
+  (void)lead(lock); // a failure is retried in the background
+}
+
+Result<void>
 RunJournal::sync(std::uint64_t sequence)
 {
   std::unique_lock lock(m_mutex);
+  m_requested = std::max(m_requested, sequence);
   for (;;) {
     if (m_durable >= sequence) {
       return {};
     }
     if (!m_committing) {
       m_committing = true;
-      auto round = commit_round(lock);
+      auto round = lead(lock);
       if (!round && sequence <= m_failed_up_to) {
         return round;
       }
@@ -127,7 +157,9 @@ RunJournal::flush()
   std::unique_lock lock(m_mutex);
   m_turn.wait(lock, [&] { return !m_committing; });
   m_committing = true;
-  return commit_round(lock);
+  // Also what was submitted while waiting: submit() relies on the writer
+  // under way to take it.
+  return lead(lock);
 }
 
 void

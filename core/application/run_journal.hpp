@@ -50,6 +50,12 @@ public:
   // error (unavailable) when the write holding them failed.
   Result<void> sync(std::uint64_t sequence);
 
+  // Have every change numbered up to `sequence` written, without waiting
+  // for it when a write is under way: that writer writes it next. For
+  // callers that need nothing durable themselves (the engine releases
+  // what waits for durability).
+  void submit(std::uint64_t sequence);
+
   // Write whatever is pending now, once.
   Result<void> flush();
 
@@ -64,6 +70,9 @@ private:
   // One write of everything pending (m_committing is ours): the lock is
   // released while writing.
   Result<void> commit_round(std::unique_lock<std::mutex>& lock);
+  // Write rounds until what was asked for is durable or a round fails
+  // (m_committing is ours, and is given back).
+  Result<void> lead(std::unique_lock<std::mutex>& lock);
   void retry_loop();
 
   RunStore& m_store;
@@ -72,6 +81,7 @@ private:
   std::condition_variable m_turn; // a round ended
   bool m_committing = false;
   std::uint64_t m_durable = 0;
+  std::uint64_t m_requested = 0;      // the newest change asked for
   std::uint64_t m_rounds = 0;         // rounds finished, for waiters
   std::uint64_t m_failed_up_to = 0;   // newest change of the last failure
   std::optional<Error> m_failure;     // set while the last round failed

@@ -133,11 +133,14 @@ RunService::run_job(StepJob& job)
   auto execution = m_executor.execute(job);
   const auto sequence =
     m_engine.finish(job, std::move(execution.outcome), execution.log_lines);
-  // The result is durable before anything downstream starts (the engine
-  // queues it only then); a failed write is retried by the journal.
-  // Its output files stay held until then: a failed write keeps them
-  // (the journal retries it).
-  if (m_journal.sync(sequence) && !execution.held.empty()) {
+  // The result is durable before anything downstream starts: the engine
+  // queues what it made ready only then, so the worker need not wait (a
+  // write under way takes it next), unless it holds output files until
+  // their record is durable (a failed write keeps them held; the journal
+  // retries it).
+  if (execution.held.empty()) {
+    m_journal.submit(sequence);
+  } else if (m_journal.sync(sequence)) {
     m_ports.files.release(execution.held);
   }
 }

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace fs = std::filesystem;
 
@@ -38,6 +39,9 @@ Result<void>
 InMemoryRunStore::commit(const std::vector<app::RunWrite>& writes)
 {
   std::lock_guard lock(m_mutex);
+  if (m_delay.count() > 0) {
+    std::this_thread::sleep_for(m_delay);
+  }
   if (m_failures > 0) {
     --m_failures;
     return fail(ErrorCode::internal, "injected failure: disk full");
@@ -228,6 +232,13 @@ InMemoryRunStore::expired(const app::RetentionPolicy& policy,
     ids.push_back(h->id);
   }
   return ids;
+}
+
+void
+InMemoryRunStore::set_commit_delay(std::chrono::microseconds delay)
+{
+  std::lock_guard lock(m_mutex);
+  m_delay = delay;
 }
 
 void

@@ -6,6 +6,7 @@
 
 #include "core/application/ports/run_store.hpp"
 
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <set>
@@ -30,6 +31,8 @@ public:
 
   // The next `count` commits fail.
   void fail_commits(int count);
+  // Each commit takes this long (storage that is slow to sync).
+  void set_commit_delay(std::chrono::microseconds delay);
   // Commits made (successful ones).
   int commits() const;
 
@@ -44,6 +47,7 @@ private:
   std::map<std::string, Entry> m_runs;
   int m_failures = 0;
   int m_commits = 0;
+  std::chrono::microseconds m_delay{ 0 };
 };
 
 // RunLogStore in memory: the offset is the index of the next record.

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -103,6 +104,23 @@ daemonize(const std::string& log_file)
       ::close(null_fd);
     }
   }
+}
+
+// SIGUSR1: give freed memory back to the system and log what the heap
+// holds, for people measuring the daemon (bench/footprint).
+void
+log_memory()
+{
+  const auto before = ::mallinfo2();
+  ::malloc_trim(0);
+  const auto after = ::mallinfo2();
+  ryax::app::log::info("memory: heap in use {} kB, free {} kB (malloc_trim gave "
+                 "back {} kB), mmapped {} kB",
+                 after.uordblks / 1024,
+                 after.fordblks / 1024,
+                 (before.fordblks - std::min(before.fordblks, after.fordblks)) /
+                   1024,
+                 after.hblkhd / 1024);
 }
 
 } // namespace
@@ -201,6 +219,7 @@ main(int argc, char** argv)
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGHUP);
+  sigaddset(&signals, SIGUSR1);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
 
@@ -220,6 +239,8 @@ main(int argc, char** argv)
         app::log::info("received {}, shutting down",
                        signal == SIGTERM ? "SIGTERM" : "SIGINT");
         server.shutdown_signal().request();
+      } else if (signal == SIGUSR1) {
+        log_memory();
       }
     }
   });

@@ -5,8 +5,10 @@
 // own finished_ms), and the throughput.
 //
 // Usage: ryax_bench_fanout SOCKET WORKFLOW COUNT [NAME=VALUE] [--no-wait]
+//                          [--window N]
 //   With --no-wait it returns once every StartRun was answered (to queue
-//   runs, as bench/footprint does).
+//   runs, as bench/footprint does). --window N keeps at most N calls in
+//   flight (default: all COUNT at once).
 
 #include "ryax/v1/run.grpc.pb.h"
 #include <grpcpp/grpcpp.h>
@@ -82,10 +84,13 @@ main(int argc, char** argv)
   const int count = std::atoi(argv[3]);
   std::string input;
   bool wait = true;
+  int window = count;
   for (int i = 4; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--no-wait") {
       wait = false;
+    } else if (arg == "--window" && i + 1 < argc) {
+      window = std::max(1, std::atoi(argv[++i]));
     } else {
       input = arg;
     }
@@ -113,15 +118,18 @@ main(int argc, char** argv)
   const auto first_submit_ms = unix_ms();
   const auto start = steady_clock::now();
   grpc::CompletionQueue queue;
-  std::vector<std::unique_ptr<Call>> calls(static_cast<std::size_t>(count));
-  for (std::size_t i = 0; i < calls.size(); ++i) {
-    auto& call = calls[i];
-    call = std::make_unique<Call>();
+  int sent = 0;
+  const auto send = [&] {
+    auto* call = new Call();
     call->context.set_deadline(system_clock::now() + minutes(10));
     call->reader = stub->AsyncStartRun(&call->context, request, &queue);
-    call->reader->Finish(&call->reply, &call->status, call.get());
+    call->reader->Finish(&call->reply, &call->status, call);
+    ++sent;
+  };
+  while (sent < window && sent < count) {
+    send();
   }
-  const auto submitted = ms_since(start);
+  auto submitted = ms_since(start);
   int failed = 0;
   std::string first_error;
   for (int answered = 0; answered < count; ++answered) {
@@ -130,10 +138,16 @@ main(int argc, char** argv)
     if (!queue.Next(&tag, &ok)) {
       break;
     }
-    auto* call = static_cast<Call*>(tag);
+    std::unique_ptr<Call> call(static_cast<Call*>(tag));
     if (!ok || !call->status.ok()) {
       if (failed++ == 0) {
         first_error = call->status.error_message();
+      }
+    }
+    if (sent < count) {
+      send();
+      if (sent == count) {
+        submitted = ms_since(start);
       }
     }
   }

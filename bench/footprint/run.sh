@@ -6,8 +6,9 @@
 #   2. after one run of a one-step python workflow finished (replica warm);
 #   3. after that replica was reaped (idle_timeout 1 s, housekeeping 1 s);
 #   4. with QUEUED runs queued behind a step that sleeps (max_replicas 1,
-#      run_concurrency 1: one run sleeps, the others wait), submitted at
-#      once through the API by ryax_bench_fanout.
+#      run_concurrency 1: one run sleeps, the others wait), submitted
+#      through the API by ryax_bench_fanout, WINDOW (default 1000) calls in
+#      flight at a time.
 # RUNS repeats 1-3 on fresh daemons and data dirs and prints the medians;
 # 4 runs once, on the last daemon.
 #   bench/footprint/run.sh [BUILD_DIR] [RUNS] [QUEUED]
@@ -59,7 +60,7 @@ idle=() after_run=() reaped=()
 for i in $(seq 1 "$runs"); do
   rm -rf "$RYAX_HOME"
   mkdir -p "$RYAX_HOME"
-  printf 'run_concurrency: 1\nhousekeeping_interval_seconds: 1\n' > "$RYAX_HOME/ryaxd.yaml"
+  printf 'run_concurrency: 1\nhousekeeping_interval_seconds: 1\nmax_unfinished_runs: %d\n' $(( queued + 10 )) > "$RYAX_HOME/ryaxd.yaml"
   ryax daemon start -q >/dev/null
   pid=$(daemon_pid)
   sleep 1
@@ -87,18 +88,22 @@ echo "ryaxd after the replica was reaped: median $(mb "$(printf '%s\n' "${reaped
 before=$(rss "$pid")
 db_before=$(du -k "$RYAX_HOME/ryax.db" | cut -f1)
 t0=$(date +%s%N)
-"$build/ryax_bench_fanout" "$RYAX_SOCKET" nap "$queued" seconds=600 --no-wait
+"$build/ryax_bench_fanout" "$RYAX_SOCKET" nap "$queued" seconds=600 --no-wait --window "${WINDOW:-1000}"
 t1=$(date +%s%N)
 sleep 2
 after=$(rss "$pid")
 echo "submitting $queued runs: $(( (t1 - t0) / 1000000 )) ms"
 echo "ryaxd with $queued runs queued: $(mb "$after") MB (before $(mb "$before") MB: $(echo "scale=2; ($after - $before) / $queued" | bc) kB per queued run); $(awk '/^Threads/ {print $2}' "/proc/$pid/status") threads; replicas: $(replicas_rss "$pid")"
 grep -E "^(VmHWM|RssAnon|RssFile)" "/proc/$pid/status" | tr -s ' \t' ' ' | paste -sd ';'
-# How much of it is freed memory malloc keeps (the burst of 10,000 calls in
-# flight) rather than live state: ask the daemon to malloc_trim(0).
-if command -v gdb >/dev/null; then
-  gdb -p "$pid" -batch -ex 'call (int) malloc_trim(0)' >/dev/null 2>&1 || true
-  trimmed=$(rss "$pid")
-  echo "ryaxd after malloc_trim(0): $(mb "$trimmed") MB ($(echo "scale=2; ($trimmed - $before) / $queued" | bc) kB per queued run live)"
-fi
+# How much of it is live state rather than freed memory malloc keeps (the
+# burst of calls in flight): SIGUSR1 makes ryaxd malloc_trim(0) and log its
+# heap in use.
+kill -USR1 "$pid"
+for _ in $(seq 1 50); do
+  grep -q "memory: heap in use" "$RYAX_HOME/ryaxd.log" && break
+  sleep 0.1
+done
+heap=$(sed -n 's/.*memory: heap in use \([0-9]*\) kB.*/\1/p' "$RYAX_HOME/ryaxd.log" | tail -n 1)
+trimmed=$(rss "$pid")
+echo "ryaxd after malloc_trim(0): RSS $(mb "$trimmed") MB; heap in use $(mb "$heap") MB: $(echo "scale=2; $heap * 1024 / $queued" | bc) bytes per queued run at most (the idle daemon's heap included)"
 echo "ryax.db grew by $(( $(du -k "$RYAX_HOME/ryax.db" | cut -f1) - db_before )) kB (WAL now $(du -k "$RYAX_HOME/ryax.db-wal" | cut -f1) kB)"

@@ -272,9 +272,16 @@ InMemoryRunLogStore::read(const std::string& run_id, std::uint64_t offset)
   std::vector<app::RunLogRecord> records;
   const auto it = m_logs.find(run_id);
   if (it == m_logs.end()) {
-    return std::pair{ std::move(records), std::uint64_t{ 0 } };
+    return std::pair{ std::move(records), offset };
   }
   const auto& log = it->second;
+  if (offset > log.size()) {
+    return fail(ErrorCode::invalid_argument,
+                fmt::format("offset {} is past the end of the log of run "
+                            "\"{}\"",
+                            offset,
+                            run_id));
+  }
   for (auto i = offset; i < log.size(); ++i) {
     records.push_back(log[i]);
   }

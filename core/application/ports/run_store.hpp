@@ -145,6 +145,8 @@ struct RunLogRecord
   int attempt = 1;
   LogStream stream = LogStream::out;
   std::string line; // without its newline; secrets already masked
+
+  bool operator==(const RunLogRecord&) const = default;
 };
 
 // The logs of runs, appended while steps run, readable meanwhile.

@@ -93,6 +93,35 @@ bench_chain_workflow() {
   printf '  results:\n  - {key: value, value: "{{ s%d.value }}"}\n' "$1"
 }
 
+# bench_split_action DIR N: the python action `split` in DIR/split (input
+# count, output n): it returns a list of `count` elements {"n": N}, so that
+# the step below it fans out. DIR must then be committed (bench_git_commit).
+bench_split_action() {
+  bench_python_action "$1" split Split \
+    'name: count, human_name: Count, help: how many elements, type: integer' \
+    'name: n, human_name: N, help: the same n each time, type: integer'
+  printf 'def handle(request):\n    return [{"n": %d} for _ in range(request["count"])]\n' "$2" \
+    > "$1/split/ryax_handler.py"
+}
+
+# bench_fibo_workflow ID MAX_REPLICAS [fan]: prints workflow ID: one step
+# fibo (up to MAX_REPLICAS replicas) on the trigger's integer n; with "fan",
+# the trigger gives an integer count instead and a step split (see
+# bench_split_action) fans fibo out over count elements. Its result "value"
+# is fibo's value (a list with "fan").
+bench_fibo_workflow() {
+  printf 'apiVersion: ryax.tech/v2.0\nkind: Workflow\nspec:\n  id: %s\n' "$1"
+  if [ "${3:-}" = fan ]; then
+    printf '  trigger: {id: start, from: manual, outputs: [{name: count, type: integer}]}\n'
+    printf '  actions:\n  - {id: split, from: split, inputs_values: {count: "{{ start.count }}"}}\n'
+    printf '  - {id: fibo, from: fibo, inputs_values: {n: "{{ split.n }}"}, deployment: {max_replicas: %d}}\n' "$2"
+  else
+    printf '  trigger: {id: start, from: manual, outputs: [{name: n, type: integer}]}\n'
+    printf '  actions:\n  - {id: fibo, from: fibo, inputs_values: {n: "{{ start.n }}"}, deployment: {max_replicas: %d}}\n' "$2"
+  fi
+  printf '  results:\n  - {key: value, value: "{{ fibo.value }}"}\n'
+}
+
 # bench_chain_setup STEPS: the fibo repository in $tmp/actions, the chain
 # workflow of STEPS steps in $tmp/chain.yaml, the daemon started, the action
 # built and the workflow deployed (no run yet).

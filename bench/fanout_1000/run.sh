@@ -18,20 +18,7 @@ concurrency=${5:-8}
 bench_init "${1:-}" ryax ryaxd ryax-wrapper ryax_bench_fanout
 bench_fibo_repo "$tmp/actions"
 mkdir -p "$RYAX_HOME"
-cat > "$tmp/fan.yaml" <<YAML
-apiVersion: ryax.tech/v2.0
-kind: Workflow
-spec:
-  id: fan
-  trigger: {id: start, from: manual, outputs: [{name: n, type: integer}]}
-  actions:
-  - id: fibo
-    from: fibo
-    inputs_values: {n: "{{ start.n }}"}
-    deployment: {max_replicas: $max_replicas}
-  results:
-  - {key: value, value: "{{ fibo.value }}"}
-YAML
+bench_fibo_workflow fan "$max_replicas" > "$tmp/fan.yaml"
 echo "run_concurrency: $concurrency" > "$RYAX_HOME/ryaxd.yaml"
 
 ryax daemon start -q >/dev/null

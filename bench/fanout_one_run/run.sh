@@ -14,28 +14,10 @@ max_replicas=${4:-2}
 concurrency=${5:-8}
 bench_init "${1:-}" ryax ryaxd ryax-wrapper
 bench_fibo_repo "$tmp/actions"
-bench_python_action "$tmp/actions" split Split \
-  'name: count, human_name: Count, help: how many elements, type: integer' \
-  'name: n, human_name: N, help: the same n each time, type: integer'
-printf 'def handle(request):\n    return [{"n": 10} for _ in range(request["count"])]\n' \
-  > "$tmp/actions/split/ryax_handler.py"
+bench_split_action "$tmp/actions" 10
 bench_git_commit "$tmp/actions" split
 mkdir -p "$RYAX_HOME"
-cat > "$tmp/fan.yaml" <<YAML
-apiVersion: ryax.tech/v2.0
-kind: Workflow
-spec:
-  id: fanrun
-  trigger: {id: start, from: manual, outputs: [{name: count, type: integer}]}
-  actions:
-  - {id: split, from: split, inputs_values: {count: "{{ start.count }}"}}
-  - id: fibo
-    from: fibo
-    inputs_values: {n: "{{ split.n }}"}
-    deployment: {max_replicas: $max_replicas}
-  results:
-  - {key: value, value: "{{ fibo.value }}"}
-YAML
+bench_fibo_workflow fanrun "$max_replicas" fan > "$tmp/fan.yaml"
 echo "run_concurrency: $concurrency" > "$RYAX_HOME/ryaxd.yaml"
 ryax daemon start -q >/dev/null
 ryax -q repo add bench "$tmp/actions" >/dev/null

@@ -146,18 +146,7 @@ InMemoryRunStore::list(const app::RunFilter& filter)
         || (filter.since_ms && h.created_ms < *filter.since_ms)) {
       continue;
     }
-    app::RunSummary s;
-    s.id = h.id;
-    s.workflow_id = h.workflow_id;
-    s.workflow_version = h.workflow_version;
-    s.state = h.state;
-    s.created_ms = h.created_ms;
-    s.started_ms = h.started_ms;
-    s.finished_ms = h.finished_ms;
-    s.error = h.error;
-    s.steps_total = h.steps_total;
-    s.steps_done = h.steps_done;
-    found.push_back(std::move(s));
+    found.push_back(h);
   }
   std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
     return a.created_ms != b.created_ms ? a.created_ms > b.created_ms

@@ -27,8 +27,9 @@ struct StoredRun
   int priority = 0;
 };
 
-// One line of `runs list`.
-struct RunSummary
+// A run's own fields: what it is written with, and one line of `runs
+// list`.
+struct RunHeader
 {
   std::string id;
   std::string workflow_id;
@@ -41,6 +42,9 @@ struct RunSummary
   int steps_total = 0; // step executions, the trigger excluded
   int steps_done = 0;
 };
+
+// One line of `runs list`.
+using RunSummary = RunHeader;
 
 // Which runs `list` returns, newest first.
 struct RunFilter
@@ -59,21 +63,6 @@ struct RetentionPolicy
   std::int64_t max_age_ms = 0;
   // Keep only the newest N finished runs of each workflow; 0 keeps them all.
   int max_runs_per_workflow = 0;
-};
-
-// A run's own fields, as written with its executions.
-struct RunHeader
-{
-  std::string id;
-  std::string workflow_id;
-  int workflow_version = 0;
-  domain::RunState state = domain::RunState::pending;
-  std::int64_t created_ms = 0;
-  std::optional<std::int64_t> started_ms;
-  std::optional<std::int64_t> finished_ms;
-  std::optional<domain::RunError> error;
-  int steps_total = 0; // step executions, the trigger excluded
-  int steps_done = 0;
 };
 
 // What only a new run writes.

@@ -17,23 +17,11 @@ using test::RunnerHarness;
 
 namespace {
 
-WorkflowDefinition
-chain()
-{
-  auto workflow = test::make_workflow(
-    { action("a", { { "x", ref("start", "n") } }),
-      action("b", { { "x", ref("a", "out") } }),
-      action("c", { { "x", ref("b", "out") } }) },
-    { { "result", { "c", "out" } } });
-  workflow.id = "chain";
-  return workflow;
-}
-
 // What a daemon killed while b ran left in storage: a done, b running.
 app::StoredRun
 interrupted(const std::string& id)
 {
-  auto compiled = CompiledWorkflow::compile(chain()).value();
+  auto compiled = CompiledWorkflow::compile(test::chain_workflow()).value();
   auto run = domain::start(id, *compiled, 1, { { "n", std::int64_t{ 1 } } }, 10)
                .value();
   REQUIRE(mark_scheduled(run, { "a", "" }, { { "x", std::int64_t{ 1 } } }, "",
@@ -59,7 +47,7 @@ TEST_CASE("a run left running by a dead daemon goes on from its record: done "
           "steps never run again")
 {
   RunnerHarness h;
-  h.deploy(chain());
+  h.deploy(test::chain_workflow());
   REQUIRE(h.runs.commit({ app::creation_of(interrupted("run-old"), "start") }));
   h.start();
   const auto view = h.wait("run-old");

@@ -18,19 +18,6 @@ using test::RunnerHarness;
 
 namespace {
 
-// start -> a -> b -> c, each adding one to the previous step's out.
-WorkflowDefinition
-chain(std::string id = "chain")
-{
-  auto workflow = test::make_workflow(
-    { action("a", { { "x", ref("start", "n") } }),
-      action("b", { { "x", ref("a", "out") } }),
-      action("c", { { "x", ref("b", "out") } }) },
-    { { "result", { "c", "out" } } });
-  workflow.id = std::move(id);
-  return workflow;
-}
-
 // A workflow `id` of one step "only" reading n.
 WorkflowDefinition
 single(std::string id)
@@ -95,7 +82,7 @@ TEST_SUITE_BEGIN("app::RunService");
 TEST_CASE("a chain runs each step once, and what it shows is stored")
 {
   RunnerHarness h;
-  h.deploy(chain());
+  h.deploy(test::chain_workflow());
   h.start();
   const auto view = h.run("chain", { { "n", "5" } });
   CHECK(view.stored.run.state == RunState::done);
@@ -118,7 +105,7 @@ TEST_CASE("a chain runs each step once, and what it shows is stored")
 TEST_CASE("nothing downstream starts before a result is durable")
 {
   RunnerHarness h;
-  h.deploy(chain());
+  h.deploy(test::chain_workflow());
   h.start();
   // a's result cannot be written for a while: b must not start.
   h.runtimes.hold("a");
@@ -138,7 +125,7 @@ TEST_CASE("nothing downstream starts before a result is durable")
 TEST_CASE("a run whose creation cannot be written is refused and never runs")
 {
   RunnerHarness h;
-  h.deploy(chain());
+  h.deploy(test::chain_workflow());
   h.start();
   h.runs.fail_commits(1);
   const auto refused = h.start_run("chain");
@@ -158,7 +145,7 @@ TEST_CASE("a full pool serves priority first, then started runs, then age")
 {
   RunnerHarness h(0.5); // one execution at a time
   h.deploy(single("w"));
-  h.deploy(chain());
+  h.deploy(test::chain_workflow());
   h.start();
   h.runtimes.hold("only");
   const auto blocker = h.start_run("w");
@@ -249,7 +236,7 @@ TEST_CASE("an exception in user-facing code fails the step alone; the "
 TEST_CASE("cancel stops the running step and starts nothing after it")
 {
   RunnerHarness h;
-  h.deploy(chain());
+  h.deploy(test::chain_workflow());
   h.start();
   h.runtimes.hold("b");
   const auto started = h.start_run("chain");

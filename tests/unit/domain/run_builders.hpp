@@ -69,6 +69,20 @@ make_workflow(std::vector<domain::WorkflowStep> actions,
   return workflow;
 }
 
+// Workflow "chain": start -> a -> b -> c, each step reading the previous
+// one's "out" (a reads start.n); its result "result" is c's out.
+inline domain::WorkflowDefinition
+chain_workflow()
+{
+  auto workflow =
+    make_workflow({ action("a", { { "x", ref("start", "n") } }),
+                    action("b", { { "x", ref("a", "out") } }),
+                    action("c", { { "x", ref("b", "out") } }) },
+                  { { "result", { "c", "out" } } });
+  workflow.id = "chain";
+  return workflow;
+}
+
 // A compiled workflow, usable wherever the run rules take one.
 struct Compiled
 {

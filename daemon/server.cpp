@@ -19,7 +19,7 @@
 #include "core/infrastructure/sqlite/sqlite_repository_store.hpp"
 #include "core/infrastructure/sqlite/sqlite_run_store.hpp"
 #include "core/infrastructure/sqlite/sqlite_workflow_store.hpp"
-#include "core/infrastructure/random_id_generator.hpp"
+#include "core/infrastructure/time_ordered_id_generator.hpp"
 #include "core/infrastructure/system_clock.hpp"
 #include "core/infrastructure/yaml/yaml_action_metadata_parser.hpp"
 #include "core/infrastructure/wrapper/wrapper_pool.hpp"
@@ -84,7 +84,7 @@ struct Adapters
   infra::filestore::FileRunLogStore run_logs;
   infra::filestore::FileRunFileStore run_files;
   infra::filestore::FileRunStaging run_staging;
-  infra::RandomIdGenerator ids;
+  infra::TimeOrderedIdGenerator ids;
   infra::wrapper::WrapperPool runtimes;
 };
 

@@ -3,10 +3,10 @@
 // and action versions) under new ids, created one second apart going back
 // in time from the template, so that `ryax runs list` and `ryax runs show`
 // work on a history of realistic rows. Writes through the same RunStore
-// adapter as the daemon (one transaction per run).
+// adapter as the daemon, BATCH runs per transaction (default 1000).
 //
-// Usage: ryax_bench_fill_history DB TEMPLATE_RUN_ID COUNT
-//   Prints the ids of the newest and the oldest copy.
+// Usage: ryax_bench_fill_history DB TEMPLATE_RUN_ID COUNT [BATCH]
+//   Prints the ids of the newest and the oldest copy, and the rate.
 
 #include "core/infrastructure/sqlite/database.hpp"
 #include "core/infrastructure/sqlite/sqlite_run_store.hpp"
@@ -14,6 +14,7 @@
 #include <SQLiteCpp/Statement.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -38,13 +39,18 @@ shift(std::optional<std::int64_t>& ms, std::int64_t delta)
 int
 main(int argc, char** argv)
 {
-  if (argc != 4) {
+  if (argc != 4 && argc != 5) {
     std::fprintf(stderr,
-                 "usage: ryax_bench_fill_history DB TEMPLATE_RUN_ID COUNT\n");
+                 "usage: ryax_bench_fill_history DB TEMPLATE_RUN_ID COUNT "
+                 "[BATCH]\n");
     return 2;
   }
   const std::string template_id = argv[2];
   const long count = std::atol(argv[3]);
+  // Runs per transaction (the daemon's journal batches as load allows).
+  const std::size_t batch_size =
+    argc == 5 ? static_cast<std::size_t>(std::max(1L, std::atol(argv[4])))
+              : 1000;
   auto database = infra::sqlite::Database::open(argv[1]);
   if (!database) {
     std::fprintf(stderr, "%s\n", database.error().message.c_str());
@@ -99,7 +105,7 @@ main(int argc, char** argv)
       shift(step.finished_ms, delta);
     }
     batch.push_back(app::creation_of(copy, trigger_step));
-    if (batch.size() == 1000 && !write()) {
+    if (batch.size() == batch_size && !write()) {
       return 1;
     }
     (i == 1 ? first : last) = run.id;

@@ -405,6 +405,7 @@ RunEngine::stop()
         running.push_back(execution);
       }
     }
+    m_in_flight -= static_cast<int>(m_jobs.size());
     m_jobs.clear();
   }
   m_work.notify_all();

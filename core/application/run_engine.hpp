@@ -8,6 +8,7 @@
 #include "core/application/scheduler.hpp"
 #include "core/domain/run_progress.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -175,6 +176,7 @@ public:
   std::uint64_t collect(std::vector<RunWrite>& writes) override;
   void committed(std::uint64_t sequence) override;
   void failed(std::vector<RunWrite>& writes, const Error& error) override;
+  bool busy() const override { return m_in_flight.load() > 0; }
 
   // A run in memory (defined in run_engine_state.hpp; internal).
   struct ActiveRun;
@@ -227,6 +229,8 @@ private:
   std::vector<RunWrite> m_orphans; // runs ended without a definition
   std::vector<std::uint64_t> m_settling; // final runs in the last collect
   bool m_stopping = false;
+  // Placed executions not finished yet (read without the lock by busy()).
+  std::atomic<int> m_in_flight{ 0 };
 };
 
 } // namespace ryax::app

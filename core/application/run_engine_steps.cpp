@@ -136,12 +136,14 @@ RunEngine::place(const Scheduler::Decision& decision)
   job.running =
     std::make_shared<RunningExecution>(execution_id(run.id, key, job.attempt));
   active->running.emplace_back(key, job.running);
+  ++m_in_flight;
   m_jobs.push_back(std::move(job));
 }
 
 void
 RunEngine::end_job(ActiveRun* active, const StepJob& job)
 {
+  --m_in_flight;
   m_scheduler.release(job.pool, job.plan->scheduling.request);
   if (active != nullptr) {
     std::erase_if(active->running, [&](const auto& entry) {
@@ -209,10 +211,14 @@ RunEngine::finish(const StepJob& job,
   if (auto* step = active->run->find(job.key); step != nullptr) {
     step->log_lines += log_lines;
   }
+  const auto gated = m_gated.size();
   apply(*active, job.key, std::move(outcome));
-  // No dispatch here: the freed resources go to the queue once what this
-  // result made ready joined it (after its commit), so that steps of
-  // started runs keep their place before new runs.
+  if (m_gated.size() == gated) {
+    dispatch();
+  }
+  // Otherwise the freed resources go to the queue once what this result
+  // made ready joined it (after its commit), so that steps of started runs
+  // keep their place before new runs.
   return active->last_change;
 }
 

@@ -6,9 +6,14 @@
 
 namespace ryax::app {
 
-RunJournal::RunJournal(RunStore& store, JournalSource& source)
+RunJournal::RunJournal(RunStore& store,
+                       JournalSource& source,
+                       std::chrono::microseconds batch_window,
+                       int batch_size)
   : m_store(store)
   , m_source(source)
+  , m_batch_window(batch_window)
+  , m_batch_size(batch_size)
 {
 }
 
@@ -51,6 +56,12 @@ RunJournal::failure()
 Result<void>
 RunJournal::commit_round(std::unique_lock<std::mutex>& lock)
 {
+  if (m_asked < m_batch_size && m_source.busy()) {
+    // More changes are coming: let them share this write.
+    m_gathered.wait_for(
+      lock, m_batch_window, [&] { return m_asked >= m_batch_size; });
+  }
+  m_asked = 0;
   auto writes = std::move(m_writes);
   lock.unlock();
   writes.clear();
@@ -119,6 +130,9 @@ RunJournal::submit(std::uint64_t sequence)
 {
   std::unique_lock lock(m_mutex);
   m_requested = std::max(m_requested, sequence);
+  if (++m_asked == m_batch_size) {
+    m_gathered.notify_one();
+  }
   if (m_durable >= sequence || m_committing) {
     return;
   }
@@ -131,6 +145,9 @@ RunJournal::sync(std::uint64_t sequence)
 {
   std::unique_lock lock(m_mutex);
   m_requested = std::max(m_requested, sequence);
+  if (++m_asked == m_batch_size) {
+    m_gathered.notify_one();
+  }
   for (;;) {
     if (m_durable >= sequence) {
       return {};

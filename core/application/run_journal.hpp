@@ -29,19 +29,29 @@ public:
   // Writing `writes` failed with `error`: none of it landed. The source
   // takes back what must be written again.
   virtual void failed(std::vector<RunWrite>& writes, const Error& error) = 0;
+
+  // Whether more changes are on their way (executions running): then a
+  // write may wait a little to carry more of them. Called often: cheap.
+  virtual bool busy() const = 0;
 };
 
 // Group commit of run changes: a thread that needs its changes durable
 // calls sync(); the first one in writes every pending change of every run
 // in one transaction while the others wait, so that many transitions share
-// one commit. Nothing is held while writing but the journal's own turn.
+// one commit. When the source is busy, the writer first waits up to
+// `batch_window` for `batch_size` changes to gather (a lone change, as in a
+// chain of steps, is written at once). Nothing is held while writing but the journal's own turn.
 // After a failed write the changes stay pending and a background thread
 // writes them again with a growing delay (0.1 s to 10 s), so memory and
 // storage never disagree for long and never silently.
 class RunJournal
 {
 public:
-  RunJournal(RunStore& store, JournalSource& source);
+  RunJournal(RunStore& store,
+             JournalSource& source,
+             std::chrono::microseconds batch_window =
+               std::chrono::microseconds(300),
+             int batch_size = 32);
   ~RunJournal();
   RunJournal(const RunJournal&) = delete;
   RunJournal& operator=(const RunJournal&) = delete;
@@ -82,6 +92,10 @@ private:
   bool m_committing = false;
   std::uint64_t m_durable = 0;
   std::uint64_t m_requested = 0;      // the newest change asked for
+  int m_asked = 0;                    // submit/sync calls since a collect
+  std::chrono::microseconds m_batch_window;
+  int m_batch_size;
+  std::condition_variable m_gathered; // m_asked reached m_batch_size
   std::uint64_t m_rounds = 0;         // rounds finished, for waiters
   std::uint64_t m_failed_up_to = 0;   // newest change of the last failure
   std::optional<Error> m_failure;     // set while the last round failed

@@ -56,6 +56,8 @@ public:
     ++m_failures;
   }
 
+  bool busy() const override { return false; }
+
   std::uint64_t
   durable()
   {

@@ -250,6 +250,10 @@ Executor::pump(std::optional<std::chrono::steady_clock::time_point> deadline,
 {
   infra::wrapper::FrameDecoder decoder;
   char buffer[65536];
+  if (sink.on_caller && !sink.on_caller(false)) {
+    drain_pipes(sink, secrets, true);
+    return {PumpEnd::cancelled, {}};
+  }
   while (true) {
     auto slice = k_poll_slice;
     if (deadline) {
@@ -260,11 +264,12 @@ Executor::pump(std::optional<std::chrono::steady_clock::time_point> deadline,
       }
       slice = std::min(slice, left);
     }
-    pollfd fds[4] = {{m_process->control_fd(), POLLIN, 0},
+    pollfd fds[5] = {{m_process->control_fd(), POLLIN, 0},
                      {m_stdout_open ? m_process->stdout_fd() : -1, POLLIN, 0},
                      {m_stderr_open ? m_process->stderr_fd() : -1, POLLIN, 0},
-                     {m_wake_fd, POLLIN, 0}};
-    const int ready = ::poll(fds, 4, static_cast<int>(slice.count()));
+                     {m_wake_fd, POLLIN, 0},
+                     {sink.caller_fd, POLLIN, 0}};
+    const int ready = ::poll(fds, 5, static_cast<int>(slice.count()));
     if (ready < 0 && errno != EINTR) {
       return {PumpEnd::crashed, {}};
     }
@@ -305,6 +310,12 @@ Executor::pump(std::optional<std::chrono::steady_clock::time_point> deadline,
         return {PumpEnd::final_frame, std::move(frame)};
       }
     }
+    // The caller's frames are read before the cancel flag is looked at: a
+    // cancel among them takes effect in this round.
+    if (sink.on_caller && !sink.on_caller(fds[4].revents != 0)) {
+      drain_pipes(sink, secrets, true);
+      return {PumpEnd::cancelled, {}};
+    }
     if (fds[3].revents != 0) {
       std::uint64_t value = 0;
       [[maybe_unused]] auto r = ::read(m_wake_fd, &value, sizeof(value));
@@ -315,10 +326,6 @@ Executor::pump(std::optional<std::chrono::steady_clock::time_point> deadline,
         drain_pipes(sink, secrets, true);
         return {PumpEnd::cancelled, {}};
       }
-    }
-    if (sink.caller_gone && sink.caller_gone()) {
-      drain_pipes(sink, secrets, true);
-      return {PumpEnd::cancelled, {}};
     }
   }
 }

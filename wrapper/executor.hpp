@@ -71,8 +71,14 @@ struct Sink
     on_log;
   // A `run` or `run_error` frame of a source (fields as in runtime.py).
   std::function<void(const nlohmann::json& frame)> on_source_event;
-  // Whether the caller went away (the execution is then cancelled).
-  std::function<bool()> caller_gone;
+  // The caller's connection, watched too while the execution runs; -1 for
+  // none.
+  int caller_fd = -1;
+  // Called as the execution starts and after every wait of the pump, with
+  // `readable` true when caller_fd is readable or hung up: handles what the
+  // caller sent. Returns false when the caller went away, broke the protocol
+  // or cannot be written to: the execution is then cancelled.
+  std::function<bool(bool readable)> on_caller;
 };
 
 // The engine of ryax-wrapper: owns the warm language runtime and serves

@@ -1,11 +1,9 @@
 // ryax-wrapper end to end: the real binary, driven through WrapperClient,
 // running real python fixtures (tests/fixtures/wrapper/) with the python3
-// found on PATH.
+// found on PATH. The framed protocol itself: wrapper_protocol_test.cpp.
 
-#include "core/infrastructure/wrapper/wrapper_client.hpp"
-#include "core/infrastructure/yaml/action_metadata_parser.hpp"
+#include "tests/integration/wrapper_fixture.hpp"
 #include "tests/support/process.hpp"
-#include "tests/support/temp_dir.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -25,98 +23,6 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
-
-const fs::path k_fixtures = fs::path(RYAX_SOURCE_DIR) / "tests/fixtures/wrapper";
-
-// The interpreter behind `python3` on PATH (a pyenv shim resolves to the
-// real binary), so the test can check it is the one that ran.
-std::string
-python_interpreter()
-{
-  static const std::string path = [] {
-    auto r = run({"python3", "-c", "import sys; print(sys.executable)"});
-    REQUIRE(r.exit_code == 0);
-    return r.out.substr(0, r.out.find('\n'));
-  }();
-  return path;
-}
-
-domain::ActionMetadata
-load_metadata(const fs::path& dir)
-{
-  const auto text = read_file(dir / "ryax_metadata.yaml");
-  auto parsed = infra::yaml::parse_action_metadata(
-    text, (dir / "ryax_metadata.yaml").string(), [&](const std::string& rel) -> std::optional<std::string> {
-      if (!fs::exists(dir / rel)) {
-        return std::nullopt;
-      }
-      return read_file(dir / rel);
-    });
-  REQUIRE_MESSAGE(parsed.ok(), (parsed.diagnostics.empty() ? "" : parsed.diagnostics[0].message));
-  return *parsed.metadata;
-}
-
-// One wrapper around a fixture action, in a fresh temp dir.
-struct Wrapper
-{
-  TempDir dir;
-  infra::wrapper::WrapperSettings settings;
-  std::unique_ptr<infra::wrapper::WrapperClient> client;
-
-  explicit Wrapper(const std::string& fixture)
-  {
-    settings.run_dir = dir.path().string();
-    settings.action_dir = (k_fixtures / fixture).string();
-    settings.interpreter = python_interpreter();
-    settings.metadata = load_metadata(k_fixtures / fixture);
-    settings.work_root = dir / "work";
-    settings.wrapper_binary = RYAX_WRAPPER_BIN;
-  }
-
-  Result<void> start()
-  {
-    RYAX_TRY_ASSIGN(client, infra::wrapper::WrapperClient::start(settings));
-    return {};
-  }
-
-  void require_started()
-  {
-    auto started = start();
-    REQUIRE_MESSAGE(started, (started ? std::string() : started.error().message));
-  }
-
-  // Execute and collect the log lines.
-  app::ExecutionResult execute(const std::string& id, const json& inputs,
-                               std::vector<app::LogLine>* logs = nullptr)
-  {
-    auto result = client->execute(id, inputs.dump(), [&](const app::LogLine& line) {
-      if (logs != nullptr) {
-        logs->push_back(line);
-      }
-    });
-    REQUIRE_MESSAGE(result, (result ? std::string() : result.error().message));
-    return *result;
-  }
-
-  std::string wrapper_log() const { return read_file(client->log_path()); }
-};
-
-json
-processor_inputs(const std::string& extra = "")
-{
-  json inputs = {{"x", 41}, {"ratio", 2}, {"flag", "true"}, {"label", "hello"}, {"token", "s3cr3t-pw"}};
-  if (!extra.empty()) {
-    inputs["extra"] = extra;
-  }
-  return inputs;
-}
-
-json
-outputs_of(const app::ExecutionResult& result)
-{
-  REQUIRE_MESSAGE(result.ok(), (result.error ? result.error->message + "\n" + result.error->traceback : ""));
-  return json::parse(result.outputs_json);
-}
 
 std::string
 all_lines(const std::vector<app::LogLine>& logs)

@@ -5,12 +5,12 @@
 #include "core/infrastructure/wrapper/line_assembler.hpp"
 #include "core/infrastructure/wrapper/resource_limits.hpp"
 #include "wrapper/runtime_process.hpp"
+#include "wrapper/work_dirs.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -18,7 +18,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 namespace ryax::wrapper {
@@ -140,28 +139,31 @@ private:
   Result<std::string> start_runtime();
   PumpResult pump(std::optional<std::chrono::steady_clock::time_point> deadline,
                   const Sink& sink, const std::vector<std::string>& secrets);
+  // Read the pipes until they are empty (unless `read` is false) and send
+  // their complete lines to the sink; with `flush`, the unterminated rest
+  // too.
   void drain_pipes(const Sink& sink, const std::vector<std::string>& secrets,
-                   bool flush);
+                   bool flush, bool read = true);
   ErrorInfo end_abnormally(PumpEnd end, std::int64_t oom_before);
-  Result<nlohmann::json> prepare(const std::string& execution_id,
-                                 const std::string& inputs_json,
-                                 std::vector<std::string>& secrets,
-                                 std::string& workdir, std::string& outdir);
+  // failed_precondition before initialize(); invalid_argument for a bad
+  // execution id.
+  Result<void> check_request(const std::string& execution_id) const;
+  // The text of `inputs_json` to send to the runtime ("{}" when empty), or
+  // nullopt when it is not a JSON object. Adds the values of password
+  // inputs to `secrets`.
+  std::optional<std::string_view> checked_inputs(
+    const std::string& inputs_json, std::vector<std::string>& secrets) const;
+  // The JSON text of an "execute" or "source" frame for the runtime.
+  std::string runtime_request(std::string_view op, std::string_view inputs,
+                              const std::string& workdir,
+                              const std::string& outdir) const;
   void begin(const std::string& execution_id);
   void finish();
-  // Move `dir` out of the way now (a rename) and delete it on the janitor
-  // thread: directory removal costs milliseconds on some file systems and
-  // must not delay the reply.
-  void discard(const std::string& dir);
-  void janitor_loop();
-  // Keep `workdir` as the next execution's working dir when the handler
-  // left it empty (a rename instead of a rmdir now and a mkdir later);
-  // discard it otherwise.
-  void recycle(const std::string& workdir);
 
   std::string m_runtime_dir;
   Settings m_settings;
   domain::ActionMetadata m_metadata;
+  std::vector<std::string> m_password_inputs; // names of the password inputs
   nlohmann::json m_action_doc;
   std::unique_ptr<infra::wrapper::ResourceLimits> m_limits;
   std::unique_ptr<RuntimeProcess> m_process;
@@ -176,13 +178,7 @@ private:
   bool m_cancel = false;
   int m_wake_fd = -1; // eventfd: cancel() wakes the pump
 
-  std::mutex m_janitor_mutex; // guards m_trash and m_stopping
-  std::condition_variable m_janitor_wake;
-  std::vector<std::string> m_trash;
-  bool m_stopping = false;
-  std::uint64_t m_trash_counter = 0;
-  bool m_have_spare = false; // <work_root>/exec/.spare is an empty dir
-  std::thread m_janitor;
+  WorkDirs m_dirs; // used under m_execution_mutex
 
   std::atomic<bool> m_initialized{false};
   std::atomic<std::int64_t> m_runtime_pid{0};

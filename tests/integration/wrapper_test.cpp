@@ -217,6 +217,26 @@ TEST_CASE("a directory output is copied out with its tree")
   CHECK_FALSE(fs::exists(outputs[0]["cwd"].get<std::string>()));
 }
 
+TEST_CASE("an execution id used again starts from an empty working dir and no earlier outputs")
+{
+  Wrapper w("directory-output");
+  w.require_started();
+  // The handler makes results/ in its working dir: a leftover would fail it.
+  for (int round = 0; round < 2; ++round) {
+    CAPTURE(round);
+    const auto outputs = outputs_of(w.execute("again", json::object()));
+    CHECK(read_file(fs::path(outputs[0]["results"].get<std::string>()) / "a.txt") == "a.txt");
+  }
+  // Leftovers of an earlier wrapper on the same work root.
+  const fs::path work = w.settings.work_root;
+  write_file(work / "exec/stale/results/old.txt", "old");
+  write_file(work / "outputs/stale/results/results/old.txt", "old");
+  const auto outputs = outputs_of(w.execute("stale", json::object()));
+  const fs::path results = outputs[0]["results"].get<std::string>();
+  CHECK(read_file(results / "sub/b.txt") == "sub/b.txt");
+  CHECK_FALSE(fs::exists(results / "old.txt"));
+}
+
 TEST_CASE("an execution over its time limit times out, and the next one runs in a new runtime")
 {
   Wrapper w("processor");

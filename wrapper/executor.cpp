@@ -368,7 +368,10 @@ Executor::end_abnormally(PumpEnd end, std::int64_t oom_before)
     m_running_id.clear();
     m_cancel = false;
   }
-  if (auto restarted = start_runtime(); !restarted) {
+  if (m_stopping) {
+    m_process.reset();
+    m_runtime_pid = 0;
+  } else if (auto restarted = start_runtime(); !restarted) {
     std::cerr << "ryax-wrapper: cannot restart the runtime: " << restarted.error().message << "\n";
   }
   return error;
@@ -377,6 +380,9 @@ Executor::end_abnormally(PumpEnd end, std::int64_t oom_before)
 Result<void>
 Executor::check_request(const std::string& execution_id) const
 {
+  if (m_stopping) {
+    return fail(ErrorCode::unavailable, "the wrapper is stopping");
+  }
   if (!m_initialized) {
     return fail(ErrorCode::failed_precondition, "the wrapper is not initialised");
   }

@@ -101,7 +101,7 @@ public:
 
   // Run the handler once. Failures of the user's code are an Outcome with
   // an error; failed_precondition before initialize() or for a source;
-  // invalid_argument for a bad execution id.
+  // invalid_argument for a bad execution id; unavailable after stop().
   Result<Outcome> execute(const std::string& execution_id,
                           const std::string& inputs_json, const Sink& sink);
 
@@ -115,6 +115,10 @@ public:
 
   // End the execution running under `execution_id`. not_found otherwise.
   Result<void> cancel(const std::string& execution_id);
+
+  // The wrapper is stopping: later executions fail with unavailable, and
+  // the runtime is not restarted after the running one ends. Thread-safe.
+  void stop() { m_stopping = true; }
 
   // Whether initialize() succeeded, the runtime pid (0 when none) and the
   // number of executions served.
@@ -146,7 +150,7 @@ private:
                    bool flush, bool read = true);
   ErrorInfo end_abnormally(PumpEnd end, std::int64_t oom_before);
   // failed_precondition before initialize(); invalid_argument for a bad
-  // execution id.
+  // execution id; unavailable after stop().
   Result<void> check_request(const std::string& execution_id) const;
   // The text of `inputs_json` to send to the runtime ("{}" when empty), or
   // nullopt when it is not a JSON object. Adds the values of password
@@ -181,6 +185,7 @@ private:
   WorkDirs m_dirs; // used under m_execution_mutex
 
   std::atomic<bool> m_initialized{false};
+  std::atomic<bool> m_stopping{false};
   std::atomic<std::int64_t> m_runtime_pid{0};
   std::atomic<std::int64_t> m_executions{0};
 };

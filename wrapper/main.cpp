@@ -103,6 +103,8 @@ main(int argc, char** argv)
       std::cerr << "ryax-wrapper: serving on " << where << " (runtime files: " << runtime_dir << ")\n";
     }
     server.serve(signal_fd);
+    // Connections end now: their executions are cancelled for good.
+    executor.stop();
   }
   ::close(signal_fd);
   std::cerr << "ryax-wrapper: stopped\n";

@@ -316,6 +316,32 @@ TEST_CASE("a wrapper that dies mid-execution makes the execution fail with unava
   CHECK(w.client->cancel("long").error().code == ErrorCode::unavailable);
 }
 
+TEST_CASE("SIGTERM during an execution cancels it and stops the wrapper at once")
+{
+  Wrapper w("processor");
+  w.require_started();
+  RawConnection raw(w.socket_path());
+  raw.send(1, execute_request("long", processor_inputs("sleep")));
+  wait_until_started(w, "long");
+  const auto pid = w.client->info().wrapper_pid;
+  const auto start = std::chrono::steady_clock::now();
+  REQUIRE(::kill(pid, SIGTERM) == 0);
+  // The execution ends (cancelled) or the connection does, and the process
+  // is gone (a zombie of ours until the client reaps it).
+  v1::WrapperEvent event;
+  const auto received = raw.socket->receive(event, std::chrono::steady_clock::now() + k_answer_timeout);
+  if (received) {
+    CHECK(event.execute().error().kind() == "cancelled");
+  }
+  CHECK(eventually([&] {
+    const auto stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+    const auto state = stat.find(") ");
+    return state == std::string::npos || stat[state + 2] == 'Z';
+  }));
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+  CHECK(w.wrapper_log().find("ryax-wrapper: stopped") != std::string::npos);
+}
+
 TEST_CASE("connections over the limit are refused; the others are served")
 {
   Wrapper w("processor");

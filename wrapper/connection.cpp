@@ -137,10 +137,11 @@ Connection::execute(std::uint64_t id, const v1::ExecuteRequest& request)
     m_event.Clear();
     m_event.set_request_id(id);
     fill(*m_event.mutable_execute()->mutable_log(), stream, line, ts);
-    send(m_event);
+    queue(m_event);
   };
   sink.caller_fd = m_socket.fd();
   sink.on_caller = [this](bool readable) { return on_caller(readable); };
+  sink.before_wait = [this] { flush(); };
   m_running = id;
   auto outcome = m_executor.execute(request.execution_id(), request.inputs_json(), sink);
   m_running = 0;
@@ -175,7 +176,7 @@ Connection::run_source(std::uint64_t id, const v1::RunSourceRequest& request)
     m_event.Clear();
     m_event.set_request_id(id);
     fill(*m_event.mutable_source()->mutable_log(), stream, line, ts);
-    send(m_event);
+    queue(m_event);
   };
   sink.on_source_event = [&](const nlohmann::json& frame) {
     v1::WrapperEvent event;
@@ -192,6 +193,7 @@ Connection::run_source(std::uint64_t id, const v1::RunSourceRequest& request)
   };
   sink.caller_fd = m_socket.fd();
   sink.on_caller = [this](bool readable) { return on_caller(readable); };
+  sink.before_wait = [this] { flush(); };
   m_running = id;
   auto error = m_executor.run_source(request.execution_id(), request.inputs_json(), sink);
   m_running = 0;
@@ -281,6 +283,30 @@ Connection::send(const v1::WrapperEvent& event)
   }
   if (auto sent = m_socket.send(event); !sent) {
     std::cerr << "ryax-wrapper: closing a connection: " << sent.error().message << "\n";
+    m_broken = true;
+  }
+}
+
+void
+Connection::queue(const v1::WrapperEvent& event)
+{
+  if (m_broken) {
+    return;
+  }
+  if (auto queued = m_socket.queue(event); !queued) {
+    std::cerr << "ryax-wrapper: closing a connection: " << queued.error().message << "\n";
+    m_broken = true;
+  }
+}
+
+void
+Connection::flush()
+{
+  if (m_broken) {
+    return;
+  }
+  if (auto flushed = m_socket.flush(); !flushed) {
+    std::cerr << "ryax-wrapper: closing a connection: " << flushed.error().message << "\n";
     m_broken = true;
   }
 }

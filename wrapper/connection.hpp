@@ -43,8 +43,12 @@ private:
   void health(std::uint64_t id);
   // Sink::on_caller of the running execution (request `m_running`).
   bool on_caller(bool readable);
-  // Write `event`; a failure ends the connection.
+  // Write `event` (after the queued ones); a failure ends the connection.
   void send(const v1::WrapperEvent& event);
+  // Queue `event` for the next send() or flush(); same failures.
+  void queue(const v1::WrapperEvent& event);
+  // Write the queued events; same failures.
+  void flush();
   // Write a failure answering `id`.
   void send_failure(std::uint64_t id, const Error& error);
 

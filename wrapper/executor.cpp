@@ -256,6 +256,9 @@ Executor::pump(std::optional<std::chrono::steady_clock::time_point> deadline,
       }
       slice = std::min(slice, left);
     }
+    if (sink.before_wait) {
+      sink.before_wait();
+    }
     pollfd fds[5] = {{m_process->control_fd(), POLLIN, 0},
                      {m_stdout_open ? m_process->stdout_fd() : -1, POLLIN, 0},
                      {m_stderr_open ? m_process->stderr_fd() : -1, POLLIN, 0},

@@ -78,10 +78,14 @@ struct Sink
   // caller sent. Returns false when the caller went away, broke the protocol
   // or cannot be written to: the execution is then cancelled.
   std::function<bool(bool readable)> on_caller;
+  // Called before the pump waits: what on_log queued must leave now.
+  std::function<void()> before_wait;
 };
 
 // The engine of ryax-wrapper: owns the warm language runtime and serves
-// executions one at a time. Thread-safe; cancel() may be called from any
+// executions one at a time, on the calling thread: one poll() loop waits
+// for the runtime's frames, its stdout and stderr, a cancel() and the
+// caller's connection (Sink). Thread-safe; cancel() may be called from any
 // thread while an execution runs.
 class Executor
 {
@@ -108,7 +112,8 @@ public:
   // Run a source's `run` until it returns; source runs go to
   // sink.on_source_event. The returned error is set when `run` raised or
   // the runtime failed. failed_precondition before initialize() or for a
-  // processor.
+  // processor; invalid_argument for a bad execution id; unavailable after
+  // stop().
   Result<std::optional<ErrorInfo>> run_source(const std::string& execution_id,
                                               const std::string& inputs_json,
                                               const Sink& sink);
@@ -140,7 +145,12 @@ private:
     nlohmann::json frame;
   };
 
+  // (Re)start the runtime and wait until it imported the user's module; its
+  // version line. internal or failed_precondition as for initialize().
   Result<std::string> start_runtime();
+  // Wait for the runtime's final frame (until `deadline`), sending logs and
+  // source events to `sink` meanwhile; or for a cancel, the caller's end,
+  // a crash.
   PumpResult pump(std::optional<std::chrono::steady_clock::time_point> deadline,
                   const Sink& sink, const std::vector<std::string>& secrets);
   // Read the pipes until they are empty (unless `read` is false) and send
@@ -148,6 +158,9 @@ private:
   // too.
   void drain_pipes(const Sink& sink, const std::vector<std::string>& secrets,
                    bool flush, bool read = true);
+  // The error of an execution that did not end with a frame: kill and reap
+  // the runtime, tell a timeout, cancel, OOM kill or crash apart, and start
+  // a new runtime (unless stopping).
   ErrorInfo end_abnormally(PumpEnd end, std::int64_t oom_before);
   // failed_precondition before initialize(); invalid_argument for a bad
   // execution id; unavailable after stop().
@@ -161,6 +174,7 @@ private:
   std::string runtime_request(std::string_view op, std::string_view inputs,
                               const std::string& workdir,
                               const std::string& outdir) const;
+  // Mark `execution_id` as running (cancel() finds it), then no longer.
   void begin(const std::string& execution_id);
   void finish();
 

@@ -44,7 +44,7 @@ FrameSocket::set_send_timeout(std::chrono::milliseconds timeout)
 }
 
 Result<void>
-FrameSocket::send(const google::protobuf::MessageLite& message)
+FrameSocket::append(const google::protobuf::MessageLite& message)
 {
   const std::size_t size = message.ByteSizeLong();
   if (size > k_max_frame_bytes) {
@@ -52,10 +52,35 @@ FrameSocket::send(const google::protobuf::MessageLite& message)
                                                + " bytes exceeds the frame limit of "
                                                + std::to_string(k_max_frame_bytes) + " bytes");
   }
-  m_send_buffer.resize(k_frame_header_bytes + size);
-  encode_frame_header(static_cast<std::uint32_t>(size), m_send_buffer.data());
+  const std::size_t start = m_send_buffer.size();
+  m_send_buffer.resize(start + k_frame_header_bytes + size);
+  encode_frame_header(static_cast<std::uint32_t>(size), m_send_buffer.data() + start);
   message.SerializeWithCachedSizesToArray(
-    reinterpret_cast<std::uint8_t*>(m_send_buffer.data() + k_frame_header_bytes));
+    reinterpret_cast<std::uint8_t*>(m_send_buffer.data() + start + k_frame_header_bytes));
+  return {};
+}
+
+Result<void>
+FrameSocket::queue(const google::protobuf::MessageLite& message)
+{
+  RYAX_TRY(append(message));
+  if (m_send_buffer.size() >= k_flush_bytes) {
+    return flush();
+  }
+  return {};
+}
+
+Result<void>
+FrameSocket::send(const google::protobuf::MessageLite& message)
+{
+  auto appended = append(message);
+  RYAX_TRY(flush());
+  return appended;
+}
+
+Result<void>
+FrameSocket::flush()
+{
   std::size_t done = 0;
   while (done < m_send_buffer.size()) {
     const auto n = ::send(m_fd, m_send_buffer.data() + done, m_send_buffer.size() - done, MSG_NOSIGNAL);
@@ -63,6 +88,7 @@ FrameSocket::send(const google::protobuf::MessageLite& message)
       if (errno == EINTR) {
         continue;
       }
+      m_send_buffer.clear();
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
         return fail(ErrorCode::unavailable, "the peer does not read the connection");
       }
@@ -70,8 +96,9 @@ FrameSocket::send(const google::protobuf::MessageLite& message)
     }
     done += static_cast<std::size_t>(n);
   }
+  m_send_buffer.clear();
   // Large messages must not pin their memory for the connection's life.
-  if (m_send_buffer.capacity() > k_read_chunk) {
+  if (m_send_buffer.capacity() > 4 * k_flush_bytes) {
     std::string().swap(m_send_buffer);
   }
   return {};

@@ -35,10 +35,23 @@ public:
   // forever, the default): send() then fails with unavailable.
   void set_send_timeout(std::chrono::milliseconds timeout);
 
-  // Serialize `message` and write it as one frame. invalid_argument when it
-  // exceeds k_max_frame_bytes (nothing written); unavailable when the peer
-  // is gone or the send timeout passed (the stream is then unusable).
+  // Write the queued frames, then `message` as one frame, in one write when
+  // they fit. invalid_argument when the message exceeds k_max_frame_bytes
+  // (it is not written; the queued frames are); unavailable when the peer is
+  // gone or the send timeout passed (the stream is then unusable).
   Result<void> send(const google::protobuf::MessageLite& message);
+
+  // Add `message` as one frame to those written by the next send() or
+  // flush(); writes them now once they pass k_flush_bytes (a chatty
+  // handler's log lines go out in batches, not one write each). Failures as
+  // for send().
+  Result<void> queue(const google::protobuf::MessageLite& message);
+
+  // Write the queued frames. unavailable as for send().
+  Result<void> flush();
+
+  // Bytes of queued frames past which queue() writes them.
+  static constexpr std::size_t k_flush_bytes = 64u * 1024u;
 
   // Wait for the next frame and parse it into `message`. Without a
   // deadline, blocks until one arrives. unavailable when the peer closed
@@ -65,7 +78,10 @@ private:
 
   int m_fd = -1;
   FrameDecoder m_decoder;
-  std::string m_send_buffer; // reused to avoid an allocation per frame
+  // Serialize `message` as a frame at the end of m_send_buffer.
+  Result<void> append(const google::protobuf::MessageLite& message);
+
+  std::string m_send_buffer; // frames not written yet; reused across writes
 };
 
 } // namespace ryax::infra::wrapper

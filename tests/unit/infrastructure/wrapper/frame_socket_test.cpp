@@ -154,6 +154,29 @@ TEST_CASE("without waiting, next() takes only what read_available() found")
   CHECK(pair.b->read_available().error().code == ErrorCode::unavailable);
 }
 
+TEST_CASE("queued messages leave with the next send or flush, in order")
+{
+  Pair pair;
+  REQUIRE(pair.a->queue(execute_request(1, "{}")));
+  REQUIRE(pair.a->queue(execute_request(2, "{}")));
+  v1::WrapperRequest received;
+  const auto nothing_yet = pair.b->receive(received, std::chrono::steady_clock::now() + 10ms);
+  CHECK(nothing_yet.error().code == ErrorCode::deadline_exceeded);
+  REQUIRE(pair.a->send(execute_request(3, "{}")));
+  for (std::uint64_t id = 1; id <= 3; ++id) {
+    REQUIRE(pair.b->receive(received, soon()));
+    CHECK(received.request_id() == id);
+  }
+  REQUIRE(pair.a->queue(execute_request(4, "{}")));
+  REQUIRE(pair.a->flush());
+  REQUIRE(pair.b->receive(received, soon()));
+  CHECK(received.request_id() == 4);
+  // Past k_flush_bytes, queue() writes by itself.
+  REQUIRE(pair.a->queue(execute_request(5, std::string(FrameSocket::k_flush_bytes, 'x'))));
+  REQUIRE(pair.b->receive(received, soon()));
+  CHECK(received.request_id() == 5);
+}
+
 TEST_CASE("a message over the limit is not sent")
 {
   Pair pair;

@@ -60,17 +60,23 @@ Connection::Connection(Executor& executor, int fd, std::chrono::milliseconds sen
 void
 Connection::serve()
 {
-  v1::WrapperRequest request;
-  while (!m_broken) {
-    auto received = m_socket.receive(request, std::nullopt);
-    if (!received) {
-      if (received.error().code == ErrorCode::invalid_argument) {
-        std::cerr << "ryax-wrapper: closing a connection: " << received.error().message << "\n";
-        send_failure(0, received.error());
+  try {
+    v1::WrapperRequest request;
+    while (!m_broken) {
+      auto received = m_socket.receive(request, std::nullopt);
+      if (!received) {
+        if (received.error().code == ErrorCode::invalid_argument) {
+          std::cerr << "ryax-wrapper: closing a connection: " << received.error().message << "\n";
+          send_failure(0, received.error());
+        }
+        break;
       }
-      break;
+      dispatch(request);
     }
-    dispatch(request);
+  } catch (const std::exception& e) {
+    // Out of memory while buffering a frame, for instance: this connection
+    // ends, the wrapper does not.
+    std::cerr << "ryax-wrapper: closing a connection: " << e.what() << "\n";
   }
   // The client sees the end now; the descriptor is closed with the object.
   ::shutdown(m_socket.fd(), SHUT_RDWR);

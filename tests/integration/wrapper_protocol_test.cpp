@@ -377,9 +377,10 @@ TEST_CASE("a wrapper serves loopback TCP with --listen, port 0 picking a free po
   const auto log = dir / "wrapper.log";
   BackgroundProcess wrapper({RYAX_WRAPPER_BIN, "--listen", "127.0.0.1:0"}, {}, log);
   std::smatch match;
+  std::string text; // `match` points into it
   const std::regex serving("serving on 127\\.0\\.0\\.1:([0-9]+)");
   REQUIRE(eventually([&] {
-    const auto text = read_file(log);
+    text = read_file(log);
     return std::regex_search(text, match, serving);
   }));
   const int port = std::stoi(match[1].str());

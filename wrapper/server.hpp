@@ -19,7 +19,7 @@ namespace ryax::wrapper {
 // Where and how ryax-wrapper serves.
 struct ServerOptions
 {
-  std::string socket_path; // a UNIX socket to create (mode 0600), or empty
+  std::string socket_path; // a UNIX socket to create (its owner only may connect), or empty
   std::string listen;      // a TCP "HOST:PORT" (port 0: any), or empty
   // Connections served at once; more are answered with an unavailable
   // failure and closed.

@@ -92,17 +92,10 @@ error_from_frame(const json& frame, const std::vector<std::string>& secrets)
 Executor::Executor(std::string runtime_dir)
   : m_runtime_dir(std::move(runtime_dir)), m_wake_fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK))
 {
-  m_janitor = std::thread([this] { janitor_loop(); });
 }
 
 Executor::~Executor()
 {
-  {
-    std::lock_guard lock(m_janitor_mutex);
-    m_stopping = true;
-  }
-  m_janitor_wake.notify_one();
-  m_janitor.join();
   m_process.reset();
   m_limits.reset();
   if (m_wake_fd >= 0) {
@@ -138,16 +131,14 @@ Executor::initialize(const Settings& settings)
     return fail(ErrorCode::invalid_argument,
                 "interpreter \"" + settings.interpreter + "\" is not executable");
   }
-  if (settings.work_root.empty() || !fs::path(settings.work_root).is_absolute()) {
-    return fail(ErrorCode::invalid_argument, "work_root must be an absolute path");
-  }
-  fs::create_directories(fs::path(settings.work_root) / "exec", ec);
-  fs::create_directories(fs::path(settings.work_root) / "outputs", ec);
-  if (ec) {
-    return fail(ErrorCode::invalid_argument,
-                "work_root \"" + settings.work_root + "\": " + ec.message());
-  }
+  RYAX_TRY(m_dirs.open(settings.work_root));
   m_settings = settings;
+  m_password_inputs.clear();
+  for (const auto& spec : m_metadata.inputs) {
+    if (spec.type == domain::IoType::password) {
+      m_password_inputs.push_back(spec.name);
+    }
+  }
   m_action_doc = std::move(doc);
   m_limits = infra::wrapper::ResourceLimits::create(
     {settings.memory_limit_bytes, settings.cpu_quota},
@@ -212,7 +203,8 @@ Executor::start_runtime()
 }
 
 void
-Executor::drain_pipes(const Sink& sink, const std::vector<std::string>& secrets, bool flush)
+Executor::drain_pipes(const Sink& sink, const std::vector<std::string>& secrets, bool flush,
+                      bool read)
 {
   char buffer[65536];
   const std::pair<int, std::string_view> pipes[] = {{m_process->stdout_fd(), "stdout"},
@@ -220,7 +212,7 @@ Executor::drain_pipes(const Sink& sink, const std::vector<std::string>& secrets,
   for (const auto& [fd, stream] : pipes) {
     auto& lines = stream == "stdout" ? m_stdout_lines : m_stderr_lines;
     auto& open = stream == "stdout" ? m_stdout_open : m_stderr_open;
-    while (open) {
+    while (read && open) {
       const auto n = ::read(fd, buffer, sizeof(buffer));
       if (n < 0 && errno == EINTR) {
         continue;
@@ -250,6 +242,10 @@ Executor::pump(std::optional<std::chrono::steady_clock::time_point> deadline,
 {
   infra::wrapper::FrameDecoder decoder;
   char buffer[65536];
+  if (sink.on_caller && !sink.on_caller(false)) {
+    drain_pipes(sink, secrets, true);
+    return {PumpEnd::cancelled, {}};
+  }
   while (true) {
     auto slice = k_poll_slice;
     if (deadline) {
@@ -260,11 +256,15 @@ Executor::pump(std::optional<std::chrono::steady_clock::time_point> deadline,
       }
       slice = std::min(slice, left);
     }
-    pollfd fds[4] = {{m_process->control_fd(), POLLIN, 0},
+    if (sink.before_wait) {
+      sink.before_wait();
+    }
+    pollfd fds[5] = {{m_process->control_fd(), POLLIN, 0},
                      {m_stdout_open ? m_process->stdout_fd() : -1, POLLIN, 0},
                      {m_stderr_open ? m_process->stderr_fd() : -1, POLLIN, 0},
-                     {m_wake_fd, POLLIN, 0}};
-    const int ready = ::poll(fds, 4, static_cast<int>(slice.count()));
+                     {m_wake_fd, POLLIN, 0},
+                     {sink.caller_fd, POLLIN, 0}};
+    const int ready = ::poll(fds, 5, static_cast<int>(slice.count()));
     if (ready < 0 && errno != EINTR) {
       return {PumpEnd::crashed, {}};
     }
@@ -298,12 +298,22 @@ Executor::pump(std::optional<std::chrono::steady_clock::time_point> deadline,
           }
           continue;
         }
-        drain_pipes(sink, secrets, true);
         if (ev.empty()) {
+          drain_pipes(sink, secrets, true);
           return {PumpEnd::crashed, {}};
         }
+        // The runtime writes its output before its reply, and poll() looks
+        // at the pipes after the control socket: what came before the reply
+        // was read above in this round. Only unterminated lines are left.
+        drain_pipes(sink, secrets, true, false);
         return {PumpEnd::final_frame, std::move(frame)};
       }
+    }
+    // The caller's frames are read before the cancel flag is looked at: a
+    // cancel among them takes effect in this round.
+    if (sink.on_caller && !sink.on_caller(fds[4].revents != 0)) {
+      drain_pipes(sink, secrets, true);
+      return {PumpEnd::cancelled, {}};
     }
     if (fds[3].revents != 0) {
       std::uint64_t value = 0;
@@ -315,10 +325,6 @@ Executor::pump(std::optional<std::chrono::steady_clock::time_point> deadline,
         drain_pipes(sink, secrets, true);
         return {PumpEnd::cancelled, {}};
       }
-    }
-    if (sink.caller_gone && sink.caller_gone()) {
-      drain_pipes(sink, secrets, true);
-      return {PumpEnd::cancelled, {}};
     }
   }
 }
@@ -365,16 +371,21 @@ Executor::end_abnormally(PumpEnd end, std::int64_t oom_before)
     m_running_id.clear();
     m_cancel = false;
   }
-  if (auto restarted = start_runtime(); !restarted) {
+  if (m_stopping) {
+    m_process.reset();
+    m_runtime_pid = 0;
+  } else if (auto restarted = start_runtime(); !restarted) {
     std::cerr << "ryax-wrapper: cannot restart the runtime: " << restarted.error().message << "\n";
   }
   return error;
 }
 
-Result<json>
-Executor::prepare(const std::string& execution_id, const std::string& inputs_json,
-                  std::vector<std::string>& secrets, std::string& workdir, std::string& outdir)
+Result<void>
+Executor::check_request(const std::string& execution_id) const
 {
+  if (m_stopping) {
+    return fail(ErrorCode::unavailable, "the wrapper is stopping");
+  }
   if (!m_initialized) {
     return fail(ErrorCode::failed_precondition, "the wrapper is not initialised");
   }
@@ -382,35 +393,51 @@ Executor::prepare(const std::string& execution_id, const std::string& inputs_jso
     return fail(ErrorCode::invalid_argument,
                 "execution id \"" + execution_id + "\": use letters, digits, '-', '_' and '.'");
   }
-  auto inputs = json::parse(inputs_json.empty() ? "{}" : inputs_json, nullptr, false);
-  if (!inputs.is_object()) {
-    inputs = json::object();
-    inputs["__invalid__"] = true;
+  return {};
+}
+
+std::optional<std::string_view>
+Executor::checked_inputs(const std::string& inputs_json, std::vector<std::string>& secrets) const
+{
+  if (inputs_json.empty()) {
+    return std::string_view("{}");
   }
-  for (const auto& spec : m_metadata.inputs) {
-    if (spec.type == domain::IoType::password && inputs.contains(spec.name)
-        && inputs[spec.name].is_string()) {
-      secrets.push_back(inputs[spec.name].get<std::string>());
+  const auto first = inputs_json.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos || inputs_json[first] != '{') {
+    return std::nullopt;
+  }
+  // The text goes to the runtime as it came: checking it is cheaper than
+  // parsing it into a document and writing it again.
+  if (m_password_inputs.empty()) {
+    return json::accept(inputs_json) ? std::optional<std::string_view>(inputs_json) : std::nullopt;
+  }
+  const auto inputs = json::parse(inputs_json, nullptr, false);
+  if (!inputs.is_object()) {
+    return std::nullopt;
+  }
+  for (const auto& name : m_password_inputs) {
+    const auto value = inputs.find(name);
+    if (value != inputs.end() && value->is_string()) {
+      secrets.push_back(value->get<std::string>());
     }
   }
-  workdir = (fs::path(m_settings.work_root) / "exec" / execution_id).string();
-  outdir = (fs::path(m_settings.work_root) / "outputs" / execution_id).string();
-  discard(workdir); // a reused id: start afresh
-  discard(outdir);
-  std::error_code ec;
-  const auto spare = fs::path(m_settings.work_root) / "exec" / ".spare";
-  if (m_have_spare) {
-    m_have_spare = false;
-    fs::rename(spare, workdir, ec);
-  }
-  if (ec || !fs::is_directory(workdir)) {
-    ec.clear();
-    fs::create_directory(workdir, ec);
-  }
-  if (ec) {
-    return fail(ErrorCode::internal, "cannot create " + workdir + ": " + ec.message());
-  }
-  return inputs;
+  return inputs_json;
+}
+
+std::string
+Executor::runtime_request(std::string_view op, std::string_view inputs, const std::string& workdir,
+                          const std::string& outdir) const
+{
+  std::string request = "{\"op\":\"";
+  request.append(op);
+  request.append("\",\"workdir\":");
+  request.append(json(workdir).dump());
+  request.append(",\"outdir\":");
+  request.append(json(outdir).dump());
+  request.append(",\"inputs\":");
+  request.append(inputs);
+  request.push_back('}');
+  return request;
 }
 
 void
@@ -437,12 +464,11 @@ Executor::execute(const std::string& execution_id, const std::string& inputs_jso
   if (m_initialized && m_metadata.kind == domain::ActionKind::source) {
     return fail(ErrorCode::failed_precondition, "a source runs with RunSource, not Execute");
   }
-  std::vector<std::string> secrets;
-  std::string workdir;
-  std::string outdir;
-  RYAX_TRY_ASSIGN(auto inputs, prepare(execution_id, inputs_json, secrets, workdir, outdir));
+  RYAX_TRY(check_request(execution_id));
   Outcome outcome;
-  if (inputs.contains("__invalid__")) {
+  std::vector<std::string> secrets;
+  const auto inputs = checked_inputs(inputs_json, secrets);
+  if (!inputs) {
     outcome.error = ErrorInfo{"invalid_input", "the inputs are not a JSON object", 0, ""};
     return outcome;
   }
@@ -452,15 +478,17 @@ Executor::execute(const std::string& execution_id, const std::string& inputs_jso
       return outcome;
     }
   }
+  std::string workdir;
+  std::string outdir;
+  RYAX_TRY(m_dirs.prepare(execution_id, workdir, outdir));
   begin(execution_id);
   const auto oom_before = m_limits->oom_kills();
-  const json request = {{"op", "execute"}, {"inputs", inputs}, {"workdir", workdir}, {"outdir", outdir}};
   std::optional<std::chrono::steady_clock::time_point> deadline;
   if (m_settings.time_limit_seconds > 0) {
     deadline = std::chrono::steady_clock::now() + std::chrono::seconds(m_settings.time_limit_seconds);
   }
   PumpResult result;
-  if (m_process->send(infra::wrapper::encode_frame(request.dump()))) {
+  if (m_process->send(infra::wrapper::encode_frame(runtime_request("execute", *inputs, workdir, outdir)))) {
     result = pump(deadline, sink, secrets);
   }
   if (result.end == PumpEnd::final_frame) {
@@ -474,9 +502,9 @@ Executor::execute(const std::string& execution_id, const std::string& inputs_jso
   } else {
     outcome.error = end_abnormally(result.end, oom_before);
   }
-  recycle(workdir);
+  m_dirs.recycle(workdir);
   if (outcome.error) {
-    discard(outdir);
+    m_dirs.discard(outdir);
   }
   finish();
   return outcome;
@@ -491,11 +519,10 @@ Executor::run_source(const std::string& execution_id, const std::string& inputs_
     return fail(ErrorCode::failed_precondition, "a processor or publisher runs with Execute");
   }
   const auto id = execution_id.empty() ? std::string("source") : execution_id;
+  RYAX_TRY(check_request(id));
   std::vector<std::string> secrets;
-  std::string workdir;
-  std::string outdir;
-  RYAX_TRY_ASSIGN(auto inputs, prepare(id, inputs_json, secrets, workdir, outdir));
-  if (inputs.contains("__invalid__")) {
+  const auto inputs = checked_inputs(inputs_json, secrets);
+  if (!inputs) {
     return std::optional<ErrorInfo>{ErrorInfo{"invalid_input", "the inputs are not a JSON object", 0, ""}};
   }
   if (!m_process) {
@@ -503,11 +530,13 @@ Executor::run_source(const std::string& execution_id, const std::string& inputs_
       return std::optional<ErrorInfo>{ErrorInfo{"runtime_crashed", restarted.error().message, 0, ""}};
     }
   }
+  std::string workdir;
+  std::string outdir;
+  RYAX_TRY(m_dirs.prepare(id, workdir, outdir));
   begin(id);
   const auto oom_before = m_limits->oom_kills();
-  const json request = {{"op", "source"}, {"inputs", inputs}, {"workdir", workdir}, {"outdir", outdir}};
   PumpResult result;
-  if (m_process->send(infra::wrapper::encode_frame(request.dump()))) {
+  if (m_process->send(infra::wrapper::encode_frame(runtime_request("source", *inputs, workdir, outdir)))) {
     result = pump(std::nullopt, sink, secrets);
   }
   std::optional<ErrorInfo> error;
@@ -518,62 +547,9 @@ Executor::run_source(const std::string& execution_id, const std::string& inputs_
   } else {
     error = end_abnormally(result.end, oom_before);
   }
-  discard(workdir);
+  m_dirs.discard(workdir);
   finish();
   return error;
-}
-
-void
-Executor::discard(const std::string& dir)
-{
-  std::error_code ec;
-  if (!fs::exists(dir, ec)) {
-    return;
-  }
-  const auto trash = (fs::path(m_settings.work_root) / "exec"
-                      / (".trash-" + std::to_string(++m_trash_counter)))
-                       .string();
-  fs::rename(dir, trash, ec);
-  {
-    std::lock_guard lock(m_janitor_mutex);
-    m_trash.push_back(ec ? dir : trash);
-  }
-  m_janitor_wake.notify_one();
-}
-
-void
-Executor::recycle(const std::string& workdir)
-{
-  std::error_code ec;
-  if (!m_have_spare && fs::is_empty(workdir, ec) && !ec) {
-    fs::rename(workdir, fs::path(m_settings.work_root) / "exec" / ".spare", ec);
-    if (!ec) {
-      m_have_spare = true;
-      return;
-    }
-  }
-  discard(workdir);
-}
-
-void
-Executor::janitor_loop()
-{
-  std::unique_lock lock(m_janitor_mutex);
-  while (true) {
-    m_janitor_wake.wait(lock, [this] { return m_stopping || !m_trash.empty(); });
-    auto batch = std::move(m_trash);
-    m_trash.clear();
-    const bool stopping = m_stopping;
-    lock.unlock();
-    for (const auto& dir : batch) {
-      std::error_code ec;
-      fs::remove_all(dir, ec);
-    }
-    lock.lock();
-    if (stopping && m_trash.empty()) {
-      return;
-    }
-  }
 }
 
 Result<void>

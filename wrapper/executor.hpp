@@ -5,12 +5,12 @@
 #include "core/infrastructure/wrapper/line_assembler.hpp"
 #include "core/infrastructure/wrapper/resource_limits.hpp"
 #include "wrapper/runtime_process.hpp"
+#include "wrapper/work_dirs.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -18,7 +18,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 namespace ryax::wrapper {
@@ -71,12 +70,22 @@ struct Sink
     on_log;
   // A `run` or `run_error` frame of a source (fields as in runtime.py).
   std::function<void(const nlohmann::json& frame)> on_source_event;
-  // Whether the caller went away (the execution is then cancelled).
-  std::function<bool()> caller_gone;
+  // The caller's connection, watched too while the execution runs; -1 for
+  // none.
+  int caller_fd = -1;
+  // Called as the execution starts and after every wait of the pump, with
+  // `readable` true when caller_fd is readable or hung up: handles what the
+  // caller sent. Returns false when the caller went away, broke the protocol
+  // or cannot be written to: the execution is then cancelled.
+  std::function<bool(bool readable)> on_caller;
+  // Called before the pump waits: what on_log queued must leave now.
+  std::function<void()> before_wait;
 };
 
 // The engine of ryax-wrapper: owns the warm language runtime and serves
-// executions one at a time. Thread-safe; cancel() may be called from any
+// executions one at a time, on the calling thread: one poll() loop waits
+// for the runtime's frames, its stdout and stderr, a cancel() and the
+// caller's connection (Sink). Thread-safe; cancel() may be called from any
 // thread while an execution runs.
 class Executor
 {
@@ -96,20 +105,25 @@ public:
 
   // Run the handler once. Failures of the user's code are an Outcome with
   // an error; failed_precondition before initialize() or for a source;
-  // invalid_argument for a bad execution id.
+  // invalid_argument for a bad execution id; unavailable after stop().
   Result<Outcome> execute(const std::string& execution_id,
                           const std::string& inputs_json, const Sink& sink);
 
   // Run a source's `run` until it returns; source runs go to
   // sink.on_source_event. The returned error is set when `run` raised or
   // the runtime failed. failed_precondition before initialize() or for a
-  // processor.
+  // processor; invalid_argument for a bad execution id; unavailable after
+  // stop().
   Result<std::optional<ErrorInfo>> run_source(const std::string& execution_id,
                                               const std::string& inputs_json,
                                               const Sink& sink);
 
   // End the execution running under `execution_id`. not_found otherwise.
   Result<void> cancel(const std::string& execution_id);
+
+  // The wrapper is stopping: later executions fail with unavailable, and
+  // the runtime is not restarted after the running one ends. Thread-safe.
+  void stop() { m_stopping = true; }
 
   // Whether initialize() succeeded, the runtime pid (0 when none) and the
   // number of executions served.
@@ -131,31 +145,43 @@ private:
     nlohmann::json frame;
   };
 
+  // (Re)start the runtime and wait until it imported the user's module; its
+  // version line. internal or failed_precondition as for initialize().
   Result<std::string> start_runtime();
+  // Wait for the runtime's final frame (until `deadline`), sending logs and
+  // source events to `sink` meanwhile; or for a cancel, the caller's end,
+  // a crash.
   PumpResult pump(std::optional<std::chrono::steady_clock::time_point> deadline,
                   const Sink& sink, const std::vector<std::string>& secrets);
+  // Read the pipes until they are empty (unless `read` is false) and send
+  // their complete lines to the sink; with `flush`, the unterminated rest
+  // too.
   void drain_pipes(const Sink& sink, const std::vector<std::string>& secrets,
-                   bool flush);
+                   bool flush, bool read = true);
+  // The error of an execution that did not end with a frame: kill and reap
+  // the runtime, tell a timeout, cancel, OOM kill or crash apart, and start
+  // a new runtime (unless stopping).
   ErrorInfo end_abnormally(PumpEnd end, std::int64_t oom_before);
-  Result<nlohmann::json> prepare(const std::string& execution_id,
-                                 const std::string& inputs_json,
-                                 std::vector<std::string>& secrets,
-                                 std::string& workdir, std::string& outdir);
+  // failed_precondition before initialize(); invalid_argument for a bad
+  // execution id; unavailable after stop().
+  Result<void> check_request(const std::string& execution_id) const;
+  // The text of `inputs_json` to send to the runtime ("{}" when empty), or
+  // nullopt when it is not a JSON object. Adds the values of password
+  // inputs to `secrets`.
+  std::optional<std::string_view> checked_inputs(
+    const std::string& inputs_json, std::vector<std::string>& secrets) const;
+  // The JSON text of an "execute" or "source" frame for the runtime.
+  std::string runtime_request(std::string_view op, std::string_view inputs,
+                              const std::string& workdir,
+                              const std::string& outdir) const;
+  // Mark `execution_id` as running (cancel() finds it), then no longer.
   void begin(const std::string& execution_id);
   void finish();
-  // Move `dir` out of the way now (a rename) and delete it on the janitor
-  // thread: directory removal costs milliseconds on some file systems and
-  // must not delay the reply.
-  void discard(const std::string& dir);
-  void janitor_loop();
-  // Keep `workdir` as the next execution's working dir when the handler
-  // left it empty (a rename instead of a rmdir now and a mkdir later);
-  // discard it otherwise.
-  void recycle(const std::string& workdir);
 
   std::string m_runtime_dir;
   Settings m_settings;
   domain::ActionMetadata m_metadata;
+  std::vector<std::string> m_password_inputs; // names of the password inputs
   nlohmann::json m_action_doc;
   std::unique_ptr<infra::wrapper::ResourceLimits> m_limits;
   std::unique_ptr<RuntimeProcess> m_process;
@@ -170,15 +196,10 @@ private:
   bool m_cancel = false;
   int m_wake_fd = -1; // eventfd: cancel() wakes the pump
 
-  std::mutex m_janitor_mutex; // guards m_trash and m_stopping
-  std::condition_variable m_janitor_wake;
-  std::vector<std::string> m_trash;
-  bool m_stopping = false;
-  std::uint64_t m_trash_counter = 0;
-  bool m_have_spare = false; // <work_root>/exec/.spare is an empty dir
-  std::thread m_janitor;
+  WorkDirs m_dirs; // used under m_execution_mutex
 
   std::atomic<bool> m_initialized{false};
+  std::atomic<bool> m_stopping{false};
   std::atomic<std::int64_t> m_runtime_pid{0};
   std::atomic<std::int64_t> m_executions{0};
 };

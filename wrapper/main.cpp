@@ -1,21 +1,19 @@
-// ryax-wrapper: a gRPC server (WrapperService, proto/ryax/v1/wrapper.proto)
-// around the code of one action. Serves on a UNIX socket (--socket) and/or a
-// loopback TCP address (--listen) until SIGTERM or SIGINT.
+// ryax-wrapper: a server around the code of one action, speaking the framed
+// protocol of proto/ryax/v1/wrapper.proto on a UNIX socket (--socket) and/or
+// a loopback TCP address (--listen) until SIGTERM or SIGINT.
 //
 // The runtime files (python/ryax_wrapper/, node/runtime.js) are found in
 // --runtime-dir, else in `<dir of this binary>/share/ryax` (the build tree),
 // else in `<dir of this binary>/../share/ryax` (an installed prefix).
 
 #include "wrapper/executor.hpp"
-#include "wrapper/wrapper_service.hpp"
+#include "wrapper/server.hpp"
 
 #include <CLI/CLI.hpp>
-#include <grpcpp/grpcpp.h>
 
 #include <signal.h>
 #include <sys/prctl.h>
-#include <unistd.h>
-#include <sys/stat.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -53,12 +51,11 @@ find_runtime_dir(const std::string& flag)
 int
 main(int argc, char** argv)
 {
-  CLI::App app{"ryax-wrapper: run one action's code warm, behind a gRPC server"};
-  std::string socket;
-  std::string listen;
+  CLI::App app{"ryax-wrapper: run one action's code warm, behind a framed protobuf socket"};
+  ryax::wrapper::ServerOptions options;
   std::string runtime_dir_flag;
-  app.add_option("--socket", socket, "UNIX socket path to serve on");
-  app.add_option("--listen", listen, "loopback HOST:PORT to serve on (TCP)");
+  app.add_option("--socket", options.socket_path, "UNIX socket path to serve on");
+  app.add_option("--listen", options.listen, "loopback HOST:PORT to serve on (TCP; port 0: any)");
   app.add_option("--runtime-dir", runtime_dir_flag,
                  "directory holding python/ryax_wrapper and node/runtime.js");
   try {
@@ -66,7 +63,7 @@ main(int argc, char** argv)
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : k_exit_usage;
   }
-  if (socket.empty() && listen.empty()) {
+  if (options.socket_path.empty() && options.listen.empty()) {
     std::cerr << "ryax-wrapper: error: give --socket PATH or --listen HOST:PORT\n";
     return k_exit_usage;
   }
@@ -77,14 +74,15 @@ main(int argc, char** argv)
     return k_exit_error;
   }
 
-  // Signals are taken by sigwait below; threads started later inherit the
-  // mask (the runtime's child resets it).
+  // Signals are read from a signalfd by the accept loop; threads started
+  // later inherit the mask (the runtime's child resets it).
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
+  const int signal_fd = ::signalfd(-1, &signals, SFD_CLOEXEC);
   // Stop with whoever started us: a ryaxd killed with -9 leaves no orphan
   // wrapper behind (the signal comes when the starting thread ends).
   const pid_t parent = ::getppid();
@@ -94,40 +92,21 @@ main(int argc, char** argv)
   }
 
   ryax::wrapper::Executor executor(runtime_dir);
-  ryax::wrapper::WrapperServiceImpl service(executor);
-  grpc::ServerBuilder builder;
-  if (!socket.empty()) {
-    std::error_code ec;
-    fs::remove(socket, ec); // a stale socket of a dead wrapper
-    builder.AddListeningPort("unix:" + socket, grpc::InsecureServerCredentials());
+  {
+    ryax::wrapper::Server server(executor, options);
+    auto bound = server.listen();
+    if (!bound) {
+      std::cerr << "ryax-wrapper: error: " << bound.error().message << "\n";
+      return k_exit_error;
+    }
+    for (const auto& where : *bound) {
+      std::cerr << "ryax-wrapper: serving on " << where << " (runtime files: " << runtime_dir << ")\n";
+    }
+    server.serve(signal_fd);
+    // Connections end now: their executions are cancelled for good.
+    executor.stop();
   }
-  if (!listen.empty()) {
-    builder.AddListeningPort(listen, grpc::InsecureServerCredentials());
-  }
-  builder.RegisterService(&service);
-  const mode_t old_umask = ::umask(0077);
-  auto server = builder.BuildAndStart();
-  ::umask(old_umask);
-  if (!server) {
-    std::cerr << "ryax-wrapper: error: cannot listen on " << (socket.empty() ? listen : socket) << "\n";
-    return k_exit_error;
-  }
-  std::cerr << "ryax-wrapper: serving on " << (socket.empty() ? listen : socket)
-            << " (runtime files: " << runtime_dir << ")\n";
-  // Our socket file, to remove it at exit only if nobody replaced it.
-  struct stat ours{};
-  const bool have_socket = !socket.empty() && ::stat(socket.c_str(), &ours) == 0;
-
-  int received = 0;
-  sigwait(&signals, &received);
-  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
-  server->Wait();
-  struct stat now{};
-  if (have_socket && ::stat(socket.c_str(), &now) == 0 && now.st_ino == ours.st_ino
-      && now.st_dev == ours.st_dev) {
-    std::error_code ec;
-    fs::remove(socket, ec);
-  }
+  ::close(signal_fd);
   std::cerr << "ryax-wrapper: stopped\n";
   return 0;
 }

@@ -1,11 +1,9 @@
 // ryax-wrapper end to end: the real binary, driven through WrapperClient,
 // running real python fixtures (tests/fixtures/wrapper/) with the python3
-// found on PATH.
+// found on PATH. The framed protocol itself: wrapper_protocol_test.cpp.
 
-#include "core/infrastructure/wrapper/wrapper_client.hpp"
-#include "core/infrastructure/yaml/action_metadata_parser.hpp"
+#include "tests/integration/wrapper_fixture.hpp"
 #include "tests/support/process.hpp"
-#include "tests/support/temp_dir.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -25,98 +23,6 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
-
-const fs::path k_fixtures = fs::path(RYAX_SOURCE_DIR) / "tests/fixtures/wrapper";
-
-// The interpreter behind `python3` on PATH (a pyenv shim resolves to the
-// real binary), so the test can check it is the one that ran.
-std::string
-python_interpreter()
-{
-  static const std::string path = [] {
-    auto r = run({"python3", "-c", "import sys; print(sys.executable)"});
-    REQUIRE(r.exit_code == 0);
-    return r.out.substr(0, r.out.find('\n'));
-  }();
-  return path;
-}
-
-domain::ActionMetadata
-load_metadata(const fs::path& dir)
-{
-  const auto text = read_file(dir / "ryax_metadata.yaml");
-  auto parsed = infra::yaml::parse_action_metadata(
-    text, (dir / "ryax_metadata.yaml").string(), [&](const std::string& rel) -> std::optional<std::string> {
-      if (!fs::exists(dir / rel)) {
-        return std::nullopt;
-      }
-      return read_file(dir / rel);
-    });
-  REQUIRE_MESSAGE(parsed.ok(), (parsed.diagnostics.empty() ? "" : parsed.diagnostics[0].message));
-  return *parsed.metadata;
-}
-
-// One wrapper around a fixture action, in a fresh temp dir.
-struct Wrapper
-{
-  TempDir dir;
-  infra::wrapper::WrapperSettings settings;
-  std::unique_ptr<infra::wrapper::WrapperClient> client;
-
-  explicit Wrapper(const std::string& fixture)
-  {
-    settings.run_dir = dir.path().string();
-    settings.action_dir = (k_fixtures / fixture).string();
-    settings.interpreter = python_interpreter();
-    settings.metadata = load_metadata(k_fixtures / fixture);
-    settings.work_root = dir / "work";
-    settings.wrapper_binary = RYAX_WRAPPER_BIN;
-  }
-
-  Result<void> start()
-  {
-    RYAX_TRY_ASSIGN(client, infra::wrapper::WrapperClient::start(settings));
-    return {};
-  }
-
-  void require_started()
-  {
-    auto started = start();
-    REQUIRE_MESSAGE(started, (started ? std::string() : started.error().message));
-  }
-
-  // Execute and collect the log lines.
-  app::ExecutionResult execute(const std::string& id, const json& inputs,
-                               std::vector<app::LogLine>* logs = nullptr)
-  {
-    auto result = client->execute(id, inputs.dump(), [&](const app::LogLine& line) {
-      if (logs != nullptr) {
-        logs->push_back(line);
-      }
-    });
-    REQUIRE_MESSAGE(result, (result ? std::string() : result.error().message));
-    return *result;
-  }
-
-  std::string wrapper_log() const { return read_file(client->log_path()); }
-};
-
-json
-processor_inputs(const std::string& extra = "")
-{
-  json inputs = {{"x", 41}, {"ratio", 2}, {"flag", "true"}, {"label", "hello"}, {"token", "s3cr3t-pw"}};
-  if (!extra.empty()) {
-    inputs["extra"] = extra;
-  }
-  return inputs;
-}
-
-json
-outputs_of(const app::ExecutionResult& result)
-{
-  REQUIRE_MESSAGE(result.ok(), (result.error ? result.error->message + "\n" + result.error->traceback : ""));
-  return json::parse(result.outputs_json);
-}
 
 std::string
 all_lines(const std::vector<app::LogLine>& logs)
@@ -309,6 +215,26 @@ TEST_CASE("a directory output is copied out with its tree")
   CHECK(read_file(results / "a.txt") == "a.txt");
   CHECK(read_file(results / "sub/b.txt") == "sub/b.txt");
   CHECK_FALSE(fs::exists(outputs[0]["cwd"].get<std::string>()));
+}
+
+TEST_CASE("an execution id used again starts from an empty working dir and no earlier outputs")
+{
+  Wrapper w("directory-output");
+  w.require_started();
+  // The handler makes results/ in its working dir: a leftover would fail it.
+  for (int round = 0; round < 2; ++round) {
+    CAPTURE(round);
+    const auto outputs = outputs_of(w.execute("again", json::object()));
+    CHECK(read_file(fs::path(outputs[0]["results"].get<std::string>()) / "a.txt") == "a.txt");
+  }
+  // Leftovers of an earlier wrapper on the same work root.
+  const fs::path work = w.settings.work_root;
+  write_file(work / "exec/stale/results/old.txt", "old");
+  write_file(work / "outputs/stale/results/results/old.txt", "old");
+  const auto outputs = outputs_of(w.execute("stale", json::object()));
+  const fs::path results = outputs[0]["results"].get<std::string>();
+  CHECK(read_file(results / "sub/b.txt") == "sub/b.txt");
+  CHECK_FALSE(fs::exists(results / "old.txt"));
 }
 
 TEST_CASE("an execution over its time limit times out, and the next one runs in a new runtime")

@@ -1,8 +1,11 @@
 #include "core/infrastructure/wrapper/resource_limits.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -110,20 +113,6 @@ own_path(const std::string& self_cgroup, const std::string& controller)
     }
   }
   return "/";
-}
-
-std::int64_t
-read_counter(const std::string& file, const std::string& key)
-{
-  for (const auto& line : split(read_text(file), '\n')) {
-    std::stringstream fields(line);
-    std::string name;
-    std::int64_t value = 0;
-    if (fields >> name >> value && name == key) {
-      return value;
-    }
-  }
-  return -1;
 }
 
 bool
@@ -297,11 +286,40 @@ ResourceLimits::oom_kills() const
   if (m_oom_file.empty()) {
     return -1;
   }
-  return read_counter(m_oom_file, "oom_kill");
+  // Read before and after every execution: one pread on a descriptor kept
+  // open (opened once the file exists), not a stream per call.
+  if (m_oom_fd < 0) {
+    m_oom_fd = ::open(m_oom_file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (m_oom_fd < 0) {
+      return -1;
+    }
+  }
+  char buffer[4096];
+  const auto n = ::pread(m_oom_fd, buffer, sizeof(buffer), 0);
+  if (n <= 0) {
+    return -1;
+  }
+  std::string_view text(buffer, static_cast<std::size_t>(n));
+  constexpr std::string_view key = "oom_kill ";
+  while (!text.empty()) {
+    const auto end = std::min(text.find('\n'), text.size());
+    const auto line = text.substr(0, end);
+    if (line.starts_with(key)) {
+      std::int64_t value = -1;
+      const auto digits = line.substr(key.size());
+      std::from_chars(digits.data(), digits.data() + digits.size(), value);
+      return value;
+    }
+    text.remove_prefix(std::min(end + 1, text.size()));
+  }
+  return -1;
 }
 
 ResourceLimits::~ResourceLimits()
 {
+  if (m_oom_fd >= 0) {
+    ::close(m_oom_fd);
+  }
   // A cgroup can only be removed once its last process is reaped (EBUSY
   // until then); the kernel may need a moment after the runtime's death. A
   // regular directory (a fake hierarchy in tests) is simply deleted.

@@ -69,7 +69,7 @@ public:
   std::int64_t address_space_limit() const { return m_rlimit_as; }
 
   // How many processes the kernel OOM-killed in the memory group so far, or
-  // -1 when unknown (no memory cgroup, or an old kernel).
+  // -1 when unknown (no memory cgroup, or an old kernel). Not thread-safe.
   std::int64_t oom_kills() const;
 
   // Why better mechanisms were not used, for the wrapper's log.
@@ -86,6 +86,7 @@ private:
   std::vector<std::string> m_groups; // directories created, removed at the end
   std::vector<std::string> m_procs_files;
   std::string m_oom_file;    // memory.events (v2) or memory.oom_control (v1)
+  mutable int m_oom_fd = -1; // m_oom_file, opened by the first oom_kills()
   std::int64_t m_rlimit_as = 0;
   std::vector<std::string> m_notes;
 };

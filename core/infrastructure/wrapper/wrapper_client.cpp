@@ -1,12 +1,8 @@
 #include "core/infrastructure/wrapper/wrapper_client.hpp"
 
-#include "daemon/status.hpp"
-
 #include "core/infrastructure/json/action_json.hpp"
-
-#include "ryax/v1/wrapper.grpc.pb.h"
-
-#include <grpcpp/grpcpp.h>
+#include "core/infrastructure/wrapper/wrapper_channel.hpp"
+#include "core/infrastructure/wrapper/wrapper_protocol.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -29,13 +25,14 @@ namespace ryax::infra::wrapper {
 
 namespace {
 
-// The error a failed call stands for, prefixed with what was being done.
+// How long cancel() waits for the wrapper's answer.
+constexpr auto k_cancel_timeout = std::chrono::seconds(10);
+
+// `error` with its message prefixed by what was being done.
 Error
-from_status(const grpc::Status& status, const std::string& what)
+prefixed(const Error& error, const std::string& what)
 {
-  auto error = daemon::from_grpc_status(status);
-  error.message = what + ": " + error.message;
-  return error;
+  return {error.code, what + ": " + error.message};
 }
 
 app::LogLine
@@ -103,8 +100,7 @@ struct WrapperClient::Impl
   pid_t pid = -1;
   std::string socket;
   std::string log;
-  std::shared_ptr<grpc::Channel> channel;
-  std::unique_ptr<v1::WrapperService::Stub> stub;
+  std::unique_ptr<WrapperChannel> channel;
 
   // Whether the process has exited (reaped here).
   bool exited()
@@ -116,13 +112,33 @@ struct WrapperClient::Impl
     return pid < 0;
   }
 
+  // The Error of a failed exchange about `what`: a broken connection says
+  // where the wrapper's log is.
+  Error failed(const Error& error, const std::string& what)
+  {
+    auto result = prefixed(error, what);
+    if (error.code == ErrorCode::unavailable) {
+      result.message += " (ryax-wrapper log: " + log + ")";
+    }
+    return result;
+  }
+
+  // Send `request` and wait for its single answer (initialize, cancel,
+  // health) until `deadline`.
+  Result<v1::WrapperEvent> call(v1::WrapperRequest& request, WrapperChannel::TimePoint deadline)
+  {
+    RYAX_TRY_ASSIGN(const auto id, channel->send(request));
+    auto event = channel->next(id, deadline);
+    channel->finish(id);
+    return event;
+  }
+
   ~Impl()
   {
     if (pid <= 0) {
       return;
     }
-    // Close the connection first: the server's shutdown waits for it.
-    stub.reset();
+    // Close the connection first: an execution of ours then ends at once.
     channel.reset();
     ::kill(pid, SIGTERM);
     for (int i = 0; i < 500 && !exited(); ++i) {
@@ -190,39 +206,42 @@ WrapperClient::start(const WrapperSettings& settings)
     return fail(ErrorCode::unavailable, "cannot start " + binary + ": " + std::strerror(rc));
   }
 
-  const auto deadline = std::chrono::system_clock::now() + settings.start_timeout;
-  while (!fs::exists(impl->socket, ec)) {
-    if (impl->exited() || std::chrono::system_clock::now() > deadline) {
+  // The socket appears once the wrapper listens; connecting is retried
+  // until then, or until the wrapper exits.
+  const auto deadline = std::chrono::steady_clock::now() + settings.start_timeout;
+  auto channel = WrapperChannel::connect_unix(impl->socket, deadline, [&] { return impl->exited(); });
+  if (!channel) {
+    if (impl->exited()) {
       return fail(ErrorCode::unavailable, "ryax-wrapper did not start: " + tail(impl->log));
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    return fail(ErrorCode::unavailable, "ryax-wrapper does not answer: " + channel.error().message);
   }
-  impl->channel = grpc::CreateChannel("unix:" + impl->socket, grpc::InsecureChannelCredentials());
-  if (!impl->channel->WaitForConnected(deadline)) {
-    return fail(ErrorCode::unavailable, "ryax-wrapper does not answer on " + impl->socket);
-  }
-  impl->stub = v1::WrapperService::NewStub(impl->channel);
+  impl->channel = std::move(*channel);
 
-  v1::InitializeRequest request;
-  request.set_action_dir(fs::absolute(settings.action_dir).string());
-  request.set_interpreter(settings.interpreter);
-  request.set_action_json(json::to_json(settings.metadata).dump());
-  request.set_work_root(fs::absolute(settings.work_root).string());
-  request.set_time_limit_seconds(settings.time_limit_seconds);
-  request.set_memory_limit_bytes(settings.memory_limit_bytes);
-  request.set_cpu_quota(settings.cpu_quota);
-  v1::InitializeReply reply;
-  grpc::ClientContext context;
-  context.set_deadline(deadline);
-  const auto status = impl->stub->Initialize(&context, request, &reply);
-  if (!status.ok()) {
-    return std::unexpected(from_status(status, "ryax-wrapper Initialize"));
+  v1::WrapperRequest request;
+  auto* init = request.mutable_initialize();
+  init->set_action_dir(fs::absolute(settings.action_dir).string());
+  init->set_interpreter(settings.interpreter);
+  init->set_action_json(json::to_json(settings.metadata).dump());
+  init->set_work_root(fs::absolute(settings.work_root).string());
+  init->set_time_limit_seconds(settings.time_limit_seconds);
+  init->set_memory_limit_bytes(settings.memory_limit_bytes);
+  init->set_cpu_quota(settings.cpu_quota);
+  auto reply = impl->call(request, deadline);
+  if (!reply) {
+    return std::unexpected(impl->failed(reply.error(), "ryax-wrapper initialize"));
+  }
+  if (reply->has_failure()) {
+    return std::unexpected(error_from_failure(reply->failure(), "ryax-wrapper initialize"));
+  }
+  if (!reply->has_initialized()) {
+    return fail(ErrorCode::internal, "ryax-wrapper initialize: unexpected answer");
   }
   std::unique_ptr<WrapperClient> client(new WrapperClient(std::move(impl)));
   client->m_info.wrapper_pid = client->m_impl->pid;
-  client->m_info.runtime_pid = reply.runtime_pid();
-  client->m_info.limit_mechanism = reply.limit_mechanism();
-  client->m_info.runtime_version = reply.runtime_version();
+  client->m_info.runtime_pid = reply->initialized().runtime_pid();
+  client->m_info.limit_mechanism = reply->initialized().limit_mechanism();
+  client->m_info.runtime_version = reply->initialized().runtime_version();
   return client;
 }
 
@@ -230,51 +249,61 @@ Result<app::ExecutionResult>
 WrapperClient::execute(const std::string& execution_id, const std::string& inputs_json,
                        const app::LogCallback& on_log)
 {
-  v1::ExecuteRequest request;
-  request.set_execution_id(execution_id);
-  request.set_inputs_json(inputs_json);
-  grpc::ClientContext context;
-  auto reader = m_impl->stub->Execute(&context, request);
-  v1::ExecuteEvent event;
-  app::ExecutionResult result;
-  bool final = false;
-  while (reader->Read(&event)) {
-    if (event.has_log()) {
+  const auto what = "execution \"" + execution_id + "\"";
+  v1::WrapperRequest request;
+  request.mutable_execute()->set_execution_id(execution_id);
+  request.mutable_execute()->set_inputs_json(inputs_json);
+  auto& channel = *m_impl->channel;
+  auto id = channel.send(request);
+  if (!id) {
+    return std::unexpected(m_impl->failed(id.error(), what));
+  }
+  while (true) {
+    auto event = channel.next(*id, std::nullopt);
+    if (!event) {
+      channel.finish(*id);
+      return std::unexpected(m_impl->failed(event.error(), what));
+    }
+    if (event->has_execute() && event->execute().has_log()) {
       if (on_log) {
-        on_log(to_domain(event.log()));
+        on_log(to_domain(event->execute().log()));
       }
       continue;
     }
-    final = true;
-    result.handler_duration_ns = event.handler_duration_ns();
-    if (event.has_error()) {
-      result.error = to_domain(event.error());
-    } else {
-      result.outputs_json = event.outputs().outputs_json();
-      result.fan_out = event.outputs().fan_out();
+    channel.finish(*id);
+    if (event->has_failure()) {
+      return std::unexpected(error_from_failure(event->failure(), what));
     }
+    if (!event->has_execute()) {
+      return fail(ErrorCode::internal, what + ": unexpected answer from ryax-wrapper");
+    }
+    const auto& last = event->execute();
+    app::ExecutionResult result;
+    result.handler_duration_ns = last.handler_duration_ns();
+    if (last.has_error()) {
+      result.error = to_domain(last.error());
+    } else if (last.has_outputs()) {
+      result.outputs_json = last.outputs().outputs_json();
+      result.fan_out = last.outputs().fan_out();
+    } else {
+      return fail(ErrorCode::internal, what + ": the wrapper sent no result");
+    }
+    return result;
   }
-  const auto status = reader->Finish();
-  if (!status.ok()) {
-    return std::unexpected(from_status(status, "execution \"" + execution_id + "\""));
-  }
-  if (!final) {
-    return fail(ErrorCode::internal, "execution \"" + execution_id + "\": the wrapper sent no result");
-  }
-  return result;
 }
 
 Result<void>
 WrapperClient::cancel(const std::string& execution_id)
 {
-  v1::CancelExecutionRequest request;
-  request.set_execution_id(execution_id);
-  v1::CancelExecutionReply reply;
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  const auto status = m_impl->stub->Cancel(&context, request, &reply);
-  if (!status.ok()) {
-    return std::unexpected(from_status(status, "cancel \"" + execution_id + "\""));
+  const auto what = "cancel \"" + execution_id + "\"";
+  v1::WrapperRequest request;
+  request.mutable_cancel()->set_execution_id(execution_id);
+  auto reply = m_impl->call(request, std::chrono::steady_clock::now() + k_cancel_timeout);
+  if (!reply) {
+    return std::unexpected(m_impl->failed(reply.error(), what));
+  }
+  if (reply->has_failure()) {
+    return std::unexpected(error_from_failure(reply->failure(), what));
   }
   return {};
 }
@@ -283,35 +312,69 @@ Result<std::optional<app::ExecutionError>>
 WrapperClient::run_source(const std::string& execution_id, const std::string& inputs_json,
                           const app::SourceRunCallback& on_run, const app::LogCallback& on_log)
 {
-  v1::RunSourceRequest request;
-  request.set_execution_id(execution_id);
-  request.set_inputs_json(inputs_json);
-  grpc::ClientContext context;
-  auto reader = m_impl->stub->RunSource(&context, request);
-  v1::SourceEvent event;
-  std::optional<app::ExecutionError> error;
-  while (reader->Read(&event)) {
-    if (event.has_log()) {
-      if (on_log) {
-        on_log(to_domain(event.log()));
-      }
-    } else if (event.has_run()) {
-      if (on_run) {
-        on_run({false, event.run().data_json(), event.run().running_time(), event.run().status()});
-      }
-    } else if (event.has_run_error()) {
-      if (on_run) {
-        on_run({true, "{}", 0, 2});
-      }
-    } else if (event.has_error()) {
-      error = to_domain(event.error());
+  const auto what = "source \"" + execution_id + "\"";
+  v1::WrapperRequest request;
+  request.mutable_run_source()->set_execution_id(execution_id);
+  request.mutable_run_source()->set_inputs_json(inputs_json);
+  auto& channel = *m_impl->channel;
+  auto id = channel.send(request);
+  if (!id) {
+    return std::unexpected(m_impl->failed(id.error(), what));
+  }
+  while (true) {
+    auto event = channel.next(*id, std::nullopt);
+    if (!event) {
+      channel.finish(*id);
+      return std::unexpected(m_impl->failed(event.error(), what));
     }
+    if (event->has_source() && !event->source().has_error()) {
+      const auto& source = event->source();
+      if (source.has_log()) {
+        if (on_log) {
+          on_log(to_domain(source.log()));
+        }
+      } else if (source.has_run()) {
+        if (on_run) {
+          on_run({false, source.run().data_json(), source.run().running_time(), source.run().status()});
+        }
+      } else if (source.has_run_error()) {
+        if (on_run) {
+          on_run({true, "{}", 0, 2});
+        }
+      }
+      continue;
+    }
+    channel.finish(*id);
+    if (event->has_failure()) {
+      return std::unexpected(error_from_failure(event->failure(), what));
+    }
+    if (event->has_source()) {
+      return std::optional<app::ExecutionError>{to_domain(event->source().error())};
+    }
+    if (event->has_source_done()) {
+      return std::optional<app::ExecutionError>{};
+    }
+    return fail(ErrorCode::internal, what + ": unexpected answer from ryax-wrapper");
   }
-  const auto status = reader->Finish();
-  if (!status.ok()) {
-    return std::unexpected(from_status(status, "source \"" + execution_id + "\""));
+}
+
+Result<WrapperHealth>
+WrapperClient::health(std::chrono::milliseconds timeout)
+{
+  v1::WrapperRequest request;
+  request.mutable_health();
+  auto reply = m_impl->call(request, std::chrono::steady_clock::now() + timeout);
+  if (!reply) {
+    return std::unexpected(m_impl->failed(reply.error(), "ryax-wrapper health"));
   }
-  return error;
+  if (reply->has_failure()) {
+    return std::unexpected(error_from_failure(reply->failure(), "ryax-wrapper health"));
+  }
+  if (!reply->has_health()) {
+    return fail(ErrorCode::internal, "ryax-wrapper health: unexpected answer");
+  }
+  return WrapperHealth{reply->health().initialized(), reply->health().runtime_pid(),
+                       reply->health().executions()};
 }
 
 } // namespace ryax::infra::wrapper

@@ -42,17 +42,31 @@ struct WrapperInfo
   std::string runtime_version; // e.g. "3.11.7"
 };
 
+// The state a wrapper reports (health).
+struct WrapperHealth
+{
+  bool initialized = false;      // initialize succeeded
+  std::int64_t runtime_pid = 0;  // the language runtime's pid, or 0
+  std::int64_t executions = 0;   // executions served since start
+};
+
 // The `ryax-wrapper` next to the running executable (/proc/self/exe's
 // directory), else the first on PATH. not_found when there is none.
 Result<std::string> find_wrapper_binary();
 
-// An ActionRuntime served by a ryax-wrapper child process on a UNIX socket.
-// The process is stopped (SIGTERM, then SIGKILL) on destruction.
-// Thread-safe: cancel() may be called while execute() runs elsewhere.
+// An ActionRuntime served by a ryax-wrapper child process over one
+// connection to its UNIX socket (the framed protocol of wrapper.proto). The
+// process is stopped (SIGTERM, then SIGKILL) on destruction.
+// Thread-safe: cancel() and health() may be called while execute() or
+// run_source() runs on another thread; they share the connection (requests
+// are told apart by their request id). A connection that breaks (the
+// wrapper died, or sent garbage) stays broken: every call then fails with
+// unavailable.
 class WrapperClient final : public app::ActionRuntime
 {
 public:
-  // Spawn the wrapper, wait until it serves, and Initialize it.
+  // Spawn the wrapper, connect to its socket as soon as it serves (until
+  // settings.start_timeout), and initialize it.
   // not_found without a binary; unavailable when it does not start (the
   // message holds the end of its log); failed_precondition when the
   // action's code does not load (with the traceback); invalid_argument for
@@ -70,15 +84,26 @@ public:
   // The wrapper's own log file (stdout and stderr of the process).
   std::string log_path() const;
 
-  // See ActionRuntime. unavailable when the wrapper cannot be reached.
+  // See ActionRuntime. No deadline: the wrapper enforces the time limit.
+  // unavailable when the wrapper cannot be reached or dies meanwhile;
+  // failed_precondition or invalid_argument as the wrapper reports them.
   Result<app::ExecutionResult> execute(const std::string& execution_id,
                                        const std::string& inputs_json,
                                        const app::LogCallback& on_log) override;
+  // See ActionRuntime. Waits up to 10 s for the answer (deadline_exceeded
+  // after); not_found when nothing runs under `execution_id`.
   Result<void> cancel(const std::string& execution_id) override;
+  // See ActionRuntime; failures as for execute().
   Result<std::optional<app::ExecutionError>> run_source(
     const std::string& execution_id, const std::string& inputs_json,
     const app::SourceRunCallback& on_run,
     const app::LogCallback& on_log) override;
+
+  // The wrapper's state, answered even while an execution runs.
+  // deadline_exceeded after `timeout`; unavailable when the wrapper cannot
+  // be reached.
+  Result<WrapperHealth> health(
+    std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 private:
   struct Impl;

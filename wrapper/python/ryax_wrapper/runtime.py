@@ -25,6 +25,11 @@ import time
 import traceback
 
 _HEADER = struct.Struct(">I")
+_CHUNK = 65536
+
+# json.dumps(message, default=str) builds an encoder per call; this is the
+# same encoder, built once.
+_ENCODER = json.JSONEncoder(default=str)
 
 
 class Channel:
@@ -32,30 +37,34 @@ class Channel:
 
     def __init__(self, fd):
         self.sock = socket.socket(fileno=fd)
+        self._pending = b""  # bytes received beyond the last frame
 
     def recv(self):
-        header = self._read(4)
-        if header is None:
-            return None
-        (size,) = _HEADER.unpack(header)
-        payload = self._read(size)
-        if payload is None:
-            return None
-        return json.loads(payload)
-
-    def _read(self, size):
-        chunks = []
-        while size > 0:
-            chunk = self.sock.recv(size)
+        # One recv() brings a whole request in the common case.
+        data = self._pending
+        while len(data) < 4:
+            chunk = self.sock.recv(_CHUNK)
             if not chunk:
                 return None
-            chunks.append(chunk)
-            size -= len(chunk)
-        return b"".join(chunks)
+            data += chunk
+        (size,) = _HEADER.unpack_from(data)
+        end = 4 + size
+        if len(data) < end:
+            chunks = [data]
+            have = len(data)
+            while have < end:
+                chunk = self.sock.recv(max(_CHUNK, end - have))
+                if not chunk:
+                    return None
+                chunks.append(chunk)
+                have += len(chunk)
+            data = b"".join(chunks)
+        self._pending = data[end:]
+        return json.loads(data[4:end].decode("utf-8", "surrogatepass"))
 
     def send(self, message):
         _flush_user_streams()
-        payload = json.dumps(message, default=str).encode()
+        payload = _ENCODER.encode(message).encode()
         self.sock.sendall(_HEADER.pack(len(payload)) + payload)
 
 
@@ -275,6 +284,8 @@ def exception_error(error):
 
 def _call(function, *args):
     result = function(*args)
+    if result is None or type(result) is dict or type(result) is list:
+        return result  # the common results, never awaitable
     if inspect.isawaitable(result):
         result = asyncio.run(_await(result))
     return result

@@ -216,7 +216,11 @@ BuildService::run(BuildJob job)
   } else {
     auto v = **version;
     v.build_state = BuildState::building;
-    (void)m_ports.catalogue.set_build(v);
+    if (auto recorded = m_ports.catalogue.set_build(v); !recorded) {
+      // The build goes on: only `action show` misses the "building" state.
+      log::error("build {} of {}:{}: cannot record that it is building: {}",
+                 job.id, job.action_id, job.version, recorded.error().message);
+    }
     log::info("build {} of {}:{} started (attempt {})", job.id, job.action_id,
               job.version, job.attempts);
     auto built = build(job, v, cancelled);

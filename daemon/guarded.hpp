@@ -2,7 +2,7 @@
 
 #include "core/application/log.hpp"
 #include "core/domain/error.hpp"
-#include "daemon/status.hpp"
+#include "core/infrastructure/rpc/status.hpp"
 
 #include <grpcpp/server_context.h>
 
@@ -25,7 +25,7 @@ guarded(grpc::ServerContext* /*context*/, std::string_view method, Body&& body)
   try {
     Result<void> result = body();
     if (!result) {
-      status = to_grpc_status(result.error());
+      status = infra::rpc::to_grpc_status(result.error());
     }
   } catch (const std::exception& e) {
     app::log::error("{}: internal error: {}", method, e.what());

@@ -1,6 +1,6 @@
 #include "wrapper/wrapper_service.hpp"
 
-#include "daemon/status.hpp"
+#include "core/infrastructure/rpc/status.hpp"
 
 #include <exception>
 #include <functional>
@@ -17,7 +17,7 @@ guarded(const char* method, const std::function<Result<void>()>& body)
   try {
     auto result = body();
     if (!result) {
-      return {daemon::to_grpc_code(result.error().code), result.error().message};
+      return {infra::rpc::to_grpc_code(result.error().code), result.error().message};
     }
     return grpc::Status::OK;
   } catch (const std::exception& e) {

@@ -8,7 +8,8 @@
 namespace ryax {
 
 // The closed set of failure categories. Each maps one-to-one to a gRPC status
-// (daemon/status.cpp) and to a CLI exit code (cli/exit_code.cpp).
+// (core/infrastructure/rpc/status.cpp) and to a CLI exit code
+// (cli/exit_code.cpp).
 enum class ErrorCode {
   invalid_argument,
   not_found,

@@ -1,6 +1,6 @@
 #include "core/infrastructure/wrapper/wrapper_client.hpp"
 
-#include "daemon/status.hpp"
+#include "core/infrastructure/rpc/status.hpp"
 
 #include "core/infrastructure/json/action_json.hpp"
 
@@ -33,7 +33,7 @@ namespace {
 Error
 from_status(const grpc::Status& status, const std::string& what)
 {
-  auto error = daemon::from_grpc_status(status);
+  auto error = rpc::from_grpc_status(status);
   error.message = what + ": " + error.message;
   return error;
 }

@@ -4,6 +4,7 @@
 #include "cli/output/output.hpp"
 #include "cli/output/progress.hpp"
 #include "core/domain/build.hpp"
+#include "core/domain/suggest.hpp"
 #include "core/infrastructure/build/local_action_builder.hpp"
 #include "core/infrastructure/config/paths.hpp"
 #include "core/infrastructure/json/action_json.hpp"
@@ -241,11 +242,10 @@ build_inputs(const domain::ActionMetadata& metadata, const ActionTestOptions& op
         return &io;
       }
     }
-    std::string message = fmt::format("the action has no input \"{}\"", name);
-    if (auto near = domain::closest_match(name, names)) {
-      message += fmt::format(" (did you mean \"{}\"?)", *near);
-    }
-    return fail(ErrorCode::invalid_argument, message);
+    return fail(ErrorCode::invalid_argument,
+                fmt::format("the action has no input \"{}\"{}",
+                            name,
+                            domain::did_you_mean(name, names)));
   };
   for (const auto& text : options.inputs) {
     RYAX_TRY_ASSIGN(const auto assignment, split_assignment(text, "--input"));

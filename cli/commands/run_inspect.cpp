@@ -8,7 +8,7 @@
 #include "cli/commands/run_show.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/output/output.hpp"
-#include "core/domain/action.hpp"
+#include "core/domain/suggest.hpp"
 
 #include "ryax/v1/run.grpc.pb.h"
 #include <CLI/CLI.hpp>
@@ -88,13 +88,11 @@ list_request(const RunsOptions& o)
   if (!o.status.empty()) {
     if (std::find(k_run_states.begin(), k_run_states.end(), o.status) ==
         k_run_states.end()) {
-      auto message = fmt::format(
-        "--status \"{}\": expected pending, running, done, error or cancelled",
-        o.status);
-      if (auto near = domain::closest_match(o.status, k_run_states)) {
-        message += fmt::format(" (did you mean \"{}\"?)", *near);
-      }
-      return fail(ErrorCode::invalid_argument, message);
+      return fail(ErrorCode::invalid_argument,
+                  fmt::format("--status \"{}\": expected pending, running, "
+                              "done, error or cancelled{}",
+                              o.status,
+                              domain::did_you_mean(o.status, k_run_states)));
     }
     request.set_state(o.status);
   }

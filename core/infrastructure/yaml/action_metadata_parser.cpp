@@ -1,5 +1,6 @@
 #include "core/infrastructure/yaml/action_metadata_parser.hpp"
 
+#include "core/domain/suggest.hpp"
 #include "core/infrastructure/yaml/yaml_support.hpp"
 
 #include <nlohmann/json.hpp>
@@ -78,8 +79,8 @@ unknown_value_message(std::string_view what,
                       std::span<const std::string_view> accepted)
 {
   std::string message = "unknown " + std::string(what) + " " + quote(value);
-  if (const auto near = domain::closest_match(value, accepted)) {
-    return message + " (did you mean " + quote(*near) + "?)";
+  if (auto hint = domain::did_you_mean(value, accepted); !hint.empty()) {
+    return message + hint;
   }
   return message + ": expected " + join_quoted(accepted);
 }

@@ -7,6 +7,7 @@
 #include "core/domain/suggest.hpp"
 #include "core/infrastructure/build/local_action_builder.hpp"
 #include "core/infrastructure/config/paths.hpp"
+#include "core/infrastructure/files/read_file.hpp"
 #include "core/infrastructure/json/action_json.hpp"
 #include "core/infrastructure/wrapper/wrapper_client.hpp"
 #include "core/infrastructure/yaml/action_metadata_parser.hpp"
@@ -18,9 +19,7 @@
 
 #include <charconv>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 namespace fs = std::filesystem;
 
@@ -28,30 +27,29 @@ namespace ryax::cli {
 
 namespace {
 
-std::optional<std::string>
-read_text(const fs::path& path)
-{
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return std::nullopt;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+// The most a file of the action directory read here may hold: the
+// metadata, its logo, the files of the environment.
+constexpr std::uint64_t k_max_action_file_bytes = std::uint64_t{ 16 } << 20;
 
 Result<domain::ActionMetadata>
 load_metadata(const fs::path& dir)
 {
   const auto file = dir / "ryax_metadata.yaml";
-  const auto text = read_text(file);
+  const auto text = infra::files::read_file(file, k_max_action_file_bytes);
   if (!text) {
-    return fail(ErrorCode::invalid_argument,
-                fmt::format("no ryax_metadata.yaml in \"{}\"", dir.string()));
+    if (text.error().code == ErrorCode::not_found) {
+      return fail(ErrorCode::invalid_argument,
+                  fmt::format("no ryax_metadata.yaml in \"{}\"", dir.string()));
+    }
+    return std::unexpected(text.error());
   }
   const auto parsed = infra::yaml::parse_action_metadata(
-    *text, file.string(), [&](const std::string& relative) {
-      return read_text(dir / relative);
+    *text,
+    file.string(),
+    [&](const std::string& relative) -> std::optional<std::string> {
+      auto content =
+        infra::files::read_file(dir / relative, k_max_action_file_bytes);
+      return content ? std::optional(std::move(*content)) : std::nullopt;
     });
   if (!parsed.ok()) {
     std::string message;
@@ -72,7 +70,9 @@ environment_identity(const fs::path& dir, const domain::ActionMetadata& metadata
   std::string material = metadata.options_json;
   for (const char* name :
        {"requirements.txt", "ryax_lock.json", "package.json", "package-lock.json"}) {
-    material += std::string("\n") + name + "\n" + read_text(dir / name).value_or("");
+    material +=
+      std::string("\n") + name + "\n" +
+      infra::files::read_file(dir / name, k_max_action_file_bytes).value_or("");
   }
   if (metadata.type == domain::ActionType::nodejs) {
     for (const auto& entry : fs::recursive_directory_iterator(dir)) {
@@ -80,7 +80,8 @@ environment_identity(const fs::path& dir, const domain::ActionMetadata& metadata
       if (relative.starts_with("node_modules") || !entry.is_regular_file()) {
         continue;
       }
-      material += "\n" + relative + "\n" + read_text(entry.path()).value_or("");
+      material += "\n" + relative + "\n" +
+                  infra::files::read_file(entry.path()).value_or("");
     }
   }
   return material;
@@ -150,8 +151,10 @@ prepare_environment(const Context& ctx, const fs::path& dir,
       fs::remove_all(staging, ec); // another run won the race: use its bundle
     }
   }
-  const auto info = nlohmann::json::parse(read_text(bundle / "build.json").value_or("{}"),
-                                          nullptr, false);
+  const auto info = nlohmann::json::parse(
+    infra::files::read_file(bundle / "build.json").value_or("{}"),
+    nullptr,
+    false);
   const std::string interpreter = info.is_object() ? info.value("interpreter", "") : "";
   result.interpreter = fs::path(interpreter).is_absolute()
                          ? interpreter

@@ -6,6 +6,7 @@
 #include "cli/commands/workflow_render.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/output/output.hpp"
+#include "core/infrastructure/files/read_file.hpp"
 #include "core/infrastructure/yaml/workflow_parser.hpp"
 
 #include "ryax/v1/workflow.grpc.pb.h"
@@ -13,10 +14,8 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <set>
-#include <sstream>
 
 namespace fs = std::filesystem;
 
@@ -34,19 +33,6 @@ struct WorkflowOptions
   bool exit_code = false;
   std::string format = "dot";
 };
-
-Result<std::string>
-read_file(const fs::path& path)
-{
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return fail(ErrorCode::invalid_argument,
-                fmt::format("cannot read \"{}\"", path.string()));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // The "@path" static files `text` names (read leniently: the daemon reports
 // every problem of the file).
@@ -88,13 +74,14 @@ read_source(const std::string& file)
         : fmt::format("workflow file \"{}\" does not exist", file));
   }
   v1::WorkflowSource source;
-  RYAX_TRY_ASSIGN(auto text, read_file(file));
+  RYAX_TRY_ASSIGN(auto text, infra::files::read_file(file, k_max_upload_bytes));
   source.set_display_path(file);
   const auto base = fs::path(file).parent_path();
   for (const auto& path : static_files(text, file)) {
     const auto full = base / path;
     if (fs::is_regular_file(full, ec)) {
-      RYAX_TRY_ASSIGN(auto content, read_file(full));
+      RYAX_TRY_ASSIGN(auto content,
+                      infra::files::read_file(full, k_max_upload_bytes));
       auto* entry = source.add_files();
       entry->set_path(path);
       entry->set_content(std::move(content));
@@ -104,7 +91,9 @@ read_source(const std::string& file)
       entry->set_directory(true);
       for (const auto& item : fs::recursive_directory_iterator(full, ec)) {
         if (item.is_regular_file()) {
-          RYAX_TRY_ASSIGN(auto content, read_file(item.path()));
+          RYAX_TRY_ASSIGN(
+            auto content,
+            infra::files::read_file(item.path(), k_max_upload_bytes));
           auto* inner = source.add_files();
           inner->set_path(path + "/" +
                           fs::relative(item.path(), full).generic_string());

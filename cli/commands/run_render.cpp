@@ -1,10 +1,9 @@
 #include "cli/commands/run_render.hpp"
 
+#include "cli/output/time_format.hpp"
 #include "core/domain/action.hpp"
 
 #include <fmt/format.h>
-
-#include <ctime>
 
 namespace ryax::cli {
 
@@ -63,14 +62,6 @@ std::string
 first_line(const std::string& text)
 {
   return text.substr(0, text.find('\n'));
-}
-
-std::tm
-local_tm(std::time_t seconds)
-{
-  std::tm tm{};
-  localtime_r(&seconds, &tm);
-  return tm;
 }
 
 } // namespace
@@ -133,11 +124,8 @@ json
 log_line_json(const v1::RunLogLine& line)
 {
   const auto ns = line.timestamp_unix_ns();
-  const auto seconds = static_cast<std::time_t>(ns / 1'000'000'000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char date[32];
-  std::strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+  const auto date = output::format_unix_time(
+    ns / 1'000'000'000, output::TimeZone::utc, output::TimeLayout::iso);
   return { { "timestamp_unix_ns", ns },
            { "time", fmt::format("{}.{:09}Z", date, ns % 1'000'000'000) },
            { "step", line.step() },
@@ -186,12 +174,11 @@ format_iso_ms(std::int64_t unix_ms)
   if (unix_ms == 0) {
     return "";
   }
-  const auto seconds = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char date[32];
-  std::strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
-  return fmt::format("{}.{:03}Z", date, unix_ms % 1000);
+  return fmt::format("{}.{:03}Z",
+                     output::format_unix_time(unix_ms / 1000,
+                                              output::TimeZone::utc,
+                                              output::TimeLayout::iso),
+                     unix_ms % 1000);
 }
 
 std::string
@@ -245,10 +232,8 @@ format_since(std::int64_t unix_ms, std::int64_t now_ms)
   if (ago < 86400) {
     return fmt::format("{}h ago", ago / 3600);
   }
-  const auto tm = local_tm(static_cast<std::time_t>(unix_ms / 1000));
-  char buffer[32];
-  std::strftime(buffer, sizeof(buffer), "%Y-%m-%d %H:%M", &tm);
-  return buffer;
+  return output::format_unix_time(
+    unix_ms / 1000, output::TimeZone::local, output::TimeLayout::minutes);
 }
 
 std::optional<FileValue>
@@ -341,9 +326,8 @@ std::string
 log_line_text(const v1::RunLogLine& line)
 {
   const auto ns = line.timestamp_unix_ns();
-  const auto tm = local_tm(static_cast<std::time_t>(ns / 1'000'000'000));
-  char date[32];
-  std::strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+  const auto date = output::format_unix_time(
+    ns / 1'000'000'000, output::TimeZone::local, output::TimeLayout::iso);
   std::string text;
   for (const char c : line.line()) {
     if (c == '\n') {

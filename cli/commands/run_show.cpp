@@ -2,10 +2,10 @@
 
 #include "cli/commands/run_render.hpp"
 #include "cli/output/output.hpp"
+#include "cli/output/time_format.hpp"
 
 #include <fmt/format.h>
 
-#include <ctime>
 #include <ostream>
 
 namespace ryax::cli {
@@ -20,11 +20,8 @@ when(std::int64_t unix_ms, std::int64_t now_ms)
   if (unix_ms == 0) {
     return "-";
   }
-  const auto seconds = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm tm{};
-  localtime_r(&seconds, &tm);
-  char local[32];
-  std::strftime(local, sizeof(local), "%Y-%m-%d %H:%M:%S", &tm);
+  const auto local = output::format_unix_time(
+    unix_ms / 1000, output::TimeZone::local, output::TimeLayout::seconds);
   const auto since = format_since(unix_ms, now_ms);
   return since.ends_with(" ago") || since == "just now"
            ? fmt::format("{} ({})", local, since)

@@ -2,6 +2,7 @@
 
 #include "core/application/log.hpp"
 #include "core/application/runtime_spec.hpp"
+#include "core/domain/path.hpp"
 #include "core/domain/suggest.hpp"
 #include "core/domain/workflow_validation.hpp"
 
@@ -183,9 +184,8 @@ WorkflowService::store_files(const domain::WorkflowDefinition& workflow,
       if (!file) {
         continue;
       }
-      const auto prefix = file->path + "/";
       for (const auto& [path, content] : source.files) {
-        if (path == file->path || path.starts_with(prefix)) {
+        if (domain::is_lexically_within(path, file->path)) {
           wanted.emplace(path, &content);
         }
       }

@@ -1,5 +1,6 @@
 #include "core/infrastructure/yaml/action_metadata_parser.hpp"
 
+#include "core/domain/path.hpp"
 #include "core/domain/suggest.hpp"
 #include "core/infrastructure/yaml/yaml_support.hpp"
 
@@ -722,15 +723,12 @@ Parser::check_logo(const Entry& entry)
   }
   m_metadata.logo = *path;
   const auto mark = where(entry);
-  const bool escapes = path->starts_with("../") || *path == ".." ||
-                       path->find("/../") != std::string::npos ||
-                       path->ends_with("/..");
   if (path->empty()) {
     report(
       mark, "spec.logo", "expected a path to a png or jpg file, got nothing");
     return;
   }
-  if (path->starts_with('/') || escapes) {
+  if (!domain::is_safe_relative_path(*path)) {
     report(mark,
            "spec.logo",
            "logo " + quote(*path) +

@@ -1,6 +1,7 @@
 #include "cli/commands/action_test.hpp"
 
 #include "cli/exit_code.hpp"
+#include "cli/output/json_fields.hpp"
 #include "cli/output/output.hpp"
 #include "cli/output/progress.hpp"
 #include "core/domain/build.hpp"
@@ -75,9 +76,14 @@ environment_identity(const fs::path& dir, const domain::ActionMetadata& metadata
       infra::files::read_file(dir / name, k_max_action_file_bytes).value_or("");
   }
   if (metadata.type == domain::ActionType::nodejs) {
-    for (const auto& entry : fs::recursive_directory_iterator(dir)) {
-      const auto relative = fs::relative(entry.path(), dir).string();
-      if (relative.starts_with("node_modules") || !entry.is_regular_file()) {
+    std::error_code ec; // what cannot be listed is left out of the identity
+    for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end;
+         it.increment(ec)) {
+      const auto& entry = *it;
+      const auto relative = entry.path().lexically_relative(dir).string();
+      std::error_code type_ec;
+      if (relative.starts_with("node_modules") ||
+          !entry.is_regular_file(type_ec)) {
         continue;
       }
       material += "\n" + relative + "\n" +
@@ -119,9 +125,10 @@ prepare_environment(const Context& ctx, const fs::path& dir,
   const fs::path bundle = fs::path(cache_root()) / key;
   Environment result;
   result.bundle = bundle;
-  if (!fs::exists(bundle / "build.json")) {
-    const fs::path staging = fs::path(cache_root()) / fmt::format(".staging-{}", ::getpid());
-    std::error_code ec;
+  std::error_code ec;
+  if (!fs::exists(bundle / "build.json", ec)) {
+    const fs::path staging =
+      fs::path(cache_root()) / fmt::format(".staging-{}", ::getpid());
     fs::remove_all(staging, ec);
     fs::create_directories(staging, ec);
     if (ec) {
@@ -155,7 +162,7 @@ prepare_environment(const Context& ctx, const fs::path& dir,
     infra::files::read_file(bundle / "build.json").value_or("{}"),
     nullptr,
     false);
-  const std::string interpreter = info.is_object() ? info.value("interpreter", "") : "";
+  const auto interpreter = output::text_field(info, "interpreter");
   result.interpreter = fs::path(interpreter).is_absolute()
                          ? interpreter
                          : (bundle / interpreter).string();
@@ -302,12 +309,6 @@ print_log(const app::LogLine& line)
             << line.line << "\n";
 }
 
-std::string
-scalar_text(const nlohmann::json& value)
-{
-  return value.is_string() ? value.get<std::string>() : value.dump();
-}
-
 } // namespace
 
 int
@@ -317,6 +318,10 @@ run_action_test(Context& ctx, const ActionTestOptions& options)
     ctx.fail(error);
     return ctx.exit_code;
   };
+  if (options.directory.empty()) {
+    return fail_with({ ErrorCode::invalid_argument,
+                       "the action directory is empty: name it" });
+  }
   const fs::path dir = options.directory;
   auto metadata = load_metadata(dir);
   if (!metadata) {
@@ -406,14 +411,22 @@ run_action_test(Context& ctx, const ActionTestOptions& options)
       }
       if (code == k_exit_ok || ctx.format() != OutputFormat::table) {
         output::emit(ctx, doc, [&](std::ostream& out) {
-          const auto& sets = doc["outputs"];
+          const auto& sets = output::field(doc, "outputs");
+          if (!sets.is_array()) { // not what a wrapper sends: shown as is
+            out << output::dump(sets) << "\n";
+            return;
+          }
           for (std::size_t i = 0; i < sets.size(); ++i) {
             if (sets.size() > 1) {
               out << (i == 0 ? "" : "\n") << "output set " << i + 1 << ":\n";
             }
             std::vector<std::pair<std::string, std::string>> fields;
-            for (const auto& [name, value] : sets[i].items()) {
-              fields.emplace_back(name, scalar_text(value));
+            if (sets[i].is_object()) {
+              for (const auto& [name, value] : sets[i].items()) {
+                fields.emplace_back(name, output::json_text(value));
+              }
+            } else {
+              fields.emplace_back("output", output::json_text(sets[i]));
             }
             output::print_fields(out, fields);
           }

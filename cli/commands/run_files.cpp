@@ -1,6 +1,7 @@
 #include "cli/commands/run_files.hpp"
 
 #include "cli/commands/common.hpp"
+#include "cli/output/json_fields.hpp"
 #include "core/infrastructure/files/read_file.hpp"
 #include "core/infrastructure/filestore/archive.hpp"
 
@@ -156,10 +157,10 @@ Result<std::vector<Download>>
 plan_downloads(const nlohmann::json& results, const fs::path& dir)
 {
   std::vector<Found> found;
-  for (const auto& result : results) {
-    collect(result.value("key", ""),
-            result["value"],
-            result.value("list", false),
+  for (std::size_t i = 0; results.is_array() && i < results.size(); ++i) {
+    collect(output::text_field(results[i], "key"),
+            output::field(results[i], "value"),
+            output::flag_field(results[i], "list"),
             nullptr,
             found);
   }

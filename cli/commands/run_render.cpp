@@ -1,5 +1,6 @@
 #include "cli/commands/run_render.hpp"
 
+#include "cli/output/json_fields.hpp"
 #include "cli/output/time_format.hpp"
 #include "core/domain/action.hpp"
 
@@ -264,17 +265,20 @@ value_text(const json& value)
     return file->directory ? file->name + "/ (directory)"
                            : file->name + " (file)";
   }
-  return value.dump();
+  return output::dump(value);
 }
 
 std::vector<std::string>
 result_lines(const json& results)
 {
   std::vector<std::string> lines;
+  if (!results.is_array()) {
+    return lines;
+  }
   for (const auto& result : results) {
-    const auto key = result.value("key", "");
-    const auto& value = result["value"];
-    if (result.value("list", false) && value.is_array()) {
+    const auto key = output::text_field(result, "key");
+    const auto& value = output::field(result, "value");
+    if (output::flag_field(result, "list") && value.is_array()) {
       for (std::size_t i = 0; i < value.size(); ++i) {
         lines.push_back(
           fmt::format("{}[{}] = {}", key, i, value_text(value[i])));

@@ -95,8 +95,8 @@ read_source(const std::string& file)
             auto content,
             infra::files::read_file(item.path(), k_max_upload_bytes));
           auto* inner = source.add_files();
-          inner->set_path(path + "/" +
-                          fs::relative(item.path(), full).generic_string());
+          inner->set_path(
+            path + "/" + item.path().lexically_relative(full).generic_string());
           inner->set_content(std::move(content));
         }
       }
@@ -155,15 +155,6 @@ invalid_file(const std::string& file,
                             diagnostics.size(),
                             diagnostics.size() == 1 ? "" : "s",
                             consequence) };
-}
-
-std::string
-state_text(const v1::WorkflowStatus& s)
-{
-  if (s.state() == "deployed") {
-    return fmt::format("deployed (version {})", s.deployed_version());
-  }
-  return s.state() == "error" ? "error: " + s.reason() : s.state();
 }
 
 int
@@ -286,80 +277,6 @@ document(const v1::Workflow& workflow)
 {
   auto doc = nlohmann::json::parse(workflow.document_json(), nullptr, false);
   return doc.is_discarded() ? nlohmann::json::object() : doc;
-}
-
-std::string
-json_text(const nlohmann::json& value)
-{
-  return value.is_string() ? value.get<std::string>() : value.dump();
-}
-
-void
-print_workflow(std::ostream& out,
-               const v1::Workflow& w,
-               const nlohmann::json& d)
-{
-  output::print_fields(
-    out,
-    { { "id", d["id"].get<std::string>() },
-      { "name",
-        d["human_name"].get<std::string>().empty()
-          ? "-"
-          : d["human_name"].get<std::string>() },
-      { "version",
-        fmt::format(
-          "{} (latest {})", w.version(), w.status().latest_version()) },
-      { "pushed", format_time(w.created_at()) },
-      { "state", state_text(w.status()) } });
-  output::Table steps{ { "  STEP", "ROLE", "ACTION" }, {} };
-  for (const auto& step : d["steps"]) {
-    const auto resolved = step["resolved_version"].get<std::string>();
-    auto action = step["action"].get<std::string>() + ":" +
-                  (resolved.empty() ? "?" : resolved);
-    if (resolved.empty()) {
-      action += " (not in the catalogue)";
-    } else if (step["version"].get<std::string>().empty() &&
-               step["role"] == "action") {
-      action += " (latest built)";
-    }
-    steps.rows.push_back({ "  " + step["id"].get<std::string>(),
-                           step["role"].get<std::string>(),
-                           action });
-  }
-  out << "\nsteps:\n";
-  output::print_table(out, steps, false);
-  out << "\nedges:\n";
-  for (const auto& edge : d["edges"]) {
-    out << fmt::format("  {} -> {}{}\n",
-                       edge["from"].get<std::string>(),
-                       edge["to"].get<std::string>(),
-                       edge["kind"] == "order" ? " (order)" : "");
-  }
-  out << "\nbindings:\n";
-  if (d["bindings"].empty()) {
-    out << "  (none)\n";
-  }
-  for (const auto& b : d["bindings"]) {
-    out << fmt::format("  {}.{} = {} ({})\n",
-                       b["step"].get<std::string>(),
-                       b["input"].get<std::string>(),
-                       json_text(b["value"]),
-                       b["kind"].get<std::string>());
-  }
-  out << "\nresults:\n";
-  if (d["results"].empty()) {
-    out << "  (none)\n";
-  }
-  for (const auto& r : d["results"]) {
-    out << fmt::format("  {} = {}\n",
-                       r["key"].get<std::string>(),
-                       r["value"].get<std::string>());
-  }
-  for (const auto& f : d["files"]) {
-    out << fmt::format("file: {} ({} bytes)\n",
-                       f["path"].get<std::string>(),
-                       f["size"].get<std::int64_t>());
-  }
 }
 
 int

@@ -31,6 +31,10 @@ guarded(grpc::ServerContext* /*context*/, std::string_view method, Body&& body)
     app::log::error("{}: internal error: {}", method, e.what());
     status = grpc::Status(grpc::StatusCode::INTERNAL,
                           std::string("internal error: ") + e.what());
+  } catch (...) { // not a std::exception: still one failed call, not a crash
+    app::log::error("{}: internal error: unknown exception", method);
+    status = grpc::Status(grpc::StatusCode::INTERNAL,
+                          "internal error: unknown exception");
   }
   const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                         std::chrono::steady_clock::now() - start)

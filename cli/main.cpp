@@ -1,5 +1,6 @@
 // ryax: the command-line client of ryaxd.
 
+#include "cli/catch_all.hpp"
 #include "cli/commands/commands.hpp"
 #include "cli/context.hpp"
 #include "cli/exit_code.hpp"
@@ -10,8 +11,10 @@
 #include <iostream>
 #include <string>
 
+namespace {
+
 int
-main(int argc, char** argv)
+run(int argc, char** argv)
 {
   CLI::App app{"ryax: build, deploy and run AI and data workflows"};
   app.footer(std::string("\n") + ryax::cli::exit_code_help()
@@ -40,4 +43,12 @@ main(int argc, char** argv)
     return app.exit(e) == 0 ? 0 : ryax::cli::k_exit_usage; // --help is not an error
   }
   return ctx.exit_code;
+}
+
+} // namespace
+
+int
+main(int argc, char** argv)
+{
+  return ryax::cli::catch_all([&] { return run(argc, argv); }, std::cerr);
 }

@@ -2,7 +2,7 @@
 
 #include "core/application/log.hpp"
 #include "core/domain/error.hpp"
-#include "daemon/status.hpp"
+#include "core/infrastructure/rpc/status.hpp"
 
 #include <grpcpp/server_context.h>
 
@@ -25,12 +25,16 @@ guarded(grpc::ServerContext* /*context*/, std::string_view method, Body&& body)
   try {
     Result<void> result = body();
     if (!result) {
-      status = to_grpc_status(result.error());
+      status = infra::rpc::to_grpc_status(result.error());
     }
   } catch (const std::exception& e) {
     app::log::error("{}: internal error: {}", method, e.what());
     status = grpc::Status(grpc::StatusCode::INTERNAL,
                           std::string("internal error: ") + e.what());
+  } catch (...) { // not a std::exception: still one failed call, not a crash
+    app::log::error("{}: internal error: unknown exception", method);
+    status = grpc::Status(grpc::StatusCode::INTERNAL,
+                          "internal error: unknown exception");
   }
   const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                         std::chrono::steady_clock::now() - start)

@@ -1,7 +1,7 @@
 #include "cli/client/client.hpp"
 
 #include "core/infrastructure/config/paths.hpp"
-#include "daemon/status.hpp"
+#include "core/infrastructure/rpc/status.hpp"
 
 #include <fmt/format.h>
 #include <grpcpp/grpcpp.h>
@@ -165,7 +165,7 @@ Client::check(const grpc::Status& status) const
   if (status.ok()) {
     return {};
   }
-  auto error = daemon::from_grpc_status(status);
+  auto error = infra::rpc::from_grpc_status(status);
   if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
     // A transport failure, not an answer of the daemon.
     error.message = fmt::format("ryaxd is not running at {} ({})",

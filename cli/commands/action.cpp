@@ -1,6 +1,7 @@
 // `ryax action list|show|rm|init`.
 
 #include "cli/commands/action_init.hpp"
+#include "cli/commands/action_render.hpp"
 #include "cli/commands/action_test.hpp"
 #include "cli/commands/commands.hpp"
 #include "cli/commands/common.hpp"
@@ -73,115 +74,6 @@ run_list(Context& ctx, const ListOptions& o)
     });
     return k_exit_ok;
   });
-}
-
-std::string
-scalar_text(const nlohmann::json& value)
-{
-  if (value.is_null()) {
-    return "-";
-  }
-  return value.is_string() ? value.get<std::string>() : value.dump();
-}
-
-std::string
-format_bytes(std::int64_t bytes)
-{
-  static constexpr const char* k_units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double value = static_cast<double>(bytes);
-  int unit = 0;
-  while (value >= 1024 && unit < 4) {
-    value /= 1024;
-    ++unit;
-  }
-  return fmt::format("{:g} {}", value, k_units[unit]);
-}
-
-void
-print_io(std::ostream& out, const char* title, const nlohmann::json& ios)
-{
-  out << "\n" << title << ":\n";
-  if (ios.empty()) {
-    out << "  (none)\n";
-    return;
-  }
-  output::Table table{{"  NAME", "TYPE", "DEFAULT", "OPTIONAL", "HELP"}, {}};
-  for (const auto& io : ios) {
-    std::string type = io["type"].get<std::string>();
-    if (!io["enum_values"].empty()) {
-      std::string values;
-      for (const auto& v : io["enum_values"]) {
-        values += (values.empty() ? "" : "|") + v.get<std::string>();
-      }
-      type += " (" + values + ")";
-    }
-    table.rows.push_back({"  " + io["name"].get<std::string>(), type,
-                          scalar_text(io.value("default_value", nlohmann::json())),
-                          io["optional"].get<bool>() ? "yes" : "no",
-                          io["help"].get<std::string>()});
-  }
-  output::print_table(out, table, false);
-}
-
-void
-print_action(std::ostream& out, const nlohmann::json& d)
-{
-  const auto& r = d["resources"];
-  std::string resources;
-  const auto add = [&](const std::string& part) {
-    resources += (resources.empty() ? "" : ", ") + part;
-  };
-  if (!r["cpu"].is_null()) {
-    add(fmt::format("cpu {:g}", r["cpu"].get<double>()));
-  }
-  if (!r["memory_bytes"].is_null()) {
-    add("memory " + format_bytes(r["memory_bytes"].get<std::int64_t>()));
-  }
-  if (!r["time_seconds"].is_null()) {
-    add(fmt::format("time {}s", r["time_seconds"].get<std::int64_t>()));
-  }
-  if (!r["gpu"].is_null()) {
-    add(fmt::format("gpu {}", r["gpu"].get<std::int64_t>()));
-  }
-  std::string categories;
-  for (const auto& c : d["categories"]) {
-    categories += (categories.empty() ? "" : ", ") + c.get<std::string>();
-  }
-  output::print_fields(
-    out,
-    {{"id", d["id"].get<std::string>()},
-     {"version", d["version"].get<std::string>()},
-     {"name", d["human_name"].get<std::string>()},
-     {"kind", d["kind"].get<std::string>()},
-     {"type", d["type"].get<std::string>()},
-     {"state", d["build_state"].get<std::string>()},
-     {"description", d["description"].get<std::string>().empty()
-                       ? "-"
-                       : d["description"].get<std::string>()},
-     {"categories", categories.empty() ? "-" : categories},
-     {"resources", resources.empty() ? "-" : resources},
-     {"repository", d["repository"].get<std::string>()
-                      + (d["gone_from_head"].get<bool>() ? " (gone from head)" : "")},
-     {"commit", d["commit"].get<std::string>()},
-     {"directory", d["directory"].get<std::string>().empty()
-                     ? "."
-                     : d["directory"].get<std::string>()},
-     {"tree", d["tree_id"].get<std::string>()}});
-  if (!d["build_error"].get<std::string>().empty()) {
-    out << "build error: " << d["build_error"].get<std::string>() << "\n";
-  }
-  for (const auto& warning : d["build_warnings"]) {
-    out << "build warning: " << warning.get<std::string>() << "\n";
-  }
-  if (d["lock"].is_object()) {
-    out << "\nryax_lock.json:\n" << d["lock"].dump(2) << "\n";
-  }
-  print_io(out, "inputs", d["inputs"]);
-  if (d["dynamic_outputs"].get<bool>()) {
-    out << "\noutputs: dynamic (declared by each workflow)\n";
-  } else {
-    print_io(out, "outputs", d["outputs"]);
-  }
 }
 
 int

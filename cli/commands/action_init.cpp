@@ -131,6 +131,10 @@ scaffold_action(const ActionInitOptions& options)
     return fail(ErrorCode::invalid_argument,
                 "sources (triggers) are written in python3: use --type python3");
   }
+  if (options.directory.empty()) {
+    return fail(ErrorCode::invalid_argument,
+                "the directory to create is empty: name it");
+  }
   const fs::path dir(options.directory);
   std::string id = options.id;
   if (id.empty()) {

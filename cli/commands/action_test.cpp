@@ -1,11 +1,14 @@
 #include "cli/commands/action_test.hpp"
 
 #include "cli/exit_code.hpp"
+#include "cli/output/json_fields.hpp"
 #include "cli/output/output.hpp"
 #include "cli/output/progress.hpp"
 #include "core/domain/build.hpp"
+#include "core/domain/suggest.hpp"
 #include "core/infrastructure/build/local_action_builder.hpp"
 #include "core/infrastructure/config/paths.hpp"
+#include "core/infrastructure/files/read_file.hpp"
 #include "core/infrastructure/json/action_json.hpp"
 #include "core/infrastructure/wrapper/wrapper_client.hpp"
 #include "core/infrastructure/yaml/action_metadata_parser.hpp"
@@ -17,9 +20,7 @@
 
 #include <charconv>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 namespace fs = std::filesystem;
 
@@ -27,30 +28,29 @@ namespace ryax::cli {
 
 namespace {
 
-std::optional<std::string>
-read_text(const fs::path& path)
-{
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return std::nullopt;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+// The most a file of the action directory read here may hold: the
+// metadata, its logo, the files of the environment.
+constexpr std::uint64_t k_max_action_file_bytes = std::uint64_t{ 16 } << 20;
 
 Result<domain::ActionMetadata>
 load_metadata(const fs::path& dir)
 {
   const auto file = dir / "ryax_metadata.yaml";
-  const auto text = read_text(file);
+  const auto text = infra::files::read_file(file, k_max_action_file_bytes);
   if (!text) {
-    return fail(ErrorCode::invalid_argument,
-                fmt::format("no ryax_metadata.yaml in \"{}\"", dir.string()));
+    if (text.error().code == ErrorCode::not_found) {
+      return fail(ErrorCode::invalid_argument,
+                  fmt::format("no ryax_metadata.yaml in \"{}\"", dir.string()));
+    }
+    return std::unexpected(text.error());
   }
   const auto parsed = infra::yaml::parse_action_metadata(
-    *text, file.string(), [&](const std::string& relative) {
-      return read_text(dir / relative);
+    *text,
+    file.string(),
+    [&](const std::string& relative) -> std::optional<std::string> {
+      auto content =
+        infra::files::read_file(dir / relative, k_max_action_file_bytes);
+      return content ? std::optional(std::move(*content)) : std::nullopt;
     });
   if (!parsed.ok()) {
     std::string message;
@@ -71,15 +71,23 @@ environment_identity(const fs::path& dir, const domain::ActionMetadata& metadata
   std::string material = metadata.options_json;
   for (const char* name :
        {"requirements.txt", "ryax_lock.json", "package.json", "package-lock.json"}) {
-    material += std::string("\n") + name + "\n" + read_text(dir / name).value_or("");
+    material +=
+      std::string("\n") + name + "\n" +
+      infra::files::read_file(dir / name, k_max_action_file_bytes).value_or("");
   }
   if (metadata.type == domain::ActionType::nodejs) {
-    for (const auto& entry : fs::recursive_directory_iterator(dir)) {
-      const auto relative = fs::relative(entry.path(), dir).string();
-      if (relative.starts_with("node_modules") || !entry.is_regular_file()) {
+    std::error_code ec; // what cannot be listed is left out of the identity
+    for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end;
+         it.increment(ec)) {
+      const auto& entry = *it;
+      const auto relative = entry.path().lexically_relative(dir).string();
+      std::error_code type_ec;
+      if (relative.starts_with("node_modules") ||
+          !entry.is_regular_file(type_ec)) {
         continue;
       }
-      material += "\n" + relative + "\n" + read_text(entry.path()).value_or("");
+      material += "\n" + relative + "\n" +
+                  infra::files::read_file(entry.path()).value_or("");
     }
   }
   return material;
@@ -117,9 +125,10 @@ prepare_environment(const Context& ctx, const fs::path& dir,
   const fs::path bundle = fs::path(cache_root()) / key;
   Environment result;
   result.bundle = bundle;
-  if (!fs::exists(bundle / "build.json")) {
-    const fs::path staging = fs::path(cache_root()) / fmt::format(".staging-{}", ::getpid());
-    std::error_code ec;
+  std::error_code ec;
+  if (!fs::exists(bundle / "build.json", ec)) {
+    const fs::path staging =
+      fs::path(cache_root()) / fmt::format(".staging-{}", ::getpid());
     fs::remove_all(staging, ec);
     fs::create_directories(staging, ec);
     if (ec) {
@@ -149,9 +158,11 @@ prepare_environment(const Context& ctx, const fs::path& dir,
       fs::remove_all(staging, ec); // another run won the race: use its bundle
     }
   }
-  const auto info = nlohmann::json::parse(read_text(bundle / "build.json").value_or("{}"),
-                                          nullptr, false);
-  const std::string interpreter = info.is_object() ? info.value("interpreter", "") : "";
+  const auto info = nlohmann::json::parse(
+    infra::files::read_file(bundle / "build.json").value_or("{}"),
+    nullptr,
+    false);
+  const auto interpreter = output::text_field(info, "interpreter");
   result.interpreter = fs::path(interpreter).is_absolute()
                          ? interpreter
                          : (bundle / interpreter).string();
@@ -241,11 +252,10 @@ build_inputs(const domain::ActionMetadata& metadata, const ActionTestOptions& op
         return &io;
       }
     }
-    std::string message = fmt::format("the action has no input \"{}\"", name);
-    if (auto near = domain::closest_match(name, names)) {
-      message += fmt::format(" (did you mean \"{}\"?)", *near);
-    }
-    return fail(ErrorCode::invalid_argument, message);
+    return fail(ErrorCode::invalid_argument,
+                fmt::format("the action has no input \"{}\"{}",
+                            name,
+                            domain::did_you_mean(name, names)));
   };
   for (const auto& text : options.inputs) {
     RYAX_TRY_ASSIGN(const auto assignment, split_assignment(text, "--input"));
@@ -299,12 +309,6 @@ print_log(const app::LogLine& line)
             << line.line << "\n";
 }
 
-std::string
-scalar_text(const nlohmann::json& value)
-{
-  return value.is_string() ? value.get<std::string>() : value.dump();
-}
-
 } // namespace
 
 int
@@ -314,6 +318,10 @@ run_action_test(Context& ctx, const ActionTestOptions& options)
     ctx.fail(error);
     return ctx.exit_code;
   };
+  if (options.directory.empty()) {
+    return fail_with({ ErrorCode::invalid_argument,
+                       "the action directory is empty: name it" });
+  }
   const fs::path dir = options.directory;
   auto metadata = load_metadata(dir);
   if (!metadata) {
@@ -403,14 +411,22 @@ run_action_test(Context& ctx, const ActionTestOptions& options)
       }
       if (code == k_exit_ok || ctx.format() != OutputFormat::table) {
         output::emit(ctx, doc, [&](std::ostream& out) {
-          const auto& sets = doc["outputs"];
+          const auto& sets = output::field(doc, "outputs");
+          if (!sets.is_array()) { // not what a wrapper sends: shown as is
+            out << output::dump(sets) << "\n";
+            return;
+          }
           for (std::size_t i = 0; i < sets.size(); ++i) {
             if (sets.size() > 1) {
               out << (i == 0 ? "" : "\n") << "output set " << i + 1 << ":\n";
             }
             std::vector<std::pair<std::string, std::string>> fields;
-            for (const auto& [name, value] : sets[i].items()) {
-              fields.emplace_back(name, scalar_text(value));
+            if (sets[i].is_object()) {
+              for (const auto& [name, value] : sets[i].items()) {
+                fields.emplace_back(name, output::json_text(value));
+              }
+            } else {
+              fields.emplace_back("output", output::json_text(sets[i]));
             }
             output::print_fields(out, fields);
           }

@@ -1,6 +1,6 @@
 #include "cli/commands/common.hpp"
 
-#include <ctime>
+#include "cli/output/time_format.hpp"
 
 namespace ryax::cli {
 
@@ -27,12 +27,8 @@ format_time(std::int64_t unix_seconds)
   if (unix_seconds == 0) {
     return "never";
   }
-  const std::time_t t = unix_seconds;
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof(buffer), "%Y-%m-%d %H:%M", &tm);
-  return buffer;
+  return output::format_unix_time(
+    unix_seconds, output::TimeZone::local, output::TimeLayout::minutes);
 }
 
 } // namespace ryax::cli

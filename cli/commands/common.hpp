@@ -3,10 +3,16 @@
 #include "cli/client/client.hpp"
 #include "cli/context.hpp"
 
+#include <cstdint>
 #include <functional>
 #include <string>
 
 namespace ryax::cli {
+
+// The most one file read to be sent to the daemon may hold (a workflow
+// file, a static file, an uploaded file): ryaxd takes messages up to
+// 512 MiB.
+inline constexpr std::uint64_t k_max_upload_bytes = std::uint64_t{ 512 } << 20;
 
 // Connect to the daemon (autostarting it when allowed) and run `body`, which
 // returns the exit code or an error; an error is printed as one line and

@@ -5,6 +5,7 @@
 #include "cli/exit_code.hpp"
 #include "cli/output/output.hpp"
 #include "cli/output/progress.hpp"
+#include "core/infrastructure/files/read_file.hpp"
 
 #include "ryax/v1/action.grpc.pb.h"
 
@@ -12,7 +13,6 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -108,13 +108,15 @@ run_add(Context& ctx, const AddOptions& o)
     request.set_password(password);
   }
   if (!o.ssh_key_file.empty()) {
-    std::ifstream key(o.ssh_key_file, std::ios::binary);
+    // A private key is a few kB: anything past 1 MiB is not one.
+    auto key =
+      infra::files::read_file(o.ssh_key_file, std::uint64_t{ 1 } << 20);
     if (!key) {
-      ctx.fail({ErrorCode::invalid_argument,
-                fmt::format("cannot read SSH key \"{}\"", o.ssh_key_file)});
+      ctx.fail(
+        { ErrorCode::invalid_argument, "SSH key: " + key.error().message });
       return ctx.exit_code;
     }
-    request.set_ssh_key(read_all(key).value_or(""));
+    request.set_ssh_key(std::move(*key));
   }
   return with_client(ctx, [&](const Client& client) -> Result<int> {
     auto stub = v1::RepositoryService::NewStub(client.channel());

@@ -7,6 +7,7 @@
 #include "cli/commands/run_render.hpp"
 #include "cli/commands/run_watch.hpp"
 #include "cli/exit_code.hpp"
+#include "cli/output/json_fields.hpp"
 #include "cli/output/output.hpp"
 
 #include "ryax/v1/run.grpc.pb.h"
@@ -96,8 +97,9 @@ run_start(Context& ctx, const RunOptions& o)
     }
     RYAX_TRY_ASSIGN(run, wait_for_run(client, run, wait));
     const auto doc = run_json(run);
-    output::emit(
-      ctx, doc, [&](std::ostream& out) { print_results(out, doc["results"]); });
+    output::emit(ctx, doc, [&](std::ostream& out) {
+      print_results(out, output::field(doc, "results"));
+    });
     if (run.state() != "done") {
       std::cerr << "ryax: error: " << failure_text(run) << std::endl;
       return k_exit_run_failed;

@@ -1,5 +1,8 @@
 #include "cli/commands/run_files.hpp"
 
+#include "cli/commands/common.hpp"
+#include "cli/output/json_fields.hpp"
+#include "core/infrastructure/files/read_file.hpp"
 #include "core/infrastructure/filestore/archive.hpp"
 
 #include "ryax/v1/run.grpc.pb.h"
@@ -10,28 +13,12 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
-#include <sstream>
 
 namespace fs = std::filesystem;
 
 namespace ryax::cli {
 
 namespace {
-
-Result<std::string>
-read_bytes(const fs::path& path)
-{
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream content;
-  if (in) {
-    content << in.rdbuf();
-  }
-  if (!in || in.bad()) {
-    return fail(ErrorCode::invalid_argument,
-                fmt::format("cannot read \"{}\"", path.string()));
-  }
-  return content.str();
-}
 
 // The base name the user gave: "dir/" and "." name the directory itself.
 std::string
@@ -71,7 +58,8 @@ read_directory(const fs::path& root, v1::RunFileUpload& upload)
     if (fs::is_directory(path, ec)) {
       entry->set_directory(true);
     } else if (fs::is_regular_file(path, ec)) {
-      RYAX_TRY_ASSIGN(*entry->mutable_content(), read_bytes(path));
+      RYAX_TRY_ASSIGN(*entry->mutable_content(),
+                      infra::files::read_file(path, k_max_upload_bytes));
     } else {
       return fail(
         ErrorCode::invalid_argument,
@@ -154,7 +142,8 @@ read_upload(const std::string& name, const std::string& path)
     upload.set_directory(true);
     RYAX_TRY(read_directory(path, upload));
   } else if (fs::is_regular_file(status)) {
-    RYAX_TRY_ASSIGN(*upload.mutable_content(), read_bytes(path));
+    RYAX_TRY_ASSIGN(*upload.mutable_content(),
+                    infra::files::read_file(path, k_max_upload_bytes));
   } else {
     return fail(
       ErrorCode::invalid_argument,
@@ -168,10 +157,10 @@ Result<std::vector<Download>>
 plan_downloads(const nlohmann::json& results, const fs::path& dir)
 {
   std::vector<Found> found;
-  for (const auto& result : results) {
-    collect(result.value("key", ""),
-            result["value"],
-            result.value("list", false),
+  for (std::size_t i = 0; results.is_array() && i < results.size(); ++i) {
+    collect(output::text_field(results[i], "key"),
+            output::field(results[i], "value"),
+            output::flag_field(results[i], "list"),
             nullptr,
             found);
   }

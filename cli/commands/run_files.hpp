@@ -25,8 +25,10 @@ Result<std::pair<std::string, std::string>> parse_assignment(
 
 // The upload of `path` for the trigger output `name`: a file's content, or
 // a directory's entries (sub-directories and files, recursively, sorted).
-// invalid_argument naming the path when it does not exist, cannot be read
-// or holds something else than files and directories.
+// invalid_argument naming the path when it does not exist, holds something
+// else than files and directories or a file larger than
+// k_max_upload_bytes; the errors of infra::files::read_file when a file
+// cannot be read.
 Result<v1::RunFileUpload> read_upload(const std::string& name,
                                       const std::string& path);
 

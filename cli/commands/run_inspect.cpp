@@ -7,8 +7,9 @@
 #include "cli/commands/run_render.hpp"
 #include "cli/commands/run_show.hpp"
 #include "cli/exit_code.hpp"
+#include "cli/output/json_fields.hpp"
 #include "cli/output/output.hpp"
-#include "core/domain/action.hpp"
+#include "core/domain/suggest.hpp"
 
 #include "ryax/v1/run.grpc.pb.h"
 #include <CLI/CLI.hpp>
@@ -88,13 +89,11 @@ list_request(const RunsOptions& o)
   if (!o.status.empty()) {
     if (std::find(k_run_states.begin(), k_run_states.end(), o.status) ==
         k_run_states.end()) {
-      auto message = fmt::format(
-        "--status \"{}\": expected pending, running, done, error or cancelled",
-        o.status);
-      if (auto near = domain::closest_match(o.status, k_run_states)) {
-        message += fmt::format(" (did you mean \"{}\"?)", *near);
-      }
-      return fail(ErrorCode::invalid_argument, message);
+      return fail(ErrorCode::invalid_argument,
+                  fmt::format("--status \"{}\": expected pending, running, "
+                              "done, error or cancelled{}",
+                              o.status,
+                              domain::did_you_mean(o.status, k_run_states)));
     }
     request.set_state(o.status);
   }
@@ -204,7 +203,7 @@ run_results(Context& ctx, const RunsOptions& o)
     const auto full = run_json(run);
     nlohmann::json doc = { { "id", run.id() },
                            { "state", run.state() },
-                           { "results", full["results"] } };
+                           { "results", output::field(full, "results") } };
     if (!ctx.quiet && run.state() != "done") {
       std::cerr << fmt::format(
         "ryax: note: run {} {}\n",
@@ -216,8 +215,9 @@ run_results(Context& ctx, const RunsOptions& o)
     }
     std::vector<std::string> written;
     if (!o.download.empty()) {
-      RYAX_TRY_ASSIGN(const auto downloads,
-                      plan_downloads(full["results"], o.download));
+      RYAX_TRY_ASSIGN(
+        const auto downloads,
+        plan_downloads(output::field(full, "results"), o.download));
       doc["downloaded"] = nlohmann::json::array();
       std::error_code ec;
       std::filesystem::create_directories(o.download, ec);
@@ -320,7 +320,7 @@ run_logs(Context& ctx, const RunsOptions& o)
       for (const auto& line : chunk.lines()) {
         switch (format) {
           case OutputFormat::json:
-            std::cout << log_line_json(line).dump() << "\n";
+            std::cout << output::dump(log_line_json(line)) << "\n";
             break;
           case OutputFormat::yaml:
             std::cout << "---\n" << output::to_yaml(log_line_json(line));

@@ -1,10 +1,10 @@
 #include "cli/commands/run_render.hpp"
 
+#include "cli/output/json_fields.hpp"
+#include "cli/output/time_format.hpp"
 #include "core/domain/action.hpp"
 
 #include <fmt/format.h>
-
-#include <ctime>
 
 namespace ryax::cli {
 
@@ -63,14 +63,6 @@ std::string
 first_line(const std::string& text)
 {
   return text.substr(0, text.find('\n'));
-}
-
-std::tm
-local_tm(std::time_t seconds)
-{
-  std::tm tm{};
-  localtime_r(&seconds, &tm);
-  return tm;
 }
 
 } // namespace
@@ -133,11 +125,8 @@ json
 log_line_json(const v1::RunLogLine& line)
 {
   const auto ns = line.timestamp_unix_ns();
-  const auto seconds = static_cast<std::time_t>(ns / 1'000'000'000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char date[32];
-  std::strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+  const auto date = output::format_unix_time(
+    ns / 1'000'000'000, output::TimeZone::utc, output::TimeLayout::iso);
   return { { "timestamp_unix_ns", ns },
            { "time", fmt::format("{}.{:09}Z", date, ns % 1'000'000'000) },
            { "step", line.step() },
@@ -186,12 +175,11 @@ format_iso_ms(std::int64_t unix_ms)
   if (unix_ms == 0) {
     return "";
   }
-  const auto seconds = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char date[32];
-  std::strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
-  return fmt::format("{}.{:03}Z", date, unix_ms % 1000);
+  return fmt::format("{}.{:03}Z",
+                     output::format_unix_time(unix_ms / 1000,
+                                              output::TimeZone::utc,
+                                              output::TimeLayout::iso),
+                     unix_ms % 1000);
 }
 
 std::string
@@ -245,10 +233,8 @@ format_since(std::int64_t unix_ms, std::int64_t now_ms)
   if (ago < 86400) {
     return fmt::format("{}h ago", ago / 3600);
   }
-  const auto tm = local_tm(static_cast<std::time_t>(unix_ms / 1000));
-  char buffer[32];
-  std::strftime(buffer, sizeof(buffer), "%Y-%m-%d %H:%M", &tm);
-  return buffer;
+  return output::format_unix_time(
+    unix_ms / 1000, output::TimeZone::local, output::TimeLayout::minutes);
 }
 
 std::optional<FileValue>
@@ -279,17 +265,20 @@ value_text(const json& value)
     return file->directory ? file->name + "/ (directory)"
                            : file->name + " (file)";
   }
-  return value.dump();
+  return output::dump(value);
 }
 
 std::vector<std::string>
 result_lines(const json& results)
 {
   std::vector<std::string> lines;
+  if (!results.is_array()) {
+    return lines;
+  }
   for (const auto& result : results) {
-    const auto key = result.value("key", "");
-    const auto& value = result["value"];
-    if (result.value("list", false) && value.is_array()) {
+    const auto key = output::text_field(result, "key");
+    const auto& value = output::field(result, "value");
+    if (output::flag_field(result, "list") && value.is_array()) {
       for (std::size_t i = 0; i < value.size(); ++i) {
         lines.push_back(
           fmt::format("{}[{}] = {}", key, i, value_text(value[i])));
@@ -341,9 +330,8 @@ std::string
 log_line_text(const v1::RunLogLine& line)
 {
   const auto ns = line.timestamp_unix_ns();
-  const auto tm = local_tm(static_cast<std::time_t>(ns / 1'000'000'000));
-  char date[32];
-  std::strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+  const auto date = output::format_unix_time(
+    ns / 1'000'000'000, output::TimeZone::local, output::TimeLayout::iso);
   std::string text;
   for (const char c : line.line()) {
     if (c == '\n') {

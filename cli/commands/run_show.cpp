@@ -1,11 +1,12 @@
 #include "cli/commands/run_show.hpp"
 
 #include "cli/commands/run_render.hpp"
+#include "cli/output/json_fields.hpp"
 #include "cli/output/output.hpp"
+#include "cli/output/time_format.hpp"
 
 #include <fmt/format.h>
 
-#include <ctime>
 #include <ostream>
 
 namespace ryax::cli {
@@ -20,11 +21,8 @@ when(std::int64_t unix_ms, std::int64_t now_ms)
   if (unix_ms == 0) {
     return "-";
   }
-  const auto seconds = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm tm{};
-  localtime_r(&seconds, &tm);
-  char local[32];
-  std::strftime(local, sizeof(local), "%Y-%m-%d %H:%M:%S", &tm);
+  const auto local = output::format_unix_time(
+    unix_ms / 1000, output::TimeZone::local, output::TimeLayout::seconds);
   const auto since = format_since(unix_ms, now_ms);
   return since.ends_with(" ago") || since == "just now"
            ? fmt::format("{} ({})", local, since)
@@ -58,7 +56,7 @@ print_object(std::ostream& out,
              const std::string& prefix = "")
 {
   if (!object.is_object()) {
-    out << indent << prefix << object.dump() << "\n";
+    out << indent << prefix << output::dump(object) << "\n";
     return;
   }
   if (object.empty()) {
@@ -85,10 +83,10 @@ step_duration(const v1::Run& run,
 bool
 reached(const json& step)
 {
-  const auto& outputs = step["outputs"];
-  return !step["inputs"].is_null() ||
+  const auto& outputs = output::field(step, "outputs");
+  return !output::field(step, "inputs").is_null() ||
          !(outputs.is_null() || (outputs.is_array() && outputs.empty())) ||
-         !step["error"].is_null();
+         !output::field(step, "error").is_null();
 }
 
 void
@@ -97,9 +95,9 @@ print_execution(std::ostream& out, const v1::StepExecution& s, const json& step)
   out << fmt::format(
     "{} ({}):\n", step_label(s.step(), s.branch(), s.attempt()), s.state());
   out << "  inputs:\n";
-  print_object(
-    out, step["inputs"].is_null() ? json::object() : step["inputs"], "    ");
-  const auto& outputs = step["outputs"];
+  const auto& inputs = output::field(step, "inputs");
+  print_object(out, inputs.is_null() ? json::object() : inputs, "    ");
+  const auto& outputs = output::field(step, "outputs");
   if (outputs.is_array() && !outputs.empty()) {
     out << "  outputs:\n";
     if (outputs.size() == 1 && !s.fan_out()) {
@@ -110,7 +108,7 @@ print_execution(std::ostream& out, const v1::StepExecution& s, const json& step)
       }
     }
   } else if (!outputs.is_null() && !outputs.is_array()) {
-    out << "  outputs: " << outputs.dump() << "\n";
+    out << "  outputs: " << output::dump(outputs) << "\n";
   }
   if (s.has_error()) {
     out << "  error: " << failure_line(s.error()) << "\n";
@@ -145,10 +143,9 @@ print_run(std::ostream& out,
   output::print_fields(out, fields);
 
   out << "\ntrigger:\n";
-  print_object(out,
-               doc["trigger_values"].is_null() ? json::object()
-                                               : doc["trigger_values"],
-               "  ");
+  const auto& trigger_values = output::field(doc, "trigger_values");
+  print_object(
+    out, trigger_values.is_null() ? json::object() : trigger_values, "  ");
 
   out << "\nsteps:\n";
   output::Table table{ { "  STEP",
@@ -176,7 +173,8 @@ print_run(std::ostream& out,
 
   bool first = true;
   for (int i = 0; i < run.steps_size(); ++i) {
-    const auto& step = doc["steps"][static_cast<std::size_t>(i)];
+    const auto& step =
+      output::element(output::field(doc, "steps"), static_cast<std::size_t>(i));
     if (reached(step)) {
       out << (first ? "\n" : "");
       first = false;
@@ -205,7 +203,7 @@ print_run(std::ostream& out,
   }
 
   out << "\nresults:\n";
-  const auto lines = result_lines(doc["results"]);
+  const auto lines = result_lines(output::field(doc, "results"));
   if (lines.empty()) {
     out << "  (none)\n";
   }

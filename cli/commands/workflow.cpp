@@ -6,6 +6,7 @@
 #include "cli/commands/workflow_render.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/output/output.hpp"
+#include "core/infrastructure/files/read_file.hpp"
 #include "core/infrastructure/yaml/workflow_parser.hpp"
 
 #include "ryax/v1/workflow.grpc.pb.h"
@@ -13,10 +14,8 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <set>
-#include <sstream>
 
 namespace fs = std::filesystem;
 
@@ -34,19 +33,6 @@ struct WorkflowOptions
   bool exit_code = false;
   std::string format = "dot";
 };
-
-Result<std::string>
-read_file(const fs::path& path)
-{
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return fail(ErrorCode::invalid_argument,
-                fmt::format("cannot read \"{}\"", path.string()));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // The "@path" static files `text` names (read leniently: the daemon reports
 // every problem of the file).
@@ -88,13 +74,14 @@ read_source(const std::string& file)
         : fmt::format("workflow file \"{}\" does not exist", file));
   }
   v1::WorkflowSource source;
-  RYAX_TRY_ASSIGN(auto text, read_file(file));
+  RYAX_TRY_ASSIGN(auto text, infra::files::read_file(file, k_max_upload_bytes));
   source.set_display_path(file);
   const auto base = fs::path(file).parent_path();
   for (const auto& path : static_files(text, file)) {
     const auto full = base / path;
     if (fs::is_regular_file(full, ec)) {
-      RYAX_TRY_ASSIGN(auto content, read_file(full));
+      RYAX_TRY_ASSIGN(auto content,
+                      infra::files::read_file(full, k_max_upload_bytes));
       auto* entry = source.add_files();
       entry->set_path(path);
       entry->set_content(std::move(content));
@@ -104,10 +91,12 @@ read_source(const std::string& file)
       entry->set_directory(true);
       for (const auto& item : fs::recursive_directory_iterator(full, ec)) {
         if (item.is_regular_file()) {
-          RYAX_TRY_ASSIGN(auto content, read_file(item.path()));
+          RYAX_TRY_ASSIGN(
+            auto content,
+            infra::files::read_file(item.path(), k_max_upload_bytes));
           auto* inner = source.add_files();
-          inner->set_path(path + "/" +
-                          fs::relative(item.path(), full).generic_string());
+          inner->set_path(
+            path + "/" + item.path().lexically_relative(full).generic_string());
           inner->set_content(std::move(content));
         }
       }
@@ -166,15 +155,6 @@ invalid_file(const std::string& file,
                             diagnostics.size(),
                             diagnostics.size() == 1 ? "" : "s",
                             consequence) };
-}
-
-std::string
-state_text(const v1::WorkflowStatus& s)
-{
-  if (s.state() == "deployed") {
-    return fmt::format("deployed (version {})", s.deployed_version());
-  }
-  return s.state() == "error" ? "error: " + s.reason() : s.state();
 }
 
 int
@@ -297,80 +277,6 @@ document(const v1::Workflow& workflow)
 {
   auto doc = nlohmann::json::parse(workflow.document_json(), nullptr, false);
   return doc.is_discarded() ? nlohmann::json::object() : doc;
-}
-
-std::string
-json_text(const nlohmann::json& value)
-{
-  return value.is_string() ? value.get<std::string>() : value.dump();
-}
-
-void
-print_workflow(std::ostream& out,
-               const v1::Workflow& w,
-               const nlohmann::json& d)
-{
-  output::print_fields(
-    out,
-    { { "id", d["id"].get<std::string>() },
-      { "name",
-        d["human_name"].get<std::string>().empty()
-          ? "-"
-          : d["human_name"].get<std::string>() },
-      { "version",
-        fmt::format(
-          "{} (latest {})", w.version(), w.status().latest_version()) },
-      { "pushed", format_time(w.created_at()) },
-      { "state", state_text(w.status()) } });
-  output::Table steps{ { "  STEP", "ROLE", "ACTION" }, {} };
-  for (const auto& step : d["steps"]) {
-    const auto resolved = step["resolved_version"].get<std::string>();
-    auto action = step["action"].get<std::string>() + ":" +
-                  (resolved.empty() ? "?" : resolved);
-    if (resolved.empty()) {
-      action += " (not in the catalogue)";
-    } else if (step["version"].get<std::string>().empty() &&
-               step["role"] == "action") {
-      action += " (latest built)";
-    }
-    steps.rows.push_back({ "  " + step["id"].get<std::string>(),
-                           step["role"].get<std::string>(),
-                           action });
-  }
-  out << "\nsteps:\n";
-  output::print_table(out, steps, false);
-  out << "\nedges:\n";
-  for (const auto& edge : d["edges"]) {
-    out << fmt::format("  {} -> {}{}\n",
-                       edge["from"].get<std::string>(),
-                       edge["to"].get<std::string>(),
-                       edge["kind"] == "order" ? " (order)" : "");
-  }
-  out << "\nbindings:\n";
-  if (d["bindings"].empty()) {
-    out << "  (none)\n";
-  }
-  for (const auto& b : d["bindings"]) {
-    out << fmt::format("  {}.{} = {} ({})\n",
-                       b["step"].get<std::string>(),
-                       b["input"].get<std::string>(),
-                       json_text(b["value"]),
-                       b["kind"].get<std::string>());
-  }
-  out << "\nresults:\n";
-  if (d["results"].empty()) {
-    out << "  (none)\n";
-  }
-  for (const auto& r : d["results"]) {
-    out << fmt::format("  {} = {}\n",
-                       r["key"].get<std::string>(),
-                       r["value"].get<std::string>());
-  }
-  for (const auto& f : d["files"]) {
-    out << fmt::format("file: {} ({} bytes)\n",
-                       f["path"].get<std::string>(),
-                       f["size"].get<std::int64_t>());
-  }
 }
 
 int

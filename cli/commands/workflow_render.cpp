@@ -1,8 +1,13 @@
 #include "cli/commands/workflow_render.hpp"
 
+#include "cli/commands/common.hpp"
+#include "cli/output/json_fields.hpp"
+#include "cli/output/output.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <ostream>
 #include <sstream>
 #include <vector>
 
@@ -81,7 +86,88 @@ quoted(const std::string& text)
   return out + "\"";
 }
 
+using output::array_field;
+using output::text_field;
+
 } // namespace
+
+std::string
+state_text(const v1::WorkflowStatus& s)
+{
+  if (s.state() == "deployed") {
+    return fmt::format("deployed (version {})", s.deployed_version());
+  }
+  return s.state() == "error" ? "error: " + s.reason() : s.state();
+}
+
+void
+print_workflow(std::ostream& out,
+               const v1::Workflow& w,
+               const nlohmann::json& d)
+{
+  const auto name = text_field(d, "human_name");
+  output::print_fields(
+    out,
+    { { "id", text_field(d, "id", "-") },
+      { "name", name.empty() ? "-" : name },
+      { "version",
+        fmt::format(
+          "{} (latest {})", w.version(), w.status().latest_version()) },
+      { "pushed", format_time(w.created_at()) },
+      { "state", state_text(w.status()) } });
+  output::Table steps{ { "  STEP", "ROLE", "ACTION" }, {} };
+  for (const auto& step : array_field(d, "steps")) {
+    const auto resolved = text_field(step, "resolved_version");
+    auto action = text_field(step, "action", "?") + ":" +
+                  (resolved.empty() ? "?" : resolved);
+    if (resolved.empty()) {
+      action += " (not in the catalogue)";
+    } else if (text_field(step, "version").empty() &&
+               text_field(step, "role") == "action") {
+      action += " (latest built)";
+    }
+    steps.rows.push_back({ "  " + text_field(step, "id", "?"),
+                           text_field(step, "role", "-"),
+                           action });
+  }
+  out << "\nsteps:\n";
+  output::print_table(out, steps, false);
+  out << "\nedges:\n";
+  for (const auto& edge : array_field(d, "edges")) {
+    out << fmt::format("  {} -> {}{}\n",
+                       text_field(edge, "from", "?"),
+                       text_field(edge, "to", "?"),
+                       text_field(edge, "kind") == "order" ? " (order)" : "");
+  }
+  out << "\nbindings:\n";
+  const auto& bindings = array_field(d, "bindings");
+  if (bindings.empty()) {
+    out << "  (none)\n";
+  }
+  for (const auto& b : bindings) {
+    out << fmt::format("  {}.{} = {} ({})\n",
+                       text_field(b, "step", "?"),
+                       text_field(b, "input", "?"),
+                       output::json_text(output::field(b, "value")),
+                       text_field(b, "kind", "-"));
+  }
+  out << "\nresults:\n";
+  const auto& results = array_field(d, "results");
+  if (results.empty()) {
+    out << "  (none)\n";
+  }
+  for (const auto& r : results) {
+    out << fmt::format("  {} = {}\n",
+                       text_field(r, "key", "?"),
+                       output::json_text(output::field(r, "value")));
+  }
+  for (const auto& f : array_field(d, "files")) {
+    const auto size = output::integer_field(f, "size");
+    out << fmt::format("file: {} ({} bytes)\n",
+                       text_field(f, "path", "?"),
+                       size ? std::to_string(*size) : "?");
+  }
+}
 
 std::string
 unified_diff(const std::string& before,
@@ -150,19 +236,21 @@ workflow_dot(const nlohmann::json& document)
 {
   std::string out =
     fmt::format("digraph {} {{\n  rankdir=LR;\n  node [shape=box];\n",
-                quoted(document.value("id", "")));
-  for (const auto& step : document["steps"]) {
-    const auto id = step["id"].get<std::string>();
+                quoted(text_field(document, "id")));
+  for (const auto& step : array_field(document, "steps")) {
+    const auto id = text_field(step, "id", "?");
     out += fmt::format("  {} [label={}{}];\n",
                        quoted(id),
-                       quoted(id + "\\n" + step["action"].get<std::string>()),
-                       step["role"] == "trigger" ? ", shape=ellipse" : "");
+                       quoted(id + "\\n" + text_field(step, "action", "?")),
+                       text_field(step, "role") == "trigger" ? ", shape=ellipse"
+                                                             : "");
   }
-  for (const auto& edge : document["edges"]) {
-    out += fmt::format("  {} -> {}{};\n",
-                       quoted(edge["from"].get<std::string>()),
-                       quoted(edge["to"].get<std::string>()),
-                       edge["kind"] == "order" ? " [style=dashed]" : "");
+  for (const auto& edge : array_field(document, "edges")) {
+    out +=
+      fmt::format("  {} -> {}{};\n",
+                  quoted(text_field(edge, "from", "?")),
+                  quoted(text_field(edge, "to", "?")),
+                  text_field(edge, "kind") == "order" ? " [style=dashed]" : "");
   }
   return out + "}\n";
 }
@@ -171,18 +259,18 @@ std::string
 workflow_mermaid(const nlohmann::json& document)
 {
   std::string out = "flowchart LR\n";
-  for (const auto& step : document["steps"]) {
-    const auto id = step["id"].get<std::string>();
-    const auto label = id + " (" + step["action"].get<std::string>() + ")";
-    out += step["role"] == "trigger"
+  for (const auto& step : array_field(document, "steps")) {
+    const auto id = text_field(step, "id", "?");
+    const auto label = id + " (" + text_field(step, "action", "?") + ")";
+    out += text_field(step, "role") == "trigger"
              ? fmt::format("  {}([\"{}\"])\n", id, label)
              : fmt::format("  {}[\"{}\"]\n", id, label);
   }
-  for (const auto& edge : document["edges"]) {
+  for (const auto& edge : array_field(document, "edges")) {
     out += fmt::format("  {} {} {}\n",
-                       edge["from"].get<std::string>(),
-                       edge["kind"] == "order" ? "-.->" : "-->",
-                       edge["to"].get<std::string>());
+                       text_field(edge, "from", "?"),
+                       text_field(edge, "kind") == "order" ? "-.->" : "-->",
+                       text_field(edge, "to", "?"));
   }
   return out;
 }

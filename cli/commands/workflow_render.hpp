@@ -1,10 +1,26 @@
 #pragma once
 
+#include "ryax/v1/workflow.pb.h"
 #include <nlohmann/json.hpp>
 
+#include <iosfwd>
 #include <string>
 
+// The text forms of `ryax workflow show|diff|graph`. Pure: no I/O but the
+// stream. The documents come from the daemon: a field one lacks or gives
+// with another type (an older or newer ryaxd) shows as "-" or "?" or is
+// left out; nothing asserts or throws.
 namespace ryax::cli {
+
+// "deployed (version 3)", "error: <reason>", else the state as is.
+std::string state_text(const v1::WorkflowStatus& status);
+
+// Print workflow `w` for people (`ryax workflow show`): id, name,
+// version, pushed, state, then its steps, edges, bindings, results and
+// static files from `d`, its WORKFLOW DOCUMENT (ryax(1)).
+void print_workflow(std::ostream& out,
+                    const v1::Workflow& w,
+                    const nlohmann::json& d);
 
 // A unified diff ("---"/"+++" headers, "@@ -a,b +c,d @@" hunks with
 // `context` lines around each change) turning `before` into `after`, line

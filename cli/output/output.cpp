@@ -1,5 +1,7 @@
 #include "cli/output/output.hpp"
 
+#include "cli/output/json_fields.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -106,7 +108,7 @@ emit(const Context& ctx, const nlohmann::json& doc,
 {
   switch (ctx.format()) {
   case OutputFormat::json:
-    std::cout << doc.dump(2) << "\n";
+    std::cout << dump(doc, 2) << "\n";
     break;
   case OutputFormat::yaml:
     std::cout << to_yaml(doc);

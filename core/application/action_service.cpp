@@ -1,7 +1,7 @@
 #include "core/application/action_service.hpp"
 
 #include "core/application/log.hpp"
-
+#include "core/domain/suggest.hpp"
 #include "core/domain/workflow.hpp"
 
 #include <fmt/format.h>
@@ -85,10 +85,7 @@ ActionService::not_found(const domain::ActionRef& ref)
   if (!versions.empty()) {
     message += fmt::format(" (versions: {})", fmt::join(versions, ", "));
   } else {
-    std::vector<std::string_view> candidates(ids.begin(), ids.end());
-    if (auto near = domain::closest_match(ref.id, candidates)) {
-      message += fmt::format(" (did you mean \"{}\"?)", *near);
-    }
+    message += domain::did_you_mean(ref.id, ids);
   }
   return Error{ErrorCode::not_found, message};
 }

@@ -173,31 +173,88 @@ BuildService::log(const std::string& ref, std::size_t offset)
 void
 BuildService::worker_loop()
 {
+  // An adapter that throws while a job is taken: try again later, as when
+  // the queue is empty.
+  const auto pause = [this](std::string_view what) {
+    log::error("build worker: cannot take the next job: {}", what);
+    std::unique_lock lock(m_mutex);
+    m_cv.wait_for(lock, std::chrono::seconds(5), [this] { return m_stopping; });
+  };
   while (true) {
-    BuildJob job;
-    {
-      std::unique_lock lock(m_mutex);
-      while (true) {
-        if (m_stopping) {
-          return;
-        }
-        auto next = m_ports.jobs.next_pending();
-        if (next && *next) {
-          job = **next;
-          job.state = BuildJobState::building;
-          job.started_at = m_ports.clock.now_unix();
-          ++job.attempts;
-          if (!m_ports.jobs.update(job)) {
-            log::error("build {}: cannot record its start", job.id);
-          }
-          m_running[job.id] = std::make_shared<std::atomic<bool>>(false);
-          break;
-        }
-        m_cv.wait_for(lock, std::chrono::seconds(5));
+    std::optional<BuildJob> job;
+    try {
+      job = next_job();
+    } catch (const std::exception& e) {
+      pause(e.what());
+      continue;
+    } catch (...) {
+      pause("unknown exception");
+      continue;
+    }
+    if (!job) {
+      return;
+    }
+    // The exception barrier: whatever one build throws (an adapter,
+    // std::bad_alloc, a filesystem_error) fails that build, never the
+    // worker or the daemon.
+    try {
+      run(*job);
+    } catch (const std::exception& e) {
+      fail_on_exception(*job, e.what());
+    } catch (...) {
+      fail_on_exception(*job, "unknown exception");
+    }
+  }
+}
+
+std::optional<BuildJob>
+BuildService::next_job()
+{
+  std::unique_lock lock(m_mutex);
+  while (true) {
+    if (m_stopping) {
+      return std::nullopt;
+    }
+    auto next = m_ports.jobs.next_pending();
+    if (next && *next) {
+      auto job = **next;
+      job.state = BuildJobState::building;
+      job.started_at = m_ports.clock.now_unix();
+      ++job.attempts;
+      if (!m_ports.jobs.update(job)) {
+        log::error("build {}: cannot record its start", job.id);
+      }
+      m_running[job.id] = std::make_shared<std::atomic<bool>>(false);
+      return job;
+    }
+    m_cv.wait_for(lock, std::chrono::seconds(5));
+  }
+}
+
+void
+BuildService::fail_on_exception(BuildJob job, std::string_view what)
+{
+  try {
+    log::error("build {} of {}:{}: internal error: {}", job.id, job.action_id,
+               job.version, what);
+    job.state = BuildJobState::error;
+    job.error = fmt::format("internal error: {}", what);
+    auto version = m_ports.catalogue.find(job.action_id, job.version);
+    if (version && *version) {
+      finish(job, **version);
+    } else {
+      job.finished_at = m_ports.clock.now_unix();
+      if (!m_ports.jobs.update(job)) {
+        log::error("build {} of {}:{}: cannot record its end", job.id,
+                   job.action_id, job.version);
       }
     }
-    run(std::move(job));
+  } catch (...) {
+    // Nothing could be recorded (the adapters throw again, memory is
+    // short): the job stays "building" and the next start retries it.
   }
+  std::lock_guard lock(m_mutex);
+  m_running.erase(job.id);
 }
 
 void
@@ -216,7 +273,11 @@ BuildService::run(BuildJob job)
   } else {
     auto v = **version;
     v.build_state = BuildState::building;
-    (void)m_ports.catalogue.set_build(v);
+    if (auto recorded = m_ports.catalogue.set_build(v); !recorded) {
+      // The build goes on: only `action show` misses the "building" state.
+      log::error("build {} of {}:{}: cannot record that it is building: {}",
+                 job.id, job.action_id, job.version, recorded.error().message);
+    }
     log::info("build {} of {}:{} started (attempt {})", job.id, job.action_id,
               job.version, job.attempts);
     auto built = build(job, v, cancelled);
@@ -300,7 +361,7 @@ BuildService::build(BuildJob& job, domain::ActionVersion version,
   RYAX_TRY_ASSIGN(auto commit, m_ports.git.open(remote, version.commit));
 
   RYAX_TRY_ASSIGN(const auto staging, m_ports.bundles.stage());
-  auto built = [&]() -> Result<BuildOutcome> {
+  const auto extract_and_build = [&]() -> Result<BuildOutcome> {
     RYAX_TRY(commit->extract_directory(version.directory, staging.source_dir));
     say(fmt::format("files read from git at {} in \"{}\"", version.commit.substr(0, 12),
                     version.directory.empty() ? "." : version.directory));
@@ -311,7 +372,14 @@ BuildService::build(BuildJob& job, domain::ActionVersion version,
     request.log = say;
     request.cancelled = cancelled;
     return m_ports.builder.build(request);
-  }();
+  };
+  Result<BuildOutcome> built = fail(ErrorCode::internal, "not built");
+  try {
+    built = extract_and_build();
+  } catch (...) {
+    m_ports.bundles.discard(staging); // the worker's barrier reports it
+    throw;
+  }
   if (!built) {
     m_ports.bundles.discard(staging);
     return std::unexpected(built.error());

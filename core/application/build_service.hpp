@@ -13,7 +13,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -35,7 +37,9 @@ struct BuildPorts
 // Builds action versions from a persistent queue with a fixed number of
 // worker threads. A version moves scanned -> build pending -> building ->
 // built | build error. Jobs survive a restart: pending ones resume, one
-// interrupted while building is retried.
+// interrupted while building is retried. An exception thrown while one
+// version builds (by an adapter, std::bad_alloc...) ends that build in
+// error ("internal error: <what>"); the worker goes on with the next job.
 class BuildService
 {
 public:
@@ -82,7 +86,13 @@ public:
 private:
   Result<domain::ActionVersion> resolve(const std::string& ref);
   void worker_loop();
+  // The next pending job, marked building (blocks until there is one);
+  // nullopt once stopping.
+  std::optional<domain::BuildJob> next_job();
   void run(domain::BuildJob job);
+  // `job` ends in error with "internal error: <what>" after an exception
+  // escaped its build; never throws.
+  void fail_on_exception(domain::BuildJob job, std::string_view what);
   Result<domain::ActionVersion> build(domain::BuildJob& job,
                                       domain::ActionVersion version,
                                       const std::function<bool()>& cancelled);

@@ -2,6 +2,8 @@
 
 #include "core/application/log.hpp"
 #include "core/application/runtime_spec.hpp"
+#include "core/domain/path.hpp"
+#include "core/domain/suggest.hpp"
 #include "core/domain/workflow_validation.hpp"
 
 #include <fmt/format.h>
@@ -182,9 +184,8 @@ WorkflowService::store_files(const domain::WorkflowDefinition& workflow,
       if (!file) {
         continue;
       }
-      const auto prefix = file->path + "/";
       for (const auto& [path, content] : source.files) {
-        if (path == file->path || path.starts_with(prefix)) {
+        if (domain::is_lexically_within(path, file->path)) {
           wanted.emplace(path, &content);
         }
       }
@@ -267,9 +268,7 @@ WorkflowService::deployment_of(const std::string& id)
   for (const auto& workflow : all) {
     ids.push_back(workflow.id);
   }
-  if (auto near = domain::closest_match(id, ids)) {
-    message += fmt::format(" (did you mean \"{}\"?)", *near);
-  }
+  message += domain::did_you_mean(id, ids);
   return fail(ErrorCode::not_found, message);
 }
 

@@ -8,7 +8,8 @@
 namespace ryax {
 
 // The closed set of failure categories. Each maps one-to-one to a gRPC status
-// (daemon/status.cpp) and to a CLI exit code (cli/exit_code.cpp).
+// (core/infrastructure/rpc/status.cpp) and to a CLI exit code
+// (cli/exit_code.cpp).
 enum class ErrorCode {
   invalid_argument,
   not_found,
@@ -38,7 +39,34 @@ struct Error
   std::string message;
 };
 
-template<typename T> using Result = std::expected<T, Error>;
+// The outcome of an operation that can fail: a T, or an Error. It is a
+// std::expected<T, Error> (same members, same constructors) that cannot be
+// dropped: ignoring a returned Result is an error under -Werror. Cast it to
+// (void) where ignoring is right, with a comment saying why.
+template<typename T>
+class [[nodiscard]] Result : public std::expected<T, Error>
+{
+public:
+  using Base = std::expected<T, Error>;
+  using Base::Base;
+
+  // A value-initialised T (for Result<void>: `return {};`); deleted when T
+  // has no default constructor.
+  constexpr Result() = default;
+
+  // From the std::expected it is.
+  constexpr Result(const Base& other) : Base(other) {}
+  constexpr Result(Base&& other) : Base(std::move(other)) {}
+
+  constexpr Result(const Result&) = default;
+  constexpr Result(Result&&) = default;
+  constexpr Result& operator=(const Result&) = default;
+  constexpr Result& operator=(Result&&) = default;
+  // A copy from a non-const lvalue. Without it, std::expected's converting
+  // constructor from a value would be the better match for a T that can be
+  // made from a Result (Result<bool>, through its explicit operator bool).
+  constexpr Result(Result& other) : Base(static_cast<const Base&>(other)) {}
+};
 
 // Build a failed Result of any type.
 inline std::unexpected<Error>

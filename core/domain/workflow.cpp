@@ -1,5 +1,7 @@
 #include "core/domain/workflow.hpp"
 
+#include "core/domain/path.hpp"
+
 #include <algorithm>
 
 namespace ryax::domain {
@@ -89,16 +91,7 @@ parse_static_file(std::string_view path)
     return fail(ErrorCode::invalid_argument,
                 "static file \"@\" names no file: expected \"@path\"");
   }
-  bool escapes = false;
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    const auto end = std::min(path.find('/', start), path.size());
-    if (path.substr(start, end - start) == "..") {
-      escapes = true;
-    }
-    start = end + 1;
-  }
-  if (path.front() == '/' || escapes) {
+  if (!is_safe_relative_path(path)) {
     return fail(ErrorCode::invalid_argument,
                 "static file " + quote("@" + std::string(path)) +
                   " must be a relative path below the workflow file's "

@@ -1,5 +1,7 @@
 #include "core/domain/workflow_graph.hpp"
 
+#include "core/domain/suggest.hpp"
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -215,11 +217,7 @@ unknown_step_message(const WorkflowDefinition& workflow,
   for (const auto& action : workflow.actions) {
     ids.push_back(action.id);
   }
-  std::string message = "unknown step " + quote(step) + what;
-  if (const auto near = closest_match(step, ids)) {
-    message += " (did you mean " + quote(*near) + "?)";
-  }
-  return message;
+  return "unknown step " + quote(step) + what + did_you_mean(step, ids);
 }
 
 } // namespace

@@ -1,5 +1,6 @@
 #include "core/domain/workflow_validation.hpp"
 
+#include "core/domain/suggest.hpp"
 #include "core/domain/workflow_graph.hpp"
 
 #include <algorithm>
@@ -57,10 +58,8 @@ suggestion(std::string_view word,
            const std::vector<std::string>& candidates,
            const std::string& fallback)
 {
-  const std::vector<std::string_view> views(candidates.begin(),
-                                            candidates.end());
-  if (const auto near = closest_match(word, views)) {
-    return " (did you mean " + quote(*near) + "?)";
+  if (auto hint = did_you_mean(word, candidates); !hint.empty()) {
+    return hint;
   }
   return fallback.empty() ? "" : ": " + fallback;
 }

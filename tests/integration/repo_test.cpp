@@ -361,6 +361,11 @@ TEST_CASE("action init scaffolds an action that scans clean for every kind and t
   CHECK(refused.exit_code == 5);
   CHECK(refused.err.find("already exists and is not empty") != std::string::npos);
   CHECK(d.ryax({"action", "init", d.dir() / "x", "--kind", "processor"}).exit_code == 5);
+  auto empty =
+    d.ryax({ "action", "init", "", "--kind", "processor" }); // aborted once
+  CHECK(empty.exit_code == 5);
+  CHECK(empty.err ==
+        "ryax: error: the directory to create is empty: name it\n");
   CHECK(d.ryax({"action", "init", d.dir() / "src-js", "--kind", "source", "--type",
                 "nodejs"}).exit_code == 5);
 }

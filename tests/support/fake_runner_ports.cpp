@@ -1,5 +1,6 @@
 #include "tests/support/fake_runner_ports.hpp"
 
+#include <doctest/doctest.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -357,10 +358,25 @@ InMemoryActionCatalogue::add_built(const std::string& id,
   action.metadata.outputs = std::move(outputs);
   action.build_state = domain::BuildState::built;
   action.bundle_key = "bundle-" + id + "-" + version;
+  add(std::move(action));
+}
+
+void
+InMemoryActionCatalogue::add(domain::ActionVersion version)
+{
   std::lock_guard lock(m_mutex);
-  action.sequence = static_cast<std::int64_t>(m_versions.size()) + 1;
-  m_versions.push_back(std::move(action));
+  version.sequence = static_cast<std::int64_t>(m_versions.size()) + 1;
+  m_versions.push_back(std::move(version));
   ++m_generation;
+}
+
+domain::ActionVersion
+InMemoryActionCatalogue::get(const std::string& id, const std::string& version)
+{
+  auto found = find(id, version);
+  REQUIRE(found);
+  REQUIRE(found->has_value());
+  return **found;
 }
 
 Result<std::optional<domain::ActionVersion>>

@@ -189,6 +189,12 @@ public:
                  std::vector<domain::IoSpec> inputs,
                  std::vector<domain::IoSpec> outputs);
 
+  // Add `version` as it is (its sequence set to the next one).
+  void add(domain::ActionVersion version);
+
+  // The version `id`:`version`; the test fails when there is none.
+  domain::ActionVersion get(const std::string& id, const std::string& version);
+
   Result<std::optional<domain::ActionVersion>> find(
     const std::string& id,
     const std::string& version) override;

@@ -1,11 +1,12 @@
 #include "tests/support/temp_dir.hpp"
 
+#include "core/infrastructure/files/read_file.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 #include <stdexcept>
 #include <vector>
 
@@ -89,10 +90,7 @@ write_file(const std::filesystem::path& path, const std::string& content)
 std::string
 read_file(const std::filesystem::path& path)
 {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return infra::files::read_file(path).value_or("");
 }
 
 } // namespace ryax::test

@@ -70,7 +70,8 @@ public:
   // The directory of the bundle `key`.
   virtual std::string path(const std::string& key) = 0;
 
-  // The content of the file `relative` of bundle `key`; not_found.
+  // The content of the file `relative` of bundle `key`; not_found when
+  // there is none, internal or permission_denied when it cannot be read.
   virtual Result<std::string> read(const std::string& key,
                                    const std::string& relative) = 0;
 

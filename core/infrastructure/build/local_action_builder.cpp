@@ -2,6 +2,7 @@
 
 #include "core/infrastructure/build/pip_failure.hpp"
 #include "core/infrastructure/build/ryax_lock.hpp"
+#include "core/infrastructure/files/read_file.hpp"
 #include "core/infrastructure/process/subprocess.hpp"
 
 #include <nlohmann/json.hpp>
@@ -9,7 +10,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #ifndef RYAX_VERSION
 #define RYAX_VERSION "0.0.0"
@@ -138,16 +138,20 @@ write_text(const fs::path& path, const std::string& content)
   return {};
 }
 
-std::optional<std::string>
-read_text(const fs::path& path)
+// The content of `path` in the action's files, nullopt when it has none;
+// the error when it cannot be read (or is larger than any requirements or
+// lock file should be).
+Result<std::optional<std::string>>
+read_optional_file(const fs::path& path)
 {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return std::nullopt;
+  auto content = files::read_file(path, std::uint64_t{ 16 } << 20);
+  if (!content) {
+    if (content.error().code == ErrorCode::not_found) {
+      return std::nullopt;
+    }
+    return std::unexpected(std::move(content).error());
   }
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
+  return std::move(*content);
 }
 
 std::vector<std::string>
@@ -330,11 +334,15 @@ private:
   std::optional<RyaxLock>
   applicable_lock(const std::string& requirements, const std::string& version)
   {
-    const auto text = read_text(m_action_dir / k_lock_file);
+    const auto text = read_optional_file(m_action_dir / k_lock_file);
     if (!text) {
+      warn("ignoring the action's ryax_lock.json: " + text.error().message);
       return std::nullopt;
     }
-    auto lock = parse_ryax_lock(*text, std::string(k_lock_file));
+    if (!*text) {
+      return std::nullopt;
+    }
+    auto lock = parse_ryax_lock(**text, std::string(k_lock_file));
     if (!lock) {
       warn("ignoring the action's " + lock.error().message);
       return std::nullopt;
@@ -379,8 +387,9 @@ private:
       requested_python_version(m_request.action.metadata.options_json));
     log("python: " + python.name + " " + python.version + " (" +
         python.executable + ", found at " + python.found + ")");
-    const auto requirements =
-      read_text(m_action_dir / k_requirements_file).value_or("");
+    RYAX_TRY_ASSIGN(const auto requirements_file,
+                    read_optional_file(m_action_dir / k_requirements_file));
+    const auto requirements = requirements_file.value_or("");
     const auto lock = applicable_lock(requirements, version);
     auto to_install = requirements;
     std::string shown_file(k_requirements_file);

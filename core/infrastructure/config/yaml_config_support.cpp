@@ -1,6 +1,6 @@
 #include "core/infrastructure/config/yaml_config_support.hpp"
 
-#include "core/domain/action.hpp"
+#include "core/domain/suggest.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -53,8 +53,8 @@ shown(const YAML::Node& node)
 std::string
 unknown_key(const std::string& key, std::span<const std::string_view> known)
 {
-  if (const auto near = domain::closest_match(key, known)) {
-    return fmt::format("unknown key \"{}\" (did you mean \"{}\"?)", key, *near);
+  if (auto hint = domain::did_you_mean(key, known); !hint.empty()) {
+    return fmt::format("unknown key \"{}\"{}", key, hint);
   }
   return fmt::format(
     "unknown key \"{}\" (known keys: {})", key, fmt::join(known, ", "));

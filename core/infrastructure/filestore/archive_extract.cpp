@@ -1,6 +1,8 @@
 // extract_archive: a tar archive checked in full, then written safely.
 
 #include "core/infrastructure/filestore/archive.hpp"
+
+#include "core/domain/path.hpp"
 #include "core/infrastructure/filestore/archive_support.hpp"
 
 #include <fmt/format.h>
@@ -90,19 +92,12 @@ plan_entry(archive_entry* entry)
         fmt::format("symbolic link points outside (\"{}\")", planned.target));
     }
     // Lexically first; against the disk when the link is created.
-    std::vector<std::string> stack(parts.begin(), parts.end());
-    if (!stack.empty()) {
-      stack.pop_back();
-    }
-    for (const auto& part : split_path(planned.target)) {
-      if (part != "..") {
-        stack.push_back(part);
-      } else if (stack.empty()) {
-        return refuse(
-          fmt::format("symbolic link points outside (\"{}\")", planned.target));
-      } else {
-        stack.pop_back();
-      }
+    const auto parent = join_path(parts, parts.empty() ? 0 : parts.size() - 1);
+    if (!domain::is_lexically_within(
+          parent.empty() ? planned.target : parent + "/" + planned.target,
+          "")) {
+      return refuse(
+        fmt::format("symbolic link points outside (\"{}\")", planned.target));
     }
   } else if (planned.type != AE_IFREG && planned.type != AE_IFDIR) {
     return refuse("not a regular file, directory or symbolic link");

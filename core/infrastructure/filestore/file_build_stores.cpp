@@ -1,5 +1,7 @@
 #include "core/infrastructure/filestore/file_build_stores.hpp"
 
+#include "core/infrastructure/files/read_file.hpp"
+
 #include <fmt/format.h>
 
 #include <atomic>
@@ -57,14 +59,14 @@ FileBundleStore::path(const std::string& key)
 Result<std::string>
 FileBundleStore::read(const std::string& key, const std::string& relative)
 {
-  std::ifstream in(path(key) + "/" + relative, std::ios::binary);
-  if (!in) {
+  // The small files ryax writes beside the build (build.json, the lock).
+  auto content =
+    files::read_file(path(key) + "/" + relative, std::uint64_t{ 16 } << 20);
+  if (!content && content.error().code == ErrorCode::not_found) {
     return fail(ErrorCode::not_found,
                 fmt::format("bundle {} has no \"{}\"", key, relative));
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return content;
 }
 
 Result<app::BundleStore::Staging>

@@ -1,5 +1,8 @@
 #include "core/infrastructure/git/libgit2_git_commit.hpp"
 
+#include "core/domain/path.hpp"
+#include "core/infrastructure/files/containment.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <system_error>
@@ -19,14 +22,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::string_view k_metadata_file = "ryax_metadata.yaml";
-
-// Whether the normalised `path` is `root` or below it.
-bool
-is_inside(const fs::path& path, const fs::path& root)
-{
-  const fs::path relative = path.lexically_relative(root);
-  return !relative.empty() && *relative.begin() != "..";
-}
 
 } // namespace
 
@@ -264,10 +259,10 @@ Libgit2GitCommit::extract_directory(const std::string& directory,
           std::string link(
             static_cast<const char*>(git_blob_rawcontent(blob.get())),
             static_cast<std::size_t>(git_blob_rawsize(blob.get())));
-          const fs::path resolved =
-            (root / relative.parent_path() / link).lexically_normal();
           if (link.empty() || fs::path(link).is_absolute() ||
-              !is_inside(resolved, root)) {
+              !domain::is_lexically_within(
+                (root / relative.parent_path() / link).string(),
+                root.string())) {
             return fail(ErrorCode::invalid_argument,
                         "symlink \"" + relative.string() + "\" of \"" +
                           directory + "\" points outside it (\"" + link +
@@ -293,8 +288,7 @@ Libgit2GitCommit::extract_directory(const std::string& directory,
   // A lexically harmless target can still leave through another symlink
   // ("a/.." where a -> ".."): resolve each one for real.
   for (const Link& link : links) {
-    const fs::path resolved = fs::weakly_canonical(root / link.relative, ec);
-    if (ec || !is_inside(resolved, root)) {
+    if (!files::is_within(root / link.relative, root)) {
       fs::remove(root / link.relative, ec);
       return fail(ErrorCode::invalid_argument,
                   "symlink \"" + link.relative.string() + "\" of \"" +

@@ -1,5 +1,7 @@
 #include "core/infrastructure/wrapper/resource_limits.hpp"
 
+#include "core/infrastructure/files/read_file.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -20,13 +22,12 @@ namespace {
 
 constexpr std::int64_t k_cfs_period_us = 100000;
 
+// A kernel file's content; "" when it cannot be read (no such controller
+// or cgroup: the callers fall back).
 std::string
 read_text(const std::string& path)
 {
-  std::ifstream in(path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+  return files::read_file(path).value_or("");
 }
 
 bool

@@ -1,23 +1,23 @@
 #include "core/infrastructure/yaml/action_metadata_parser.hpp"
 
+#include "core/domain/path.hpp"
+#include "core/domain/suggest.hpp"
+#include "core/infrastructure/yaml/action_metadata_parser_impl.hpp"
 #include "core/infrastructure/yaml/yaml_support.hpp"
 
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
-#include <map>
+#include <iterator>
 #include <span>
 
-namespace ryax::infra::yaml {
+namespace ryax::infra::yaml::detail {
 
 namespace {
 
 using domain::ActionKind;
 using domain::ActionType;
-using domain::IoType;
 
 constexpr std::string_view k_api_version = "ryax.tech/v2.0";
 constexpr int k_max_logo_pixels = 250;
@@ -28,17 +28,6 @@ constexpr std::string_view k_spec_keys[] = {
   "logo",    "categories",      "dependencies", "resources", "inputs",
   "outputs", "dynamic_outputs", "addons",       "options"
 };
-constexpr std::string_view k_input_keys[] = { "name",         "human_name",
-                                              "help",         "type",
-                                              "optional",     "enum_values",
-                                              "default_value" };
-constexpr std::string_view k_output_keys[] = { "name",     "human_name",
-                                               "help",     "type",
-                                               "optional", "enum_values" };
-constexpr std::string_view k_io_required_keys[] = { "name",
-                                                    "human_name",
-                                                    "help",
-                                                    "type" };
 
 // Ryax v1 kinds and the v2 kind that replaces each.
 constexpr std::pair<std::string_view, std::string_view> k_v1_kinds[] = {
@@ -46,43 +35,6 @@ constexpr std::pair<std::string_view, std::string_view> k_v1_kinds[] = {
   { "Gateways", "Source" },
   { "Publishers", "Publisher" }
 };
-
-std::string
-join_quoted(std::span<const std::string_view> values)
-{
-  std::string text;
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) {
-      text += i + 1 == values.size() ? " or " : ", ";
-    }
-    text += quote(values[i]);
-  }
-  return text;
-}
-
-template<typename Enum, std::size_t N>
-std::vector<std::string_view>
-spellings(const Enum (&values)[N])
-{
-  std::vector<std::string_view> names;
-  for (const auto value : values) {
-    names.push_back(domain::to_string(value));
-  }
-  return names;
-}
-
-// "unknown <what> "x" (did you mean "y"?)" or "... : expected a, b or c".
-std::string
-unknown_value_message(std::string_view what,
-                      std::string_view value,
-                      std::span<const std::string_view> accepted)
-{
-  std::string message = "unknown " + std::string(what) + " " + quote(value);
-  if (const auto near = domain::closest_match(value, accepted)) {
-    return message + " (did you mean " + quote(*near) + "?)";
-  }
-  return message + ": expected " + join_quoted(accepted);
-}
 
 // Length in characters (UTF-8 code points), not bytes.
 std::size_t
@@ -118,59 +70,35 @@ to_json(const YAML::Node& node)
   return std::visit([](const auto& v) { return nlohmann::json(v); }, *value);
 }
 
-// Reads one ryax_metadata.yaml; reports go through the shared collector.
-class Parser : private DiagnosticCollector
+} // namespace
+
+std::string
+join_quoted(std::span<const std::string_view> values)
 {
-public:
-  Parser(const std::string& display_path, const ActionFileReader& files)
-    : DiagnosticCollector(display_path)
-    , m_files(files)
-  {
+  std::string text;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) {
+      text += i + 1 == values.size() ? " or " : ", ";
+    }
+    text += quote(values[i]);
   }
+  return text;
+}
 
-  ParsedActionMetadata run(std::string_view text);
-
-private:
-  void report_at_start(std::string field, std::string message);
-
-  void check_length(const Entry& entry,
-                    const std::string& field,
-                    const std::string& text,
-                    std::size_t min,
-                    std::size_t max);
-  std::vector<std::string> read_string_list(const Entry& entry,
-                                            const std::string& field,
-                                            std::size_t max_count,
-                                            std::size_t min_length,
-                                            std::size_t max_length);
-
-  void parse_top(const YAML::Node& root);
-  void parse_spec(const Entry& spec_entry);
-  void parse_resources(const Entry& entry);
-  std::vector<domain::IoSpec> parse_ios(const Entry& entry,
-                                        const std::string& field,
-                                        bool inputs);
-  std::optional<domain::IoSpec> parse_io(const YAML::Node& node,
-                                         const std::string& field,
-                                         bool input);
-  void parse_default_value(const Entry& entry,
-                           const std::string& field,
-                           domain::IoSpec& io);
-  std::string read_free_form(const Entry& entry, const std::string& field);
-  void check_options(const Entry& entry);
-  void check_code_file();
-  void check_logo(const Entry& entry);
-
-  const ActionFileReader& m_files;
-  domain::ActionMetadata m_metadata;
-  bool m_have_identity = false;
-  std::optional<ActionKind> m_kind;
-  std::optional<ActionType> m_type;
-  std::optional<Entry> m_type_entry;
-};
+std::string
+unknown_value_message(std::string_view what,
+                      std::string_view value,
+                      std::span<const std::string_view> accepted)
+{
+  std::string message = "unknown " + std::string(what) + " " + quote(value);
+  if (auto hint = domain::did_you_mean(value, accepted); !hint.empty()) {
+    return message + hint;
+  }
+  return message + ": expected " + join_quoted(accepted);
+}
 
 void
-Parser::report_at_start(std::string field, std::string message)
+MetadataParser::report_at_start(std::string field, std::string message)
 {
   YAML::Mark start;
   start.line = 0;
@@ -179,11 +107,11 @@ Parser::report_at_start(std::string field, std::string message)
 }
 
 void
-Parser::check_length(const Entry& entry,
-                     const std::string& field,
-                     const std::string& text,
-                     std::size_t min,
-                     std::size_t max)
+MetadataParser::check_length(const Entry& entry,
+                             const std::string& field,
+                             const std::string& text,
+                             std::size_t min,
+                             std::size_t max)
 {
   const auto length = char_count(text);
   const std::string expected =
@@ -202,11 +130,11 @@ Parser::check_length(const Entry& entry,
 }
 
 std::vector<std::string>
-Parser::read_string_list(const Entry& entry,
-                         const std::string& field,
-                         std::size_t max_count,
-                         std::size_t min_length,
-                         std::size_t max_length)
+MetadataParser::read_string_list(const Entry& entry,
+                                 const std::string& field,
+                                 std::size_t max_count,
+                                 std::size_t min_length,
+                                 std::size_t max_length)
 {
   std::vector<std::string> values;
   if (entry.value.IsNull()) {
@@ -240,7 +168,7 @@ Parser::read_string_list(const Entry& entry,
 }
 
 ParsedActionMetadata
-Parser::run(std::string_view text)
+MetadataParser::run(std::string_view text)
 {
   try {
     const YAML::Node root = YAML::Load(std::string(text));
@@ -260,7 +188,7 @@ Parser::run(std::string_view text)
 }
 
 void
-Parser::parse_top(const YAML::Node& root)
+MetadataParser::parse_top(const YAML::Node& root)
 {
   if (!root.IsDefined() || root.IsNull()) {
     report(YAML::Mark::null_mark(),
@@ -334,7 +262,7 @@ Parser::parse_top(const YAML::Node& root)
 }
 
 void
-Parser::parse_spec(const Entry& spec_entry)
+MetadataParser::parse_spec(const Entry& spec_entry)
 {
   auto spec =
     entries(spec_entry.value,
@@ -448,219 +376,13 @@ Parser::parse_spec(const Entry& spec_entry)
 }
 
 void
-Parser::parse_resources(const Entry& entry)
+MetadataParser::parse_resources(const Entry& entry)
 {
   m_metadata.resources = read_resources(entry, "spec.resources");
 }
 
-std::vector<domain::IoSpec>
-Parser::parse_ios(const Entry& entry, const std::string& field, bool inputs)
-{
-  std::vector<domain::IoSpec> ios;
-  if (entry.value.IsNull()) {
-    return ios;
-  }
-  if (!entry.value.IsSequence()) {
-    report(
-      where(entry), field, "expected a list, got " + describe(entry.value));
-    return ios;
-  }
-  std::map<std::string, int> lines_by_name;
-  for (std::size_t i = 0; i < entry.value.size(); ++i) {
-    const YAML::Node node = entry.value[i];
-    const std::string item_field = field + "[" + std::to_string(i) + "]";
-    auto io = parse_io(node, item_field, inputs);
-    if (!io) {
-      continue;
-    }
-    if (!io->name.empty()) {
-      const auto name_node = node["name"];
-      const int line = name_node.Mark().line + 1;
-      const auto [it, inserted] = lines_by_name.emplace(io->name, line);
-      if (!inserted) {
-        report(name_node.Mark(),
-               item_field + ".name",
-               std::string("duplicate ") + (inputs ? "input" : "output") +
-                 " name " + quote(io->name) + " (first declared at line " +
-                 std::to_string(it->second) + ")");
-      }
-    }
-    ios.push_back(std::move(*io));
-  }
-  return ios;
-}
-
-std::optional<domain::IoSpec>
-Parser::parse_io(const YAML::Node& node, const std::string& field, bool input)
-{
-  if (!node.IsMap()) {
-    report(node.Mark(),
-           field,
-           "expected a mapping with name, human_name, help and type, got " +
-             describe(node));
-    return std::nullopt;
-  }
-  const auto known = input ? std::span<const std::string_view>(k_input_keys)
-                           : std::span<const std::string_view>(k_output_keys);
-  const auto fields =
-    entries(node,
-            field,
-            known,
-            [&](const std::string& name) -> std::optional<std::string> {
-              if (!input && name == "default_value") {
-                return "unknown key \"default_value\" (only inputs have a "
-                       "default value)";
-              }
-              return std::nullopt;
-            });
-  const auto find = [&](std::string_view key) -> const Entry* {
-    const auto it = fields.find(std::string(key));
-    return it == fields.end() ? nullptr : &it->second;
-  };
-  for (const auto key : k_io_required_keys) {
-    if (!find(key)) {
-      report(node.Mark(),
-             field + "." + std::string(key),
-             "missing required key " + quote(key));
-    }
-  }
-
-  domain::IoSpec io;
-  if (const auto* entry = find("name")) {
-    if (auto name = read_string(*entry, field + ".name")) {
-      if (!domain::is_valid_io_name(*name)) {
-        report(where(*entry),
-               field + ".name",
-               "invalid name " + quote(*name) +
-                 ": expected 1 to 64 letters, digits or "
-                 "\"_\", not starting with a digit");
-      }
-      io.name = std::move(*name);
-    }
-  }
-  if (const auto* entry = find("human_name")) {
-    io.human_name =
-      read_string(*entry, field + ".human_name", true).value_or("");
-    check_length(*entry, field + ".human_name", io.human_name, 0, 128);
-  }
-  if (const auto* entry = find("help")) {
-    io.help = read_string(*entry, field + ".help", true).value_or("");
-    check_length(*entry, field + ".help", io.help, 0, 10'000);
-  }
-  std::optional<IoType> type;
-  if (const auto* entry = find("type")) {
-    if (const auto text = read_string(*entry, field + ".type")) {
-      type = domain::parse_io_type(*text);
-      if (!type) {
-        const auto types = spellings(domain::k_all_io_types);
-        report(where(*entry),
-               field + ".type",
-               unknown_value_message("type", *text, types));
-      }
-    }
-  }
-  io.type = type.value_or(IoType::string);
-  if (const auto* entry = find("optional")) {
-    io.optional = read_bool(*entry, field + ".optional").value_or(false);
-  }
-  const auto* enum_entry = find("enum_values");
-  if (enum_entry) {
-    io.enum_values =
-      read_string_list(*enum_entry, field + ".enum_values", 64, 1, 1024);
-    if (type && *type != IoType::enum_) {
-      report(enum_entry->key.Mark(),
-             field + ".enum_values",
-             "enum_values is only allowed with type \"enum\", not " +
-               quote(domain::to_string(*type)));
-    }
-  }
-  if (type == IoType::enum_ && io.enum_values.empty()) {
-    const auto mark =
-      enum_entry ? enum_entry->key.Mark() : where(*find("type"));
-    report(mark,
-           field + ".enum_values",
-           "type \"enum\" needs a non-empty enum_values list");
-  }
-  if (const auto* entry = find("default_value"); entry && type) {
-    parse_default_value(*entry, field + ".default_value", io);
-  }
-  return io;
-}
-
-void
-Parser::parse_default_value(const Entry& entry,
-                            const std::string& field,
-                            domain::IoSpec& io)
-{
-  if (entry.value.IsNull()) {
-    return; // `default_value: null` is no default
-  }
-  const auto type_name = quote(domain::to_string(io.type));
-  const auto value = resolve_scalar(entry.value);
-  if (!value) {
-    report(where(entry),
-           field,
-           "expected a string, number or boolean, got " +
-             describe(entry.value));
-    return;
-  }
-  const std::string& text = entry.value.Scalar();
-  const auto mismatch = [&](std::string_view expected) {
-    report(where(entry),
-           field,
-           "default value " + quote(text) + " does not fit type " + type_name +
-             ": expected " + std::string(expected));
-  };
-  switch (io.type) {
-    case IoType::integer:
-      if (std::holds_alternative<std::int64_t>(*value)) {
-        io.default_value = *value;
-      } else {
-        mismatch("an integer");
-      }
-      return;
-    case IoType::float_:
-      if (const auto number = as_number(*value)) {
-        io.default_value = *number;
-      } else {
-        mismatch("a number");
-      }
-      return;
-    case IoType::boolean:
-      if (std::holds_alternative<bool>(*value)) {
-        io.default_value = *value;
-      } else {
-        mismatch("true or false");
-      }
-      return;
-    case IoType::enum_:
-      if (std::find(io.enum_values.begin(), io.enum_values.end(), text) ==
-          io.enum_values.end()) {
-        std::vector<std::string_view> values(io.enum_values.begin(),
-                                             io.enum_values.end());
-        mismatch("one of the enum_values (" + join_quoted(values) + ")");
-      } else {
-        io.default_value = text;
-      }
-      return;
-    case IoType::file:
-    case IoType::directory:
-      report(where(entry),
-             field,
-             "an input of type " + type_name + " cannot have a default value");
-      return;
-    case IoType::string:
-    case IoType::longstring:
-    case IoType::password:
-    case IoType::bytes:
-    case IoType::table:
-      io.default_value = text;
-      return;
-  }
-}
-
 std::string
-Parser::read_free_form(const Entry& entry, const std::string& field)
+MetadataParser::read_free_form(const Entry& entry, const std::string& field)
 {
   if (!expect_mapping(entry, field)) {
     return "{}";
@@ -669,7 +391,7 @@ Parser::read_free_form(const Entry& entry, const std::string& field)
 }
 
 void
-Parser::check_options(const Entry& entry)
+MetadataParser::check_options(const Entry& entry)
 {
   if (!entry.value.IsMap() || !entry.value["python"].IsMap()) {
     return;
@@ -697,7 +419,7 @@ Parser::check_options(const Entry& entry)
 }
 
 void
-Parser::check_code_file()
+MetadataParser::check_code_file()
 {
   if (!m_kind || !m_type || !m_type_entry) {
     return;
@@ -713,7 +435,7 @@ Parser::check_code_file()
 }
 
 void
-Parser::check_logo(const Entry& entry)
+MetadataParser::check_logo(const Entry& entry)
 {
   const auto path = read_string(entry, "spec.logo");
   if (!path) {
@@ -721,15 +443,12 @@ Parser::check_logo(const Entry& entry)
   }
   m_metadata.logo = *path;
   const auto mark = where(entry);
-  const bool escapes = path->starts_with("../") || *path == ".." ||
-                       path->find("/../") != std::string::npos ||
-                       path->ends_with("/..");
   if (path->empty()) {
     report(
       mark, "spec.logo", "expected a path to a png or jpg file, got nothing");
     return;
   }
-  if (path->starts_with('/') || escapes) {
+  if (!domain::is_safe_relative_path(*path)) {
     report(mark,
            "spec.logo",
            "logo " + quote(*path) +
@@ -761,14 +480,16 @@ Parser::check_logo(const Entry& entry)
   }
 }
 
-} // namespace
+} // namespace ryax::infra::yaml::detail
+
+namespace ryax::infra::yaml {
 
 ParsedActionMetadata
 parse_action_metadata(std::string_view text,
                       const std::string& display_path,
                       const ActionFileReader& files)
 {
-  return Parser(display_path, files).run(text);
+  return detail::MetadataParser(display_path, files).run(text);
 }
 
 } // namespace ryax::infra::yaml

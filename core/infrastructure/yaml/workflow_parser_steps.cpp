@@ -2,6 +2,8 @@
 
 #include "core/infrastructure/yaml/workflow_parser_impl.hpp"
 
+#include "core/domain/suggest.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -252,13 +254,13 @@ WorkflowParser::parse_outputs(const Entry& entry, const std::string& field)
           for (const auto t : domain::k_all_io_types) {
             names.push_back(domain::to_string(t));
           }
-          const auto near = domain::closest_match(*text, names);
-          m_out.report(
-            where(*type_entry),
-            path + ".type",
-            "unknown type " + quote(*text) +
-              (near ? " (did you mean " + quote(*near) + "?)"
-                    : std::string(": see the IO types of ryax_metadata.yaml")));
+          const auto hint = domain::did_you_mean(*text, names);
+          m_out.report(where(*type_entry),
+                       path + ".type",
+                       "unknown type " + quote(*text) +
+                         (hint.empty()
+                            ? ": see the IO types of ryax_metadata.yaml"
+                            : hint));
         }
       }
     }

@@ -1,5 +1,7 @@
 #include "core/infrastructure/yaml/yaml_support.hpp"
 
+#include "core/domain/suggest.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -151,11 +153,9 @@ DiagnosticCollector::entries(const YAML::Node& map,
       continue;
     }
     if (std::find(known.begin(), known.end(), name) == known.end()) {
-      std::string message = "unknown key " + quote(name);
-      if (const auto near = domain::closest_match(name, known)) {
-        message += " (did you mean " + quote(*near) + "?)";
-      }
-      report(entry.key.Mark(), prefix + name, message);
+      report(entry.key.Mark(),
+             prefix + name,
+             "unknown key " + quote(name) + domain::did_you_mean(name, known));
       continue;
     }
     if (const auto previous = result.find(name); previous != result.end()) {

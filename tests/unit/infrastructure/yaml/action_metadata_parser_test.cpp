@@ -1,12 +1,11 @@
 #include "core/infrastructure/yaml/action_metadata_parser.hpp"
+#include "core/infrastructure/files/read_file.hpp"
 
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 
 using namespace ryax::domain;
@@ -22,13 +21,8 @@ const std::filesystem::path k_fixtures =
 std::optional<std::string>
 slurp(const std::filesystem::path& path)
 {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return std::nullopt;
-  }
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
+  auto content = ryax::infra::files::read_file(path);
+  return content ? std::optional(std::move(*content)) : std::nullopt;
 }
 
 // Parse a valid fixture, reading the action's files from its directory.

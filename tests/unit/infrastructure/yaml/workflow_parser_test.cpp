@@ -1,10 +1,10 @@
+#include "core/infrastructure/files/read_file.hpp"
 #include "core/infrastructure/yaml/workflow_parser.hpp"
 #include "core/infrastructure/yaml/workflow_writer.hpp"
 
 #include <doctest/doctest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
@@ -24,11 +24,9 @@ const std::filesystem::path k_fixtures =
 std::string
 slurp(const std::filesystem::path& path)
 {
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE_MESSAGE(in, "cannot read " << path);
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
+  auto content = ryax::infra::files::read_file(path);
+  REQUIRE_MESSAGE(content, "cannot read " << path);
+  return std::move(*content);
 }
 
 IoSpec

@@ -1,5 +1,5 @@
 #include "cli/exit_code.hpp"
-#include "daemon/status.hpp"
+#include "core/infrastructure/rpc/status.hpp"
 
 #include <doctest/doctest.h>
 
@@ -7,16 +7,16 @@
 
 using ryax::ErrorCode;
 
-TEST_SUITE_BEGIN("daemon::status");
+TEST_SUITE_BEGIN("infra::rpc::status");
 
 TEST_CASE("every error code survives the trip through a gRPC status")
 {
   std::set<int> grpc_codes;
   for (const auto code : ryax::k_all_error_codes) {
     CAPTURE(ryax::to_string(code));
-    const auto status = ryax::daemon::to_grpc_status({code, "message of it"});
+    const auto status = ryax::infra::rpc::to_grpc_status({code, "message of it"});
     grpc_codes.insert(static_cast<int>(status.error_code()));
-    const auto back = ryax::daemon::from_grpc_status(status);
+    const auto back = ryax::infra::rpc::from_grpc_status(status);
     CHECK(back.code == code);
     CHECK(back.message == "message of it");
   }
@@ -43,10 +43,10 @@ TEST_CASE("every error code has the exit code of the documented table")
 
 TEST_CASE("statuses that are not errors of ours map to the closest category")
 {
-  const auto cancelled = ryax::daemon::from_grpc_status(
+  const auto cancelled = ryax::infra::rpc::from_grpc_status(
     grpc::Status(grpc::StatusCode::CANCELLED, "x"));
   CHECK(cancelled.code == ErrorCode::unavailable);
-  const auto unknown = ryax::daemon::from_grpc_status(
+  const auto unknown = ryax::infra::rpc::from_grpc_status(
     grpc::Status(grpc::StatusCode::UNKNOWN, "x"));
   CHECK(unknown.code == ErrorCode::internal);
 }

@@ -1,6 +1,6 @@
-#include "daemon/status.hpp"
+#include "core/infrastructure/rpc/status.hpp"
 
-namespace ryax::daemon {
+namespace ryax::infra::rpc {
 
 grpc::StatusCode
 to_grpc_code(ErrorCode code)
@@ -73,4 +73,4 @@ from_grpc_status(const grpc::Status& status)
   return Error{code, status.error_message()};
 }
 
-} // namespace ryax::daemon
+} // namespace ryax::infra::rpc

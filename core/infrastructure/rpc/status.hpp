@@ -1,0 +1,22 @@
+#pragma once
+
+#include "core/domain/error.hpp"
+
+#include <grpcpp/support/status.h>
+
+// The one mapping between ErrorCode and gRPC status codes, used by ryaxd,
+// ryax, the wrapper client and ryax-wrapper. The namespace is "rpc", not
+// "grpc": a ryax::infra::grpc would hide ::grpc from all of ryax::infra.
+namespace ryax::infra::rpc {
+
+// The gRPC status for `code` (the table of STYLE.md and ARCHITECTURE.md,
+// in code once).
+grpc::StatusCode to_grpc_code(ErrorCode code);
+
+// `error` as a gRPC status carrying its message.
+grpc::Status to_grpc_status(const Error& error);
+
+// The error a failed gRPC status stands for (OK is not an error: internal).
+Error from_grpc_status(const grpc::Status& status);
+
+} // namespace ryax::infra::rpc

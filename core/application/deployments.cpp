@@ -1,6 +1,7 @@
 #include "core/application/deployments.hpp"
 
 #include "core/domain/action.hpp"
+#include "core/domain/suggest.hpp"
 
 #include <fmt/format.h>
 
@@ -53,8 +54,8 @@ unknown(std::string_view what,
 {
   std::vector<std::string_view> names(known.begin(), known.end());
   auto message = fmt::format("{} \"{}\" not found", what, name);
-  if (auto near = domain::closest_match(name, names)) {
-    message += fmt::format(" (did you mean \"{}\"?)", *near);
+  if (auto near = domain::did_you_mean(name, names); !near.empty()) {
+    message += near;
   } else if (!names.empty()) {
     message += fmt::format(" (known: {})", fmt::join(names, ", "));
   }

@@ -1,6 +1,7 @@
 #include "core/application/run_definitions.hpp"
 
 #include "core/application/runtime_spec.hpp"
+#include "core/domain/suggest.hpp"
 
 #include <fmt/format.h>
 
@@ -140,11 +141,9 @@ RunDefinitions::deployed(const std::string& workflow_id)
     for (const auto& workflow : all) {
       ids.push_back(workflow.id);
     }
-    auto message = fmt::format("workflow \"{}\" not found", workflow_id);
-    if (auto near = domain::closest_match(workflow_id, ids)) {
-      message += fmt::format(" (did you mean \"{}\"?)", *near);
-    }
-    return fail(ErrorCode::not_found, message);
+    return fail(ErrorCode::not_found,
+                fmt::format("workflow \"{}\" not found", workflow_id)
+                  + domain::did_you_mean(workflow_id, ids));
   }
   if (deployment->state != DeploymentState::deployed) {
     return fail(ErrorCode::failed_precondition,

@@ -1,5 +1,6 @@
 #include "core/application/run_queries.hpp"
 
+#include "core/domain/suggest.hpp"
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -39,8 +40,8 @@ has_step(const RunView& view, const std::string& step)
                                       view.step_order.end());
   auto message =
     fmt::format("run \"{}\" has no step \"{}\"", view.stored.run.id, step);
-  if (auto near = domain::closest_match(step, steps)) {
-    message += fmt::format(" (did you mean \"{}\"?)", *near);
+  if (auto near = domain::did_you_mean(step, steps); !near.empty()) {
+    message += near;
   } else if (!steps.empty()) {
     message += fmt::format(": its steps are {}", fmt::join(steps, ", "));
   }

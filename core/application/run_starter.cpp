@@ -1,6 +1,8 @@
 #include "core/application/run_starter.hpp"
 
 #include "core/application/log.hpp"
+#include "core/domain/path.hpp"
+#include "core/domain/suggest.hpp"
 
 #include <fmt/format.h>
 
@@ -19,21 +21,8 @@ is_valid_upload_name(const std::string& name)
 bool
 is_valid_upload_entry(const std::string& path)
 {
-  if (path.empty() || path.front() == '/'
-      || path.find('\0') != std::string::npos) {
-    return false;
-  }
-  std::string_view rest = path;
-  while (!rest.empty()) {
-    const auto slash = rest.find('/');
-    const auto part = rest.substr(0, slash);
-    if (part == "." || part == "..") {
-      return false;
-    }
-    rest.remove_prefix(slash == std::string_view::npos ? rest.size()
-                                                       : slash + 1);
-  }
-  return true;
+  return domain::is_safe_relative_path(path)
+         && path.find('\0') == std::string::npos;
 }
 
 RunStarter::RunStarter(RunDefinitions& definitions,
@@ -74,8 +63,8 @@ RunStarter::trigger_values(const StartRunRequest& request,
     }
     auto message = fmt::format(
       "workflow \"{}\" has no input \"{}\"", request.workflow_id, name);
-    if (auto near = domain::closest_match(name, names)) {
-      message += fmt::format(" (did you mean \"{}\"?)", *near);
+    if (auto near = domain::did_you_mean(name, names); !near.empty()) {
+      message += near;
     } else if (names.empty()) {
       message += ": its trigger declares no output";
     } else {

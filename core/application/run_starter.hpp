@@ -69,7 +69,7 @@ private:
 bool is_valid_upload_name(const std::string& name);
 
 // Whether `path` can name an entry of an uploaded directory: relative, no
-// "." or ".." component, no NUL.
+// ".." component, no NUL.
 bool is_valid_upload_entry(const std::string& path);
 
 } // namespace ryax::app

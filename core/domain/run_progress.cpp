@@ -1,6 +1,7 @@
 #include "core/domain/run_progress.hpp"
 
 #include "core/domain/run_branches.hpp"
+#include "core/domain/suggest.hpp"
 
 #include <algorithm>
 
@@ -232,12 +233,9 @@ check_trigger_values(const WorkflowStep& trigger, Outputs& values)
     if (std::ranges::find(names, name) != names.end()) {
       continue;
     }
-    auto message =
-      "trigger " + quote(trigger.id) + ": unknown output " + quote(name);
-    if (const auto near = closest_match(name, names)) {
-      message += " (did you mean " + quote(*near) + "?)";
-    }
-    return fail(ErrorCode::invalid_argument, std::move(message));
+    return fail(ErrorCode::invalid_argument,
+                "trigger " + quote(trigger.id) + ": unknown output " +
+                  quote(name) + did_you_mean(name, names));
   }
   for (const auto& output : trigger.outputs) {
     const auto it = values.find(output.name);

@@ -1,5 +1,8 @@
 #include "core/infrastructure/filestore/file_run_staging.hpp"
 
+#include "core/application/run_starter.hpp"
+#include "core/infrastructure/files/containment.hpp"
+
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -10,24 +13,6 @@ namespace fs = std::filesystem;
 namespace ryax::infra::filestore {
 
 namespace {
-
-// Whether `path` lies inside `root` once both are resolved.
-bool
-inside(const std::string& path, const std::string& root)
-{
-  std::error_code ec;
-  const auto real_root = fs::weakly_canonical(root, ec);
-  if (ec) {
-    return false;
-  }
-  const auto real = fs::weakly_canonical(path, ec);
-  if (ec) {
-    return false;
-  }
-  const auto relative = real.lexically_relative(real_root);
-  return !relative.empty() && *relative.begin() != ".."
-         && relative.native() != ".";
-}
 
 Result<void>
 write_file(const fs::path& path, std::string_view content)
@@ -42,22 +27,6 @@ write_file(const fs::path& path, std::string_view content)
                 fmt::format("cannot write \"{}\"", path.string()));
   }
   return {};
-}
-
-// A relative path that stays below its directory.
-bool
-safe_relative(const std::string& path)
-{
-  if (path.empty() || path.front() == '/'
-      || path.find('\0') != std::string::npos) {
-    return false;
-  }
-  for (const auto& part : fs::path(path)) {
-    if (part == ".." || part == ".") {
-      return false;
-    }
-  }
-  return true;
 }
 
 } // namespace
@@ -92,10 +61,7 @@ FileRunStaging::stage_dir()
 Result<domain::FileRef>
 FileRunStaging::put_upload(const app::Upload& upload)
 {
-  if (upload.file_name.empty() || upload.file_name == "."
-      || upload.file_name == ".."
-      || upload.file_name.find('/') != std::string::npos
-      || upload.file_name.find('\0') != std::string::npos) {
+  if (!app::is_valid_upload_name(upload.file_name)) {
     return fail(ErrorCode::invalid_argument,
                 fmt::format("--file {}: \"{}\" is not a valid file name",
                             upload.name,
@@ -111,7 +77,7 @@ FileRunStaging::put_upload(const app::Upload& upload)
     std::error_code ec;
     fs::create_directories(target, ec);
     for (const auto& entry : upload.entries) {
-      if (!safe_relative(entry.path)) {
+      if (!app::is_valid_upload_entry(entry.path)) {
         return fail(ErrorCode::invalid_argument,
                     fmt::format("--file {}: entry \"{}\" escapes its "
                                 "directory",
@@ -211,7 +177,7 @@ FileRunStaging::ingest_outputs(const std::string& outputs_dir,
     if (ref == nullptr) {
       continue;
     }
-    if (!inside(ref->key, outputs_dir)) {
+    if (!files::is_within(ref->key, outputs_dir, files::RootItself::outside)) {
       return refuse(fmt::format("output \"{}\": \"{}\" is outside the "
                                 "execution's output directory",
                                 name,

@@ -1,5 +1,6 @@
 #include "core/infrastructure/wrapper/wrapper_client.hpp"
 
+#include "core/infrastructure/files/read_file.hpp"
 #include "core/infrastructure/json/action_json.hpp"
 #include "core/infrastructure/wrapper/wrapper_channel.hpp"
 #include "core/infrastructure/wrapper/wrapper_protocol.hpp"
@@ -13,7 +14,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -52,10 +52,7 @@ to_domain(const v1::ExecutionError& error)
 std::string
 tail(const std::string& path, std::size_t max_bytes = 2000)
 {
-  std::ifstream in(path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  auto text = buffer.str();
+  auto text = files::read_file(path).value_or("");
   if (text.size() > max_bytes) {
     text = "..." + text.substr(text.size() - max_bytes);
   }

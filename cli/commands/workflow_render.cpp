@@ -239,9 +239,13 @@ workflow_dot(const nlohmann::json& document)
                 quoted(text_field(document, "id")));
   for (const auto& step : array_field(document, "steps")) {
     const auto id = text_field(step, "id", "?");
+    // Two lines: the DOT escape "\n" joins the quoted parts.
+    auto label = quoted(id);
+    label.pop_back();
+    label += "\\n" + quoted(text_field(step, "action", "?")).substr(1);
     out += fmt::format("  {} [label={}{}];\n",
                        quoted(id),
-                       quoted(id + "\\n" + text_field(step, "action", "?")),
+                       label,
                        text_field(step, "role") == "trigger" ? ", shape=ellipse"
                                                              : "");
   }

@@ -282,6 +282,71 @@ TEST_CASE("a run survives kill -9 of ryaxd: finished steps never run again")
   CHECK(retried <= 1);
 }
 
+TEST_CASE("many runs survive kill -9 of ryaxd: none is lost, no step shown "
+          "done runs again")
+{
+  RunFixture f({ "journaled" });
+  const std::string journal = f.daemon.dir() / "journal.txt";
+  std::string actions;
+  for (int i = 1; i <= 3; ++i) {
+    actions += "  - {id: s" + std::to_string(i) + ", from: journaled, "
+               + "inputs_values: {x: \""
+               + (i == 1 ? std::string("{{ start.x }}")
+                         : "{{ s" + std::to_string(i - 1) + ".y }}")
+               + "\", journal: " + journal + "}}\n";
+  }
+  f.deploy("three", "    - {name: x, type: integer}\n", actions);
+  // Each run's steps write x, x + 1, x + 2: unique lines per execution.
+  std::vector<std::string> ids;
+  for (int run = 0; run < 20; ++run) {
+    ids.push_back(
+      start_run(f, { "three", "--input", "x=" + std::to_string(run * 100) }));
+  }
+  const auto journal_lines = [&] {
+    std::ifstream in(journal);
+    int lines = 0;
+    for (std::string line; std::getline(in, line);) {
+      ++lines;
+    }
+    return lines;
+  };
+  REQUIRE(eventually([&] { return journal_lines() >= 15; }));
+  // What is shown done now must never run again.
+  std::set<std::string> shown_done;
+  for (std::size_t run = 0; run < ids.size(); ++run) {
+    const auto doc = f.show(ids[run]);
+    for (const auto& s : doc["steps"]) {
+      if (s["state"] == "done") {
+        const auto step = std::stoi(s["step"].get<std::string>().substr(1));
+        shown_done.insert(std::to_string(run * 100 + step - 1));
+      }
+    }
+  }
+  CHECK(shown_done.size() >= 10);
+  f.daemon.process()->signal(SIGKILL);
+  REQUIRE(f.daemon.process()->wait(std::chrono::seconds(10)).has_value());
+  f.daemon.start();
+  for (const auto& id : ids) {
+    REQUIRE(eventually([&] { return f.show(id)["state"] == "done"; },
+                       std::chrono::seconds(60)));
+  }
+  std::map<std::string, int> executions;
+  std::ifstream in(journal);
+  for (std::string line; std::getline(in, line);) {
+    ++executions[line];
+  }
+  for (std::size_t run = 0; run < ids.size(); ++run) {
+    for (int step = 0; step < 3; ++step) {
+      const auto x = std::to_string(run * 100 + step);
+      CHECK_MESSAGE(executions[x] >= 1, "x ", x, " never ran");
+      if (shown_done.contains(x)) {
+        CHECK_MESSAGE(executions[x] == 1, "x ", x, " ran ", executions[x],
+                      " times though shown done");
+      }
+    }
+  }
+}
+
 TEST_CASE("outputs naming paths outside the execution are refused")
 {
   RunFixture f({ "escape" });

@@ -96,6 +96,16 @@ test_actions()
         "        return {'out': '/etc/hostname'}\n"
         "    os.symlink('/etc/hostname', 'link.txt')\n"
         "    return {'out': 'link.txt'}\n" } },
+    { "journaled",
+      { "  - {name: x, human_name: X, help: h, type: integer}\n"
+        "  - {name: journal, human_name: J, help: h, type: string}\n",
+        "  - {name: y, human_name: Y, help: h, type: integer}\n",
+        "import time\n"
+        "def handle(r):\n"
+        "    with open(r['journal'], 'a') as f:\n"
+        "        f.write(str(r['x']) + '\\n')\n"
+        "    time.sleep(0.05)\n"
+        "    return {'y': r['x'] + 1}\n" } },
     { "counter",
       { "  - {name: x, human_name: X, help: h, type: integer}\n"
         "  - {name: journal, human_name: J, help: h, type: string}\n",

@@ -73,6 +73,10 @@ register_global_options(CLI::App& app, Context& ctx)
   app.add_flag("--no-autostart", ctx.no_autostart,
                "Never start ryaxd (also when RYAX_NO_AUTOSTART=1)")
     ->group(global);
+  app.add_option("--project", ctx.project,
+                 "Act in this project (else RYAX_PROJECT, else your current "
+                 "project)")
+    ->group(global);
 }
 
 } // namespace ryax::cli

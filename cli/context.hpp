@@ -23,6 +23,7 @@ struct Context
   bool quiet = false;      // --quiet
   bool no_color = false;   // --no-color
   bool no_autostart = false; // --no-autostart
+  std::string project;     // --project P ("" = $RYAX_PROJECT, else current)
   int exit_code = 0;
 
   // The chosen output format (table unless -o/--output or $RYAX_OUTPUT).

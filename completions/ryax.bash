@@ -11,7 +11,7 @@
 # _ryax_dir_options to complete paths); a command whose argument is a
 # directory goes in _ryax_dir_arguments.
 
-_ryax_nouns="version daemon repo action workflow run runs logs site deployments"
+_ryax_nouns="version daemon repo action workflow run runs logs site deployments whoami project user token audit"
 
 declare -gA _ryax_verbs=(
   [daemon]="start stop status"
@@ -21,6 +21,10 @@ declare -gA _ryax_verbs=(
   [runs]="list show results cancel rm"
   [site]="list show"
   [deployments]="list show"
+  [project]="list create use members"
+  [user]="list add rm"
+  [token]="create list revoke"
+  [audit]="list"
 )
 
 declare -gA _ryax_options=(
@@ -44,14 +48,19 @@ declare -gA _ryax_options=(
   ["runs results"]="--download"
   [logs]="--step -f --follow"
   ["deployments list"]="--workflow"
+  ["user add"]="--role --local-uid --password-stdin"
+  ["token create"]="--name --expires"
+  ["token list"]="--all"
+  ["audit list"]="--user --since --limit"
 )
 
-_ryax_global_options="--socket --server -o --output -q --quiet --no-color --no-autostart --version -h --help"
+_ryax_global_options="--socket --server --project -o --output -q --quiet --no-color --no-autostart --version -h --help"
 
 # Options followed by a value (global and per command).
-_ryax_value_options="--socket --server -o --output --data-dir --config --listen --log-level --log-file"
+_ryax_value_options="--socket --server --project -o --output --data-dir --config --listen --log-level --log-file"
 _ryax_value_options+=" --branch --username --ssh-key --ref --repo --kind --category --type --id --format --input --file"
 _ryax_value_options+=" --timeout --priority --workflow --status --since --limit --download --step"
+_ryax_value_options+=" --role --local-uid --name --expires --user"
 
 declare -gA _ryax_option_values=(
   [-o]="table json yaml"
@@ -61,6 +70,7 @@ declare -gA _ryax_option_values=(
   [--type]="python3 nodejs"
   [--format]="dot mermaid"
   [--status]="pending running done error cancelled"
+  [--role]="admin developer user operator"
 )
 
 _ryax_file_options="--socket --config --log-file --ssh-key"

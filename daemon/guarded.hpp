@@ -3,27 +3,47 @@
 #include "core/application/log.hpp"
 #include "core/domain/error.hpp"
 #include "core/infrastructure/rpc/status.hpp"
+#include "daemon/gate.hpp"
 
 #include <grpcpp/server_context.h>
 
 #include <chrono>
 #include <exception>
 #include <string_view>
+#include <type_traits>
 
 namespace ryax::daemon {
 
-// The one dispatcher every gRPC handler goes through: runs `body` (a callable
-// returning Result<void>), turns its error or any exception into a status,
-// and logs the method, its outcome and its duration. Handlers never do that
+// The one dispatcher every gRPC handler goes through: admits the caller
+// through `gate` (authentication and the permission table, before anything
+// else), runs `body` (a callable returning Result<void>, given the Caller
+// when it takes one), turns its error or any exception into a status, and
+// logs the method, its outcome and its duration. Handlers never do that
 // themselves.
 template<typename Body>
 grpc::Status
-guarded(grpc::ServerContext* /*context*/, std::string_view method, Body&& body)
+guarded(Gate& gate,
+        grpc::ServerContext* context,
+        std::string_view method,
+        Body&& body)
 {
   const auto start = std::chrono::steady_clock::now();
   grpc::Status status;
   try {
-    Result<void> result = body();
+    auto caller = gate.admit(context, method);
+    Result<void> result =
+      !caller ? Result<void>(std::unexpected(caller.error()))
+              : [&]() -> Result<void> {
+      if constexpr (std::is_invocable_v<Body, const Caller&>) {
+        auto outcome = body(*caller);
+        gate.ended(*caller, method, outcome);
+        return outcome;
+      } else {
+        auto outcome = body();
+        gate.ended(*caller, method, outcome);
+        return outcome;
+      }
+    }();
     if (!result) {
       status = infra::rpc::to_grpc_status(result.error());
     }

@@ -30,6 +30,12 @@
 #include "daemon/services/run_service_impl.hpp"
 #include "daemon/services/site_service_impl.hpp"
 #include "daemon/services/workflow_service_impl.hpp"
+#include "daemon/services/identity_service_impl.hpp"
+#include "daemon/identity_socket.hpp"
+#include "core/infrastructure/crypto/openssl_identity_crypto.hpp"
+#include "core/infrastructure/rpc/local_identity.hpp"
+#include "core/infrastructure/sqlite/sqlite_identity_store.hpp"
+#include "core/application/identity_service.hpp"
 
 #include <fmt/format.h>
 #include <grpcpp/grpcpp.h>
@@ -62,6 +68,7 @@ struct Adapters
       run_logs(data_dir + "/run-logs"),
       run_files(data_dir + "/run-files"),
       run_staging(data_dir + "/run-work", run_files, workflow_files),
+      identities(db),
       runtimes(bundles,
                infra::wrapper::WrapperPoolSettings{
                  data_dir + "/wrappers", "", config.max_live_deployments.value })
@@ -85,6 +92,8 @@ struct Adapters
   infra::filestore::FileRunFileStore run_files;
   infra::filestore::FileRunStaging run_staging;
   infra::TimeOrderedIdGenerator ids;
+  infra::sqlite::SqliteIdentityStore identities;
+  infra::crypto::OpensslIdentityCrypto identity_crypto;
   infra::wrapper::WrapperPool runtimes;
 };
 
@@ -103,7 +112,8 @@ struct Services
       runs(app::RunPorts{a.runs, a.run_logs, a.run_files, a.run_staging,
                          a.runtimes, a.workflows, a.workflow_format,
                          a.catalogue, a.ids, a.clock},
-           run_settings(config))
+           run_settings(config)),
+      identity(a.identities, a.identity_crypto, a.clock)
   {
   }
 
@@ -129,6 +139,7 @@ struct Services
   app::BuildService builds;
   app::WorkflowService workflows;
   app::RunService runs;
+  app::IdentityService identity;
 };
 
 namespace {
@@ -228,15 +239,24 @@ Server::start()
   info.test_rpcs = m_options.enable_test_rpcs;
   m_adapters = std::make_unique<Adapters>(*m_database, data_dir, m_config);
   m_app = std::make_unique<Services>(*m_adapters, m_config);
-  m_services.push_back(std::make_unique<DaemonServiceImpl>(info, m_shutdown));
-  m_services.push_back(std::make_unique<RepositoryServiceImpl>(m_app->repositories));
-  m_services.push_back(std::make_unique<ActionServiceImpl>(m_app->actions));
-  m_services.push_back(std::make_unique<BuildServiceImpl>(m_app->builds, m_shutdown));
-  m_services.push_back(std::make_unique<WorkflowServiceImpl>(m_app->workflows));
+  // The account that owns the data dir is the first admin.
+  struct stat owner{};
+  RYAX_TRY(::stat(data_dir.c_str(), &owner) == 0
+             ? Result<void>()
+             : fail(ErrorCode::internal,
+                    fmt::format("cannot stat \"{}\"", data_dir)));
+  RYAX_TRY(m_app->identity.bootstrap(owner.st_uid));
+  m_gate = std::make_unique<Gate>(m_app->identity);
+  auto& gate = *m_gate;
+  m_services.push_back(std::make_unique<DaemonServiceImpl>(gate, info, m_shutdown));
+  m_services.push_back(std::make_unique<RepositoryServiceImpl>(gate, m_app->repositories));
+  m_services.push_back(std::make_unique<ActionServiceImpl>(gate, m_app->actions));
+  m_services.push_back(std::make_unique<BuildServiceImpl>(gate, m_app->builds, m_shutdown));
+  m_services.push_back(std::make_unique<WorkflowServiceImpl>(gate, m_app->workflows));
+  m_services.push_back(std::make_unique<IdentityServiceImpl>(gate, m_app->identity));
   m_services.push_back(
-    std::make_unique<RunServiceImpl>(m_app->runs, m_shutdown));
-  m_services.push_back(
-    std::make_unique<SiteServiceImpl>(m_app->runs));
+    std::make_unique<RunServiceImpl>(gate, m_app->runs, m_shutdown));
+  m_services.push_back(std::make_unique<SiteServiceImpl>(gate, m_app->runs));
 
   grpc::ServerBuilder builder;
   // Run inputs and workflow static files travel in one message.
@@ -247,9 +267,11 @@ Server::start()
   for (auto& service : m_services) {
     builder.RegisterService(service.get());
   }
-  // The socket is created with mode 0600: only this user may talk to it.
-  // No other thread creates files yet: the workers start below.
-  const mode_t old_umask = ::umask(0177);
+  // The socket is created with mode 0666: every call needs a token (the
+  // identity socket gives local accounts theirs), and the socket's
+  // directory decides which accounts can reach it at all. No other thread
+  // creates files yet: the workers start below.
+  const mode_t old_umask = ::umask(0111);
   m_server = builder.BuildAndStart();
   ::umask(old_umask);
   if (!m_server) {
@@ -257,7 +279,10 @@ Server::start()
                 fmt::format("cannot listen on {}: see the log above",
                             fmt::join(m_addresses, " and ")));
   }
-  ::chmod(socket.c_str(), 0600);
+  ::chmod(socket.c_str(), 0666);
+  m_identity_socket = std::make_unique<IdentitySocket>(
+    infra::rpc::identity_socket_path(socket), m_app->identity);
+  RYAX_TRY(m_identity_socket->start());
   // Queued builds and unfinished runs go on.
   RYAX_TRY(m_app->builds.start());
   RYAX_TRY(m_app->runs.start());
@@ -277,6 +302,7 @@ Server::wait_and_stop()
     + std::chrono::seconds(m_config.shutdown_grace_seconds.value);
   m_server->Shutdown(deadline);
   m_server->Wait();
+  m_identity_socket.reset();
   m_app->builds.stop(); // a running build stays queued for the next start
   m_app->runs.stop();   // running steps run again at the next start
   m_server.reset();

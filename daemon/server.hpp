@@ -20,6 +20,8 @@ class Database;
 namespace ryax::daemon {
 struct Adapters;
 struct Services;
+class Gate;
+class IdentitySocket;
 }
 
 namespace ryax::daemon {
@@ -61,6 +63,8 @@ private:
   std::unique_ptr<infra::sqlite::Database> m_database;
   std::unique_ptr<Adapters> m_adapters;
   std::unique_ptr<Services> m_app;
+  std::unique_ptr<Gate> m_gate;
+  std::unique_ptr<IdentitySocket> m_identity_socket;
   std::vector<std::unique_ptr<grpc::Service>> m_services;
   std::unique_ptr<grpc::Server> m_server;
   std::vector<std::string> m_addresses;

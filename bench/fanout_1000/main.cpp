@@ -10,6 +10,7 @@
 //   runs, as bench/footprint does). --window N keeps at most N calls in
 //   flight (default: all COUNT at once).
 
+#include "core/infrastructure/rpc/local_identity.hpp"
 #include "ryax/v1/run.grpc.pb.h"
 #include <grpcpp/grpcpp.h>
 
@@ -97,8 +98,16 @@ main(int argc, char** argv)
   }
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(256 * 1024 * 1024);
-  auto channel = grpc::CreateCustomChannel(
-    "unix:" + socket, grpc::InsecureChannelCredentials(), args);
+  // Every call carries this account's local token, as `ryax` does.
+  auto token = ryax::infra::rpc::fetch_local_token(
+    ryax::infra::rpc::identity_socket_path(socket));
+  if (!token) {
+    std::fprintf(stderr, "no token from %s: %s\n", socket.c_str(),
+                 token.error().message.c_str());
+    return 1;
+  }
+  auto channel = ryax::infra::rpc::channel_with(
+    "unix:" + socket, grpc::InsecureChannelCredentials(), args, { *token, "" });
   if (!channel->WaitForConnected(system_clock::now() + seconds(5))) {
     std::fprintf(stderr, "no daemon at %s\n", socket.c_str());
     return 1;

@@ -1,6 +1,7 @@
 #include "cli/client/client.hpp"
 
 #include "core/infrastructure/config/paths.hpp"
+#include "core/infrastructure/rpc/local_identity.hpp"
 #include "core/infrastructure/rpc/status.hpp"
 
 #include <fmt/format.h>
@@ -31,16 +32,46 @@ autostart_allowed(const Context& ctx, const DaemonAddress& address)
   return env == nullptr || std::string(env).empty() || std::string(env) == "0";
 }
 
+std::string
+environment(const char* name)
+{
+  const char* value = std::getenv(name);
+  return value == nullptr ? std::string() : std::string(value);
+}
+
+// Who this command is, for every call: $RYAX_TOKEN (a personal access
+// token), else on the local socket a token from the identity socket (this
+// account's peer credentials); the project of --project, else
+// $RYAX_PROJECT. unavailable when the identity socket is not there (no
+// daemon); the daemon's refusal for an account that is no user.
+Result<infra::rpc::CallCredentials>
+credentials(const Context& ctx, const DaemonAddress& address)
+{
+  infra::rpc::CallCredentials credentials;
+  credentials.project =
+    ctx.project.empty() ? environment("RYAX_PROJECT") : ctx.project;
+  credentials.token = environment("RYAX_TOKEN");
+  if (credentials.token.empty() && !address.socket_path.empty()) {
+    RYAX_TRY_ASSIGN(credentials.token,
+                    infra::rpc::fetch_local_token(
+                      infra::rpc::identity_socket_path(address.socket_path)));
+  }
+  return credentials;
+}
+
 std::shared_ptr<grpc::Channel>
-make_channel(const DaemonAddress& address)
+make_channel(const DaemonAddress& address,
+             const infra::rpc::CallCredentials& credentials)
 {
   grpc::ChannelArguments args;
   // Fail fast when nothing listens instead of retrying with back-off.
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
   args.SetMaxReceiveMessageSize(256 * 1024 * 1024);
-  return grpc::CreateCustomChannel(address.target,
-                                   grpc::InsecureChannelCredentials(), args);
+  return infra::rpc::channel_with(address.target,
+                                  grpc::InsecureChannelCredentials(),
+                                  args,
+                                  credentials);
 }
 
 // Whether a daemon is there: open the channel's connection (the HTTP/2
@@ -119,11 +150,18 @@ Result<Client>
 Client::connect_existing(const Context& ctx)
 {
   RYAX_TRY_ASSIGN(auto address, resolve_address(ctx));
-  auto channel = make_channel(address);
   if (!address.socket_path.empty()
       && !std::filesystem::exists(address.socket_path)) {
     return std::unexpected(not_running(address));
   }
+  auto identity = credentials(ctx, address);
+  if (!identity) {
+    if (identity.error().code == ErrorCode::unavailable) {
+      return std::unexpected(not_running(address));
+    }
+    return std::unexpected(identity.error());
+  }
+  auto channel = make_channel(address, *identity);
   if (!reaches(channel, std::chrono::seconds(5))) {
     return std::unexpected(not_running(address));
   }
@@ -142,7 +180,8 @@ Client::connect(const Context& ctx)
     return std::unexpected(not_running(address));
   }
   RYAX_TRY(spawn_daemon({}, !ctx.progress()));
-  auto channel = make_channel(address);
+  RYAX_TRY_ASSIGN(const auto identity, credentials(ctx, address));
+  auto channel = make_channel(address, identity);
   if (!reaches(channel, std::chrono::seconds(5))) {
     return fail(ErrorCode::unavailable,
                 fmt::format("started ryaxd but it does not answer at {}",

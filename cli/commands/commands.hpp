@@ -35,4 +35,10 @@ void register_site_commands(CLI::App& app, Context& ctx);
 // `ryax deployments list|show`.
 void register_deployment_commands(CLI::App& app, Context& ctx);
 
+// `ryax whoami`, `ryax project ...`, `ryax user ...`.
+void register_identity_commands(CLI::App& app, Context& ctx);
+
+// `ryax token ...` and `ryax audit list`.
+void register_token_commands(CLI::App& app, Context& ctx);
+
 } // namespace ryax::cli

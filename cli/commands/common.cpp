@@ -1,5 +1,9 @@
 #include "cli/commands/common.hpp"
 
+#include <fmt/format.h>
+
+#include <iostream>
+
 #include "cli/output/time_format.hpp"
 
 namespace ryax::cli {
@@ -29,6 +33,32 @@ format_time(std::int64_t unix_seconds)
   }
   return output::format_unix_time(
     unix_seconds, output::TimeZone::local, output::TimeLayout::minutes);
+}
+
+Result<std::string>
+read_secret_stdin(const std::string& flag)
+{
+  constexpr std::size_t k_max_secret = 64 * 1024;
+  std::string secret;
+  char buffer[4096];
+  while (secret.size() <= k_max_secret
+         && std::cin.read(buffer, sizeof(buffer)).gcount() > 0) {
+    secret.append(buffer, static_cast<std::size_t>(std::cin.gcount()));
+  }
+  if (secret.size() > k_max_secret) {
+    return fail(ErrorCode::invalid_argument,
+                fmt::format("{}: more than {} bytes on standard input",
+                            flag,
+                            k_max_secret));
+  }
+  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) {
+    secret.pop_back();
+  }
+  if (secret.empty()) {
+    return fail(ErrorCode::invalid_argument,
+                fmt::format("{}: nothing was read from standard input", flag));
+  }
+  return secret;
 }
 
 } // namespace ryax::cli

@@ -23,4 +23,9 @@ int with_client(Context& ctx,
 // "2026-11-27 22:57" in local time for Unix seconds; "never" for 0.
 std::string format_time(std::int64_t unix_seconds);
 
+// A secret given on standard input for `flag` (--password-stdin): what was
+// read, without its final newline. invalid_argument naming the flag when
+// nothing (or more than 64 KiB) was read.
+Result<std::string> read_secret_stdin(const std::string& flag);
+
 } // namespace ryax::cli

@@ -79,14 +79,6 @@ normalise_url(const std::string& url)
   return url;
 }
 
-Result<std::string>
-read_all(std::istream& in)
-{
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 int
 run_add(Context& ctx, const AddOptions& o)
 {
@@ -96,16 +88,12 @@ run_add(Context& ctx, const AddOptions& o)
   request.set_branch(o.branch);
   request.set_username(o.username);
   if (o.password_stdin) {
-    auto password = read_all(std::cin).value_or("");
-    while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) {
-      password.pop_back();
-    }
-    if (password.empty()) {
-      ctx.fail({ErrorCode::invalid_argument,
-                "--password-stdin: nothing was read from standard input"});
+    auto password = read_secret_stdin("--password-stdin");
+    if (!password) {
+      ctx.fail(password.error());
       return ctx.exit_code;
     }
-    request.set_password(password);
+    request.set_password(*password);
   }
   if (!o.ssh_key_file.empty()) {
     // A private key is a few kB: anything past 1 MiB is not one.

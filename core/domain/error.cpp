@@ -29,3 +29,18 @@ to_string(ErrorCode code)
 }
 
 } // namespace ryax
+
+namespace ryax {
+
+std::optional<ErrorCode>
+parse_error_code(std::string_view text)
+{
+  for (const auto code : k_all_error_codes) {
+    if (to_string(code) == text) {
+      return code;
+    }
+  }
+  return std::nullopt;
+}
+
+} // namespace ryax

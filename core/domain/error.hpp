@@ -1,6 +1,7 @@
 #pragma once
 
 #include <expected>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -77,6 +78,9 @@ fail(ErrorCode code, std::string message)
 
 // The snake_case name of `code` ("not_found"), stable for JSON output.
 std::string_view to_string(ErrorCode code);
+
+// The code named `text` as to_string spells it, or nullopt.
+std::optional<ErrorCode> parse_error_code(std::string_view text);
 
 } // namespace ryax
 

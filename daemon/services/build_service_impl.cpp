@@ -30,9 +30,10 @@ to_proto(const domain::BuildJob& job, v1::BuildJob& out)
 
 } // namespace
 
-BuildServiceImpl::BuildServiceImpl(app::BuildService& service,
+BuildServiceImpl::BuildServiceImpl(Gate& gate,
+                                   app::BuildService& service,
                                    ShutdownSignal& shutdown)
-  : m_service(service), m_shutdown(shutdown)
+  : m_gate(gate), m_service(service), m_shutdown(shutdown)
 {
 }
 
@@ -41,7 +42,7 @@ BuildServiceImpl::BuildActions(grpc::ServerContext* context,
                                const v1::BuildActionsRequest* request,
                                v1::BuildActionsReply* reply)
 {
-  return guarded(context, "BuildActions", [&]() -> Result<void> {
+  return guarded(m_gate, context, "BuildActions", [&]() -> Result<void> {
     std::vector<domain::BuildJob> jobs;
     if (request->all()) {
       if (request->repository().empty()) {
@@ -68,7 +69,7 @@ grpc::Status
 BuildServiceImpl::GetBuild(grpc::ServerContext* context,
                            const v1::GetBuildRequest* request, v1::BuildJob* reply)
 {
-  return guarded(context, "GetBuild", [&]() -> Result<void> {
+  return guarded(m_gate, context, "GetBuild", [&]() -> Result<void> {
     RYAX_TRY_ASSIGN(const auto job, m_service.status(request->ref()));
     to_proto(job, *reply);
     return {};
@@ -80,7 +81,7 @@ BuildServiceImpl::CancelBuild(grpc::ServerContext* context,
                               const v1::CancelBuildRequest* request,
                               v1::BuildJob* reply)
 {
-  return guarded(context, "CancelBuild", [&]() -> Result<void> {
+  return guarded(m_gate, context, "CancelBuild", [&]() -> Result<void> {
     RYAX_TRY_ASSIGN(const auto job, m_service.cancel(request->ref()));
     to_proto(job, *reply);
     return {};
@@ -92,7 +93,7 @@ BuildServiceImpl::StreamBuildLog(grpc::ServerContext* context,
                                  const v1::StreamBuildLogRequest* request,
                                  grpc::ServerWriter<v1::BuildLogChunk>* writer)
 {
-  return guarded(context, "StreamBuildLog", [&]() -> Result<void> {
+  return guarded(m_gate, context, "StreamBuildLog", [&]() -> Result<void> {
     std::size_t offset = 0;
     while (true) {
       RYAX_TRY_ASSIGN(auto chunk, m_service.log(request->ref(), offset));

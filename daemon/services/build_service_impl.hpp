@@ -1,5 +1,7 @@
 #pragma once
 
+#include "daemon/gate.hpp"
+
 #include "core/application/build_service.hpp"
 #include "daemon/shutdown_signal.hpp"
 
@@ -11,7 +13,7 @@ namespace ryax::daemon {
 class BuildServiceImpl final : public v1::BuildService::Service
 {
 public:
-  BuildServiceImpl(app::BuildService& service, ShutdownSignal& shutdown);
+  BuildServiceImpl(Gate& gate, app::BuildService& service, ShutdownSignal& shutdown);
 
   grpc::Status BuildActions(grpc::ServerContext* context,
                             const v1::BuildActionsRequest* request,
@@ -27,6 +29,7 @@ public:
                               grpc::ServerWriter<v1::BuildLogChunk>* writer) override;
 
 private:
+  Gate& m_gate;
   app::BuildService& m_service;
   ShutdownSignal& m_shutdown;
 };

@@ -5,8 +5,9 @@
 
 namespace ryax::daemon {
 
-RepositoryServiceImpl::RepositoryServiceImpl(app::RepositoryService& service)
-  : m_service(service)
+RepositoryServiceImpl::RepositoryServiceImpl(Gate& gate,
+                                             app::RepositoryService& service)
+  : m_gate(gate), m_service(service)
 {
 }
 
@@ -15,7 +16,7 @@ RepositoryServiceImpl::AddRepository(grpc::ServerContext* context,
                                      const v1::AddRepositoryRequest* request,
                                      v1::Repository* reply)
 {
-  return guarded(context, "AddRepository", [&]() -> Result<void> {
+  return guarded(m_gate, context, "AddRepository", [&]() -> Result<void> {
     RYAX_TRY_ASSIGN(const auto repository,
                     m_service.add(app::AddRepository{
                       request->name(), request->url(), request->branch(),
@@ -31,7 +32,7 @@ RepositoryServiceImpl::ListRepositories(grpc::ServerContext* context,
                                         const v1::ListRepositoriesRequest*,
                                         v1::ListRepositoriesReply* reply)
 {
-  return guarded(context, "ListRepositories", [&]() -> Result<void> {
+  return guarded(m_gate, context, "ListRepositories", [&]() -> Result<void> {
     RYAX_TRY_ASSIGN(const auto repositories, m_service.list());
     for (const auto& r : repositories) {
       to_proto(r, *reply->add_repositories());
@@ -45,7 +46,7 @@ RepositoryServiceImpl::GetRepository(grpc::ServerContext* context,
                                      const v1::GetRepositoryRequest* request,
                                      v1::Repository* reply)
 {
-  return guarded(context, "GetRepository", [&]() -> Result<void> {
+  return guarded(m_gate, context, "GetRepository", [&]() -> Result<void> {
     RYAX_TRY_ASSIGN(const auto repository, m_service.get(request->name()));
     to_proto(repository, *reply);
     return {};
@@ -57,7 +58,7 @@ RepositoryServiceImpl::RemoveRepository(grpc::ServerContext* context,
                                         const v1::RemoveRepositoryRequest* request,
                                         v1::RemoveRepositoryReply*)
 {
-  return guarded(context, "RemoveRepository",
+  return guarded(m_gate, context, "RemoveRepository",
                  [&]() -> Result<void> { return m_service.remove(request->name()); });
 }
 
@@ -66,7 +67,7 @@ RepositoryServiceImpl::ScanRepository(grpc::ServerContext* context,
                                       const v1::ScanRepositoryRequest* request,
                                       v1::ScanReport* reply)
 {
-  return guarded(context, "ScanRepository", [&]() -> Result<void> {
+  return guarded(m_gate, context, "ScanRepository", [&]() -> Result<void> {
     RYAX_TRY_ASSIGN(const auto report,
                     m_service.scan(app::ScanRepository{
                       request->name(), request->ref(), request->force()}));
@@ -75,8 +76,8 @@ RepositoryServiceImpl::ScanRepository(grpc::ServerContext* context,
   });
 }
 
-ActionServiceImpl::ActionServiceImpl(app::ActionService& service)
-  : m_service(service)
+ActionServiceImpl::ActionServiceImpl(Gate& gate, app::ActionService& service)
+  : m_gate(gate), m_service(service)
 {
 }
 
@@ -85,7 +86,7 @@ ActionServiceImpl::ListActions(grpc::ServerContext* context,
                                const v1::ListActionsRequest* request,
                                v1::ListActionsReply* reply)
 {
-  return guarded(context, "ListActions", [&]() -> Result<void> {
+  return guarded(m_gate, context, "ListActions", [&]() -> Result<void> {
     app::ActionFilter filter;
     filter.repository = request->repository();
     filter.category = request->category();
@@ -111,7 +112,7 @@ ActionServiceImpl::GetAction(grpc::ServerContext* context,
                              const v1::GetActionRequest* request,
                              v1::ActionVersion* reply)
 {
-  return guarded(context, "GetAction", [&]() -> Result<void> {
+  return guarded(m_gate, context, "GetAction", [&]() -> Result<void> {
     RYAX_TRY_ASSIGN(const auto version, m_service.show(request->ref()));
     to_proto(version, *reply);
     return {};
@@ -123,7 +124,7 @@ ActionServiceImpl::RemoveAction(grpc::ServerContext* context,
                                 const v1::RemoveActionRequest* request,
                                 v1::RemoveActionReply* reply)
 {
-  return guarded(context, "RemoveAction", [&]() -> Result<void> {
+  return guarded(m_gate, context, "RemoveAction", [&]() -> Result<void> {
     RYAX_TRY_ASSIGN(const int removed, m_service.remove(request->ref()));
     reply->set_removed(removed);
     return {};

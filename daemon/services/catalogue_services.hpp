@@ -1,5 +1,7 @@
 #pragma once
 
+#include "daemon/gate.hpp"
+
 #include "core/application/action_service.hpp"
 #include "core/application/repository_service.hpp"
 
@@ -11,7 +13,7 @@ namespace ryax::daemon {
 class RepositoryServiceImpl final : public v1::RepositoryService::Service
 {
 public:
-  explicit RepositoryServiceImpl(app::RepositoryService& service);
+  RepositoryServiceImpl(Gate& gate, app::RepositoryService& service);
 
   grpc::Status AddRepository(grpc::ServerContext* context,
                              const v1::AddRepositoryRequest* request,
@@ -30,6 +32,7 @@ public:
                               v1::ScanReport* reply) override;
 
 private:
+  Gate& m_gate;
   app::RepositoryService& m_service;
 };
 
@@ -37,7 +40,7 @@ private:
 class ActionServiceImpl final : public v1::ActionService::Service
 {
 public:
-  explicit ActionServiceImpl(app::ActionService& service);
+  ActionServiceImpl(Gate& gate, app::ActionService& service);
 
   grpc::Status ListActions(grpc::ServerContext* context,
                            const v1::ListActionsRequest* request,
@@ -50,6 +53,7 @@ public:
                             v1::RemoveActionReply* reply) override;
 
 private:
+  Gate& m_gate;
   app::ActionService& m_service;
 };
 

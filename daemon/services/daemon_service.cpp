@@ -6,8 +6,10 @@
 
 namespace ryax::daemon {
 
-DaemonServiceImpl::DaemonServiceImpl(DaemonInfo info, ShutdownSignal& shutdown)
-  : m_info(std::move(info)), m_shutdown(shutdown)
+DaemonServiceImpl::DaemonServiceImpl(Gate& gate,
+                                     DaemonInfo info,
+                                     ShutdownSignal& shutdown)
+  : m_gate(gate), m_info(std::move(info)), m_shutdown(shutdown)
 {
 }
 
@@ -16,7 +18,7 @@ DaemonServiceImpl::Health(grpc::ServerContext* context,
                           const v1::HealthRequest* /*request*/,
                           v1::HealthReply* reply)
 {
-  return guarded(context, "Health", [&]() -> Result<void> {
+  return guarded(m_gate, context, "Health", [&]() -> Result<void> {
     const std::chrono::duration<double> uptime =
       std::chrono::steady_clock::now() - m_info.started;
     reply->set_version(m_info.version);
@@ -36,7 +38,7 @@ DaemonServiceImpl::Shutdown(grpc::ServerContext* context,
                             const v1::ShutdownRequest* /*request*/,
                             v1::ShutdownReply* /*reply*/)
 {
-  return guarded(context, "Shutdown", [&]() -> Result<void> {
+  return guarded(m_gate, context, "Shutdown", [&]() -> Result<void> {
     app::log::info("shutdown requested by a client");
     m_shutdown.request();
     return {};
@@ -48,7 +50,7 @@ DaemonServiceImpl::RaiseError(grpc::ServerContext* context,
                               const v1::RaiseErrorRequest* request,
                               v1::RaiseErrorReply* /*reply*/)
 {
-  return guarded(context, "RaiseError", [&]() -> Result<void> {
+  return guarded(m_gate, context, "RaiseError", [&]() -> Result<void> {
     if (!m_info.test_rpcs) {
       return fail(ErrorCode::permission_denied,
                   "RaiseError is a test hook: start ryaxd with "

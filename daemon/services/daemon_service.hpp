@@ -1,5 +1,7 @@
 #pragma once
 
+#include "daemon/gate.hpp"
+
 #include "daemon/shutdown_signal.hpp"
 
 #include "ryax/v1/daemon.grpc.pb.h"
@@ -26,7 +28,7 @@ struct DaemonInfo
 class DaemonServiceImpl final : public v1::DaemonService::Service
 {
 public:
-  DaemonServiceImpl(DaemonInfo info, ShutdownSignal& shutdown);
+  DaemonServiceImpl(Gate& gate, DaemonInfo info, ShutdownSignal& shutdown);
 
   grpc::Status Health(grpc::ServerContext* context,
                       const v1::HealthRequest* request,
@@ -39,6 +41,7 @@ public:
                           v1::RaiseErrorReply* reply) override;
 
 private:
+  Gate& m_gate;
   DaemonInfo m_info;
   ShutdownSignal& m_shutdown;
 };

@@ -9,9 +9,10 @@
 
 namespace ryax::daemon {
 
-RunServiceImpl::RunServiceImpl(app::RunService& service,
+RunServiceImpl::RunServiceImpl(Gate& gate,
+                               app::RunService& service,
                                ShutdownSignal& shutdown)
-  : m_service(service), m_shutdown(shutdown)
+  : m_gate(gate), m_service(service), m_shutdown(shutdown)
 {
 }
 
@@ -20,7 +21,7 @@ RunServiceImpl::StartRun(grpc::ServerContext* context,
                          const v1::StartRunRequest* request,
                          v1::Run* reply)
 {
-  return guarded(context, "StartRun", [&]() -> Result<void> {
+  return guarded(m_gate, context, "StartRun", [&]() -> Result<void> {
     RYAX_TRY_ASSIGN(const auto view, m_service.start_run(from_proto(*request)));
     to_proto(view, *reply);
     return {};
@@ -32,7 +33,7 @@ RunServiceImpl::GetRun(grpc::ServerContext* context,
                        const v1::GetRunRequest* request,
                        v1::Run* reply)
 {
-  return guarded(context, "GetRun", [&]() -> Result<void> {
+  return guarded(m_gate, context, "GetRun", [&]() -> Result<void> {
     RYAX_TRY_ASSIGN(const auto view, m_service.get(request->run_id()));
     to_proto(view, *reply);
     return {};
@@ -44,7 +45,7 @@ RunServiceImpl::WatchRun(grpc::ServerContext* context,
                          const v1::GetRunRequest* request,
                          grpc::ServerWriter<v1::Run>* writer)
 {
-  return guarded(context, "WatchRun", [&]() -> Result<void> {
+  return guarded(m_gate, context, "WatchRun", [&]() -> Result<void> {
     // At most one document every k_watch_interval, and the final one at
     // once: a long run changes thousands of times.
     constexpr auto k_watch_interval = std::chrono::milliseconds(200);
@@ -74,7 +75,7 @@ RunServiceImpl::ListRuns(grpc::ServerContext* context,
                          const v1::ListRunsRequest* request,
                          v1::ListRunsReply* reply)
 {
-  return guarded(context, "ListRuns", [&]() -> Result<void> {
+  return guarded(m_gate, context, "ListRuns", [&]() -> Result<void> {
     RYAX_TRY_ASSIGN(const auto filter, from_proto(*request));
     RYAX_TRY_ASSIGN(const auto runs, m_service.list(filter));
     for (const auto& summary : runs) {
@@ -89,7 +90,7 @@ RunServiceImpl::CancelRun(grpc::ServerContext* context,
                           const v1::GetRunRequest* request,
                           v1::Run* reply)
 {
-  return guarded(context, "CancelRun", [&]() -> Result<void> {
+  return guarded(m_gate, context, "CancelRun", [&]() -> Result<void> {
     RYAX_TRY_ASSIGN(const auto view, m_service.cancel(request->run_id()));
     to_proto(view, *reply);
     return {};
@@ -101,7 +102,7 @@ RunServiceImpl::RemoveRun(grpc::ServerContext* context,
                           const v1::GetRunRequest* request,
                           v1::RemoveRunReply* reply)
 {
-  return guarded(context, "RemoveRun", [&]() -> Result<void> {
+  return guarded(m_gate, context, "RemoveRun", [&]() -> Result<void> {
     RYAX_TRY_ASSIGN(const auto files, m_service.remove(request->run_id()));
     reply->set_run_id(request->run_id());
     reply->set_files_removed(files);
@@ -114,7 +115,7 @@ RunServiceImpl::StreamRunLogs(grpc::ServerContext* context,
                               const v1::StreamRunLogsRequest* request,
                               grpc::ServerWriter<v1::RunLogChunk>* writer)
 {
-  return guarded(context, "StreamRunLogs", [&]() -> Result<void> {
+  return guarded(m_gate, context, "StreamRunLogs", [&]() -> Result<void> {
     const auto& id = request->run_id();
     RYAX_TRY_ASSIGN(auto view, m_service.get(id));
     if (!request->step().empty()) {
@@ -163,7 +164,7 @@ RunServiceImpl::ReadRunFile(grpc::ServerContext* context,
                             const v1::ReadRunFileRequest* request,
                             grpc::ServerWriter<v1::RunFileChunk>* writer)
 {
-  return guarded(context, "ReadRunFile", [&]() -> Result<void> {
+  return guarded(m_gate, context, "ReadRunFile", [&]() -> Result<void> {
     RYAX_TRY_ASSIGN(const auto found,
                     m_service.file_of(request->run_id(), request->key()));
     std::ifstream in(found.first, std::ios::binary);

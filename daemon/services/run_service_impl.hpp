@@ -1,5 +1,7 @@
 #pragma once
 
+#include "daemon/gate.hpp"
+
 #include "core/application/run_service.hpp"
 #include "daemon/shutdown_signal.hpp"
 
@@ -14,7 +16,7 @@ namespace ryax::daemon {
 class RunServiceImpl final : public v1::RunService::Service
 {
 public:
-  RunServiceImpl(app::RunService& service, ShutdownSignal& shutdown);
+  RunServiceImpl(Gate& gate, app::RunService& service, ShutdownSignal& shutdown);
 
   grpc::Status StartRun(grpc::ServerContext* context,
                         const v1::StartRunRequest* request,
@@ -42,6 +44,7 @@ public:
                            grpc::ServerWriter<v1::RunFileChunk>* writer) override;
 
 private:
+  Gate& m_gate;
   app::RunService& m_service;
   ShutdownSignal& m_shutdown;
 };

@@ -5,14 +5,17 @@
 
 namespace ryax::daemon {
 
-SiteServiceImpl::SiteServiceImpl(app::RunService& runs) : m_runs(runs) {}
+SiteServiceImpl::SiteServiceImpl(Gate& gate, app::RunService& runs)
+  : m_gate(gate), m_runs(runs)
+{
+}
 
 grpc::Status
 SiteServiceImpl::ListSites(grpc::ServerContext* context,
                            const v1::ListSitesRequest*,
                            v1::ListSitesReply* reply)
 {
-  return guarded(context, "ListSites", [&]() -> Result<void> {
+  return guarded(m_gate, context, "ListSites", [&]() -> Result<void> {
     to_proto(m_runs.site().name, m_runs.pools(), *reply->add_sites());
     return {};
   });
@@ -23,7 +26,7 @@ SiteServiceImpl::GetSite(grpc::ServerContext* context,
                          const v1::GetSiteRequest* request,
                          v1::Site* reply)
 {
-  return guarded(context, "GetSite", [&]() -> Result<void> {
+  return guarded(m_gate, context, "GetSite", [&]() -> Result<void> {
     RYAX_TRY_ASSIGN(const auto pools, m_runs.pools_of(request->name()));
     to_proto(request->name(), pools, *reply);
     return {};
@@ -35,7 +38,7 @@ SiteServiceImpl::ListDeployments(grpc::ServerContext* context,
                                  const v1::ListDeploymentsRequest* request,
                                  v1::ListDeploymentsReply* reply)
 {
-  return guarded(context, "ListDeployments", [&]() -> Result<void> {
+  return guarded(m_gate, context, "ListDeployments", [&]() -> Result<void> {
     for (const auto& deployment :
          m_runs.deployments(request->workflow_id())) {
       to_proto(deployment, *reply->add_deployments());
@@ -49,7 +52,7 @@ SiteServiceImpl::GetDeployment(grpc::ServerContext* context,
                                const v1::GetDeploymentRequest* request,
                                v1::Deployment* reply)
 {
-  return guarded(context, "GetDeployment", [&]() -> Result<void> {
+  return guarded(m_gate, context, "GetDeployment", [&]() -> Result<void> {
     RYAX_TRY_ASSIGN(const auto deployment, m_runs.deployment(request->id()));
     to_proto(deployment, *reply);
     return {};

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "daemon/gate.hpp"
+
 #include "core/application/run_service.hpp"
 
 #include "ryax/v1/site.grpc.pb.h"
@@ -11,7 +13,7 @@ namespace ryax::daemon {
 class SiteServiceImpl final : public v1::SiteService::Service
 {
 public:
-  explicit SiteServiceImpl(app::RunService& runs);
+  SiteServiceImpl(Gate& gate, app::RunService& runs);
 
   grpc::Status ListSites(grpc::ServerContext* context,
                          const v1::ListSitesRequest* request,
@@ -27,6 +29,7 @@ public:
                              v1::Deployment* reply) override;
 
 private:
+  Gate& m_gate;
   app::RunService& m_runs;
 };
 

@@ -5,8 +5,9 @@
 
 namespace ryax::daemon {
 
-WorkflowServiceImpl::WorkflowServiceImpl(app::WorkflowService& service)
-  : m_service(service)
+WorkflowServiceImpl::WorkflowServiceImpl(Gate& gate,
+                                         app::WorkflowService& service)
+  : m_gate(gate), m_service(service)
 {
 }
 
@@ -15,7 +16,7 @@ WorkflowServiceImpl::ValidateWorkflow(grpc::ServerContext* context,
                                       const v1::WorkflowSource* request,
                                       v1::ValidateWorkflowReply* reply)
 {
-  return guarded(context, "ValidateWorkflow", [&]() -> Result<void> {
+  return guarded(m_gate, context, "ValidateWorkflow", [&]() -> Result<void> {
     RYAX_TRY_ASSIGN(const auto validation,
                     m_service.validate(from_proto(*request)));
     for (const auto& d : validation.diagnostics) {
@@ -32,7 +33,7 @@ WorkflowServiceImpl::PushWorkflow(grpc::ServerContext* context,
                                   const v1::PushWorkflowRequest* request,
                                   v1::PushWorkflowReply* reply)
 {
-  return guarded(context, "PushWorkflow", [&]() -> Result<void> {
+  return guarded(m_gate, context, "PushWorkflow", [&]() -> Result<void> {
     RYAX_TRY_ASSIGN(const auto outcome,
                     m_service.push(app::PushWorkflow{
                       from_proto(request->source()), request->deploy() }));
@@ -55,7 +56,7 @@ WorkflowServiceImpl::ListWorkflows(grpc::ServerContext* context,
                                    const v1::ListWorkflowsRequest*,
                                    v1::ListWorkflowsReply* reply)
 {
-  return guarded(context, "ListWorkflows", [&]() -> Result<void> {
+  return guarded(m_gate, context, "ListWorkflows", [&]() -> Result<void> {
     RYAX_TRY_ASSIGN(const auto workflows, m_service.list());
     for (const auto& w : workflows) {
       to_proto(w, *reply->add_workflows());
@@ -69,7 +70,7 @@ WorkflowServiceImpl::GetWorkflow(grpc::ServerContext* context,
                                  const v1::GetWorkflowRequest* request,
                                  v1::Workflow* reply)
 {
-  return guarded(context, "GetWorkflow", [&]() -> Result<void> {
+  return guarded(m_gate, context, "GetWorkflow", [&]() -> Result<void> {
     RYAX_TRY_ASSIGN(const auto view,
                     m_service.get(request->id(), request->version()));
     to_proto(view, *reply);
@@ -82,7 +83,7 @@ WorkflowServiceImpl::DeployWorkflow(grpc::ServerContext* context,
                                     const v1::DeployWorkflowRequest* request,
                                     v1::WorkflowStatus* reply)
 {
-  return guarded(context, "DeployWorkflow", [&]() -> Result<void> {
+  return guarded(m_gate, context, "DeployWorkflow", [&]() -> Result<void> {
     RYAX_TRY_ASSIGN(const auto deployment,
                     m_service.deploy(request->id(), request->version()));
     to_proto(deployment, *reply);
@@ -96,7 +97,7 @@ WorkflowServiceImpl::UndeployWorkflow(
   const v1::UndeployWorkflowRequest* request,
   v1::WorkflowStatus* reply)
 {
-  return guarded(context, "UndeployWorkflow", [&]() -> Result<void> {
+  return guarded(m_gate, context, "UndeployWorkflow", [&]() -> Result<void> {
     RYAX_TRY_ASSIGN(const auto deployment, m_service.undeploy(request->id()));
     to_proto(deployment, *reply);
     return {};
@@ -108,7 +109,7 @@ WorkflowServiceImpl::RemoveWorkflow(grpc::ServerContext* context,
                                     const v1::RemoveWorkflowRequest* request,
                                     v1::RemoveWorkflowReply*)
 {
-  return guarded(context, "RemoveWorkflow", [&]() -> Result<void> {
+  return guarded(m_gate, context, "RemoveWorkflow", [&]() -> Result<void> {
     return m_service.remove(request->id(), request->force());
   });
 }
@@ -119,7 +120,7 @@ WorkflowServiceImpl::ListWorkflowErrors(
   const v1::ListWorkflowErrorsRequest* request,
   v1::ListWorkflowErrorsReply* reply)
 {
-  return guarded(context, "ListWorkflowErrors", [&]() -> Result<void> {
+  return guarded(m_gate, context, "ListWorkflowErrors", [&]() -> Result<void> {
     RYAX_TRY_ASSIGN(const auto errors, m_service.errors(request->id()));
     for (const auto& e : errors) {
       auto* item = reply->add_errors();

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "daemon/gate.hpp"
+
 #include "core/application/workflow_service.hpp"
 
 #include "ryax/v1/workflow.grpc.pb.h"
@@ -10,7 +12,7 @@ namespace ryax::daemon {
 class WorkflowServiceImpl final : public v1::WorkflowService::Service
 {
 public:
-  explicit WorkflowServiceImpl(app::WorkflowService& service);
+  WorkflowServiceImpl(Gate& gate, app::WorkflowService& service);
 
   grpc::Status ValidateWorkflow(grpc::ServerContext* context,
                                 const v1::WorkflowSource* request,
@@ -38,6 +40,7 @@ public:
                                   v1::ListWorkflowErrorsReply* reply) override;
 
 private:
+  Gate& m_gate;
   app::WorkflowService& m_service;
 };
 

@@ -236,18 +236,29 @@ TEST_CASE("listen refuses non-loopback addresses and serves loopback ones")
   ::close(probe);
 
   d.start({"--listen", "127.0.0.1:" + port});
-  auto tcp = d.ryax({"--server", "127.0.0.1:" + port, "daemon", "status", "-o", "json"});
+  // On TCP there are no peer credentials: a call needs a token.
+  auto anonymous = d.ryax({"--server", "127.0.0.1:" + port, "workflow", "list"});
+  CHECK(anonymous.exit_code == 4);
+  CHECK(anonymous.err.find("no credentials") != std::string::npos);
+  auto made = d.ryax({"token", "create", "--name", "tcp", "-q"});
+  REQUIRE_MESSAGE(made.exit_code == 0, made.err);
+  const auto token = made.out.substr(0, made.out.find('\n'));
+  auto tcp = d.ryax({"--server", "127.0.0.1:" + port, "daemon", "status", "-o", "json"},
+                    "", {{"RYAX_TOKEN", token}});
   REQUIRE_MESSAGE(tcp.exit_code == 0, tcp.err);
   CHECK(nlohmann::json::parse(tcp.out)["data_dir"] == d.home());
 }
 
-TEST_CASE("the socket is created with mode 0600")
+TEST_CASE("the sockets are open to every local account, which the daemon "
+          "then tells apart by their peer credentials")
 {
   DaemonFixture d;
-  struct stat st{};
-  REQUIRE(::stat(d.socket().c_str(), &st) == 0);
-  CHECK(S_ISSOCK(st.st_mode));
-  CHECK((st.st_mode & 0777) == 0600);
+  for (const auto& path : {d.socket(), d.socket() + ".id"}) {
+    struct stat st{};
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    CHECK(S_ISSOCK(st.st_mode));
+    CHECK((st.st_mode & 0777) == 0666);
+  }
 }
 
 TEST_CASE("SIGTERM stops the daemon cleanly and leaves no socket behind")

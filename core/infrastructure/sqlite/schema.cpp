@@ -156,6 +156,46 @@ CREATE INDEX run_files_by_key ON run_files (key);
 -- ('' at the root, and in runs written before: see domain::restore).
 ALTER TABLE run_steps ADD COLUMN origins TEXT NOT NULL DEFAULT '';
 )sql"},
+    {8, "users, projects, memberships, tokens and the audit log", R"sql(
+CREATE TABLE projects (
+  name       TEXT PRIMARY KEY,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE users (
+  name            TEXT PRIMARY KEY,
+  role            TEXT NOT NULL, -- admin, developer, user, operator
+  local_uid       INTEGER UNIQUE, -- NULL when it is no local account
+  password_hash   TEXT NOT NULL DEFAULT '', -- '' for no login
+  current_project TEXT NOT NULL DEFAULT '',
+  created_at      INTEGER NOT NULL
+);
+CREATE TABLE members (
+  project TEXT NOT NULL REFERENCES projects (name) ON DELETE CASCADE,
+  user    TEXT NOT NULL REFERENCES users (name) ON DELETE CASCADE,
+  PRIMARY KEY (project, user)
+) WITHOUT ROWID;
+CREATE TABLE tokens (
+  hash       TEXT PRIMARY KEY, -- SHA-256 of the token: never the token
+  id         TEXT NOT NULL,
+  user       TEXT NOT NULL REFERENCES users (name) ON DELETE CASCADE,
+  name       TEXT NOT NULL,
+  kind       TEXT NOT NULL, -- session, personal
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL, -- 0 for never
+  revoked    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX tokens_by_user ON tokens (user, created_at DESC);
+CREATE TABLE audit (
+  id      INTEGER PRIMARY KEY AUTOINCREMENT,
+  at_ms   INTEGER NOT NULL,
+  user    TEXT NOT NULL,
+  method  TEXT NOT NULL,
+  project TEXT NOT NULL,
+  outcome TEXT NOT NULL, -- ok, denied, error
+  detail  TEXT NOT NULL
+);
+CREATE INDEX audit_by_time ON audit (at_ms DESC, id DESC);
+)sql"},
   };
   return k_migrations;
 }

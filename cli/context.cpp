@@ -60,7 +60,11 @@ register_global_options(CLI::App& app, Context& ctx)
                  "Talk to ryaxd on this UNIX socket (no autostart)")
     ->group(global);
   app.add_option("--server", ctx.server,
-                 "Talk to ryaxd over TCP at HOST:PORT (no autostart)")
+                 "Talk to ryaxd over TLS at HOST:PORT (no autostart)")
+    ->group(global);
+  app.add_option("--ca-file", ctx.ca_file,
+                 "Trust the ryaxd of --server (or of ryax login) with this "
+                 "CA certificate")
     ->group(global);
   app.add_option("-o,--output", ctx.output, "Output format: table, json or yaml")
     ->check(CLI::IsMember({"table", "json", "yaml"}))

@@ -19,6 +19,7 @@ struct Context
 {
   std::string socket;      // --socket PATH
   std::string server;      // --server HOST:PORT
+  std::string ca_file;     // --ca-file PATH (TLS for --server and login)
   std::string output;      // --output table|json|yaml ("" = default)
   bool quiet = false;      // --quiet
   bool no_color = false;   // --no-color

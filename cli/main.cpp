@@ -33,6 +33,7 @@ run(int argc, char** argv)
   ryax::cli::register_deployment_commands(app, ctx);
   ryax::cli::register_identity_commands(app, ctx);
   ryax::cli::register_token_commands(app, ctx);
+  ryax::cli::register_login_commands(app, ctx);
   try {
     app.parse(argc, argv); // runs the chosen command, which sets ctx.exit_code
   } catch (const CLI::ParseError& e) {

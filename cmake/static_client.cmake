@@ -2,9 +2,8 @@
 # start is the loader (69 shared libraries, 40 of them abseil), so `ryax`
 # links gRPC, protobuf, abseil, libarchive and yaml-cpp as the static
 # archives Debian ships in their -dev packages; ryaxd, ryax-wrapper and the
-# tests stay dynamic. gRPC is the "unsecure" build: the client speaks to
-# ryaxd and to ryax-wrapper over a UNIX socket or loopback TCP with insecure
-# credentials, never TLS.
+# tests stay dynamic. gRPC is the secure build (TLS to a remote ryaxd);
+# OpenSSL stays a shared library, as every Debian machine has it.
 #
 # How: the libraries that link gRPC or those adapters (ryax_proto,
 # ryax_grpc_status, ryax_infrastructure) link ryax_grpc and
@@ -29,7 +28,7 @@ function(ryax_find_archives out)
 endfunction()
 
 # The libraries `pkg-config --static` names for `modules`, the C and C++
-# runtime's own left out.
+# runtime's own and OpenSSL's left out.
 function(ryax_pkg_config_static_names out)
   execute_process(
     COMMAND ${PKG_CONFIG_EXECUTABLE} --static --libs-only-l ${ARGN}
@@ -39,7 +38,7 @@ function(ryax_pkg_config_static_names out)
   set(names)
   foreach(flag IN LISTS flags)
     string(REGEX REPLACE "^-l" "" name "${flag}")
-    if(NOT name MATCHES "^(atomic|rt|pthread|dl|m|c)$")
+    if(NOT name MATCHES "^(atomic|rt|pthread|dl|m|c|ssl|crypto)$")
       list(APPEND names ${name})
     endif()
   endforeach()
@@ -52,7 +51,7 @@ add_library(ryax_file_formats INTERFACE)
 set(ryax_grpc_shared gRPC::grpc++ protobuf::libprotobuf)
 set(ryax_file_formats_shared yaml-cpp PkgConfig::LIBARCHIVE)
 if(RYAX_STATIC_CLIENT)
-  ryax_pkg_config_static_names(grpc_names grpc++_unsecure protobuf)
+  ryax_pkg_config_static_names(grpc_names grpc++ protobuf)
   # Debian's grpc .pc files leave out what gRPC itself links; libarchive's
   # tar reading and writing need only libacl (libacl1-dev) of its own
   # dependencies (its compressors, libxml2 and nettle serve formats ryax
@@ -61,7 +60,8 @@ if(RYAX_STATIC_CLIENT)
   ryax_find_archives(ryax_static_archives ${grpc_names} archive acl yaml-cpp)
   add_library(ryax_static_stack INTERFACE)
   target_link_libraries(ryax_static_stack INTERFACE
-    "$<LINK_GROUP:RESCAN,${ryax_static_archives}>" Threads::Threads ${CMAKE_DL_LIBS})
+    "$<LINK_GROUP:RESCAN,${ryax_static_archives}>" OpenSSL::SSL OpenSSL::Crypto
+    Threads::Threads ${CMAKE_DL_LIBS})
   string(REPLACE ";" "$<SEMICOLON>" grpc_shared "${ryax_grpc_shared}")
   string(REPLACE ";" "$<SEMICOLON>" formats_shared "${ryax_file_formats_shared}")
   set(static "$<BOOL:$<TARGET_PROPERTY:RYAX_STATIC_LINK>>")

@@ -228,7 +228,11 @@ main(int argc, char** argv)
     report_error(started.error().message);
     return k_exit_error;
   }
-  report_ready(config->socket.value);
+  // "socket: PATH" first: `ryax daemon start` reads it.
+  report_ready(server.tls_fingerprint().empty()
+                 ? config->socket.value
+                 : config->socket.value + "\ntls CA SHA-256: "
+                     + server.tls_fingerprint());
 
   std::atomic<bool> stopping{false};
   std::thread signal_thread([&] {

@@ -7,6 +7,8 @@
 #include "core/application/run_service.hpp"
 #include "core/application/workflow_service.hpp"
 #include "core/infrastructure/build/local_action_builder.hpp"
+#include "core/infrastructure/config/paths.hpp"
+#include "core/infrastructure/crypto/tls_material.hpp"
 #include "core/infrastructure/filestore/file_build_stores.hpp"
 #include "core/infrastructure/filestore/file_run_file_store.hpp"
 #include "core/infrastructure/filestore/file_run_log_store.hpp"
@@ -226,8 +228,28 @@ Server::start()
   const auto& socket = m_config.socket.value;
   RYAX_TRY(prepare_socket_path(socket));
   m_addresses.push_back("unix:" + socket);
-  if (!m_config.listen.value.empty()) {
-    m_addresses.push_back(m_config.listen.value);
+  // TCP is TLS only: with the configured certificate, else one made by
+  // ryaxd in the data dir on first start.
+  std::shared_ptr<grpc::ServerCredentials> tcp_credentials;
+  auto& fingerprint = m_tls_fingerprint;
+  if (const auto& listen = m_config.listen.value; !listen.empty()) {
+    m_addresses.push_back(listen);
+    RYAX_TRY_ASSIGN(const auto host_port,
+                    infra::config::split_host_port(listen));
+    RYAX_TRY_ASSIGN(
+      const auto material,
+      m_config.tls_cert.value.empty()
+        ? infra::crypto::self_signed_material(data_dir + "/tls",
+                                              { host_port.first })
+        : infra::crypto::material_from_files(m_config.tls_cert.value,
+                                             m_config.tls_key.value));
+    RYAX_TRY_ASSIGN(fingerprint, infra::crypto::fingerprint(material.ca_pem));
+    grpc::SslServerCredentialsOptions options;
+    options.pem_key_cert_pairs.push_back(
+      { material.key_pem, material.chain_pem });
+    tcp_credentials = grpc::SslServerCredentials(options);
+    app::log::info("TLS on {}: CA SHA-256 fingerprint {}", listen,
+                   fingerprint);
   }
 
   DaemonInfo info;
@@ -237,6 +259,7 @@ Server::start()
   info.addresses = m_addresses;
   info.started = m_started;
   info.test_rpcs = m_options.enable_test_rpcs;
+  info.tls_ca_fingerprint = fingerprint;
   m_adapters = std::make_unique<Adapters>(*m_database, data_dir, m_config);
   m_app = std::make_unique<Services>(*m_adapters, m_config);
   // The account that owns the data dir is the first admin.
@@ -261,8 +284,10 @@ Server::start()
   grpc::ServerBuilder builder;
   // Run inputs and workflow static files travel in one message.
   builder.SetMaxReceiveMessageSize(k_max_message_bytes);
-  for (const auto& address : m_addresses) {
-    builder.AddListeningPort(address, grpc::InsecureServerCredentials());
+  builder.AddListeningPort(m_addresses.front(),
+                           grpc::InsecureServerCredentials());
+  if (tcp_credentials) {
+    builder.AddListeningPort(m_addresses.back(), tcp_credentials);
   }
   for (auto& service : m_services) {
     builder.RegisterService(service.get());

@@ -56,6 +56,9 @@ public:
   // The addresses served ("unix:/path", "127.0.0.1:7777").
   const std::vector<std::string>& addresses() const { return m_addresses; }
 
+  // The SHA-256 fingerprint of the CA of the TLS address ("" without one).
+  const std::string& tls_fingerprint() const { return m_tls_fingerprint; }
+
 private:
   infra::config::DaemonConfig m_config;
   ServerOptions m_options;
@@ -68,6 +71,7 @@ private:
   std::vector<std::unique_ptr<grpc::Service>> m_services;
   std::unique_ptr<grpc::Server> m_server;
   std::vector<std::string> m_addresses;
+  std::string m_tls_fingerprint;
   std::chrono::steady_clock::time_point m_started;
 };
 

@@ -1,6 +1,9 @@
 #include "cli/client/client.hpp"
 
+#include "cli/client/contexts.hpp"
 #include "core/infrastructure/config/paths.hpp"
+#include "core/infrastructure/crypto/tls_material.hpp"
+#include "core/infrastructure/files/read_file.hpp"
 #include "core/infrastructure/rpc/local_identity.hpp"
 #include "core/infrastructure/rpc/status.hpp"
 
@@ -50,7 +53,13 @@ credentials(const Context& ctx, const DaemonAddress& address)
   infra::rpc::CallCredentials credentials;
   credentials.project =
     ctx.project.empty() ? environment("RYAX_PROJECT") : ctx.project;
+  if (credentials.project.empty()) {
+    credentials.project = address.project;
+  }
   credentials.token = environment("RYAX_TOKEN");
+  if (credentials.token.empty()) {
+    credentials.token = address.token;
+  }
   if (credentials.token.empty() && !address.socket_path.empty()) {
     RYAX_TRY_ASSIGN(credentials.token,
                     infra::rpc::fetch_local_token(
@@ -68,10 +77,16 @@ make_channel(const DaemonAddress& address,
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
   args.SetMaxReceiveMessageSize(256 * 1024 * 1024);
-  return infra::rpc::channel_with(address.target,
-                                  grpc::InsecureChannelCredentials(),
-                                  args,
-                                  credentials);
+  if (!address.server_name.empty()) {
+    args.SetSslTargetNameOverride(address.server_name);
+  }
+  return infra::rpc::channel_with(
+    address.target,
+    address.socket_path.empty()
+      ? grpc::SslCredentials({ address.ca_pem, "", "" })
+      : grpc::InsecureChannelCredentials(),
+    args,
+    credentials);
 }
 
 // Whether a daemon is there: open the channel's connection (the HTTP/2
@@ -111,8 +126,45 @@ daemon_binary()
 Error
 not_running(const DaemonAddress& address)
 {
-  return Error{ErrorCode::unavailable,
-               fmt::format("ryaxd is not running at {}", address.display)};
+  if (!address.socket_path.empty()) {
+    return Error{ ErrorCode::unavailable,
+                  fmt::format("ryaxd is not running at {}", address.display) };
+  }
+  // On TCP, say whether something answers TLS with another CA.
+  const auto host_port = infra::config::split_host_port(address.target);
+  auto presented =
+    host_port ? infra::crypto::fetch_server_ca(
+                  host_port->first, std::to_string(host_port->second))
+              : Result<std::string>(std::unexpected(host_port.error()));
+  if (!presented) {
+    return Error{ ErrorCode::unavailable,
+                  fmt::format("ryaxd does not answer at {} (TLS): {}",
+                              address.display, presented.error().message) };
+  }
+  const auto theirs = infra::crypto::fingerprint(*presented);
+  const auto ours = infra::crypto::fingerprint(address.ca_pem);
+  if (theirs && (!ours || *theirs != *ours)) {
+    return Error{ ErrorCode::unauthenticated,
+                  fmt::format("{} presents a certificate of CA {}, not the "
+                              "CA it is trusted with{}: refusing to talk to "
+                              "it",
+                              address.display, *theirs,
+                              ours ? " (" + *ours + ")" : "") };
+  }
+  return Error{ ErrorCode::unavailable,
+                fmt::format("ryaxd does not answer at {} (TLS)",
+                            address.display) };
+}
+
+// The TLS settings for `server` with the CA in `ca_pem`: ryaxd's own CAs
+// sign certificates for the name "ryaxd", whatever address reaches it.
+void
+trust(DaemonAddress& address, std::string ca_pem)
+{
+  if (infra::crypto::is_ryaxd_ca(ca_pem)) {
+    address.server_name = infra::crypto::k_server_name;
+  }
+  address.ca_pem = std::move(ca_pem);
 }
 
 } // namespace
@@ -121,11 +173,35 @@ Result<DaemonAddress>
 resolve_address(const Context& ctx)
 {
   DaemonAddress address;
-  if (!ctx.server.empty()) {
-    RYAX_TRY(infra::config::split_host_port(ctx.server));
-    address.target = ctx.server;
-    address.display = ctx.server;
+  std::optional<ContextFile> contexts;
+  const SavedContext* context = nullptr;
+  if (ctx.socket.empty() && (!ctx.server.empty() || !ctx.ca_file.empty()
+                             || environment("RYAX_SOCKET").empty())) {
+    RYAX_TRY_ASSIGN(contexts, load_contexts());
+    context = !ctx.server.empty() ? contexts->for_server(ctx.server)
+                                  : contexts->find(contexts->current);
+  }
+  if (ctx.socket.empty() && (!ctx.server.empty() || context != nullptr)) {
+    address.target = !ctx.server.empty() ? ctx.server : context->server;
+    RYAX_TRY(infra::config::split_host_port(address.target));
+    address.display = address.target;
     address.explicit_address = true;
+    if (!ctx.ca_file.empty()) {
+      RYAX_TRY_ASSIGN(auto pem, infra::files::read_file(
+                                  ctx.ca_file, std::uint64_t{ 1 } << 20));
+      if (!infra::crypto::fingerprint(pem)) {
+        return fail(ErrorCode::invalid_argument,
+                    fmt::format("--ca-file {}: no PEM certificate in it",
+                                ctx.ca_file));
+      }
+      trust(address, std::move(pem));
+    } else if (context != nullptr) {
+      trust(address, context->ca_pem);
+    }
+    if (context != nullptr) {
+      address.token = context->token;
+      address.project = context->project;
+    }
     return address;
   }
   std::string socket = ctx.socket;

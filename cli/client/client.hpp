@@ -22,10 +22,18 @@ struct DaemonAddress
   std::string display;     // for messages: the socket path or host:port
   std::string socket_path; // "" for TCP
   bool explicit_address = false; // given by --socket or --server
+  // TCP is TLS: the CA to verify the server with (PEM; "" for the system's
+  // roots), and the name to check ("" for the host).
+  std::string ca_pem;
+  std::string server_name;
+  std::string token;   // of the context: sent unless RYAX_TOKEN is set
+  std::string project; // of the context: "" for the user's current one
 };
 
-// The address from --server, --socket, else the embedded defaults.
-// invalid_argument when no data dir can be chosen.
+// The address from --socket, --server (TLS, with --ca-file or the CA of
+// the context for that server), $RYAX_SOCKET, the current context (ryax
+// login), else the embedded defaults. invalid_argument when no data dir can
+// be chosen, or for a bad --ca-file or contexts file.
 Result<DaemonAddress> resolve_address(const Context& ctx);
 
 // A connection to ryaxd.

@@ -41,4 +41,7 @@ void register_identity_commands(CLI::App& app, Context& ctx);
 // `ryax token ...` and `ryax audit list`.
 void register_token_commands(CLI::App& app, Context& ctx);
 
+// `ryax login`, `ryax logout`, `ryax context ...`.
+void register_login_commands(CLI::App& app, Context& ctx);
+
 } // namespace ryax::cli

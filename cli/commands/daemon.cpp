@@ -39,6 +39,7 @@ to_json(const v1::HealthReply& reply)
     {"pid", reply.pid()},
     {"addresses", std::vector<std::string>(reply.addresses().begin(),
                                            reply.addresses().end())},
+    {"tls_ca_fingerprint", reply.tls_ca_fingerprint()},
   };
 }
 
@@ -71,6 +72,10 @@ print_health(const Context& ctx, const v1::HealthReply& reply)
                                 {"data dir", reply.data_dir()},
                                 {"schema", std::to_string(reply.schema_version())},
                                 {"addresses", addresses},
+                                {"tls CA SHA-256",
+                                 reply.tls_ca_fingerprint().empty()
+                                   ? "-"
+                                   : reply.tls_ca_fingerprint()},
                               });
   });
 }

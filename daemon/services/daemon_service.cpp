@@ -29,6 +29,7 @@ DaemonServiceImpl::Health(grpc::ServerContext* context,
     for (const auto& address : m_info.addresses) {
       reply->add_addresses(address);
     }
+    reply->set_tls_ca_fingerprint(m_info.tls_ca_fingerprint);
     return {};
   });
 }

@@ -22,6 +22,7 @@ struct DaemonInfo
   std::vector<std::string> addresses;
   std::chrono::steady_clock::time_point started;
   bool test_rpcs = false;
+  std::string tls_ca_fingerprint; // "" without TCP
 };
 
 // Health and control of the daemon process.

@@ -67,6 +67,10 @@ DaemonFixture::env() const
     {"RYAX_CONFIG", std::nullopt},
     {"RYAX_LISTEN", std::nullopt},
     {"NO_COLOR", std::nullopt},
+    // Never the contexts, token or project of whoever runs the tests.
+    {"XDG_CONFIG_HOME", m_dir / "config"},
+    {"RYAX_TOKEN", std::nullopt},
+    {"RYAX_PROJECT", std::nullopt},
     // Builds never reach a package index from tests: there is no network.
     {"PIP_NO_INDEX", "1"},
     {"PIP_DISABLE_PIP_VERSION_CHECK", "1"},

@@ -91,6 +91,14 @@ file_keys()
      [](DaemonConfig& c, const YAML::Node& n, const std::string& at) {
        return set_string(c.listen, n, at, "listen");
      }},
+    {"tls_cert",
+     [](DaemonConfig& c, const YAML::Node& n, const std::string& at) {
+       return set_string(c.tls_cert, n, at, "tls_cert");
+     }},
+    {"tls_key",
+     [](DaemonConfig& c, const YAML::Node& n, const std::string& at) {
+       return set_string(c.tls_key, n, at, "tls_key");
+     }},
     {"log_level",
      [](DaemonConfig& c, const YAML::Node& n, const std::string& at) {
        return set_string(c.log_level, n, at, "log_level");
@@ -284,14 +292,12 @@ check(const DaemonConfig& config)
                             to_string(config.log_level.origin)));
   }
   if (!config.listen.value.empty()) {
-    RYAX_TRY_ASSIGN(const auto host_port, split_host_port(config.listen.value));
-    if (!is_loopback_host(host_port.first)) {
-      return fail(ErrorCode::invalid_argument,
-                  fmt::format("refusing to listen on \"{}\": TCP is limited to "
-                              "loopback addresses (127.0.0.1, ::1, localhost) "
-                              "until authentication is configured",
-                              config.listen.value));
-    }
+    RYAX_TRY(split_host_port(config.listen.value));
+  }
+  if (config.tls_cert.value.empty() != config.tls_key.value.empty()) {
+    return fail(ErrorCode::invalid_argument,
+                "tls_cert and tls_key go together: give both, or neither "
+                "for a certificate made by ryaxd");
   }
   return {};
 }
@@ -352,6 +358,8 @@ load_daemon_config(const DaemonFlags& flags, const Environment& env)
   }
   apply(config.socket, env_value(env, "RYAX_SOCKET"), Origin::environment);
   apply(config.listen, env_value(env, "RYAX_LISTEN"), Origin::environment);
+  apply(config.tls_cert, env_value(env, "RYAX_TLS_CERT"), Origin::environment);
+  apply(config.tls_key, env_value(env, "RYAX_TLS_KEY"), Origin::environment);
   apply(config.log_level, env_value(env, "RYAX_LOG_LEVEL"), Origin::environment);
   apply(config.log_file, env_value(env, "RYAX_LOG_FILE"), Origin::environment);
 
@@ -376,6 +384,8 @@ describe(const DaemonConfig& config)
   line("config_file", config.config_file);
   line("socket", config.socket);
   line("listen", config.listen);
+  line("tls_cert", config.tls_cert);
+  line("tls_key", config.tls_key);
   line("log_level", config.log_level);
   line("log_file", config.log_file);
   line("shutdown_grace_seconds", config.shutdown_grace_seconds);

@@ -30,7 +30,9 @@ struct DaemonConfig
   Setting<std::string> data_dir;    // absolute
   Setting<std::string> config_file; // "" when none was read
   Setting<std::string> socket;      // UNIX socket path
-  Setting<std::string> listen;      // "HOST:PORT" or "" for none
+  Setting<std::string> listen;      // "HOST:PORT" or "" for none (TLS)
+  Setting<std::string> tls_cert;    // PEM chain for listen; "" to make one
+  Setting<std::string> tls_key;     // its PEM key; "" with tls_cert
   Setting<std::string> log_level;   // trace|debug|info|warn|error|off
   Setting<std::string> log_file;    // "" for stderr
   Setting<int> shutdown_grace_seconds;
@@ -66,7 +68,8 @@ struct DaemonFlags
 // Resolve the configuration. Precedence: flag, then RYAX_* variable, then the
 // YAML file (--config, $RYAX_CONFIG, else <data dir>/ryaxd.yaml when it
 // exists), then default. invalid_argument naming the file, line and key for a
-// bad file (unknown key, wrong type) or value (level, non-loopback listen).
+// bad file (unknown key, wrong type) or value (level, a TLS key without its
+// certificate).
 Result<DaemonConfig> load_daemon_config(const DaemonFlags& flags,
                                         const Environment& env);
 

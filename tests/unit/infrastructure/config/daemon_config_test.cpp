@@ -311,3 +311,21 @@ TEST_CASE("an unknown top-level key is refused with a suggestion")
 }
 
 TEST_SUITE_END();
+
+TEST_CASE("listen takes any HOST:PORT (it is TLS); tls_cert and tls_key go "
+          "together")
+{
+  const ConfigFile any("listen: 0.0.0.0:7443\n");
+  const auto config = any.load();
+  REQUIRE(config);
+  CHECK(config->listen.value == "0.0.0.0:7443");
+  CHECK(config->tls_cert.value.empty());
+  const ConfigFile half("tls_cert: /etc/ryax/cert.pem\n");
+  CHECK(half.error().starts_with("tls_cert and tls_key go together"));
+  const ConfigFile both("tls_cert: /c.pem\ntls_key: /k.pem\n");
+  const auto paired = both.load();
+  REQUIRE(paired);
+  CHECK(line_of(describe(*paired), "tls_key") == "tls_key: /k.pem  # file");
+  const ConfigFile bad("listen: nonsense\n");
+  CHECK_FALSE(bad.load());
+}

@@ -3,8 +3,10 @@
 
 #include "core/domain/identity.hpp"
 #include "tests/support/daemon_fixture.hpp"
+#include "tests/support/git_builder.hpp"
 
 #include "ryax/v1/action.grpc.pb.h"
+#include <SQLiteCpp/Database.h>
 #include "ryax/v1/build.grpc.pb.h"
 #include "ryax/v1/daemon.grpc.pb.h"
 #include "ryax/v1/identity.grpc.pb.h"
@@ -343,3 +345,29 @@ TEST_CASE("resources live in project default: another project refuses "
 }
 
 TEST_SUITE_END();
+
+TEST_CASE("a data dir of the schema before identities migrates: what it "
+          "held is in project default and its owner is admin")
+{
+  DaemonFixture d;
+  GitBuilder repo(d.dir().path() / "actions.git");
+  repo.write("README", "x\n");
+  repo.commit("one");
+  REQUIRE(d.ryax({ "repo", "add", "actions", repo.url() }).exit_code == 0);
+  REQUIRE(d.stop() == 0);
+  {
+    // Back to schema 6: no identity tables.
+    SQLite::Database db(d.home() + "/ryax.db", SQLite::OPEN_READWRITE);
+    db.exec("DROP TABLE audit; DROP TABLE tokens; DROP TABLE members; "
+            "DROP TABLE users; DROP TABLE projects; PRAGMA user_version = 6;");
+  }
+  d.start();
+  CHECK(d.log().find("migrated to schema") != std::string::npos);
+  auto who = d.ryax({ "whoami", "-o", "json" });
+  REQUIRE_MESSAGE(who.exit_code == 0, who.err);
+  CHECK(nlohmann::json::parse(who.out)["user"] == "admin");
+  CHECK(nlohmann::json::parse(who.out)["project"] == "default");
+  auto repos = d.ryax({ "--project", "default", "repo", "list", "-o", "json" });
+  REQUIRE_MESSAGE(repos.exit_code == 0, repos.err);
+  CHECK(nlohmann::json::parse(repos.out).size() == 1);
+}

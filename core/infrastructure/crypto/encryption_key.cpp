@@ -151,12 +151,19 @@ parse_encryption_key(std::string_view text, std::string_view origin)
 }
 
 Result<EncryptionKey>
-load_or_create_key_file(const std::string& path)
+load_or_create_key_file(const std::string& path, bool create)
 {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    if (errno == ENOENT) {
+    if (errno == ENOENT && create) {
       return create_key_file(path);
+    }
+    if (errno == ENOENT) {
+      return fail(ErrorCode::failed_precondition,
+                  fmt::format("key file \"{}\" is missing, and the secrets "
+                              "of this data dir were sealed with it: restore "
+                              "it (or set RYAX_ENCRYPTION_KEY to its key)",
+                              path));
     }
     return fail(
       ErrorCode::internal,
@@ -215,12 +222,12 @@ load_or_create_key_file(const std::string& path)
 }
 
 Result<EncryptionKey>
-load_encryption_key(const KeySource& source)
+load_encryption_key(const KeySource& source, bool create)
 {
   if (source.text) {
     return parse_encryption_key(*source.text, "RYAX_ENCRYPTION_KEY");
   }
-  return load_or_create_key_file(source.file);
+  return load_or_create_key_file(source.file, create);
 }
 
 } // namespace ryax::infra::crypto

@@ -24,13 +24,15 @@ inline constexpr std::string_view k_key_file_name = "secret.key";
 Result<EncryptionKey> parse_encryption_key(std::string_view text,
                                            std::string_view origin);
 
-// The key in the file `path`: its 32 bytes. When it does not exist, 32
-// random bytes are written to it first (mode 0600, through a temporary file
-// renamed into place). failed_precondition, naming the file and what to do,
-// when it is not a regular file, is not owned by this user, can be read or
-// written by its group or others, or does not hold exactly 32 bytes;
-// internal when it cannot be read, written or the random source fails.
-Result<EncryptionKey> load_or_create_key_file(const std::string& path);
+// The key in the file `path`: its 32 bytes. When it does not exist and
+// `create`, 32 random bytes are written to it first (mode 0600, through a
+// temporary file linked into place). failed_precondition, naming the file
+// and what to do, when it is missing and not `create`, is not a regular
+// file, is not owned by this user, can be read or written by its group or
+// others, or does not hold exactly 32 bytes; internal when it cannot be
+// read, written or the random source fails.
+Result<EncryptionKey> load_or_create_key_file(const std::string& path,
+                                              bool create = true);
 
 // Where the key of a daemon comes from.
 struct KeySource
@@ -42,7 +44,9 @@ struct KeySource
 };
 
 // The key `source` names: parse_encryption_key of its text when set (the
-// file is then neither read nor created), else load_or_create_key_file.
-Result<EncryptionKey> load_encryption_key(const KeySource& source);
+// file is then neither read nor created), else load_or_create_key_file
+// (creating it only when `create`).
+Result<EncryptionKey> load_encryption_key(const KeySource& source,
+                                          bool create = true);
 
 } // namespace ryax::infra::crypto

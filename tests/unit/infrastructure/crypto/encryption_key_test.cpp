@@ -97,6 +97,20 @@ TEST_CASE("the key file is created at first use with mode 0600 and read back")
   CHECK(*load_or_create_key_file(other / "secret.key") != *created);
 }
 
+TEST_CASE("a missing key file is not made anew when told so")
+{
+  TempDir dir;
+  const auto path = dir / "secret.key";
+  const auto key = load_or_create_key_file(path, false);
+  REQUIRE_FALSE(key);
+  CHECK(key.error().code == ErrorCode::failed_precondition);
+  CHECK(key.error().message ==
+        "key file \"" + path +
+          "\" is missing, and the secrets of this data dir were sealed with "
+          "it: restore it (or set RYAX_ENCRYPTION_KEY to its key)");
+  CHECK_FALSE(std::filesystem::exists(path));
+}
+
 TEST_CASE("a key file of the wrong size is refused with a clear message")
 {
   TempDir dir;

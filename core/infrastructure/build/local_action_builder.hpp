@@ -9,10 +9,6 @@
 
 namespace ryax::infra::build {
 
-// The builder's revision, part of every toolchain fingerprint: bump it when
-// the bundle layout or the build steps change, so old bundles are not reused.
-inline constexpr std::string_view k_builder_revision = "builder-1";
-
 // How a LocalActionBuilder runs its tools.
 struct LocalActionBuilderOptions
 {

@@ -3,6 +3,7 @@
 #include "core/infrastructure/build/pip_failure.hpp"
 #include "core/infrastructure/build/ryax_lock.hpp"
 #include "core/infrastructure/files/read_file.hpp"
+#include "core/infrastructure/process/child_environment.hpp"
 #include "core/infrastructure/process/subprocess.hpp"
 
 #include <nlohmann/json.hpp>
@@ -108,6 +109,7 @@ public:
       log("environment set by the builder: " + join(names, ", "));
     }
     RYAX_TRY(check_cancelled());
+    RYAX_TRY(make_tool_environment());
     RYAX_TRY(copy_action());
     if (!action.metadata.dependencies.empty()) {
       warn("spec.dependencies not installed (Nix packages cannot be "
@@ -182,7 +184,8 @@ private:
     process::ProcessSpec spec;
     spec.argv = argv;
     spec.cwd = cwd.string();
-    spec.env = m_options.env;
+    spec.env = m_tool_env;
+    spec.inherit_environment = false;
     spec.timeout = m_options.step_timeout;
     spec.stderr_mode =
       stdout_only ? process::StderrMode::tagged : process::StderrMode::merged;
@@ -210,6 +213,25 @@ private:
     // Cancelled while the tool was finishing: stop before the next step.
     RYAX_TRY(check_cancelled());
     return *code;
+  }
+
+  // The tools run code of the action and of its dependencies (setup.py,
+  // npm scripts): they get build_tool_environment(), not the daemon's, with
+  // HOME in the build's private staging directory, plus m_options.env.
+  Result<void>
+  make_tool_environment()
+  {
+    const auto home = m_bundle.parent_path() / "home";
+    std::error_code ec;
+    fs::create_directories(home, ec);
+    if (ec) {
+      return fail(ErrorCode::internal, "cannot create \"" + home.string() + "\": " + ec.message());
+    }
+    m_tool_env = process::build_tool_environment(process::current_environment_map(), home.string());
+    for (const auto& [name, value] : m_options.env) {
+      m_tool_env[name] = value;
+    }
+    return {};
   }
 
   Result<void>
@@ -449,6 +471,7 @@ private:
   Toolchain m_toolchain;
   fs::path m_bundle;
   fs::path m_action_dir;
+  process::EnvironmentMap m_tool_env;
   RyaxLock m_lock;
   bool m_lock_used = false;
   app::BuildOutcome m_outcome;

@@ -13,7 +13,9 @@ namespace ryax::infra::build {
 struct LocalActionBuilderOptions
 {
   // Variables set for every tool the builder runs (venv, pip, npm), over
-  // the inherited environment: e.g. PIP_NO_INDEX and PIP_FIND_LINKS for an
+  // process::build_tool_environment() of ours (the tools never get our whole
+  // environment; HOME is "home" beside the bundle dir, in the build's
+  // private staging directory): e.g. PIP_NO_INDEX and PIP_FIND_LINKS for an
   // offline wheelhouse. When it holds PATH, toolchains (python3.X, node,
   // npm, nvcc, dotnet) are searched there too.
   std::map<std::string, std::string> env;

@@ -61,7 +61,7 @@ struct Adapters
       bundles(data_dir + "/bundles"),
       workflows(db),
       workflow_files(data_dir + "/workflow-files"),
-      runs(db),
+      runs(db, box),
       run_logs(data_dir + "/run-logs"),
       run_files(data_dir + "/run-files"),
       run_staging(data_dir + "/run-work", run_files, workflow_files),

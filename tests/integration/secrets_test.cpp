@@ -6,6 +6,7 @@
 #include "tests/support/daemon_fixture.hpp"
 #include "tests/support/git_builder.hpp"
 #include "tests/support/legacy_database.hpp"
+#include "tests/support/run_fixture.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -213,6 +214,42 @@ TEST_CASE("--print-config shows where the key comes from, never the key")
   CHECK(env.out.find("encryption_key: RYAX_ENCRYPTION_KEY  # environment\n") !=
         std::string::npos);
   CHECK(env.out.find(k_key_hex) == std::string::npos);
+}
+
+TEST_CASE("a password run input is sealed in ryax.db, shown as ********, and reaches the action")
+{
+  RunFixture f({"vault"});
+  f.deploy("vaulted", "    - {name: pw, type: password}\n",
+           "  - {id: v, from: vault, inputs_values: {pw: \"{{ start.pw }}\"}}\n",
+           "  - {key: ok, value: \"{{ v.ok }}\"}\n  - {key: token, value: \"{{ v.token }}\"}\n");
+  auto run = f.daemon.ryax({"run", "vaulted", "--input", "pw=hunter2-run", "--wait", "-o", "json"});
+  REQUIRE_MESSAGE(run.exit_code == 0, run.err);
+  const auto doc = json::parse(run.out);
+  REQUIRE(doc["state"] == "done");
+  // The action got the text (its check says so), nobody else sees it.
+  CHECK(RunFixture::result(doc, "ok") == true);
+  CHECK(RunFixture::result(doc, "token") == "********");
+  CHECK(doc["trigger_values"]["pw"] == "********");
+  const auto steps = RunFixture::executions(doc, "v");
+  REQUIRE(steps.size() == 1);
+  CHECK(steps[0]["inputs"]["pw"] == "********");
+  CHECK(steps[0]["outputs"][0]["token"] == "********");
+  CHECK(run.out.find("hunter2") == std::string::npos);
+  auto shown = f.daemon.ryax({"runs", "show", doc["id"].get<std::string>()});
+  REQUIRE(shown.exit_code == 0);
+  CHECK(shown.out.find("hunter2") == std::string::npos);
+
+  // Not in the database file, its WAL, or the daemon's log.
+  CHECK(database_bytes(f.daemon).find("hunter2") == std::string::npos);
+  CHECK(f.daemon.log().find("hunter2") == std::string::npos);
+
+  // Read back after a restart (sealed, not lost).
+  REQUIRE(f.daemon.stop() == 0);
+  f.daemon.start();
+  CHECK(database_bytes(f.daemon).find("hunter2") == std::string::npos);
+  auto again = f.daemon.ryax({"runs", "show", doc["id"].get<std::string>(), "-o", "json"});
+  REQUIRE_MESSAGE(again.exit_code == 0, again.err);
+  CHECK(json::parse(again.out)["trigger_values"]["pw"] == "********");
 }
 
 TEST_SUITE_END();

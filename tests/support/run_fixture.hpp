@@ -113,6 +113,12 @@ test_actions()
         "import json, os\n"
         "def handle(r):\n"
         "    return {'env': json.dumps(dict(os.environ)), 'cwd': os.getcwd()}\n" } },
+    { "vault",
+      { "  - {name: pw, human_name: P, help: h, type: password}\n",
+        "  - {name: ok, human_name: O, help: h, type: boolean}\n"
+        "  - {name: token, human_name: T, help: h, type: password}\n",
+        "def handle(r):\n"
+        "    return {'ok': r['pw'] == 'hunter2-run', 'token': 'tok-' + r['pw']}\n" } },
     { "counter",
       { "  - {name: x, human_name: X, help: h, type: integer}\n"
         "  - {name: journal, human_name: J, help: h, type: string}\n",

@@ -172,6 +172,9 @@ main(int argc, char** argv)
     std::cout << infra::config::describe(*config);
     return 0;
   }
+  // The key is in the configuration now: no process this daemon starts
+  // (builds, wrappers, user code) inherits it. No thread runs yet.
+  ::unsetenv("RYAX_ENCRYPTION_KEY");
 
   // Everything the daemon creates is private to its user.
   ::umask(0077);

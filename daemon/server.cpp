@@ -8,6 +8,7 @@
 #include "core/application/workflow_service.hpp"
 #include "core/infrastructure/build/local_action_builder.hpp"
 #include "core/infrastructure/config/paths.hpp"
+#include "core/infrastructure/crypto/aes_gcm_secret_box.hpp"
 #include "core/infrastructure/crypto/tls_material.hpp"
 #include "core/infrastructure/filestore/file_build_stores.hpp"
 #include "core/infrastructure/filestore/file_run_file_store.hpp"
@@ -16,6 +17,7 @@
 #include "core/infrastructure/filestore/file_workflow_file_store.hpp"
 #include "core/infrastructure/git/libgit2_git_repository.hpp"
 #include "core/infrastructure/sqlite/database.hpp"
+#include "core/infrastructure/sqlite/secret_sealing.hpp"
 #include "core/infrastructure/sqlite/sqlite_action_catalogue.hpp"
 #include "core/infrastructure/sqlite/sqlite_build_store.hpp"
 #include "core/infrastructure/sqlite/sqlite_repository_store.hpp"
@@ -57,16 +59,17 @@ namespace ryax::daemon {
 struct Adapters
 {
   Adapters(infra::sqlite::Database& db,
+           app::SecretBox& box,
            const std::string& data_dir,
            const infra::config::DaemonConfig& config)
-    : repositories(db),
+    : repositories(db, box),
       catalogue(db),
       builds(db),
       build_logs(data_dir + "/builds"),
       bundles(data_dir + "/bundles"),
       workflows(db),
       workflow_files(data_dir + "/workflow-files"),
-      runs(db),
+      runs(db, box),
       run_logs(data_dir + "/run-logs"),
       run_files(data_dir + "/run-files"),
       run_staging(data_dir + "/run-work", run_files, workflow_files),
@@ -208,6 +211,32 @@ prepare_socket_path(const std::string& path)
   return {};
 }
 
+// The box that seals secrets at rest, with the key of the configuration;
+// the key file is made at first start only (not once secrets were sealed
+// with one), and the secrets stored in plain text by an older ryaxd are
+// sealed.
+Result<std::unique_ptr<app::SecretBox>>
+open_secret_box(infra::sqlite::Database& database,
+                const infra::config::DaemonConfig& config)
+{
+  const auto& source = config.encryption_key.value;
+  RYAX_TRY_ASSIGN(const bool sealed_before,
+                  infra::sqlite::has_sealed_secrets(database));
+  const bool creating = !source.text && !fs::exists(source.file);
+  RYAX_TRY_ASSIGN(const auto key,
+                  infra::crypto::load_encryption_key(source, !sealed_before));
+  auto box = std::make_unique<infra::crypto::AesGcmSecretBox>(key);
+  const auto origin = source.text ? std::string("RYAX_ENCRYPTION_KEY")
+                                  : "key file \"" + source.file + "\"";
+  if (creating) {
+    app::log::info("encryption key: created {}: back it up with ryax.db, "
+                   "whose secrets cannot be read without it",
+                   origin);
+  }
+  RYAX_TRY(infra::sqlite::seal_stored_secrets(database, *box, origin));
+  return std::unique_ptr<app::SecretBox>(std::move(box));
+}
+
 } // namespace
 
 Server::Server(infra::config::DaemonConfig config, ServerOptions options)
@@ -224,6 +253,7 @@ Server::start()
   const auto& data_dir = m_config.data_dir.value;
   RYAX_TRY_ASSIGN(m_database,
                   infra::sqlite::Database::open(data_dir + "/ryax.db"));
+  RYAX_TRY_ASSIGN(m_secret_box, open_secret_box(*m_database, m_config));
 
   const auto& socket = m_config.socket.value;
   RYAX_TRY(prepare_socket_path(socket));
@@ -260,7 +290,8 @@ Server::start()
   info.started = m_started;
   info.test_rpcs = m_options.enable_test_rpcs;
   info.tls_ca_fingerprint = fingerprint;
-  m_adapters = std::make_unique<Adapters>(*m_database, data_dir, m_config);
+  m_adapters = std::make_unique<Adapters>(
+    *m_database, *m_secret_box, data_dir, m_config);
   m_app = std::make_unique<Services>(*m_adapters, m_config);
   // The account that owns the data dir is the first admin.
   struct stat owner{};
@@ -335,6 +366,7 @@ Server::wait_and_stop()
   m_app.reset();
   m_adapters.reset();
   m_database.reset();
+  m_secret_box.reset();
   std::error_code ec;
   fs::remove(m_config.socket.value, ec);
   app::log::info("ryaxd stopped");

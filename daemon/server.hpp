@@ -13,6 +13,10 @@ class Server;
 class Service;
 }
 
+namespace ryax::app {
+class SecretBox;
+}
+
 namespace ryax::infra::sqlite {
 class Database;
 }
@@ -40,9 +44,12 @@ public:
   Server(infra::config::DaemonConfig config, ServerOptions options);
   ~Server();
 
-  // Open the database, wire the services and start serving. failed_precondition
-  // when another daemon answers on the socket; the database errors of
-  // Database::open; unavailable when the socket or port cannot be bound.
+  // Open the database, load the encryption key (see ryaxd(8)), wire the
+  // services and start serving. failed_precondition when another daemon
+  // answers on the socket, or for a key file that is missing (once secrets
+  // were sealed), unsafe or not a key, or a key that is not the one the
+  // secrets were sealed with; the database errors of Database::open;
+  // unavailable when the socket or port cannot be bound.
   Result<void> start();
 
   // Ask the server to stop (from a signal or the Shutdown call).
@@ -64,6 +71,7 @@ private:
   ServerOptions m_options;
   ShutdownSignal m_shutdown;
   std::unique_ptr<infra::sqlite::Database> m_database;
+  std::unique_ptr<app::SecretBox> m_secret_box;
   std::unique_ptr<Adapters> m_adapters;
   std::unique_ptr<Services> m_app;
   std::unique_ptr<Gate> m_gate;

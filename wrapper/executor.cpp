@@ -1,6 +1,7 @@
 #include "wrapper/executor.hpp"
 
 #include "core/infrastructure/json/action_json.hpp"
+#include "core/infrastructure/process/child_environment.hpp"
 #include "core/infrastructure/wrapper/frame_codec.hpp"
 
 #include <poll.h>
@@ -14,8 +15,6 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
-
-extern char** environ;
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -49,31 +48,20 @@ valid_execution_id(const std::string& id)
   return true;
 }
 
+// The language runtime's whole environment: user_code_environment() of the
+// wrapper's own (HOME the replica's work root until an execution sets it to
+// its directory), and where the runtime and the action's modules are. No
+// PYTHONPATH or NODE_PATH of ours reaches the action.
 std::vector<std::string>
-runtime_environment(const std::string& python_path, const std::string& action_dir)
+runtime_environment(const std::string& python_path, const std::string& action_dir,
+                    const std::string& home)
 {
-  std::vector<std::string> env;
-  std::string old_python_path;
-  for (char** entry = environ; *entry != nullptr; ++entry) {
-    const std::string_view text(*entry);
-    if (text.starts_with("PYTHONPATH=")) {
-      old_python_path = text.substr(11);
-      continue;
-    }
-    if (text.starts_with("PYTHONUNBUFFERED=") || text.starts_with("NODE_PATH=")) {
-      continue;
-    }
-    env.emplace_back(text);
-  }
-  std::string path = python_path + ":" + action_dir;
-  if (!old_python_path.empty()) {
-    path += ":" + old_python_path;
-  }
-  env.push_back("PYTHONPATH=" + path);
+  auto env = infra::process::user_code_environment(infra::process::current_environment_map(), home);
+  env["PYTHONPATH"] = python_path + ":" + action_dir;
   // Lines reach the wrapper as they are printed, not when a buffer fills.
-  env.push_back("PYTHONUNBUFFERED=1");
-  env.push_back("NODE_PATH=" + action_dir + "/node_modules");
-  return env;
+  env["PYTHONUNBUFFERED"] = "1";
+  env["NODE_PATH"] = action_dir + "/node_modules";
+  return infra::process::to_environ_strings(env);
 }
 
 ErrorInfo
@@ -168,7 +156,8 @@ Executor::start_runtime()
   } else {
     command.argv = {m_settings.interpreter, "-m", "ryax_wrapper.runtime", "--fd", "3"};
   }
-  command.env = runtime_environment(m_runtime_dir + "/python", m_settings.action_dir);
+  command.env = runtime_environment(m_runtime_dir + "/python", m_settings.action_dir,
+                                    m_settings.work_root);
   command.cwd = m_settings.action_dir;
   command.cgroup_procs_files = m_limits->procs_files();
   command.address_space_limit = m_limits->address_space_limit();

@@ -8,6 +8,8 @@
 // Usage: ryax_bench_fill_history DB TEMPLATE_RUN_ID COUNT [BATCH]
 //   Prints the ids of the newest and the oldest copy, and the rate.
 
+#include "core/infrastructure/crypto/aes_gcm_secret_box.hpp"
+#include "core/infrastructure/crypto/encryption_key.hpp"
 #include "core/infrastructure/sqlite/database.hpp"
 #include "core/infrastructure/sqlite/sqlite_run_store.hpp"
 
@@ -18,6 +20,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -56,7 +59,19 @@ main(int argc, char** argv)
     std::fprintf(stderr, "%s\n", database.error().message.c_str());
     return 1;
   }
-  infra::sqlite::SqliteRunStore store(**database);
+  // The daemon's key opens and seals the password values of the runs.
+  infra::crypto::KeySource source;
+  if (const char* text = std::getenv("RYAX_ENCRYPTION_KEY")) {
+    source.text = text;
+  }
+  source.file = (std::filesystem::path(argv[1]).parent_path() / infra::crypto::k_key_file_name).string();
+  const auto key = infra::crypto::load_encryption_key(source, false);
+  if (!key) {
+    std::fprintf(stderr, "%s\n", key.error().message.c_str());
+    return 1;
+  }
+  infra::crypto::AesGcmSecretBox box(*key);
+  infra::sqlite::SqliteRunStore store(**database, box);
   auto loaded = store.load(template_id);
   if (!loaded || !*loaded) {
     std::fprintf(stderr,

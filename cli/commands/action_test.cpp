@@ -127,10 +127,12 @@ prepare_environment(const Context& ctx, const fs::path& dir,
   result.bundle = bundle;
   std::error_code ec;
   if (!fs::exists(bundle / "build.json", ec)) {
+    // The bundle is built in staging/bundle; the rest of staging is the
+    // build's scratch space (the HOME of its tools), removed after it.
     const fs::path staging =
       fs::path(cache_root()) / fmt::format(".staging-{}", ::getpid());
     fs::remove_all(staging, ec);
-    fs::create_directories(staging, ec);
+    fs::create_directories(staging / "bundle", ec);
     if (ec) {
       return fail(ErrorCode::internal, fmt::format("cannot create \"{}\": {}",
                                                    staging.string(), ec.message()));
@@ -139,7 +141,7 @@ prepare_environment(const Context& ctx, const fs::path& dir,
     app::BuildRequest request;
     request.action = version;
     request.source_dir = dir.string();
-    request.bundle_dir = staging.string();
+    request.bundle_dir = (staging / "bundle").string();
     request.log = [&](std::string_view line) { log.emplace_back(line); };
     Result<app::BuildOutcome> built = fail(ErrorCode::internal, "not built");
     {
@@ -153,10 +155,9 @@ prepare_environment(const Context& ctx, const fs::path& dir,
       fs::remove_all(staging, ec);
       return std::unexpected(built.error());
     }
-    fs::rename(staging, bundle, ec);
-    if (ec) {
-      fs::remove_all(staging, ec); // another run won the race: use its bundle
-    }
+    // When another run won the race, its bundle is used.
+    fs::rename(staging / "bundle", bundle, ec);
+    fs::remove_all(staging, ec);
   }
   const auto info = nlohmann::json::parse(
     infra::files::read_file(bundle / "build.json").value_or("{}"),

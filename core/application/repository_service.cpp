@@ -34,6 +34,8 @@ RepositoryService::add(const AddRepository& request)
                             request.name));
   }
   RYAX_TRY(domain::check_repository_url(request.url));
+  RYAX_TRY(domain::check_repository_credentials(
+    request.username, {request.password, request.ssh_key}));
   if (!request.password.empty() && request.username.empty()) {
     return fail(ErrorCode::invalid_argument,
                 "a password needs a user name (--username)");

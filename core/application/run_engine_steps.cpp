@@ -109,6 +109,10 @@ RunEngine::place(const Scheduler::Decision& decision)
     apply(*active, key, step_error("invalid_input", inputs.error().message));
     return;
   }
+  if (plan.spec) {
+    // Whatever feeds a password input is one from now on: sealed at rest.
+    domain::mark_secrets(*inputs, plan.spec->action.metadata.inputs);
+  }
   const auto& step = workflow.step(decision.step.step);
   auto note = domain::placement_note(
     m_scheduler.site(), *decision.candidate, step.constraints, step.objectives);

@@ -12,9 +12,19 @@ namespace {
 
 constexpr std::string_view k_redacted = "********";
 
+// The specs of values whose step or trigger is unknown.
+const std::vector<domain::IoSpec> k_no_specs;
+
+// Every Secret of `values`, and every string of a password spec (a value
+// stored before secrets were marked), as "********".
 void
 redact(domain::Values& values, const std::vector<domain::IoSpec>& specs)
 {
+  for (auto& [name, value] : values) {
+    if (std::holds_alternative<domain::Secret>(value)) {
+      value = std::string(k_redacted);
+    }
+  }
   for (const auto& spec : specs) {
     if (spec.type != domain::IoType::password) {
       continue;
@@ -75,9 +85,7 @@ RunQueries::view_of(StoredRun stored,
   view.generation = generation;
   auto& run = stored.run;
   const auto* trigger = workflow != nullptr ? &workflow->step(0) : nullptr;
-  if (trigger != nullptr) {
-    redact(run.trigger_values, trigger->outputs);
-  }
+  redact(run.trigger_values, trigger != nullptr ? trigger->outputs : k_no_specs);
   // The metadata of each action version, looked up once per version.
   std::map<std::string, std::optional<domain::ActionMetadata>> metadata;
   const auto metadata_of =
@@ -113,11 +121,12 @@ RunQueries::view_of(StoredRun stored,
       }
       continue;
     }
-    if (const auto* found = metadata_of(key.step)) {
-      redact(step.inputs, found->inputs);
-      for (auto& set : step.output_sets) {
-        redact(set, found->outputs);
-      }
+    // Without its metadata (a version gone from the catalogue), the
+    // secrets marked are redacted still.
+    const auto* found = metadata_of(key.step);
+    redact(step.inputs, found != nullptr ? found->inputs : k_no_specs);
+    for (auto& set : step.output_sets) {
+      redact(set, found != nullptr ? found->outputs : k_no_specs);
     }
   }
   if (workflow != nullptr) {

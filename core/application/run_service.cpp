@@ -61,14 +61,20 @@ RunService::start()
 {
   RYAX_TRY_ASSIGN(const auto ids, m_ports.runs.unfinished());
   for (const auto& id : ids) {
-    RYAX_TRY_ASSIGN(auto stored, m_ports.runs.load(id));
+    auto stored = m_ports.runs.load(id);
     if (!stored) {
+      // One damaged run (a value that does not parse or decrypt) does not
+      // keep the daemon from serving the others.
+      log::error("run {}: cannot be resumed: {}", id, stored.error().message);
       continue;
     }
-    auto definition = m_definitions.of_run(stored->run.workflow_id,
-                                           stored->run.workflow_version,
-                                           stored->actions);
-    (void)m_engine.resume(std::move(*stored), std::move(definition));
+    if (!*stored) {
+      continue;
+    }
+    auto definition = m_definitions.of_run((*stored)->run.workflow_id,
+                                           (*stored)->run.workflow_version,
+                                           (*stored)->actions);
+    (void)m_engine.resume(std::move(**stored), std::move(definition));
   }
   RYAX_TRY(m_journal.flush());
   if (!ids.empty()) {

@@ -123,6 +123,15 @@ StepExecutor::run(const StepJob& job,
     auto ended = std::move(*result);
     auto* outputs = std::get_if<domain::Outputs>(&ended);
     auto* fan_out = std::get_if<domain::FanOut>(&ended);
+    // Password outputs are secrets from the start: sealed at rest.
+    const auto& output_specs = spec.action.metadata.outputs;
+    if (outputs != nullptr) {
+      domain::mark_secrets(*outputs, output_specs);
+    }
+    for (std::size_t i = 0; fan_out != nullptr && i < fan_out->sets.size();
+         ++i) {
+      domain::mark_secrets(fan_out->sets[i], output_specs);
+    }
     bool files = outputs != nullptr && has_files(*outputs);
     for (std::size_t i = 0; fan_out != nullptr && i < fan_out->sets.size();
          ++i) {

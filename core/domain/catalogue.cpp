@@ -18,9 +18,47 @@ is_valid_repository_name(std::string_view name)
   });
 }
 
+namespace {
+
+// Where the password of "scheme://user:password@host/..." is in `url`:
+// (offset, size), or nullopt when there is none.
+std::optional<std::pair<std::size_t, std::size_t>>
+url_password_span(std::string_view url)
+{
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) {
+    return std::nullopt;
+  }
+  const auto start = scheme_end + 3;
+  const auto authority = url.substr(start, url.find('/', start) - start);
+  const auto at = authority.rfind('@');
+  const auto colon = authority.substr(0, at).find(':');
+  if (at == std::string_view::npos || colon == std::string_view::npos) {
+    return std::nullopt;
+  }
+  return std::pair{ start + colon + 1, at - colon - 1 };
+}
+
+} // namespace
+
 Result<void>
 check_repository_url(std::string_view url)
 {
+  if (url.size() > k_max_repository_url) {
+    return fail(ErrorCode::invalid_argument,
+                "the repository URL is " + std::to_string(url.size())
+                  + " characters long; at most "
+                  + std::to_string(k_max_repository_url) + " are accepted");
+  }
+  if (const auto password = url_password_span(url)) {
+    std::string shown(url);
+    shown.replace(password->first, password->second, "***");
+    return fail(ErrorCode::invalid_argument,
+                "repository URL \"" + shown
+                  + "\" holds a password: give the user with --username and "
+                    "the password with --password-stdin, which is stored "
+                    "encrypted");
+  }
   const std::string quoted = "\"" + std::string(url) + "\"";
   if (url.empty()) {
     return fail(ErrorCode::invalid_argument, "the repository URL is empty");
@@ -50,6 +88,26 @@ check_repository_url(std::string_view url)
               "repository URL " + quoted
                 + " is not an absolute path, file://, https://, http://, "
                   "ssh:// or user@host:path URL");
+}
+
+Result<void>
+check_repository_credentials(std::string_view username,
+                             const RepositorySecrets& secrets)
+{
+  const auto check = [](std::string_view field,
+                        std::size_t size,
+                        std::size_t limit) -> Result<void> {
+    if (size > limit) {
+      return fail(ErrorCode::invalid_argument,
+                  "the repository " + std::string(field) + " is "
+                    + std::to_string(size) + " bytes long; at most "
+                    + std::to_string(limit) + " are accepted");
+    }
+    return {};
+  };
+  RYAX_TRY(check("user name", username.size(), k_max_repository_username));
+  RYAX_TRY(check("password", secrets.password.size(), k_max_repository_password));
+  return check("SSH key", secrets.ssh_key.size(), k_max_repository_ssh_key);
 }
 
 std::string_view

@@ -37,9 +37,24 @@ struct RepositorySecrets
 // Is `name` a valid repository name?
 bool is_valid_repository_name(std::string_view name);
 
+// The longest repository URL, user name, password and SSH key accepted, in
+// bytes.
+inline constexpr std::size_t k_max_repository_url = 4096;
+inline constexpr std::size_t k_max_repository_username = 256;
+inline constexpr std::size_t k_max_repository_password = 4096;
+inline constexpr std::size_t k_max_repository_ssh_key = 1 << 20;
+
 // Check `url` is a form ryax can fetch: an absolute local path, file://,
-// http(s)://, ssh:// or scp-like user@host:path. invalid_argument naming it.
+// http(s)://, ssh:// or scp-like user@host:path, of at most
+// k_max_repository_url bytes, with no password in it (credentials are given
+// apart, and stored sealed). invalid_argument naming it (its password
+// shown as "***").
 Result<void> check_repository_url(std::string_view url);
+
+// Check the sizes of a repository's user name and credentials against the
+// limits above. invalid_argument naming the field and the limit.
+Result<void> check_repository_credentials(std::string_view username,
+                                          const RepositorySecrets& secrets);
 
 // Where an action version stands in the build pipeline.
 enum class BuildState { scanned, build_pending, building, built, build_error };

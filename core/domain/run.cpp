@@ -168,8 +168,30 @@ value_type_name(const Value& value)
     {
       return file.directory ? "directory" : "file";
     }
+    std::string_view
+    operator()(const Secret&) const
+    {
+      return "password";
+    }
   };
   return std::visit(Name{}, value);
+}
+
+void
+mark_secrets(Values& values, const std::vector<IoSpec>& specs)
+{
+  for (const auto& spec : specs) {
+    if (spec.type != IoType::password) {
+      continue;
+    }
+    const auto it = values.find(spec.name);
+    if (it == values.end()) {
+      continue;
+    }
+    if (auto* text = std::get_if<std::string>(&it->second)) {
+      it->second = Secret{ std::move(*text) };
+    }
+  }
 }
 
 bool
@@ -178,12 +200,14 @@ value_fits(const IoSpec& spec, const Value& value)
   if (std::holds_alternative<std::monostate>(value)) {
     return spec.optional;
   }
-  const auto* text = std::get_if<std::string>(&value);
+  // A Secret is text that is marked: it fits wherever text does.
+  const auto* secret = std::get_if<Secret>(&value);
+  const auto* text = secret != nullptr ? &secret->text : std::get_if<std::string>(&value);
   const auto* file = std::get_if<FileRef>(&value);
   switch (spec.type) {
+    case IoType::password:
     case IoType::string:
     case IoType::longstring:
-    case IoType::password:
     case IoType::bytes:
       return text != nullptr;
     case IoType::enum_:

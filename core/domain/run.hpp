@@ -85,11 +85,28 @@ struct FileRef
   bool operator==(const FileRef&) const = default;
 };
 
+// A password: its text, marked so that it is sealed at rest and never shown
+// (runs show "********"). The runner makes one of every string given for,
+// bound to or returned as a password input or output (mark_secrets); only
+// the action's runtime gets the text.
+struct Secret
+{
+  std::string text;
+
+  bool operator==(const Secret&) const = default;
+};
+
 // One input or output value, without JSON: null (an optional value left
 // unset), a boolean, an integer, a float, a string (also for longstring,
-// password and enum values) or a file/directory.
-using Value = std::
-  variant<std::monostate, bool, std::int64_t, double, std::string, FileRef>;
+// enum and password values given as text), a file/directory, or a Secret
+// (a password value, once marked).
+using Value = std::variant<std::monostate,
+                           bool,
+                           std::int64_t,
+                           double,
+                           std::string,
+                           FileRef,
+                           Secret>;
 
 // Named values: the inputs of a step execution, or one set of its outputs.
 using Values = std::map<std::string, Value>;
@@ -97,16 +114,21 @@ using Inputs = Values;
 using Outputs = Values;
 
 // How messages name the type of a value: "null", "boolean", "integer",
-// "float", "string", "file" or "directory".
+// "float", "string", "file", "directory" or "password".
 std::string_view value_type_name(const Value& value);
 
 // Whether `value` may be given for an input or output declared by `spec`:
-// null only when optional; a string for string, longstring, password and
-// bytes (one of enum_values, when listed, for enum); an integer for
-// integer; a float or an integer for float; a boolean for boolean; a
-// FileRef of the matching kind for file and directory; anything but null
-// for table.
+// null only when optional; a string or a Secret for string, longstring,
+// password and bytes (one of enum_values, when listed, for enum); an
+// integer for integer; a float or an integer for float; a
+// boolean for boolean; a FileRef of the matching kind for file and
+// directory; anything but null for table.
 bool value_fits(const IoSpec& spec, const Value& value);
+
+// Make a Secret of every string in `values` named by a password spec of
+// `specs` (the inputs or outputs of an action, or a trigger's outputs);
+// other values are left as they are.
+void mark_secrets(Values& values, const std::vector<IoSpec>& specs);
 
 // Why a step failed, as the wrapper reports it (ExecutionError in
 // proto/ryax/v1/wrapper.proto), or as the run model sets it.

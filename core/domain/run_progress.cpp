@@ -260,6 +260,8 @@ check_trigger_values(const WorkflowStep& trigger, Outputs& values)
       it->second = static_cast<double>(*number);
     }
   }
+  // Password values are secrets from the start, however they were given.
+  mark_secrets(values, trigger.outputs);
   return {};
 }
 

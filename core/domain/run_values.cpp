@@ -114,10 +114,13 @@ private:
     return it->second;
   }
 
+  // A string, or a Secret when a secret is part of it: a password never
+  // leaves its mark by being interpolated.
   Result<Value>
   interpolate(const Interpolation& interpolation)
   {
     std::string text;
+    bool secret = false;
     for (const auto& part : interpolation.parts) {
       if (const auto* verbatim = std::get_if<std::string>(&part)) {
         text += *verbatim;
@@ -128,6 +131,10 @@ private:
                       reference ? output(*reference)
                                 : variable(std::get<VariableReference>(part)));
       RYAX_TRY(append(text, value));
+      secret = secret || std::holds_alternative<Secret>(value);
+    }
+    if (secret) {
+      return Value(Secret{ std::move(text) });
     }
     return Value(std::move(text));
   }
@@ -141,7 +148,9 @@ private:
                     std::string(file->directory ? "directory" : "file") +
                     " cannot be part of a string");
     }
-    if (const auto* string = std::get_if<std::string>(&value)) {
+    if (const auto* secret = std::get_if<Secret>(&value)) {
+      text += secret->text;
+    } else if (const auto* string = std::get_if<std::string>(&value)) {
       text += *string;
     } else if (const auto* boolean = std::get_if<bool>(&value)) {
       text += *boolean ? "true" : "false";
@@ -272,6 +281,8 @@ parse_value_text(const IoSpec& spec, std::string_view text)
       }
       return bad("one of " + list);
     }
+    case IoType::password:
+      return Value{ Secret{ std::string(text) } };
     case IoType::file:
     case IoType::directory:
       return fail(ErrorCode::invalid_argument,

@@ -30,7 +30,10 @@ struct BindingContext
 // - "{{ vars.NAME }}" from `context.variables`;
 // - "@path" as the FileRef of `context.static_files`;
 // - an Interpolation as a string: text as is, strings as is, numbers in
-//   their shortest decimal form, booleans as "true"/"false", null as "".
+//   their shortest decimal form, booleans as "true"/"false", null as ""; a
+//   Secret when a Secret is part of it.
+// Password inputs are not marked here (the step's specs are the action's):
+// the caller applies mark_secrets.
 // Messages name the step, branch and input. not_found for an unknown
 // execution, an undefined variable, an unknown static file or an output
 // missing from its set; invalid_argument for a reference to a step that is
@@ -43,8 +46,8 @@ Result<Inputs> resolve_inputs(const Run& run,
                               const BindingContext& context);
 
 // The value a user typed for an input or output declared by `spec`
-// ("--input NAME=TEXT"): the text itself for string, longstring, password,
-// bytes and table; one of enum_values for enum; a whole decimal integer for
+// ("--input NAME=TEXT"): the text itself for string, longstring, bytes and
+// table; a Secret of it for password; one of enum_values for enum; a whole decimal integer for
 // integer; a decimal number for float (an integer text gives a float);
 // true/false (also yes/no, 1/0) for boolean. invalid_argument naming the
 // value and what was expected; for file and directory (they are uploaded,

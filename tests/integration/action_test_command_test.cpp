@@ -53,6 +53,11 @@ TEST_CASE("a processor runs with typed inputs and prints its outputs")
   CHECK(table.out.find("y:") != std::string::npos);
   // The environment was built once and cached.
   CHECK(fs::exists(test.d.dir() / "cache/ryax/action-test"));
+  // The build's scratch space (the HOME of its tools) went with it.
+  for (const auto& entry : fs::directory_iterator(test.d.dir() / "cache/ryax/action-test")) {
+    CHECK_FALSE(entry.path().filename().string().starts_with(".staging"));
+    CHECK(entry.path().filename() != "home");
+  }
 }
 
 TEST_CASE("bad inputs are refused before anything runs")

@@ -66,6 +66,7 @@ DaemonFixture::env() const
     {"RYAX_OUTPUT", std::nullopt},
     {"RYAX_CONFIG", std::nullopt},
     {"RYAX_LISTEN", std::nullopt},
+    {"RYAX_ENCRYPTION_KEY", std::nullopt},
     {"NO_COLOR", std::nullopt},
     // Never the contexts, token or project of whoever runs the tests.
     {"XDG_CONFIG_HOME", m_dir / "config"},
@@ -82,12 +83,17 @@ DaemonFixture::env() const
 }
 
 void
-DaemonFixture::start(std::vector<std::string> extra_args)
+DaemonFixture::start(std::vector<std::string> extra_args,
+                     const EnvOverrides& extra_env)
 {
   std::vector<std::string> argv = {ryaxd_binary(), "--foreground",
                                    "--enable-test-rpcs", "--log-level", "debug"};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
-  m_process = std::make_unique<BackgroundProcess>(argv, env(), log_path());
+  auto environment = env();
+  for (const auto& [name, value] : extra_env) {
+    environment[name] = value;
+  }
+  m_process = std::make_unique<BackgroundProcess>(argv, environment, log_path());
   const bool up = eventually([&] {
     return socket_answers(socket()) || m_process->wait(std::chrono::milliseconds(0));
   });

@@ -24,8 +24,10 @@ public:
                          std::vector<std::string> extra_args = {});
   ~DaemonFixture();
 
-  // Start ryaxd with `extra_args` and wait until it answers.
-  void start(std::vector<std::string> extra_args = {});
+  // Start ryaxd with `extra_args`, and env() changed by `extra_env`, and
+  // wait until it answers.
+  void start(std::vector<std::string> extra_args = {},
+             const EnvOverrides& extra_env = {});
 
   // SIGTERM, and the daemon's exit code.
   int stop();
@@ -41,7 +43,7 @@ public:
 
   // The environment the daemon and every `ryax` run here get: RYAX_HOME and
   // RYAX_SOCKET of this fixture, RYAX_NO_AUTOSTART=1, and no inherited
-  // XDG_RUNTIME_DIR, RYAX_OUTPUT or NO_COLOR.
+  // XDG_RUNTIME_DIR, RYAX_OUTPUT, RYAX_ENCRYPTION_KEY or NO_COLOR.
   EnvOverrides env() const;
 
   // Run `ryax args...` with env() changed by `extra_env`.

@@ -106,6 +106,19 @@ test_actions()
         "        f.write(str(r['x']) + '\\n')\n"
         "    time.sleep(0.05)\n"
         "    return {'y': r['x'] + 1}\n" } },
+    { "environ",
+      { "  - {name: x, human_name: X, help: h, type: integer}\n",
+        "  - {name: env, human_name: E, help: h, type: string}\n"
+        "  - {name: cwd, human_name: C, help: h, type: string}\n",
+        "import json, os\n"
+        "def handle(r):\n"
+        "    return {'env': json.dumps(dict(os.environ)), 'cwd': os.getcwd()}\n" } },
+    { "vault",
+      { "  - {name: pw, human_name: P, help: h, type: password}\n",
+        "  - {name: ok, human_name: O, help: h, type: boolean}\n"
+        "  - {name: token, human_name: T, help: h, type: password}\n",
+        "def handle(r):\n"
+        "    return {'ok': r['pw'] == 'hunter2-run', 'token': 'tok-' + r['pw']}\n" } },
     { "counter",
       { "  - {name: x, human_name: X, help: h, type: integer}\n"
         "  - {name: journal, human_name: J, help: h, type: string}\n",
@@ -130,19 +143,22 @@ metadata(const std::string& id, const TestAction& action)
          + "  outputs:\n" + action.outputs;
 }
 
-// A daemon with the test actions named in `actions` scanned and built.
+// A daemon with the test actions named in `actions` scanned and built, its
+// configuration file holding `config` and its environment changed by
+// `daemon_env`.
 class RunFixture
 {
 public:
   explicit RunFixture(const std::vector<std::string>& actions,
-                      const std::string& config = "")
+                      const std::string& config = "",
+                      const EnvOverrides& daemon_env = {})
     : daemon(false)
   {
     if (!config.empty()) {
       fs::create_directories(daemon.home());
       std::ofstream(daemon.home() + "/ryaxd.yaml") << config;
     }
-    daemon.start();
+    daemon.start({}, daemon_env);
     GitBuilder repo(daemon.dir().path() / "actions.git");
     for (const auto& id : actions) {
       const auto& action = test_actions().at(id);

@@ -4,6 +4,7 @@
 // (tests/unit/contract/run_store_contract_test.cpp) and the SQLite adapter's
 // own tests.
 
+#include "core/infrastructure/crypto/aes_gcm_secret_box.hpp"
 #include "core/infrastructure/sqlite/sqlite_run_store.hpp"
 #include "tests/support/in_memory_run_store.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -132,6 +133,7 @@ struct SqliteStore
 {
   TempDir dir;
   std::unique_ptr<Database> database;
+  ryax::infra::crypto::AesGcmSecretBox box{ ryax::infra::crypto::EncryptionKey{ 7 } };
   std::unique_ptr<SqliteRunStore> sqlite;
 
   SqliteStore() { reopen(); }
@@ -146,7 +148,7 @@ struct SqliteStore
     auto opened = Database::open(dir / "ryax.db");
     REQUIRE(opened);
     database = std::move(*opened);
-    sqlite = std::make_unique<SqliteRunStore>(*database);
+    sqlite = std::make_unique<SqliteRunStore>(*database, box);
   }
 };
 

@@ -15,6 +15,8 @@ const socket = new net.Socket({ fd, readable: true, writable: true });
 let action = null;
 let handler = null;
 let home = process.cwd();
+// HOME while no execution runs; each execution has its directory as HOME.
+const replicaHome = process.env.HOME || '';
 let pending = Buffer.alloc(0);
 let busy = Promise.resolve();
 
@@ -148,6 +150,7 @@ async function execute(message) {
   try {
     const inputs = convertInputs(message.inputs);
     process.chdir(message.workdir);
+    process.env.HOME = message.workdir;
     const start = process.hrtime.bigint();
     let result;
     try {
@@ -163,6 +166,7 @@ async function execute(message) {
     send({ ev: 'error', ...error, handler_ns: handlerNs });
   } finally {
     process.chdir(home);
+    process.env.HOME = replicaHome;
   }
 }
 

@@ -18,6 +18,8 @@ struct BuildRequest
   // The action's files, already extracted; only read.
   std::string source_dir;
   // An existing empty directory that the build fills: the immutable bundle.
+  // Its parent is private to this build and removed after it (the builder
+  // may keep scratch files there, e.g. the HOME of its tools).
   std::string bundle_dir;
   // Receives the build log line by line, without the newline. Calls are
   // serialised; they may come from a thread other than the caller's.

@@ -3,6 +3,7 @@
 #include "core/infrastructure/build/pip_failure.hpp"
 #include "core/infrastructure/build/ryax_lock.hpp"
 #include "core/infrastructure/files/read_file.hpp"
+#include "core/infrastructure/process/child_environment.hpp"
 #include "core/infrastructure/process/subprocess.hpp"
 
 #include <nlohmann/json.hpp>
@@ -24,107 +25,6 @@ namespace {
 constexpr std::string_view k_venv_python = "env/bin/python3";
 constexpr std::string_view k_lock_file = "ryax_lock.json";
 constexpr std::string_view k_requirements_file = "requirements.txt";
-
-// What a build of one action needs from this machine, found once.
-struct Toolchain
-{
-  std::string fingerprint;
-  std::optional<PythonInterpreter> python; // python3, python3-cuda
-  std::string nvcc;                        // python3-cuda
-  std::string node;                        // nodejs
-  std::string node_version;                // nodejs, without the 'v'
-  std::string npm;                         // nodejs
-};
-
-std::string
-real_path(const std::string& path)
-{
-  std::error_code ec;
-  const auto real = fs::canonical(path, ec);
-  return ec ? path : real.string();
-}
-
-Result<std::string>
-find_tool(ToolProbe& probe,
-          domain::ActionType type,
-          const std::string& name,
-          const std::string& what)
-{
-  auto found = process::find_on_path(name, probe.path_list());
-  if (!found) {
-    return fail(ErrorCode::failed_precondition,
-                std::string(to_string(type)) + ": " + what +
-                  " is not installed on this machine (no \"" + name +
-                  "\" on PATH)");
-  }
-  return *found;
-}
-
-Result<Toolchain>
-resolve_python(ToolProbe& probe, const domain::ActionVersion& action)
-{
-  const auto type = action.metadata.type;
-  Toolchain toolchain;
-  if (type == domain::ActionType::python3_cuda) {
-    RYAX_TRY_ASSIGN(toolchain.nvcc,
-                    find_tool(probe, type, "nvcc", "the CUDA toolkit"));
-  }
-  RYAX_TRY_ASSIGN(const auto version,
-                  requested_python_version(action.metadata.options_json));
-  RYAX_TRY_ASSIGN(toolchain.python, find_python(probe, version));
-  const auto& python = *toolchain.python;
-  toolchain.fingerprint = python.name + " " + python.executable + " " +
-                          python.version + " " +
-                          std::string(k_builder_revision);
-  if (!toolchain.nvcc.empty()) {
-    toolchain.fingerprint = "python3-cuda nvcc " + real_path(toolchain.nvcc) +
-                            " " + toolchain.fingerprint;
-  }
-  return toolchain;
-}
-
-Result<Toolchain>
-resolve_toolchain(ToolProbe& probe, const domain::ActionVersion& action)
-{
-  const auto type = action.metadata.type;
-  const std::string revision(k_builder_revision);
-  Toolchain toolchain;
-  switch (type) {
-    case domain::ActionType::internal:
-      toolchain.fingerprint = "internal " + revision;
-      return toolchain;
-    case domain::ActionType::csharp_dotnet6: {
-      RYAX_TRY_ASSIGN(const auto dotnet,
-                      find_tool(probe, type, "dotnet", "the .NET SDK"));
-      return fail(ErrorCode::failed_precondition,
-                  "csharp-dotnet6: building C# actions is not supported by "
-                  "this builder (found \"" +
-                    dotnet + "\")");
-    }
-    case domain::ActionType::nodejs: {
-      RYAX_TRY_ASSIGN(toolchain.node,
-                      find_tool(probe, type, "node", "Node.js"));
-      RYAX_TRY_ASSIGN(toolchain.npm, find_tool(probe, type, "npm", "npm"));
-      const auto version = probe.run({ toolchain.node, "--version" });
-      if (!version || version->empty()) {
-        return fail(ErrorCode::failed_precondition,
-                    "nodejs: \"" + toolchain.node + " --version\" failed");
-      }
-      toolchain.node_version = version->front();
-      if (toolchain.node_version.starts_with('v')) {
-        toolchain.node_version.erase(0, 1);
-      }
-      toolchain.fingerprint = "nodejs " + real_path(toolchain.node) + " " +
-                              toolchain.node_version + " npm " +
-                              real_path(toolchain.npm) + " " + revision;
-      return toolchain;
-    }
-    case domain::ActionType::python3_cuda:
-    case domain::ActionType::python3:
-      return resolve_python(probe, action);
-  }
-  return fail(ErrorCode::internal, "unknown action type");
-}
 
 Result<void>
 write_text(const fs::path& path, const std::string& content)
@@ -209,6 +109,7 @@ public:
       log("environment set by the builder: " + join(names, ", "));
     }
     RYAX_TRY(check_cancelled());
+    RYAX_TRY(make_tool_environment());
     RYAX_TRY(copy_action());
     if (!action.metadata.dependencies.empty()) {
       warn("spec.dependencies not installed (Nix packages cannot be "
@@ -283,7 +184,8 @@ private:
     process::ProcessSpec spec;
     spec.argv = argv;
     spec.cwd = cwd.string();
-    spec.env = m_options.env;
+    spec.env = m_tool_env;
+    spec.inherit_environment = false;
     spec.timeout = m_options.step_timeout;
     spec.stderr_mode =
       stdout_only ? process::StderrMode::tagged : process::StderrMode::merged;
@@ -311,6 +213,25 @@ private:
     // Cancelled while the tool was finishing: stop before the next step.
     RYAX_TRY(check_cancelled());
     return *code;
+  }
+
+  // The tools run code of the action and of its dependencies (setup.py,
+  // npm scripts): they get build_tool_environment(), not the daemon's, with
+  // HOME in the build's private staging directory, plus m_options.env.
+  Result<void>
+  make_tool_environment()
+  {
+    const auto home = m_bundle.parent_path() / "home";
+    std::error_code ec;
+    fs::create_directories(home, ec);
+    if (ec) {
+      return fail(ErrorCode::internal, "cannot create \"" + home.string() + "\": " + ec.message());
+    }
+    m_tool_env = process::build_tool_environment(process::current_environment_map(), home.string());
+    for (const auto& [name, value] : m_options.env) {
+      m_tool_env[name] = value;
+    }
+    return {};
   }
 
   Result<void>
@@ -550,6 +471,7 @@ private:
   Toolchain m_toolchain;
   fs::path m_bundle;
   fs::path m_action_dir;
+  process::EnvironmentMap m_tool_env;
   RyaxLock m_lock;
   bool m_lock_used = false;
   app::BuildOutcome m_outcome;

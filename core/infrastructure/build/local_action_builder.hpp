@@ -9,15 +9,13 @@
 
 namespace ryax::infra::build {
 
-// The builder's revision, part of every toolchain fingerprint: bump it when
-// the bundle layout or the build steps change, so old bundles are not reused.
-inline constexpr std::string_view k_builder_revision = "builder-1";
-
 // How a LocalActionBuilder runs its tools.
 struct LocalActionBuilderOptions
 {
   // Variables set for every tool the builder runs (venv, pip, npm), over
-  // the inherited environment: e.g. PIP_NO_INDEX and PIP_FIND_LINKS for an
+  // process::build_tool_environment() of ours (the tools never get our whole
+  // environment; HOME is "home" beside the bundle dir, in the build's
+  // private staging directory): e.g. PIP_NO_INDEX and PIP_FIND_LINKS for an
   // offline wheelhouse. When it holds PATH, toolchains (python3.X, node,
   // npm, nvcc, dotnet) are searched there too.
   std::map<std::string, std::string> env;

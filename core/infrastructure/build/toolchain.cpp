@@ -14,6 +14,8 @@ namespace ryax::infra::build {
 
 namespace {
 
+namespace fs = std::filesystem;
+
 constexpr auto k_probe_timeout = std::chrono::seconds(10);
 
 // Prints the real interpreter and its version; -I -S keep it fast and
@@ -74,6 +76,53 @@ probe_python(ToolProbe& probe,
   return PythonInterpreter{
     name, found, ec ? (*lines)[0] : real.string(), (*lines)[1]
   };
+}
+
+std::string
+real_path(const std::string& path)
+{
+  std::error_code ec;
+  const auto real = fs::canonical(path, ec);
+  return ec ? path : real.string();
+}
+
+Result<std::string>
+find_tool(ToolProbe& probe,
+          domain::ActionType type,
+          const std::string& name,
+          const std::string& what)
+{
+  auto found = process::find_on_path(name, probe.path_list());
+  if (!found) {
+    return fail(ErrorCode::failed_precondition,
+                std::string(to_string(type)) + ": " + what +
+                  " is not installed on this machine (no \"" + name +
+                  "\" on PATH)");
+  }
+  return *found;
+}
+
+Result<Toolchain>
+resolve_python(ToolProbe& probe, const domain::ActionVersion& action)
+{
+  const auto type = action.metadata.type;
+  Toolchain toolchain;
+  if (type == domain::ActionType::python3_cuda) {
+    RYAX_TRY_ASSIGN(toolchain.nvcc,
+                    find_tool(probe, type, "nvcc", "the CUDA toolkit"));
+  }
+  RYAX_TRY_ASSIGN(const auto version,
+                  requested_python_version(action.metadata.options_json));
+  RYAX_TRY_ASSIGN(toolchain.python, find_python(probe, version));
+  const auto& python = *toolchain.python;
+  toolchain.fingerprint = python.name + " " + python.executable + " " +
+                          python.version + " " +
+                          std::string(k_builder_revision);
+  if (!toolchain.nvcc.empty()) {
+    toolchain.fingerprint = "python3-cuda nvcc " + real_path(toolchain.nvcc) +
+                            " " + toolchain.fingerprint;
+  }
+  return toolchain;
 }
 
 } // namespace
@@ -220,6 +269,49 @@ describe_pythons(const std::vector<PythonInterpreter>& interpreters)
             interpreter.executable + ")";
   }
   return text;
+}
+
+Result<Toolchain>
+resolve_toolchain(ToolProbe& probe, const domain::ActionVersion& action)
+{
+  const auto type = action.metadata.type;
+  const std::string revision(k_builder_revision);
+  Toolchain toolchain;
+  switch (type) {
+    case domain::ActionType::internal:
+      toolchain.fingerprint = "internal " + revision;
+      return toolchain;
+    case domain::ActionType::csharp_dotnet6: {
+      RYAX_TRY_ASSIGN(const auto dotnet,
+                      find_tool(probe, type, "dotnet", "the .NET SDK"));
+      return fail(ErrorCode::failed_precondition,
+                  "csharp-dotnet6: building C# actions is not supported by "
+                  "this builder (found \"" +
+                    dotnet + "\")");
+    }
+    case domain::ActionType::nodejs: {
+      RYAX_TRY_ASSIGN(toolchain.node,
+                      find_tool(probe, type, "node", "Node.js"));
+      RYAX_TRY_ASSIGN(toolchain.npm, find_tool(probe, type, "npm", "npm"));
+      const auto version = probe.run({ toolchain.node, "--version" });
+      if (!version || version->empty()) {
+        return fail(ErrorCode::failed_precondition,
+                    "nodejs: \"" + toolchain.node + " --version\" failed");
+      }
+      toolchain.node_version = version->front();
+      if (toolchain.node_version.starts_with('v')) {
+        toolchain.node_version.erase(0, 1);
+      }
+      toolchain.fingerprint = "nodejs " + real_path(toolchain.node) + " " +
+                              toolchain.node_version + " npm " +
+                              real_path(toolchain.npm) + " " + revision;
+      return toolchain;
+    }
+    case domain::ActionType::python3_cuda:
+    case domain::ActionType::python3:
+      return resolve_python(probe, action);
+  }
+  return fail(ErrorCode::internal, "unknown action type");
 }
 
 } // namespace ryax::infra::build

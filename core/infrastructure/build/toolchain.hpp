@@ -1,11 +1,13 @@
 #pragma once
 
+#include "core/domain/catalogue.hpp"
 #include "core/domain/error.hpp"
 
 #include <chrono>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -79,5 +81,25 @@ std::vector<PythonInterpreter> list_pythons(ToolProbe& probe);
 // "none" when `interpreters` is empty.
 std::string describe_pythons(
   const std::vector<PythonInterpreter>& interpreters);
+
+// The builder's revision, part of every toolchain fingerprint: bump it when
+// the bundle layout or the build steps change, so old bundles are not reused.
+inline constexpr std::string_view k_builder_revision = "builder-1";
+
+// What a build of one action needs from this machine, found once.
+struct Toolchain
+{
+  std::string fingerprint;
+  std::optional<PythonInterpreter> python; // python3, python3-cuda
+  std::string nvcc;                        // python3-cuda
+  std::string node;                        // nodejs
+  std::string node_version;                // nodejs, without the 'v'
+  std::string npm;                         // nodejs
+};
+
+// The tools a build of `action` needs, found on the probe's PATH, and their
+// fingerprint ("python3 /usr/bin/python3.11 3.11.2 builder-1"...).
+// failed_precondition naming the missing tool (or the unsupported type).
+Result<Toolchain> resolve_toolchain(ToolProbe& probe, const domain::ActionVersion& action);
 
 } // namespace ryax::infra::build

@@ -363,6 +363,17 @@ load_daemon_config(const DaemonFlags& flags, const Environment& env)
   apply(config.log_level, env_value(env, "RYAX_LOG_LEVEL"), Origin::environment);
   apply(config.log_file, env_value(env, "RYAX_LOG_FILE"), Origin::environment);
 
+  config.encryption_key.value.file =
+    config.data_dir.value + "/" + std::string(crypto::k_key_file_name);
+  if (auto key = env_value(env, "RYAX_ENCRYPTION_KEY")) {
+    // Refused here, before anything starts, when it is not a key.
+    RYAX_TRY(crypto::parse_encryption_key(*key, "RYAX_ENCRYPTION_KEY"));
+    config.encryption_key = {
+      crypto::KeySource{ std::move(key), config.encryption_key.value.file },
+      Origin::environment
+    };
+  }
+
   apply(config.socket, flags.socket, Origin::flag);
   apply(config.listen, flags.listen, Origin::flag);
   apply(config.log_level, flags.log_level, Origin::flag);
@@ -405,6 +416,10 @@ describe(const DaemonConfig& config)
                      to_string(site.origin));
   line("max_live_deployments", config.max_live_deployments);
   line("max_unfinished_runs", config.max_unfinished_runs);
+  const auto& key = config.encryption_key;
+  out += fmt::format("encryption_key: {}  # {}\n",
+                     key.value.text ? "RYAX_ENCRYPTION_KEY" : key.value.file,
+                     to_string(key.origin));
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include "core/domain/scheduling.hpp"
 #include "core/infrastructure/config/paths.hpp"
 #include "core/infrastructure/config/site_config.hpp" // machine_pool()
+#include "core/infrastructure/crypto/encryption_key.hpp"
 
 #include <optional>
 #include <string>
@@ -52,6 +53,11 @@ struct DaemonConfig
   Setting<int> max_live_deployments;
   // Runs accepted and not finished, at most; 0 for no limit.
   Setting<int> max_unfinished_runs;
+  // The key that seals secrets at rest: RYAX_ENCRYPTION_KEY (origin
+  // environment; its text is checked here) else the key file
+  // "<data dir>/secret.key" (origin default). describe() shows where it
+  // comes from, never the key.
+  Setting<crypto::KeySource> encryption_key;
 };
 
 // What the command line said; an empty optional means "not given".
@@ -74,7 +80,8 @@ Result<DaemonConfig> load_daemon_config(const DaemonFlags& flags,
                                         const Environment& env);
 
 // One "key: value  # origin" line per setting, for --print-config; the
-// pools on one line, "site.node_pools: NAME (cpu 2, memory 4G, ...), ...".
+// pools on one line, "site.node_pools: NAME (cpu 2, memory 4G, ...), ...";
+// encryption_key as "RYAX_ENCRYPTION_KEY" or the key file's path.
 std::string describe(const DaemonConfig& config);
 
 } // namespace ryax::infra::config

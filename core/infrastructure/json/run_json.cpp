@@ -12,6 +12,9 @@ using nlohmann::json;
 
 namespace {
 
+// What a Secret is on the wire.
+constexpr const char* k_redacted = "********";
+
 // The name users see in a key "<digest>/<name>".
 std::string
 key_name(const std::string& key)
@@ -67,6 +70,8 @@ value_to_json(const domain::Value& value)
       } else if constexpr (std::is_same_v<T, domain::FileRef>) {
         return { { v.directory ? "directory" : "file", key_name(v.key) },
                  { "key", v.key } };
+      } else if constexpr (std::is_same_v<T, domain::Secret>) {
+        return k_redacted;
       } else {
         return v;
       }
@@ -117,6 +122,30 @@ values_to_json(const domain::Values& values)
 Result<domain::Values>
 values_from_json(const json& doc)
 {
+  return values_from_json(doc, nullptr);
+}
+
+Result<json>
+sealed_values_to_json(const domain::Values& values, app::SecretBox& box)
+{
+  json doc = json::object();
+  for (const auto& [name, value] : values) {
+    if (const auto* secret = std::get_if<domain::Secret>(&value)) {
+      auto sealed = box.seal(secret->text);
+      if (!sealed) {
+        return fail(sealed.error().code, "value \"" + name + "\": " + sealed.error().message);
+      }
+      doc[name] = { { "sealed", std::move(*sealed) } };
+    } else {
+      doc[name] = value_to_json(value);
+    }
+  }
+  return doc;
+}
+
+Result<domain::Values>
+values_from_json(const json& doc, app::SecretBox* box)
+{
   if (!doc.is_object()) {
     return fail(ErrorCode::invalid_argument,
                 std::string("values must be a JSON object, not ") +
@@ -124,6 +153,15 @@ values_from_json(const json& doc)
   }
   domain::Values values;
   for (const auto& [name, item] : doc.items()) {
+    const auto sealed = item.is_object() && item.size() == 1 ? item.find("sealed") : item.end();
+    if (box != nullptr && sealed != item.end() && sealed->is_string()) {
+      auto text = box->open(sealed->get<std::string>());
+      if (!text) {
+        return fail(text.error().code, "value \"" + name + "\": " + text.error().message);
+      }
+      values.emplace(name, domain::Secret{ std::move(*text) });
+      continue;
+    }
     auto value = value_from_json(item);
     if (!value) {
       return fail(ErrorCode::invalid_argument,

@@ -33,10 +33,10 @@ constexpr auto k_drain_grace = std::chrono::milliseconds(500);
 constexpr std::size_t k_max_line = 64 * 1024;
 
 std::vector<std::string>
-make_environment(const std::map<std::string, std::string>& overrides)
+make_environment(const std::map<std::string, std::string>& overrides, bool inherit)
 {
   std::vector<std::string> result;
-  for (char** entry = environ; *entry != nullptr; ++entry) {
+  for (char** entry = environ; inherit && *entry != nullptr; ++entry) {
     const std::string_view text(*entry);
     const auto eq = text.find('=');
     const auto name = std::string(text.substr(0, eq));
@@ -233,7 +233,7 @@ run_process(const ProcessSpec& spec,
                              POSIX_SPAWN_SETSIGMASK);
 
   auto args = spec.argv;
-  auto env = make_environment(spec.env);
+  auto env = make_environment(spec.env, spec.inherit_environment);
   auto argv_ptrs = c_string_array(args);
   auto env_ptrs = c_string_array(env);
   pid_t pid = -1;

@@ -30,8 +30,11 @@ struct ProcessSpec
   std::vector<std::string> argv;
   // Working directory of the child; "" for ours.
   std::string cwd;
-  // Variables set (or overridden) in the child; the rest is inherited.
+  // Variables set (or overridden) in the child; the rest is inherited
+  // unless inherit_environment is false.
   std::map<std::string, std::string> env;
+  // false: the child's environment is `env` alone (see child_environment.hpp).
+  bool inherit_environment = true;
   // Kill the child's process group after this long; nullopt for no limit.
   std::optional<std::chrono::milliseconds> timeout;
   StderrMode stderr_mode = StderrMode::merged;

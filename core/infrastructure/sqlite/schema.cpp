@@ -156,6 +156,16 @@ CREATE INDEX run_files_by_key ON run_files (key);
 -- ('' at the root, and in runs written before: see domain::restore).
 ALTER TABLE run_steps ADD COLUMN origins TEXT NOT NULL DEFAULT '';
 )sql"},
+    {7, "secrets sealed at rest", R"sql(
+-- From this schema on, repositories.password and ssh_key and the password
+-- values of runs are sealed ("v1:...", see app::SecretBox). The key lives
+-- outside SQL, so this migration only marks the database: the credentials
+-- written in plain text before are sealed at the next start, and the marker
+-- removed (infra/sqlite/secret_sealing.cpp). An older ryaxd refuses this
+-- schema, so it never takes a sealed text for a password.
+INSERT OR REPLACE INTO daemon_meta (key, value)
+  VALUES ('plaintext_credentials', 'seal at start');
+)sql"},
     {8, "users, projects, memberships, tokens and the audit log", R"sql(
 CREATE TABLE projects (
   name       TEXT PRIMARY KEY,

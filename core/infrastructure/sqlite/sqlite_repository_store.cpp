@@ -37,10 +37,43 @@ not_found(const std::string& name)
                fmt::format("repository \"{}\" not found", name)};
 }
 
+// `secret` as stored: sealed, or "" for none.
+Result<std::string>
+sealed_or_empty(app::SecretBox& box, const std::string& secret)
+{
+  if (secret.empty()) {
+    return std::string();
+  }
+  return box.seal(secret);
+}
+
+// The plaintext of the stored `text`, field `field` of repository `name`.
+Result<std::string>
+opened(app::SecretBox& box,
+       const std::string& text,
+       const std::string& name,
+       std::string_view field)
+{
+  if (text.empty() || !box.is_sealed(text)) {
+    return text; // none, or plaintext from before sealing
+  }
+  auto plaintext = box.open(text);
+  if (!plaintext) {
+    return fail(plaintext.error().code,
+                fmt::format("repository \"{}\": {}: {}",
+                            name,
+                            field,
+                            plaintext.error().message));
+  }
+  return plaintext;
+}
+
 } // namespace
 
-SqliteRepositoryStore::SqliteRepositoryStore(Database& database)
+SqliteRepositoryStore::SqliteRepositoryStore(Database& database,
+                                             app::SecretBox& box)
   : m_database(database)
+  , m_box(box)
 {
 }
 
@@ -48,6 +81,9 @@ Result<void>
 SqliteRepositoryStore::add(const domain::Repository& r,
                            const domain::RepositorySecrets& secrets)
 {
+  // Sealed before the database is locked: the cipher needs no lock.
+  RYAX_TRY_ASSIGN(const auto password, sealed_or_empty(m_box, secrets.password));
+  RYAX_TRY_ASSIGN(const auto ssh_key, sealed_or_empty(m_box, secrets.ssh_key));
   return m_database.locked([&]() -> Result<void> {
     auto& c = m_database.connection();
     SQLite::Statement exists(c, "SELECT 1 FROM repositories WHERE name = ?");
@@ -63,8 +99,8 @@ SqliteRepositoryStore::add(const domain::Repository& r,
     q.bind(2, r.url);
     q.bind(3, r.branch);
     q.bind(4, r.username);
-    q.bind(5, secrets.password);
-    q.bind(6, secrets.ssh_key);
+    q.bind(5, password);
+    q.bind(6, ssh_key);
     q.bind(7, static_cast<int64_t>(r.created_at));
     q.exec();
     return {};
@@ -89,16 +125,25 @@ SqliteRepositoryStore::get(const std::string& name)
 Result<domain::RepositorySecrets>
 SqliteRepositoryStore::secrets(const std::string& name)
 {
-  return m_database.locked([&]() -> Result<domain::RepositorySecrets> {
-    SQLite::Statement q(m_database.connection(),
-                        "SELECT password, ssh_key FROM repositories WHERE name = ?");
-    q.bind(1, name);
-    if (!q.executeStep()) {
-      return std::unexpected(not_found(name));
-    }
-    return domain::RepositorySecrets{q.getColumn(0).getString(),
-                                     q.getColumn(1).getString()};
-  });
+  RYAX_TRY_ASSIGN(
+    const auto stored,
+    m_database.locked([&]() -> Result<domain::RepositorySecrets> {
+      SQLite::Statement q(
+        m_database.connection(),
+        "SELECT password, ssh_key FROM repositories WHERE name = ?");
+      q.bind(1, name);
+      if (!q.executeStep()) {
+        return std::unexpected(not_found(name));
+      }
+      return domain::RepositorySecrets{ q.getColumn(0).getString(),
+                                        q.getColumn(1).getString() };
+    }));
+  domain::RepositorySecrets secrets;
+  RYAX_TRY_ASSIGN(secrets.password,
+                  opened(m_box, stored.password, name, "password"));
+  RYAX_TRY_ASSIGN(secrets.ssh_key,
+                  opened(m_box, stored.ssh_key, name, "ssh key"));
+  return secrets;
 }
 
 Result<std::vector<domain::Repository>>

@@ -117,10 +117,11 @@ parse_run_error(const std::string& text, const std::string& run_id)
 Result<domain::Values>
 parse_values(const std::string& text,
              const std::string& run_id,
-             const std::string& what)
+             const std::string& what,
+             app::SecretBox& box)
 {
   RYAX_TRY_ASSIGN(const auto doc, parse_column(text, run_id, what));
-  auto values = json::values_from_json(doc);
+  auto values = json::values_from_json(doc, &box);
   if (!values) {
     return fail(
       ErrorCode::internal,
@@ -130,7 +131,7 @@ parse_values(const std::string& text,
 }
 
 Result<std::pair<domain::StepKey, domain::StepRun>>
-read_step(SQLite::Statement& q, const std::string& run_id)
+read_step(SQLite::Statement& q, const std::string& run_id, app::SecretBox& box)
 {
   domain::StepKey key{ q.getColumn(0).getString(), q.getColumn(1).getString() };
   const auto where = domain::describe(key);
@@ -140,7 +141,7 @@ read_step(SQLite::Statement& q, const std::string& run_id)
   step.attempt = q.getColumn(3).getInt();
   RYAX_TRY_ASSIGN(
     step.inputs,
-    parse_values(q.getColumn(4).getString(), run_id, where + ": inputs"));
+    parse_values(q.getColumn(4).getString(), run_id, where + ": inputs", box));
   RYAX_TRY_ASSIGN(
     const auto sets,
     parse_column(q.getColumn(5).getString(), run_id, where + ": outputs"));
@@ -150,7 +151,7 @@ read_step(SQLite::Statement& q, const std::string& run_id)
       fmt::format("run \"{}\": {}: outputs: not an array", run_id, where));
   }
   for (const auto& set : sets) {
-    auto outputs = json::values_from_json(set);
+    auto outputs = json::values_from_json(set, &box);
     if (!outputs) {
       return fail(ErrorCode::internal,
                   fmt::format("run \"{}\": {}: outputs: {}",
@@ -203,8 +204,9 @@ read_summary(SQLite::Statement& q)
 
 } // namespace
 
-SqliteRunStore::SqliteRunStore(Database& database)
+SqliteRunStore::SqliteRunStore(Database& database, app::SecretBox& box)
   : m_database(database)
+  , m_box(box)
 {
 }
 
@@ -221,7 +223,7 @@ SqliteRunStore::prepared(std::unique_ptr<SQLite::Statement>& slot,
   return *slot;
 }
 
-void
+Result<void>
 SqliteRunStore::write_step(const std::string& run_id,
                            const domain::StepKey& key,
                            const domain::StepRun& step,
@@ -235,7 +237,8 @@ SqliteRunStore::write_step(const std::string& run_id,
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   auto sets = nlohmann::json::array();
   for (const auto& outputs : step.output_sets) {
-    sets.push_back(json::values_to_json(outputs));
+    RYAX_TRY_ASSIGN(auto sealed, json::sealed_values_to_json(outputs, m_box));
+    sets.push_back(std::move(sealed));
     json::collect_file_keys(outputs, file_keys);
   }
   json::collect_file_keys(step.inputs, file_keys);
@@ -244,7 +247,8 @@ SqliteRunStore::write_step(const std::string& run_id,
   q.bind(3, key.branch);
   q.bind(4, std::string(domain::to_string(step.state)));
   q.bind(5, step.attempt);
-  q.bind(6, dump(json::values_to_json(step.inputs)));
+  RYAX_TRY_ASSIGN(const auto inputs, json::sealed_values_to_json(step.inputs, m_box));
+  q.bind(6, dump(inputs));
   q.bind(7, dump(sets));
   q.bind(8, step.fan_out ? 1 : 0);
   q.bind(9, static_cast<int64_t>(step.log_lines));
@@ -260,6 +264,7 @@ SqliteRunStore::write_step(const std::string& run_id,
   }
   q.bind(16, origins);
   q.exec();
+  return {};
 }
 
 void
@@ -307,7 +312,9 @@ SqliteRunStore::write_run(const app::RunWrite& write)
     bind_optional(insert, 6, h.started_ms);
     bind_optional(insert, 7, h.finished_ms);
     insert.bind(8, run_error_text(h.error));
-    insert.bind(9, dump(json::values_to_json(creation.trigger_values)));
+    RYAX_TRY_ASSIGN(const auto trigger_values,
+                    json::sealed_values_to_json(creation.trigger_values, m_box));
+    insert.bind(9, dump(trigger_values));
     insert.bind(10, creation.trigger_step);
     insert.bind(11, dump(nlohmann::json(creation.actions)));
     insert.bind(12, h.steps_total);
@@ -333,7 +340,7 @@ SqliteRunStore::write_run(const app::RunWrite& write)
     }
   }
   for (const auto& [key, step] : write.steps) {
-    write_step(h.id, key, step, file_keys);
+    RYAX_TRY(write_step(h.id, key, step, file_keys));
   }
   for (const auto& key : write.removed) {
     auto& q = prepared(m_delete_step,
@@ -393,7 +400,7 @@ SqliteRunStore::load(const std::string& id)
     run.finished_ms = optional_column(q, 5);
     RYAX_TRY_ASSIGN(run.error, parse_run_error(q.getColumn(6).getString(), id));
     RYAX_TRY_ASSIGN(run.trigger_values,
-                    parse_values(q.getColumn(7).getString(), id, "trigger"));
+                    parse_values(q.getColumn(7).getString(), id, "trigger", m_box));
     RYAX_TRY_ASSIGN(const auto actions,
                     parse_column(q.getColumn(8).getString(), id, "actions"));
     stored.priority = q.getColumn(9).getInt();
@@ -410,7 +417,7 @@ SqliteRunStore::load(const std::string& id)
       fmt::format("SELECT {} FROM run_steps WHERE run_id = ?", k_step_columns));
     steps.bind(1, id);
     while (steps.executeStep()) {
-      RYAX_TRY_ASSIGN(auto step, read_step(steps, id));
+      RYAX_TRY_ASSIGN(auto step, read_step(steps, id, m_box));
       run.steps.insert(std::move(step));
     }
     tx.commit();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/application/ports/run_store.hpp"
+#include "core/application/ports/secret_box.hpp"
 #include "core/infrastructure/sqlite/database.hpp"
 
 #include <SQLiteCpp/Statement.h>
@@ -15,12 +16,14 @@ namespace ryax::infra::sqlite {
 // run_files). Values are stored as JSON (infra/json/run_json.hpp). The
 // trigger's execution (the one done at the root when the run is created) is
 // not counted in a summary's steps_total and steps_done. Unknown states read
-// back as error. Holds prepared statements of `database`: destroy the store
-// before the database.
+// back as error. Password values (domain::Secret) are sealed by `box` at
+// rest ({"sealed": TEXT}); a sealed value that does not open fails load()
+// with the error of box.open, naming the run and the value. Holds prepared
+// statements of `database`: destroy the store before the database.
 class SqliteRunStore final : public app::RunStore
 {
 public:
-  explicit SqliteRunStore(Database& database);
+  SqliteRunStore(Database& database, app::SecretBox& box);
 
   Result<void> commit(const std::vector<app::RunWrite>& writes) override;
   Result<std::optional<app::StoredRun>> load(const std::string& id) override;
@@ -44,8 +47,9 @@ private:
   Result<void> write_run(const app::RunWrite& write);
 
   // Insert or replace execution `key` (of `step`) of run `run_id`, adding
-  // the filestore keys its values name to `file_keys`.
-  void write_step(const std::string& run_id,
+  // the filestore keys its values name to `file_keys`. internal when a
+  // secret cannot be sealed.
+  Result<void> write_step(const std::string& run_id,
                   const domain::StepKey& key,
                   const domain::StepRun& step,
                   std::set<std::string>& file_keys);
@@ -55,6 +59,7 @@ private:
                        const std::set<std::string>& file_keys);
 
   Database& m_database;
+  app::SecretBox& m_box;
   // Statements of the hot path.
   std::unique_ptr<SQLite::Statement> m_run_exists;
   std::unique_ptr<SQLite::Statement> m_insert_run;

@@ -2,6 +2,8 @@
 
 #include "core/infrastructure/files/read_file.hpp"
 #include "core/infrastructure/json/action_json.hpp"
+#include "core/infrastructure/process/child_environment.hpp"
+#include "core/infrastructure/process/subprocess.hpp"
 #include "core/infrastructure/wrapper/wrapper_channel.hpp"
 #include "core/infrastructure/wrapper/wrapper_protocol.hpp"
 
@@ -16,8 +18,6 @@
 #include <filesystem>
 #include <sstream>
 #include <thread>
-
-extern char** environ;
 
 namespace fs = std::filesystem;
 
@@ -184,6 +184,12 @@ WrapperClient::start(const WrapperSettings& settings)
     argv.push_back(a.data());
   }
   argv.push_back(nullptr);
+  // The wrapper and the user code under it get an environment of their own,
+  // never the caller's (keys, tokens, the data dir).
+  auto env_strings = process::to_environ_strings(
+    process::user_code_environment(process::current_environment_map(),
+                                  fs::absolute(settings.run_dir).string()));
+  auto envp = process::c_string_array(env_strings);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
@@ -195,7 +201,7 @@ WrapperClient::start(const WrapperSettings& settings)
   sigemptyset(&none);
   posix_spawnattr_setsigmask(&attributes, &none);
   posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
-  const int rc = ::posix_spawn(&impl->pid, binary.c_str(), &actions, &attributes, argv.data(), environ);
+  const int rc = ::posix_spawn(&impl->pid, binary.c_str(), &actions, &attributes, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
   if (rc != 0) {

@@ -45,6 +45,8 @@ input_json(const domain::Value& value)
         return nullptr;
       } else if constexpr (std::is_same_v<T, domain::FileRef>) {
         return v.key; // a local path
+      } else if constexpr (std::is_same_v<T, domain::Secret>) {
+        return v.text; // only the action's runtime gets it
       } else {
         return v;
       }

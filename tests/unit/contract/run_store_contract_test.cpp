@@ -61,6 +61,26 @@ TEST_CASE_TEMPLATE("a run with fan-out branches, files and errors reads back "
   CHECK(f.load("r1") == as_stored(run));
 }
 
+TEST_CASE_TEMPLATE("password values read back as secrets with their text", F, STORES)
+{
+  F f;
+  auto run = make_run("r1");
+  run.trigger_values["pw"] = Secret{ "trigger-pw" };
+  run.steps[{ "start", "" }].output_sets = { run.trigger_values };
+  f.create(run);
+  auto& resize = run.steps[{ "resize", "" }];
+  resize.inputs = { { "pw", Secret{ "input-pw" } }, { "name", std::string("plain") } };
+  resize.output_sets = { { { "token", Secret{ "output-pw" } } } };
+  f.save(run, { { "resize", "" } }, {});
+  const auto loaded = f.load("r1");
+  CHECK(loaded.trigger_values.at("pw") == Value{ Secret{ "trigger-pw" } });
+  const auto* step = loaded.find({ "resize", "" });
+  REQUIRE(step != nullptr);
+  CHECK(step->inputs.at("pw") == Value{ Secret{ "input-pw" } });
+  CHECK(step->inputs.at("name") == Value{ std::string("plain") });
+  CHECK(step->output_sets.at(0).at("token") == Value{ Secret{ "output-pw" } });
+}
+
 TEST_CASE_TEMPLATE("an unknown run loads as nothing", F, STORES)
 {
   F f;

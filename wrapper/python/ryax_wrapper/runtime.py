@@ -295,12 +295,19 @@ async def _await(awaitable):
     return await awaitable
 
 
+def _enter(workdir):
+    """Make the execution's directory the working directory and HOME."""
+    os.chdir(workdir)
+    os.environ["HOME"] = workdir
+
+
 class Runtime:
     def __init__(self, channel):
         self.channel = channel
         self.action = None
         self.module = None
         self.home = os.getcwd()
+        self.replica_home = os.environ.get("HOME", "")
 
     def init(self, message):
         self.action = message["action"]
@@ -323,7 +330,7 @@ class Runtime:
         handler_ns = 0
         try:
             inputs = convert_inputs(self.action["inputs"], message["inputs"])
-            os.chdir(message["workdir"])
+            _enter(message["workdir"])
             start = time.perf_counter_ns()
             try:
                 result = _call(self.module.handle, inputs)
@@ -344,13 +351,14 @@ class Runtime:
             reply = {"ev": "error", **exception_error(e), "handler_ns": handler_ns}
         finally:
             os.chdir(self.home)
+            os.environ["HOME"] = self.replica_home
         self.channel.send(reply)
 
     def source(self, message):
         service = SourceService(self, message["workdir"], message["outdir"])
         try:
             inputs = convert_inputs(self.action["inputs"], message["inputs"])
-            os.chdir(message["workdir"])
+            _enter(message["workdir"])
             try:
                 _call(self.module.run, service, inputs)
             except Failure:
@@ -362,6 +370,7 @@ class Runtime:
             reply = {"ev": "error", **f.error}
         finally:
             os.chdir(self.home)
+            os.environ["HOME"] = self.replica_home
         self.channel.send(reply)
 
 

@@ -329,3 +329,40 @@ TEST_CASE("listen takes any HOST:PORT (it is TLS); tls_cert and tls_key go "
   const ConfigFile bad("listen: nonsense\n");
   CHECK_FALSE(bad.load());
 }
+
+TEST_CASE("--print-config shows where the encryption key comes from, never "
+          "the key")
+{
+  const ConfigFile file("");
+  const auto from_file = file.load();
+  REQUIRE(from_file);
+  CHECK(line_of(describe(*from_file), "encryption_key") ==
+        "encryption_key: " + (file.dir / "secret.key") + "  # default");
+  CHECK_FALSE(from_file->encryption_key.value.text);
+
+  const std::string key(64, 'a');
+  const auto from_env = load_daemon_config(
+    {},
+    { { "RYAX_HOME", file.dir.path().string() },
+      { "RYAX_ENCRYPTION_KEY", key } });
+  REQUIRE(from_env);
+  CHECK(from_env->encryption_key.value.text == key);
+  CHECK(from_env->encryption_key.origin == Origin::environment);
+  const auto text = describe(*from_env);
+  CHECK(line_of(text, "encryption_key") ==
+        "encryption_key: RYAX_ENCRYPTION_KEY  # environment");
+  CHECK(text.find(key) == std::string::npos);
+}
+
+TEST_CASE("a RYAX_ENCRYPTION_KEY that is not a key is refused at load")
+{
+  const ConfigFile file("");
+  const auto config = load_daemon_config(
+    {},
+    { { "RYAX_HOME", file.dir.path().string() },
+      { "RYAX_ENCRYPTION_KEY", "hunter2" } });
+  REQUIRE_FALSE(config);
+  CHECK(config.error().code == ErrorCode::invalid_argument);
+  CHECK(config.error().message.starts_with("RYAX_ENCRYPTION_KEY: expected"));
+  CHECK(config.error().message.find("hunter2") == std::string::npos);
+}

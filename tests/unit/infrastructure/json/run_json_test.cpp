@@ -1,5 +1,7 @@
 #include "core/infrastructure/json/run_json.hpp"
 
+#include "core/infrastructure/crypto/aes_gcm_secret_box.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -9,6 +11,7 @@
 
 using ryax::ErrorCode;
 using ryax::domain::FileRef;
+using ryax::domain::Secret;
 using ryax::domain::StepError;
 using ryax::domain::Value;
 using ryax::domain::Values;
@@ -146,6 +149,36 @@ TEST_CASE("file keys are collected from files and directories only")
   std::set<std::string> keys = { "k0/old" };
   collect_file_keys(values, keys);
   CHECK(keys == std::set<std::string>{ "k0/old", "k1/a", "k2/b" });
+}
+
+TEST_CASE("a secret is ******** on the wire, never its text")
+{
+  CHECK(value_to_json(Secret{ "hunter2" }) == json("********"));
+  CHECK(values_to_json({ { "pw", Secret{ "hunter2" } } }).dump().find("hunter2") == std::string::npos);
+}
+
+TEST_CASE("sealed values keep a secret's text sealed and open it back")
+{
+  ryax::infra::crypto::AesGcmSecretBox box{ ryax::infra::crypto::EncryptionKey{ 1 } };
+  const Values values = { { "pw", Secret{ "hunter2" } }, { "n", std::int64_t{ 4 } } };
+  const auto doc = sealed_values_to_json(values, box);
+  REQUIRE(doc);
+  const auto text = doc->dump();
+  CHECK(text.find("hunter2") == std::string::npos);
+  CHECK((*doc)["pw"]["sealed"].get<std::string>().starts_with("v1:"));
+  CHECK((*doc)["n"] == 4);
+  const auto back = values_from_json(json::parse(text), &box);
+  REQUIRE(back);
+  CHECK(*back == values);
+
+  // Another key, or no box at all, cannot read it.
+  ryax::infra::crypto::AesGcmSecretBox other{ ryax::infra::crypto::EncryptionKey{ 2 } };
+  const auto wrong = values_from_json(*doc, &other);
+  REQUIRE_FALSE(wrong);
+  CHECK(wrong.error().message.starts_with("value \"pw\": "));
+  const auto unboxed = values_from_json(*doc);
+  REQUIRE_FALSE(unboxed);
+  CHECK(unboxed.error().code == ErrorCode::invalid_argument);
 }
 
 TEST_SUITE_END();

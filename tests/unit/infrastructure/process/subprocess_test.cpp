@@ -114,6 +114,24 @@ TEST_CASE("the child gets the working directory and the extra environment")
                        "inherited" });
 }
 
+TEST_CASE("without inherit_environment the child gets only the given variables")
+{
+  auto spec = shell("env | sort");
+  spec.argv[0] = "/bin/sh";
+  spec.env = { { "PATH", "/usr/bin:/bin" }, { "HOME", "/nowhere" } };
+  spec.inherit_environment = false;
+  const auto ran = run(spec);
+  REQUIRE(ran.code.value() == 0);
+  // sh itself may add PWD (and SHLVL, _): nothing else reaches the child.
+  std::vector<std::string> kept;
+  for (const auto& line : ran.lines) {
+    if (!line.starts_with("PWD=") && !line.starts_with("SHLVL=") && !line.starts_with("_=")) {
+      kept.push_back(line);
+    }
+  }
+  CHECK(kept == std::vector<std::string>{ "HOME=/nowhere", "PATH=/usr/bin:/bin" });
+}
+
 TEST_CASE("a program that does not exist cannot start")
 {
   ProcessSpec spec;

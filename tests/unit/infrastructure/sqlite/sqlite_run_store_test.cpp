@@ -40,4 +40,28 @@ TEST_CASE_TEMPLATE("unknown states in the database read back as error", F, Store
   CHECK(unfinished->empty());
 }
 
+TEST_CASE_TEMPLATE("password values are sealed in the database file", F, StoreFixture<SqliteStore>)
+{
+  F f;
+  auto run = make_run("r1");
+  run.trigger_values["pw"] = Secret{ "hunter2-trigger" };
+  run.steps[{ "start", "" }].output_sets = { run.trigger_values };
+  f.create(run);
+  run.steps[{ "resize", "" }].inputs = { { "pw", Secret{ "hunter2-input" } } };
+  run.steps[{ "resize", "" }].output_sets = { { { "token", Secret{ "hunter2-output" } } } };
+  f.save(run, { { "resize", "" } }, {});
+  const std::string path = f.dir / "ryax.db";
+  const auto bytes = ryax::test::read_file(path) + ryax::test::read_file(path + "-wal");
+  CHECK(bytes.find("hunter2") == std::string::npos);
+  CHECK(bytes.find("\"sealed\":\"v1:") != std::string::npos);
+  // The same database opened with another key cannot read the run.
+  f.sqlite.reset();
+  ryax::infra::crypto::AesGcmSecretBox other{ ryax::infra::crypto::EncryptionKey{ 8 } };
+  SqliteRunStore store(*f.database, other);
+  const auto loaded = store.load("r1");
+  REQUIRE_FALSE(loaded);
+  CHECK(loaded.error().message.find("run \"r1\"") != std::string::npos);
+  CHECK(loaded.error().message.find("\"pw\"") != std::string::npos);
+}
+
 TEST_SUITE_END();

@@ -136,6 +136,9 @@ private:
   std::map<std::string, domain::Principal, std::less<>> m_principals;
   std::map<std::uint32_t, std::string> m_local_users; // uid -> user
   std::map<std::string, StoredToken, std::less<>> m_tokens; // by hash
+  // Local tokens whose signature was checked: user and expiry (ms).
+  std::map<std::string, std::pair<std::string, std::int64_t>, std::less<>>
+    m_local_seen;
   struct Failures
   {
     int count = 0;

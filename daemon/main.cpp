@@ -145,7 +145,7 @@ main(int argc, char** argv)
                  "YAML configuration file (default: <data dir>/ryaxd.yaml)");
   app.add_option("--socket", flags.socket, "UNIX socket to serve on");
   app.add_option("--listen", flags.listen,
-                 "Also serve on TCP HOST:PORT (loopback addresses only)");
+                 "Also serve on TCP HOST:PORT, with TLS only");
   app.add_option("--log-level", flags.log_level,
                  "trace, debug, info, warn, error or off");
   app.add_option("--log-file", flags.log_file,

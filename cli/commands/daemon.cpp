@@ -287,7 +287,7 @@ register_daemon_commands(CLI::App& app, Context& ctx)
   start->add_option("--data-dir", options->data_dir, "Data directory");
   start->add_option("--config", options->config, "ryaxd.yaml to use");
   start->add_option("--listen", options->listen,
-                    "Also serve on TCP HOST:PORT (loopback only)");
+                    "Also serve on TCP HOST:PORT, with TLS");
   start->add_option("--log-level", options->log_level,
                     "trace, debug, info, warn, error or off");
   start->add_option("--log-file", options->log_file,

@@ -59,6 +59,13 @@ Gate::admit(std::string_view authorization,
   const auto* rule = domain::call_rule(method);
   Caller caller;
   if (rule != nullptr && rule->scope == domain::Scope::open) {
+    // Nobody needs to be known; whoever is, is (an open call may say
+    // more to them). A bad token is no refusal here.
+    if (!authorization.empty()) {
+      if (auto principal = m_identity.authenticate(bearer(authorization))) {
+        caller.principal = std::move(*principal);
+      }
+    }
     return caller;
   }
   caller.token = std::string(bearer(authorization));

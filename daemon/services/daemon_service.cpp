@@ -18,10 +18,14 @@ DaemonServiceImpl::Health(grpc::ServerContext* context,
                           const v1::HealthRequest* /*request*/,
                           v1::HealthReply* reply)
 {
-  return guarded(m_gate, context, "Health", [&]() -> Result<void> {
+  return guarded(m_gate, context, "Health", [&](const Caller& caller) -> Result<void> {
+    reply->set_version(m_info.version);
+    reply->set_tls_ca_fingerprint(m_info.tls_ca_fingerprint);
+    if (caller.principal.user.empty()) {
+      return {}; // to strangers, only what a client needs before login
+    }
     const std::chrono::duration<double> uptime =
       std::chrono::steady_clock::now() - m_info.started;
-    reply->set_version(m_info.version);
     reply->set_uptime_seconds(uptime.count());
     reply->set_data_dir(m_info.data_dir);
     reply->set_schema_version(m_info.schema_version);
@@ -29,7 +33,6 @@ DaemonServiceImpl::Health(grpc::ServerContext* context,
     for (const auto& address : m_info.addresses) {
       reply->add_addresses(address);
     }
-    reply->set_tls_ca_fingerprint(m_info.tls_ca_fingerprint);
     return {};
   });
 }

@@ -75,6 +75,14 @@ TEST_CASE("--listen serves TLS only, with a CA ryaxd made in its data dir; "
                 ->Health(&context, {}, &health)
                 .ok());
 
+  // A stranger's daemon status: the version and fingerprint, nothing more.
+  const auto ca_early = tls + "/ca.pem";
+  auto stranger = d.ryax({ "--server", address, "--ca-file", ca_early,
+                           "daemon", "status", "-o", "json" });
+  REQUIRE_MESSAGE(stranger.exit_code == 0, stranger.err);
+  CHECK(json::parse(stranger.out)["data_dir"] == "");
+  CHECK(json::parse(stranger.out)["version"] != "");
+
   // With the CA: no credentials on TCP, then a token.
   const auto ca = tls + "/ca.pem";
   auto anonymous =

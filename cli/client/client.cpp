@@ -169,6 +169,18 @@ trust(DaemonAddress& address, std::string ca_pem)
 
 } // namespace
 
+Result<std::string>
+read_ca_file(const std::string& path)
+{
+  RYAX_TRY_ASSIGN(auto pem,
+                  infra::files::read_file(path, std::uint64_t{ 1 } << 20));
+  if (!infra::crypto::fingerprint(pem)) {
+    return fail(ErrorCode::invalid_argument,
+                fmt::format("--ca-file {}: no PEM certificate in it", path));
+  }
+  return pem;
+}
+
 Result<DaemonAddress>
 resolve_address(const Context& ctx)
 {
@@ -187,13 +199,7 @@ resolve_address(const Context& ctx)
     address.display = address.target;
     address.explicit_address = true;
     if (!ctx.ca_file.empty()) {
-      RYAX_TRY_ASSIGN(auto pem, infra::files::read_file(
-                                  ctx.ca_file, std::uint64_t{ 1 } << 20));
-      if (!infra::crypto::fingerprint(pem)) {
-        return fail(ErrorCode::invalid_argument,
-                    fmt::format("--ca-file {}: no PEM certificate in it",
-                                ctx.ca_file));
-      }
+      RYAX_TRY_ASSIGN(auto pem, read_ca_file(ctx.ca_file));
       trust(address, std::move(pem));
     } else if (context != nullptr) {
       trust(address, context->ca_pem);

@@ -36,6 +36,11 @@ struct DaemonAddress
 // be chosen, or for a bad --ca-file or contexts file.
 Result<DaemonAddress> resolve_address(const Context& ctx);
 
+// The CA certificate of --ca-file `path` (PEM): read_file's error when it
+// cannot be read, invalid_argument naming --ca-file when it holds no
+// certificate.
+Result<std::string> read_ca_file(const std::string& path);
+
 // A connection to ryaxd.
 class Client
 {

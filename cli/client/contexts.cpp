@@ -1,11 +1,9 @@
 #include "cli/client/contexts.hpp"
 
+#include "core/infrastructure/files/write_file.hpp"
+
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
-
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -129,21 +127,7 @@ save_contexts(const ContextFile& file)
   }
   out << YAML::EndSeq << YAML::EndMap;
   const std::string text = std::string(out.c_str()) + "\n";
-  const auto tmp = path + ".tmp";
-  const int fd =
-    ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    return fail(ErrorCode::internal, fmt::format("cannot write {}", tmp));
-  }
-  const bool ok = ::fchmod(fd, 0600) == 0
-                  && ::write(fd, text.data(), text.size())
-                       == static_cast<ssize_t>(text.size())
-                  && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    return fail(ErrorCode::internal, fmt::format("cannot write {}", path));
-  }
-  return {};
+  return infra::files::write_file_atomically(path, text, 0600);
 }
 
 } // namespace ryax::cli

@@ -8,7 +8,6 @@
 #include "core/domain/suggest.hpp"
 #include "core/infrastructure/config/paths.hpp"
 #include "core/infrastructure/crypto/tls_material.hpp"
-#include "core/infrastructure/files/read_file.hpp"
 #include "core/infrastructure/rpc/status.hpp"
 
 #include "ryax/v1/identity.grpc.pb.h"
@@ -70,14 +69,7 @@ choose_ca(const Context& ctx, const LoginOptions& o, const std::string& host,
           const std::string& port)
 {
   if (!ctx.ca_file.empty()) {
-    RYAX_TRY_ASSIGN(auto pem, infra::files::read_file(
-                                ctx.ca_file, std::uint64_t{ 1 } << 20));
-    if (!infra::crypto::fingerprint(pem)) {
-      return fail(ErrorCode::invalid_argument,
-                  fmt::format("--ca-file {}: no PEM certificate in it",
-                              ctx.ca_file));
-    }
-    return pem;
+    return read_ca_file(ctx.ca_file);
   }
   RYAX_TRY_ASSIGN(auto pem, infra::crypto::fetch_server_ca(host, port));
   RYAX_TRY_ASSIGN(const auto print, infra::crypto::fingerprint(pem));

@@ -1,6 +1,7 @@
 #include "core/infrastructure/crypto/tls_material.hpp"
 
 #include "core/infrastructure/files/read_file.hpp"
+#include "core/infrastructure/files/write_file.hpp"
 
 #include <fmt/format.h>
 #include <openssl/bio.h>
@@ -14,9 +15,7 @@
 #include <openssl/x509v3.h>
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <memory>
@@ -166,29 +165,6 @@ is_ip(const std::string& host)
          || inet_pton(AF_INET6, host.c_str(), buffer) == 1;
 }
 
-Result<void>
-write_file(const std::filesystem::path& path, const std::string& content,
-           mode_t mode)
-{
-  const auto tmp = path.string() + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-                        mode);
-  if (fd < 0) {
-    return fail(ErrorCode::internal,
-                fmt::format("cannot write \"{}\"", tmp));
-  }
-  const bool written =
-    ::write(fd, content.data(), content.size())
-      == static_cast<ssize_t>(content.size())
-    && ::fchmod(fd, mode) == 0 && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!written || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    return fail(ErrorCode::internal,
-                fmt::format("cannot write \"{}\"", path.string()));
-  }
-  return {};
-}
-
 Result<std::string>
 read_pem(const std::filesystem::path& path)
 {
@@ -248,10 +224,11 @@ self_signed_material(const std::string& dir,
   TlsMaterial material{ to_pem(ca.get()),
                         to_pem(server.get()) + to_pem(ca.get()),
                         key_pem(server_key.get()) };
-  RYAX_TRY(write_file(d / "ca.key", key_pem(ca_key.get()), 0600));
-  RYAX_TRY(write_file(key_file, material.key_pem, 0600));
-  RYAX_TRY(write_file(chain_file, material.chain_pem, 0644));
-  RYAX_TRY(write_file(ca_file, material.ca_pem, 0644));
+  using files::write_file_atomically;
+  RYAX_TRY(write_file_atomically(d / "ca.key", key_pem(ca_key.get()), 0600));
+  RYAX_TRY(write_file_atomically(key_file, material.key_pem, 0600));
+  RYAX_TRY(write_file_atomically(chain_file, material.chain_pem, 0644));
+  RYAX_TRY(write_file_atomically(ca_file, material.ca_pem, 0644));
   return material;
 }
 

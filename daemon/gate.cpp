@@ -29,15 +29,6 @@ bearer(std::string_view value)
   return value;
 }
 
-// The calls of project scope that act on the project itself rather than
-// on what it holds.
-bool
-is_membership_call(std::string_view method)
-{
-  return method == "UseProject" || method == "ListMembers"
-         || method == "AddMember" || method == "RemoveMember";
-}
-
 } // namespace
 
 Result<Caller>
@@ -92,26 +83,9 @@ Gate::admit(std::string_view authorization,
                                        allowed.error().message });
     return std::unexpected(allowed.error());
   }
-  // Repositories, actions, workflows, runs and deployments are not yet
-  // scoped to projects: they all live in "default". Refuse to act on them
-  // in another project rather than show them there.
-  if (rule != nullptr && rule->scope == domain::Scope::project
-      && caller.project != domain::k_default_project
-      && !is_membership_call(method)) {
-    auto refused = fail(
-      ErrorCode::failed_precondition,
-      fmt::format("project \"{}\" holds no repositories, workflows or runs: "
-                  "in this version they all live in project \"{}\" (use "
-                  "--project {})",
-                  caller.project, domain::k_default_project,
-                  domain::k_default_project));
-    m_identity.record(app::AuditEntry{ 0,
-                                       caller.principal.user,
-                                       std::string(method),
-                                       caller.project,
-                                       "denied",
-                                       refused.error().message });
-    return refused;
+  if (rule != nullptr && rule->scope == domain::Scope::project) {
+    // An admin may act in any project, but only in one that exists.
+    RYAX_TRY(m_identity.check_project(caller.project));
   }
   return caller;
 }

@@ -1,6 +1,7 @@
 #include "core/application/action_service.hpp"
 
 #include "core/application/log.hpp"
+#include "core/domain/identity.hpp"
 #include "core/domain/suggest.hpp"
 #include "core/domain/workflow.hpp"
 
@@ -18,7 +19,7 @@ namespace {
 
 // Built-in triggers as catalogue entries: always built, from no repository.
 std::optional<domain::ActionVersion>
-builtin_version(std::string_view name)
+builtin_version(std::string_view name, const std::string& project)
 {
   auto metadata = domain::builtin_trigger(name);
   if (!metadata) {
@@ -26,6 +27,7 @@ builtin_version(std::string_view name)
   }
   domain::ActionVersion version;
   version.metadata = std::move(*metadata);
+  version.project = project;
   version.repository = std::string(k_builtin_repository);
   version.build_state = domain::BuildState::built;
   return version;
@@ -44,12 +46,35 @@ matches(const domain::ActionVersion& version, const ActionFilter& filter)
 
 } // namespace
 
+Result<std::optional<domain::ActionVersion>>
+find_in_project(ActionCatalogue& catalogue,
+                const std::string& project,
+                const domain::ActionRef& ref)
+{
+  std::optional<domain::ActionVersion> found;
+  if (ref.version.empty()) {
+    RYAX_TRY_ASSIGN(found, catalogue.latest(ref.id));
+  } else {
+    RYAX_TRY_ASSIGN(found, catalogue.find(ref.id, ref.version));
+  }
+  if (found && found->project != project) {
+    found.reset();
+  }
+  if (!found) {
+    if (auto builtin = builtin_version(ref.id, project);
+        builtin && (ref.version.empty() || ref.version == builtin->version())) {
+      found = std::move(*builtin);
+    }
+  }
+  return found;
+}
+
 Result<std::vector<domain::ActionVersion>>
 ActionService::list(const ActionFilter& filter)
 {
   RYAX_TRY_ASSIGN(auto versions, m_catalogue.list(filter));
   for (const auto name : domain::builtin_trigger_names()) {
-    auto builtin = builtin_version(name);
+    auto builtin = builtin_version(name, filter.project);
     if (!builtin || !matches(*builtin, filter)) {
       continue;
     }
@@ -62,13 +87,17 @@ ActionService::list(const ActionFilter& filter)
 }
 
 Error
-ActionService::not_found(const domain::ActionRef& ref)
+ActionService::not_found(const std::string& project,
+                         const domain::ActionRef& ref)
 {
   std::string message =
     ref.version.empty()
-      ? fmt::format("action \"{}\" not found", ref.id)
-      : fmt::format("action \"{}\" version \"{}\" not found", ref.id, ref.version);
+      ? fmt::format("action \"{}\" not found{}", ref.id,
+                    domain::in_project(project))
+      : fmt::format("action \"{}\" version \"{}\" not found{}", ref.id,
+                    ref.version, domain::in_project(project));
   ActionFilter every;
+  every.project = project;
   every.all_versions = true;
   auto all = m_catalogue.list(every);
   if (!all) {
@@ -91,32 +120,28 @@ ActionService::not_found(const domain::ActionRef& ref)
 }
 
 Result<domain::ActionVersion>
-ActionService::show(const std::string& text)
+ActionService::show(const std::string& project, const std::string& text)
 {
   RYAX_TRY_ASSIGN(const auto ref, domain::parse_action_ref(text));
-  std::optional<domain::ActionVersion> found;
-  if (ref.version.empty()) {
-    RYAX_TRY_ASSIGN(found, m_catalogue.latest(ref.id));
-  } else {
-    RYAX_TRY_ASSIGN(found, m_catalogue.find(ref.id, ref.version));
-  }
+  RYAX_TRY_ASSIGN(auto found, find_in_project(m_catalogue, project, ref));
   if (!found) {
-    if (auto builtin = builtin_version(ref.id);
-        builtin && (ref.version.empty() || ref.version == builtin->version())) {
-      return std::move(*builtin);
-    }
-    return std::unexpected(not_found(ref));
+    return std::unexpected(not_found(project, ref));
   }
-  return *found;
+  return std::move(*found);
 }
 
 Result<int>
-ActionService::remove(const std::string& text)
+ActionService::remove(const std::string& project, const std::string& text)
 {
   RYAX_TRY_ASSIGN(const auto ref, domain::parse_action_ref(text));
+  // Every version of an id belongs to one project (scans refuse the others).
+  RYAX_TRY_ASSIGN(const auto owner, m_catalogue.latest(ref.id));
+  if (!owner || owner->project != project) {
+    return std::unexpected(not_found(project, ref));
+  }
   RYAX_TRY_ASSIGN(const int removed, m_catalogue.remove(ref.id, ref.version));
   if (removed == 0) {
-    return std::unexpected(not_found(ref));
+    return std::unexpected(not_found(project, ref));
   }
   log::info("action {}{} removed ({} version{})", ref.id,
             ref.version.empty() ? "" : ":" + ref.version, removed,

@@ -12,26 +12,38 @@ namespace ryax::app {
 // The repository shown for built-in triggers ("manual").
 inline constexpr std::string_view k_builtin_repository = "(built-in)";
 
+// The version `ref` names in `project` (its latest when ref.version is ""),
+// or nullopt when there is none: another project's action is none too.
+// Built-in triggers belong to every project.
+Result<std::optional<domain::ActionVersion>>
+find_in_project(ActionCatalogue& catalogue,
+                const std::string& project,
+                const domain::ActionRef& ref);
+
 // Queries and removals on the action catalogue, which also lists the
-// built-in triggers (always built, from k_builtin_repository).
+// built-in triggers (always built, from k_builtin_repository). Each call
+// acts in one project: another project's action is not_found, as an
+// unknown one.
 class ActionService
 {
 public:
   explicit ActionService(ActionCatalogue& catalogue);
 
-  // Versions matching `filter`, built-in triggers included.
+  // Versions matching `filter` (its project: never "" here), built-in
+  // triggers included.
   Result<std::vector<domain::ActionVersion>> list(const ActionFilter& filter);
 
   // `ref` ("ID" for the latest, or "ID:VERSION"), or a built-in trigger.
   // not_found naming it, with the near miss when there is one.
-  Result<domain::ActionVersion> show(const std::string& ref);
+  Result<domain::ActionVersion> show(const std::string& project,
+                                     const std::string& ref);
 
   // Remove `ref` ("ID" removes every version). The number removed;
   // not_found naming it when nothing matched.
-  Result<int> remove(const std::string& ref);
+  Result<int> remove(const std::string& project, const std::string& ref);
 
 private:
-  Error not_found(const domain::ActionRef& ref);
+  Error not_found(const std::string& project, const domain::ActionRef& ref);
 
   ActionCatalogue& m_catalogue;
 };

@@ -1,6 +1,7 @@
 #include "core/application/build_service.hpp"
 
 #include "core/application/log.hpp"
+#include "core/domain/identity.hpp"
 
 #include <fmt/format.h>
 
@@ -63,7 +64,7 @@ BuildService::stop()
 }
 
 Result<domain::ActionVersion>
-BuildService::resolve(const std::string& text)
+BuildService::resolve(const std::string& project, const std::string& text)
 {
   RYAX_TRY_ASSIGN(const auto ref, domain::parse_action_ref(text));
   std::optional<domain::ActionVersion> version;
@@ -72,22 +73,26 @@ BuildService::resolve(const std::string& text)
   } else {
     RYAX_TRY_ASSIGN(version, m_ports.catalogue.find(ref.id, ref.version));
   }
-  if (!version) {
+  if (!version || version->project != project) {
     return fail(ErrorCode::not_found,
                 ref.version.empty()
-                  ? fmt::format("action \"{}\" not found", ref.id)
-                  : fmt::format("action \"{}\" version \"{}\" not found", ref.id,
-                                ref.version));
+                  ? fmt::format("action \"{}\" not found{}",
+                                ref.id, domain::in_project(project))
+                  : fmt::format("action \"{}\" version \"{}\" not found{}",
+                                ref.id, ref.version,
+                                domain::in_project(project)));
   }
   return *version;
 }
 
 Result<std::vector<BuildJob>>
-BuildService::enqueue(const std::vector<std::string>& refs, bool force)
+BuildService::enqueue(const std::string& project,
+                      const std::vector<std::string>& refs,
+                      bool force)
 {
   std::vector<domain::ActionVersion> versions;
   for (const auto& ref : refs) {
-    RYAX_TRY_ASSIGN(auto version, resolve(ref));
+    RYAX_TRY_ASSIGN(auto version, resolve(project, ref));
     versions.push_back(std::move(version));
   }
   std::vector<BuildJob> jobs;
@@ -107,10 +112,21 @@ BuildService::enqueue(const std::vector<std::string>& refs, bool force)
 }
 
 Result<std::vector<BuildJob>>
-BuildService::enqueue_repository(const std::string& repository, bool force)
+BuildService::enqueue_repository(const std::string& project,
+                                 const std::string& repository,
+                                 bool force)
 {
-  RYAX_TRY(m_ports.repositories.get(repository));
+  if (auto found = m_ports.repositories.get(repository);
+      !found || found->project != project) {
+    if (found || found.error().code == ErrorCode::not_found) {
+      return fail(ErrorCode::not_found,
+                  fmt::format("repository \"{}\" not found{}",
+                              repository, domain::in_project(project)));
+    }
+    return std::unexpected(found.error());
+  }
   ActionFilter filter;
+  filter.project = project;
   filter.repository = repository;
   RYAX_TRY_ASSIGN(const auto versions, m_ports.catalogue.list(filter));
   std::vector<std::string> refs;
@@ -119,13 +135,13 @@ BuildService::enqueue_repository(const std::string& repository, bool force)
       refs.push_back(version.id() + ":" + version.version());
     }
   }
-  return enqueue(refs, force);
+  return enqueue(project, refs, force);
 }
 
 Result<BuildJob>
-BuildService::status(const std::string& ref)
+BuildService::status(const std::string& project, const std::string& ref)
 {
-  RYAX_TRY_ASSIGN(const auto version, resolve(ref));
+  RYAX_TRY_ASSIGN(const auto version, resolve(project, ref));
   RYAX_TRY_ASSIGN(const auto job, m_ports.jobs.latest(version.id(), version.version()));
   if (!job) {
     return fail(ErrorCode::not_found,
@@ -136,9 +152,9 @@ BuildService::status(const std::string& ref)
 }
 
 Result<BuildJob>
-BuildService::cancel(const std::string& ref)
+BuildService::cancel(const std::string& project, const std::string& ref)
 {
-  RYAX_TRY_ASSIGN(auto version, resolve(ref));
+  RYAX_TRY_ASSIGN(auto version, resolve(project, ref));
   std::lock_guard lock(m_mutex);
   RYAX_TRY_ASSIGN(auto job, m_ports.jobs.latest(version.id(), version.version()));
   if (!job || domain::is_final(job->state)) {
@@ -163,9 +179,11 @@ BuildService::cancel(const std::string& ref)
 }
 
 Result<BuildService::LogChunk>
-BuildService::log(const std::string& ref, std::size_t offset)
+BuildService::log(const std::string& project,
+                  const std::string& ref,
+                  std::size_t offset)
 {
-  RYAX_TRY_ASSIGN(auto job, status(ref));
+  RYAX_TRY_ASSIGN(auto job, status(project, ref));
   RYAX_TRY_ASSIGN(auto chunk, m_ports.logs.read(job.id, offset));
   return LogChunk{std::move(chunk.first), chunk.second, std::move(job)};
 }

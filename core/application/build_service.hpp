@@ -57,22 +57,28 @@ public:
   // retried at the next start).
   void stop();
 
+  // Every call below acts on the actions of `project`: another project's
+  // action is not_found, as an unknown one.
+
   // Queue builds of `refs` ("ID" = latest version, "ID:VERSION").
   // not_found naming the first unknown ref (nothing is queued then).
-  Result<std::vector<domain::BuildJob>> enqueue(const std::vector<std::string>& refs,
+  Result<std::vector<domain::BuildJob>> enqueue(const std::string& project,
+                                                const std::vector<std::string>& refs,
                                                 bool force);
 
   // Queue builds of the latest version of every action of `repository`
   // still present at its head.
-  Result<std::vector<domain::BuildJob>> enqueue_repository(const std::string& repository,
-                                                           bool force);
+  Result<std::vector<domain::BuildJob>> enqueue_repository(
+    const std::string& project, const std::string& repository, bool force);
 
   // The latest job of `ref`. not_found when it was never built.
-  Result<domain::BuildJob> status(const std::string& ref);
+  Result<domain::BuildJob> status(const std::string& project,
+                                  const std::string& ref);
 
   // Cancel the pending or running build of `ref`. failed_precondition when
   // it has no build in progress.
-  Result<domain::BuildJob> cancel(const std::string& ref);
+  Result<domain::BuildJob> cancel(const std::string& project,
+                                  const std::string& ref);
 
   // The build log of `ref` from byte `offset`, and the job it belongs to.
   struct LogChunk
@@ -81,10 +87,13 @@ public:
     std::size_t next_offset = 0;
     domain::BuildJob job;
   };
-  Result<LogChunk> log(const std::string& ref, std::size_t offset);
+  Result<LogChunk> log(const std::string& project,
+                       const std::string& ref,
+                       std::size_t offset);
 
 private:
-  Result<domain::ActionVersion> resolve(const std::string& ref);
+  Result<domain::ActionVersion> resolve(const std::string& project,
+                                        const std::string& ref);
   void worker_loop();
   // The next pending job, marked building (blocks until there is one);
   // nullopt once stopping.

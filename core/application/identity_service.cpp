@@ -133,6 +133,11 @@ IdentityService::refresh()
   }
   RYAX_TRY_ASSIGN(const auto users, m_store.users());
   RYAX_TRY_ASSIGN(const auto memberships, m_store.memberships());
+  RYAX_TRY_ASSIGN(const auto projects, m_store.projects());
+  m_projects.clear();
+  for (const auto& project : projects) {
+    m_projects.insert(project.name);
+  }
   m_principals.clear();
   m_local_users.clear();
   for (const auto& user : users) {
@@ -246,7 +251,26 @@ IdentityService::project_of(const domain::Principal& principal,
   if (!principal.current_project.empty()) {
     return principal.current_project;
   }
+  // Never chose one: "default" when it may act there, else its first.
+  if (!principal.member_of(domain::k_default_project)
+      && !principal.projects.empty()) {
+    return principal.projects.front();
+  }
   return std::string(domain::k_default_project);
+}
+
+Result<void>
+IdentityService::check_project(std::string_view project)
+{
+  std::lock_guard lock(m_mutex);
+  RYAX_TRY(refresh());
+  if (m_projects.contains(project)) {
+    return {};
+  }
+  return fail(ErrorCode::not_found,
+              fmt::format("project \"{}\" does not exist (an admin creates "
+                          "it with \"ryax project create {}\")",
+                          project, project));
 }
 
 Result<std::string>

@@ -10,6 +10,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,7 +59,8 @@ public:
   Result<domain::Principal> authenticate(std::string_view token);
 
   // The project a call of `principal` acts in: `requested` when given, else
-  // its current project, else "default".
+  // its current project, else "default" when it is a member, else the
+  // first project it is a member of.
   std::string project_of(const domain::Principal& principal,
                          std::string_view requested) const;
 
@@ -84,6 +86,9 @@ public:
   Result<std::vector<domain::User>> users();
   // Every (project, user) membership, by project then user.
   Result<std::vector<std::pair<std::string, std::string>>> memberships();
+
+  // ok when `project` exists; not_found naming it and how to make it.
+  Result<void> check_project(std::string_view project);
 
   // Projects: all of them for an admin, else its memberships.
   Result<std::vector<domain::Project>> projects(
@@ -135,6 +140,7 @@ private:
   std::uint64_t m_generation = ~std::uint64_t{ 0 };
   std::map<std::string, domain::Principal, std::less<>> m_principals;
   std::map<std::uint32_t, std::string> m_local_users; // uid -> user
+  std::set<std::string, std::less<>> m_projects;      // their names
   std::map<std::string, StoredToken, std::less<>> m_tokens; // by hash
   // Local tokens whose signature was checked: user and expiry (ms).
   std::map<std::string, std::pair<std::string, std::int64_t>, std::less<>>

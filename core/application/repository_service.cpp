@@ -1,6 +1,7 @@
 #include "core/application/repository_service.hpp"
 
 #include "core/application/log.hpp"
+#include "core/domain/identity.hpp"
 
 #include <fmt/format.h>
 
@@ -44,8 +45,16 @@ RepositoryService::add(const AddRepository& request)
     return fail(ErrorCode::invalid_argument,
                 "give either a password or an SSH key, not both");
   }
+  if (auto existing = m_store.get(request.name);
+      existing && existing->project != request.project) {
+    return fail(ErrorCode::already_exists,
+                fmt::format("repository name \"{}\" is taken by another "
+                            "project: names are unique across the daemon",
+                            request.name));
+  }
   domain::Repository repository;
   repository.name = request.name;
+  repository.project = request.project;
   repository.url = request.url;
   repository.branch = request.branch;
   repository.username = request.username;
@@ -63,22 +72,36 @@ RepositoryService::add(const AddRepository& request)
 }
 
 Result<std::vector<domain::Repository>>
-RepositoryService::list()
+RepositoryService::list(const std::string& project)
 {
-  return m_store.list();
+  RYAX_TRY_ASSIGN(auto repositories, m_store.list());
+  std::erase_if(repositories, [&](const domain::Repository& repository) {
+    return repository.project != project;
+  });
+  return repositories;
 }
 
 Result<domain::Repository>
-RepositoryService::get(const std::string& name)
+RepositoryService::get(const std::string& project, const std::string& name)
 {
-  return m_store.get(name);
+  // Another project's repository is "not found", as if it did not exist.
+  auto repository = m_store.get(name);
+  if (!repository && repository.error().code != ErrorCode::not_found) {
+    return repository;
+  }
+  if (!repository || repository->project != project) {
+    return fail(ErrorCode::not_found,
+                fmt::format("repository \"{}\" not found{}",
+                            name, domain::in_project(project)));
+  }
+  return repository;
 }
 
 Result<void>
-RepositoryService::remove(const std::string& name)
+RepositoryService::remove(const std::string& project, const std::string& name)
 {
   std::lock_guard lock(m_scan_mutex);
-  RYAX_TRY_ASSIGN(const auto repository, m_store.get(name));
+  RYAX_TRY_ASSIGN(const auto repository, get(project, name));
   RYAX_TRY_ASSIGN(const auto secrets, m_store.secrets(name));
   RYAX_TRY(m_store.remove(name));
   RYAX_TRY(m_git.remove_mirror(remote_for(repository, secrets)));
@@ -113,7 +136,7 @@ Result<domain::ScanReport>
 RepositoryService::scan(const ScanRepository& request)
 {
   std::lock_guard lock(m_scan_mutex);
-  RYAX_TRY_ASSIGN(const auto repository, m_store.get(request.name));
+  RYAX_TRY_ASSIGN(const auto repository, get(request.project, request.name));
   RYAX_TRY_ASSIGN(const auto secrets, m_store.secrets(request.name));
   const auto remote = remote_for(repository, secrets);
 
@@ -130,13 +153,19 @@ RepositoryService::scan(const ScanRepository& request)
 
   // What the catalogue holds from this repository, by directory and by key:
   // an unchanged tree needs no parsing at all.
-  RYAX_TRY_ASSIGN(const auto known, m_catalogue.of_repository(repository.name));
+  // (A repository name removed from one project and added to another may
+  // still name the first project's actions: those are not this scan's.)
+  RYAX_TRY_ASSIGN(auto known, m_catalogue.of_repository(repository.name));
+  std::erase_if(known, [&](const domain::ActionVersion& version) {
+    return version.project != repository.project;
+  });
   std::map<std::string, const domain::ActionVersion*> known_by_tree;
   for (const auto& version : known) {
     known_by_tree[version.directory + "\n" + version.tree_id] = &version;
   }
 
   ScanCommit scan_commit;
+  scan_commit.project = repository.project;
   scan_commit.repository = repository.name;
   scan_commit.ref = ref;
   scan_commit.commit = report.commit;
@@ -182,7 +211,14 @@ RepositoryService::scan(const ScanRepository& request)
       } else {
         RYAX_TRY_ASSIGN(const auto existing,
                         m_catalogue.find(scanned.id, scanned.version));
-        if (existing && existing->tree_id == dir.tree_id) {
+        RYAX_TRY_ASSIGN(const auto owner, m_catalogue.latest(scanned.id));
+        if (owner && owner->project != repository.project) {
+          scanned.status = domain::ScanStatus::conflict;
+          scanned.errors.push_back(fmt::format(
+            "{}: action \"{}\" version \"{}\" belongs to another project: "
+            "action ids are unique across the daemon",
+            display, scanned.id, scanned.version));
+        } else if (existing && existing->tree_id == dir.tree_id) {
           scanned.status = domain::ScanStatus::unchanged;
         } else if (existing && !request.force) {
           scanned.status = domain::ScanStatus::conflict;
@@ -198,6 +234,7 @@ RepositoryService::scan(const ScanRepository& request)
                                     : domain::ScanStatus::added;
           domain::ActionVersion version;
           version.metadata = std::move(*parsed.metadata);
+          version.project = repository.project;
           version.repository = repository.name;
           version.commit = report.commit;
           version.directory = dir.directory;

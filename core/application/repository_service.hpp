@@ -16,6 +16,7 @@ namespace ryax::app {
 // `ryax repo add`.
 struct AddRepository
 {
+  std::string project; // the project it will belong to
   std::string name;
   std::string url; // local paths must be absolute (the client resolves them)
   std::string branch;
@@ -27,6 +28,7 @@ struct AddRepository
 // `ryax repo scan`.
 struct ScanRepository
 {
+  std::string project; // the caller's: the repository must belong to it
   std::string name;
   std::string ref;    // "" for the repository's branch, else its default
   bool force = false; // accept new content under an existing id:version
@@ -42,18 +44,21 @@ public:
                     Clock& clock, std::string mirrors_dir);
 
   // Register a repository. invalid_argument for a bad name, URL or
-  // credential combination; already_exists when the name is taken.
+  // credential combination; already_exists when the name is taken (in any
+  // project: names are unique across the daemon).
   Result<domain::Repository> add(const AddRepository& request);
 
-  // Every repository.
-  Result<std::vector<domain::Repository>> list();
+  // Every repository of `project`.
+  Result<std::vector<domain::Repository>> list(const std::string& project);
 
-  // One repository; not_found naming it.
-  Result<domain::Repository> get(const std::string& name);
+  // One repository of `project`; not_found naming it (another project's
+  // is not_found too).
+  Result<domain::Repository> get(const std::string& project,
+                                 const std::string& name);
 
   // Forget a repository, its credentials and its mirror; its catalogued
   // action versions stay usable. not_found naming it.
-  Result<void> remove(const std::string& name);
+  Result<void> remove(const std::string& project, const std::string& name);
 
   // Fetch, resolve the ref, find and validate every action, and catalogue
   // the valid ones. One bad action never stops the others: the report says

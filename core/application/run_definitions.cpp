@@ -1,6 +1,7 @@
 #include "core/application/run_definitions.hpp"
 
 #include "core/application/runtime_spec.hpp"
+#include "core/domain/identity.hpp"
 #include "core/domain/suggest.hpp"
 
 #include <fmt/format.h>
@@ -83,7 +84,8 @@ RunDefinitions::compiled(const std::string& workflow_id, int version)
 }
 
 Result<std::map<std::string, std::string>>
-RunDefinitions::resolve_actions(const domain::WorkflowDefinition& workflow)
+RunDefinitions::resolve_actions(const std::string& project,
+                                const domain::WorkflowDefinition& workflow)
 {
   std::map<std::string, std::string> actions;
   for (const auto& action : workflow.actions) {
@@ -93,8 +95,10 @@ RunDefinitions::resolve_actions(const domain::WorkflowDefinition& workflow)
                       m_catalogue.find(action.from, action.version));
     } else {
       RYAX_TRY_ASSIGN(found, m_catalogue.latest(action.from));
-      if (found && found->build_state != domain::BuildState::built) {
+      if (found && found->project == project
+          && found->build_state != domain::BuildState::built) {
         ActionFilter every;
+        every.project = project;
         every.all_versions = true;
         RYAX_TRY_ASSIGN(const auto versions, m_catalogue.list(every));
         for (const auto& candidate : versions) { // newest first
@@ -105,6 +109,9 @@ RunDefinitions::resolve_actions(const domain::WorkflowDefinition& workflow)
           }
         }
       }
+    }
+    if (found && found->project != project) {
+      found.reset(); // another project's action is none of this workflow's
     }
     if (!found || found->build_state != domain::BuildState::built) {
       return fail(ErrorCode::failed_precondition,
@@ -121,28 +128,32 @@ RunDefinitions::resolve_actions(const domain::WorkflowDefinition& workflow)
 }
 
 Result<std::shared_ptr<const RunDefinition>>
-RunDefinitions::deployed(const std::string& workflow_id)
+RunDefinitions::deployed(const std::string& project,
+                         const std::string& workflow_id)
 {
   const auto workflows_generation = m_workflows.generation();
   const auto catalogue_generation = m_catalogue.generation();
   {
     std::lock_guard lock(m_mutex);
     if (auto it = m_deployed.find(workflow_id);
-        it != m_deployed.end()
+        it != m_deployed.end() && it->second.definition->project == project
         && it->second.workflows_generation == workflows_generation
         && it->second.catalogue_generation == catalogue_generation) {
       return it->second.definition;
     }
   }
   RYAX_TRY_ASSIGN(const auto deployment, m_workflows.deployment(workflow_id));
-  if (!deployment) {
+  if (!deployment || deployment->project != project) {
     RYAX_TRY_ASSIGN(const auto all, m_workflows.list());
     std::vector<std::string_view> ids;
     for (const auto& workflow : all) {
-      ids.push_back(workflow.id);
+      if (workflow.project == project) {
+        ids.push_back(workflow.id);
+      }
     }
     return fail(ErrorCode::not_found,
-                fmt::format("workflow \"{}\" not found", workflow_id)
+                fmt::format("workflow \"{}\" not found{}",
+                            workflow_id, domain::in_project(project))
                   + domain::did_you_mean(workflow_id, ids));
   }
   if (deployment->state != DeploymentState::deployed) {
@@ -156,7 +167,7 @@ RunDefinitions::deployed(const std::string& workflow_id)
   RYAX_TRY_ASSIGN(const auto workflow,
                   compiled(workflow_id, deployment->deployed_version));
   RYAX_TRY_ASSIGN(const auto actions,
-                  resolve_actions(workflow->definition()));
+                  resolve_actions(project, workflow->definition()));
   RYAX_TRY_ASSIGN(auto definition,
                   build(workflow_id, deployment->deployed_version, actions));
   std::lock_guard lock(m_mutex);
@@ -203,6 +214,9 @@ RunDefinitions::build(const std::string& workflow_id,
 
   // Static files ("@path") become run files, once per definition.
   RYAX_TRY_ASSIGN(const auto stored, m_workflows.find(workflow_id, version));
+  if (stored) {
+    definition->project = stored->project;
+  }
   for (const auto& action : steps) {
     for (const auto& [input, binding] : action.inputs_values) {
       const auto* file = std::get_if<domain::StaticFile>(&binding);

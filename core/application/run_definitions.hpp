@@ -39,6 +39,7 @@ struct RunDefinition
   RunDefinition& operator=(const RunDefinition&) = delete;
 
   std::string workflow_id;
+  std::string project; // the workflow's
   int version = 0;
   std::shared_ptr<const domain::CompiledWorkflow> workflow;
   // Step id -> the action version it runs, "id:version".
@@ -74,6 +75,7 @@ public:
   // not_found (with the near miss); failed_precondition when it is not
   // deployed or an action is not built.
   Result<std::shared_ptr<const RunDefinition>> deployed(
+    const std::string& project,
     const std::string& workflow_id);
 
   // The definition of a run already started: version `version` with the
@@ -99,6 +101,7 @@ private:
     int version,
     const std::map<std::string, std::string>& actions);
   Result<std::map<std::string, std::string>> resolve_actions(
+    const std::string& project,
     const domain::WorkflowDefinition& workflow);
 
   WorkflowStore& m_workflows;

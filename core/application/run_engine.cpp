@@ -129,10 +129,12 @@ RunEngine::admit(domain::Run run,
   auto active = std::make_unique<ActiveRun>();
   active->id = run.id;
   active->priority = priority;
+  active->project = definition->project;
   active->created_ms = run.created_ms;
   auto creation = std::make_unique<RunWrite>();
   creation->header = header_of(run);
-  creation->creation = RunCreation{ definition->workflow->id(0),
+  creation->creation = RunCreation{ definition->project,
+                                    definition->workflow->id(0),
                                     run.trigger_values,
                                     definition->actions,
                                     priority };
@@ -335,6 +337,7 @@ RunEngine::snapshot(const std::string& id)
   }
   snapshot.stored.actions = active->definition->actions;
   snapshot.stored.priority = active->priority;
+  snapshot.stored.project = active->project;
   snapshot.definition = active->definition;
   snapshot.generation = active->generation;
   snapshot.last_change = active->last_change;

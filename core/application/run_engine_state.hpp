@@ -15,6 +15,7 @@ struct RunEngine::ActiveRun
   std::string id;
   std::shared_ptr<const RunDefinition> definition;
   int priority = 0;
+  std::string project; // the run's (StoredRun::project)
   std::int64_t created_ms = 0;
   // The run; null while it is dormant (accepted, nothing placed yet: it is
   // domain::start of its trigger values again).

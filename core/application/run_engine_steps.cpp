@@ -294,6 +294,7 @@ RunEngine::resume(StoredRun stored,
   auto active = std::make_unique<ActiveRun>();
   active->id = run.id;
   active->priority = stored.priority;
+  active->project = stored.project;
   active->created_ms = run.created_ms;
   active->definition = std::move(*definition);
   active->run = std::make_unique<domain::Run>(std::move(run));

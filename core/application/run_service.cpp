@@ -1,6 +1,7 @@
 #include "core/application/run_service.hpp"
 
 #include "core/application/log.hpp"
+#include "core/domain/identity.hpp"
 
 #include <fmt/format.h>
 
@@ -152,8 +153,21 @@ RunService::run_job(StepJob& job)
 }
 
 Result<RunView>
-RunService::cancel(const std::string& id)
+RunService::get(const std::string& project, const std::string& id)
 {
+  auto view = m_queries.get(id);
+  if (view && view->stored.project != project) {
+    return fail(ErrorCode::not_found,
+                fmt::format("run \"{}\" not found{}", id,
+                            domain::in_project(project)));
+  }
+  return view;
+}
+
+Result<RunView>
+RunService::cancel(const std::string& project, const std::string& id)
+{
+  RYAX_TRY(get(project, id));
   auto sequence = m_engine.cancel(id);
   if (!sequence && sequence.error().code == ErrorCode::not_found) {
     RYAX_TRY_ASSIGN(const auto stored, m_ports.runs.load(id));
@@ -182,21 +196,29 @@ RunService::pools_of(const std::string& name)
 }
 
 std::vector<DeploymentView>
-RunService::deployments(const std::string& workflow_id)
+RunService::deployments(const std::string& project,
+                        const std::string& workflow_id)
 {
   auto all = deployments_of(m_ports.runtimes.replicas());
-  if (!workflow_id.empty()) {
-    std::erase_if(all, [&](const DeploymentView& deployment) {
-      return deployment.workflow_id != workflow_id;
-    });
-  }
+  std::map<std::string, bool> ours; // by workflow id
+  std::erase_if(all, [&](const DeploymentView& deployment) {
+    if (!workflow_id.empty() && deployment.workflow_id != workflow_id) {
+      return true;
+    }
+    auto [it, fresh] = ours.emplace(deployment.workflow_id, false);
+    if (fresh) {
+      const auto workflow = m_ports.workflows.deployment(deployment.workflow_id);
+      it->second = workflow && *workflow && (*workflow)->project == project;
+    }
+    return !it->second;
+  });
   return all;
 }
 
 Result<DeploymentView>
-RunService::deployment(const std::string& id)
+RunService::deployment(const std::string& project, const std::string& id)
 {
-  auto all = deployments_of(m_ports.runtimes.replicas());
+  auto all = deployments(project, "");
   std::vector<std::string> ids;
   for (auto& deployment : all) {
     if (deployment.id == id) {

@@ -86,7 +86,10 @@ public:
   }
 
   // See RunQueries.
-  Result<RunView> get(const std::string& id) { return m_queries.get(id); }
+  // The calls that name a run by id act in `project`: another project's
+  // run is not_found, as an unknown one. (wait_change, wait_final and
+  // read_log follow a run a get() admitted.)
+  Result<RunView> get(const std::string& project, const std::string& id);
   Result<RunView> wait_change(const std::string& id,
                               std::uint64_t seen,
                               std::chrono::steady_clock::time_point deadline)
@@ -109,18 +112,24 @@ public:
     return m_queries.read_log(id, offset);
   }
   Result<std::pair<std::string, domain::FileRef>> file_of(
+    const std::string& project,
     const std::string& id,
     const std::string& key)
   {
+    RYAX_TRY(get(project, id));
     return m_queries.file_of(id, key);
   }
 
   // Cancel run `id`: it is cancelled at once; its running steps are told
   // to stop. failed_precondition when already final; not_found.
-  Result<RunView> cancel(const std::string& id);
+  Result<RunView> cancel(const std::string& project, const std::string& id);
 
   // See RunHousekeeper.
-  Result<int> remove(const std::string& id) { return m_housekeeper.remove(id); }
+  Result<int> remove(const std::string& project, const std::string& id)
+  {
+    RYAX_TRY(get(project, id));
+    return m_housekeeper.remove(id);
+  }
   Result<int> apply_retention() { return m_housekeeper.apply_retention(); }
 
   // The site steps are placed on.
@@ -133,11 +142,13 @@ public:
   Result<std::vector<PoolView>> pools_of(const std::string& name);
 
   // The deployments (live replicas by workflow action) of `workflow_id`,
-  // or of every workflow when it is "".
-  std::vector<DeploymentView> deployments(const std::string& workflow_id);
+  // or of every workflow of `project` when it is "".
+  std::vector<DeploymentView> deployments(const std::string& project,
+                                          const std::string& workflow_id);
 
   // The deployment `id` ("WORKFLOW/ACTION"). not_found with the near miss.
-  Result<DeploymentView> deployment(const std::string& id);
+  Result<DeploymentView> deployment(const std::string& project,
+                                    const std::string& id);
 
 private:
   void worker_loop();

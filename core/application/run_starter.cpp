@@ -130,7 +130,8 @@ RunStarter::trigger_values(const StartRunRequest& request,
 Result<RunView>
 RunStarter::start(const StartRunRequest& request)
 {
-  RYAX_TRY_ASSIGN(auto definition, m_definitions.deployed(request.workflow_id));
+  RYAX_TRY_ASSIGN(auto definition,
+                  m_definitions.deployed(request.project, request.workflow_id));
   const auto& workflow = *definition->workflow;
   const auto& trigger = workflow.step(0);
   if (trigger.from != "manual") {
@@ -164,7 +165,7 @@ RunStarter::start(const StartRunRequest& request)
                                 m_clock.now_unix_ms()));
   const auto id = run.id;
   auto view = m_queries.view_of(
-    StoredRun{ run, definition->actions, request.priority },
+    StoredRun{ run, definition->actions, request.priority, definition->project },
     &workflow,
     definition.get(),
     1);

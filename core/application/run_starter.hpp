@@ -18,6 +18,7 @@ namespace ryax::app {
 struct StartRunRequest
 {
   std::string workflow_id;
+  std::string project; // the caller's: the workflow must belong to it
   // (output name, text as typed), in the order given.
   std::vector<std::pair<std::string, std::string>> values;
   std::vector<Upload> files;

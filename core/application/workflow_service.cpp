@@ -1,6 +1,7 @@
 #include "core/application/workflow_service.hpp"
 
 #include "core/application/log.hpp"
+#include "core/domain/identity.hpp"
 #include "core/application/runtime_spec.hpp"
 #include "core/domain/path.hpp"
 #include "core/domain/suggest.hpp"
@@ -21,9 +22,10 @@ class CatalogueLookup : public domain::ActionLookup
 {
 public:
   static Result<CatalogueLookup>
-  load(ActionCatalogue& catalogue)
+  load(ActionCatalogue& catalogue, const std::string& project)
   {
     ActionFilter every;
+    every.project = project;
     every.all_versions = true;
     RYAX_TRY_ASSIGN(auto versions, catalogue.list(every));
     CatalogueLookup lookup;
@@ -129,7 +131,8 @@ WorkflowService::WorkflowService(WorkflowStore& store,
 }
 
 Result<WorkflowValidation>
-WorkflowService::validate(const WorkflowSource& source)
+WorkflowService::validate(const std::string& project,
+                          const WorkflowSource& source)
 {
   auto parsed = m_format.parse(source.text, source.display_path);
   WorkflowValidation validation;
@@ -140,7 +143,8 @@ WorkflowService::validate(const WorkflowSource& source)
   if (validation.diagnostics.empty()) {
     validation.normalised = m_format.write(*parsed.workflow);
   }
-  RYAX_TRY_ASSIGN(const auto lookup, CatalogueLookup::load(m_catalogue));
+  RYAX_TRY_ASSIGN(const auto lookup,
+                  CatalogueLookup::load(m_catalogue, project));
   const domain::FileProbe probe = [&](const std::string& path) {
     if (source.files.contains(path)) {
       return domain::FileKind::file;
@@ -204,7 +208,7 @@ Result<PushOutcome>
 WorkflowService::push(const PushWorkflow& request)
 {
   std::lock_guard lock(m_mutex);
-  RYAX_TRY_ASSIGN(auto validation, validate(request.source));
+  RYAX_TRY_ASSIGN(auto validation, validate(request.project, request.source));
   PushOutcome outcome;
   if (!validation.ok()) {
     outcome.diagnostics = std::move(validation.diagnostics);
@@ -212,13 +216,21 @@ WorkflowService::push(const PushWorkflow& request)
   }
   const auto& workflow = *validation.workflow;
   outcome.id = workflow.id;
-  RYAX_TRY_ASSIGN(auto files, store_files(workflow, request.source));
   RYAX_TRY_ASSIGN(const auto latest, m_store.find(workflow.id, 0));
+  if (latest && latest->project != request.project) {
+    return fail(ErrorCode::already_exists,
+                fmt::format("workflow id \"{}\" is taken by another project: "
+                            "ids are unique across the daemon (change \"id\" "
+                            "in {})",
+                            workflow.id, request.source.display_path));
+  }
+  RYAX_TRY_ASSIGN(auto files, store_files(workflow, request.source));
   if (latest && latest->yaml == validation.normalised &&
       latest->files == files) {
     outcome.version = latest->version;
   } else {
     StoredWorkflow stored{ workflow.id,
+                           request.project,
                            latest ? latest->version + 1 : 1,
                            validation.normalised,
                            m_clock.now_unix(),
@@ -230,10 +242,12 @@ WorkflowService::push(const PushWorkflow& request)
   }
   if (request.deploy) {
     RYAX_TRY_ASSIGN(outcome.deployment,
-                    deploy_locked(workflow.id, outcome.version));
+                    deploy_locked(request.project, workflow.id,
+                                  outcome.version));
     return outcome;
   }
-  RYAX_TRY_ASSIGN(outcome.deployment, deployment_of(workflow.id));
+  RYAX_TRY_ASSIGN(outcome.deployment,
+                  deployment_of(request.project, workflow.id));
   const auto& deployment = outcome.deployment;
   if (deployment.state == DeploymentState::deployed &&
       deployment.deployed_version != outcome.version) {
@@ -250,20 +264,27 @@ WorkflowService::push(const PushWorkflow& request)
 }
 
 Result<std::vector<WorkflowDeployment>>
-WorkflowService::list()
+WorkflowService::list(const std::string& project)
 {
-  return m_store.list();
+  RYAX_TRY_ASSIGN(auto all, m_store.list());
+  std::erase_if(all, [&](const WorkflowDeployment& workflow) {
+    return workflow.project != project;
+  });
+  return all;
 }
 
 Result<WorkflowDeployment>
-WorkflowService::deployment_of(const std::string& id)
+WorkflowService::deployment_of(const std::string& project,
+                               const std::string& id)
 {
   RYAX_TRY_ASSIGN(const auto found, m_store.deployment(id));
-  if (found) {
+  if (found && found->project == project) {
     return *found;
   }
-  auto message = fmt::format("workflow \"{}\" not found", id);
-  RYAX_TRY_ASSIGN(const auto all, m_store.list());
+  auto message =
+    fmt::format("workflow \"{}\" not found{}", id,
+                domain::in_project(project));
+  RYAX_TRY_ASSIGN(const auto all, list(project));
   std::vector<std::string_view> ids;
   for (const auto& workflow : all) {
     ids.push_back(workflow.id);
@@ -307,13 +328,16 @@ WorkflowService::definition_of(const StoredWorkflow& stored)
 }
 
 Result<WorkflowView>
-WorkflowService::get(const std::string& id, int version)
+WorkflowService::get(const std::string& project,
+                     const std::string& id,
+                     int version)
 {
   WorkflowView view;
-  RYAX_TRY_ASSIGN(view.deployment, deployment_of(id));
+  RYAX_TRY_ASSIGN(view.deployment, deployment_of(project, id));
   RYAX_TRY_ASSIGN(view.stored, version_of(view.deployment, version));
   RYAX_TRY_ASSIGN(view.definition, definition_of(view.stored));
-  RYAX_TRY_ASSIGN(const auto lookup, CatalogueLookup::load(m_catalogue));
+  RYAX_TRY_ASSIGN(const auto lookup,
+                  CatalogueLookup::load(m_catalogue, project));
   for (const auto* step : steps_of(view.definition)) {
     const auto found = resolve(*step, step == &view.definition.trigger, lookup);
     view.resolved_versions[step->id] = found ? found->version() : "";
@@ -322,19 +346,24 @@ WorkflowService::get(const std::string& id, int version)
 }
 
 Result<WorkflowDeployment>
-WorkflowService::deploy(const std::string& id, int version)
+WorkflowService::deploy(const std::string& project,
+                        const std::string& id,
+                        int version)
 {
   std::lock_guard lock(m_mutex);
-  return deploy_locked(id, version);
+  return deploy_locked(project, id, version);
 }
 
 Result<WorkflowDeployment>
-WorkflowService::deploy_locked(const std::string& id, int version)
+WorkflowService::deploy_locked(const std::string& project,
+                               const std::string& id,
+                               int version)
 {
-  RYAX_TRY_ASSIGN(auto deployment, deployment_of(id));
+  RYAX_TRY_ASSIGN(auto deployment, deployment_of(project, id));
   RYAX_TRY_ASSIGN(const auto stored, version_of(deployment, version));
   RYAX_TRY_ASSIGN(const auto workflow, definition_of(stored));
-  RYAX_TRY_ASSIGN(const auto lookup, CatalogueLookup::load(m_catalogue));
+  RYAX_TRY_ASSIGN(const auto lookup,
+                  CatalogueLookup::load(m_catalogue, project));
   std::vector<std::string> problems;
   for (const auto* step : steps_of(workflow)) {
     const auto found = resolve(*step, step == &workflow.trigger, lookup);
@@ -419,10 +448,17 @@ WorkflowService::deploy_locked(const std::string& id, int version)
 }
 
 Result<WorkflowDeployment>
-WorkflowService::undeploy(const std::string& id)
+WorkflowService::undeploy(const std::string& project, const std::string& id)
 {
   std::lock_guard lock(m_mutex);
-  RYAX_TRY_ASSIGN(auto deployment, deployment_of(id));
+  RYAX_TRY_ASSIGN(auto deployment, deployment_of(project, id));
+  return undeploy_locked(std::move(deployment));
+}
+
+Result<WorkflowDeployment>
+WorkflowService::undeploy_locked(WorkflowDeployment deployment)
+{
+  const auto id = deployment.id;
   if (deployment.state == DeploymentState::undeployed) {
     return deployment;
   }
@@ -439,9 +475,12 @@ WorkflowService::undeploy(const std::string& id)
 }
 
 Result<void>
-WorkflowService::remove(const std::string& id, bool force)
+WorkflowService::remove(const std::string& project,
+                        const std::string& id,
+                        bool force)
 {
-  RYAX_TRY_ASSIGN(const auto deployment, deployment_of(id));
+  std::lock_guard lock(m_mutex);
+  RYAX_TRY_ASSIGN(const auto deployment, deployment_of(project, id));
   const bool deployed = deployment.state == DeploymentState::deployed ||
                         deployment.state == DeploymentState::deploying;
   if (deployed && !force) {
@@ -454,18 +493,17 @@ WorkflowService::remove(const std::string& id, bool force)
                   id));
   }
   if (deployed) {
-    RYAX_TRY(undeploy(id));
+    RYAX_TRY(undeploy_locked(deployment));
   }
-  std::lock_guard lock(m_mutex);
   RYAX_TRY(m_store.remove(id));
   log::info("workflow {} removed", id);
   return {};
 }
 
 Result<std::vector<DeploymentError>>
-WorkflowService::errors(const std::string& id)
+WorkflowService::errors(const std::string& project, const std::string& id)
 {
-  RYAX_TRY(deployment_of(id));
+  RYAX_TRY(deployment_of(project, id));
   return m_store.errors(id);
 }
 

@@ -46,6 +46,7 @@ struct WorkflowValidation
 // `ryax workflow push`.
 struct PushWorkflow
 {
+  std::string project; // the project the workflow belongs to
   WorkflowSource source;
   bool deploy = false; // deploy the pushed version
 };
@@ -88,44 +89,59 @@ public:
                   domain::Site site,
                   std::string arch);
 
+  // Every call below acts in `project`: its actions are the only ones a
+  // workflow sees, and another project's workflow is not_found, as an
+  // unknown one. Workflow ids are unique across the daemon.
+
   // Parse `source` and check it against the catalogue and its files. Never
   // fails for a bad file: problems are diagnostics. internal when the
   // catalogue cannot be read.
-  Result<WorkflowValidation> validate(const WorkflowSource& source);
+  Result<WorkflowValidation> validate(const std::string& project,
+                                      const WorkflowSource& source);
 
   // Validate, then record version 1, or version N+1 when the normalised
   // definition or a static file differs from the latest version. Leaves a
   // deployed version deployed unless `deploy`. The diagnostics of a bad
   // file are in the outcome; the errors of deploy() when `deploy`.
+  // already_exists when another project holds the id.
   Result<PushOutcome> push(const PushWorkflow& request);
 
-  // Every workflow.
-  Result<std::vector<WorkflowDeployment>> list();
+  // Every workflow of `project`.
+  Result<std::vector<WorkflowDeployment>> list(const std::string& project);
 
   // Version `version` (0: the latest) of `id`. not_found naming it, with
   // the near miss or the versions there are.
-  Result<WorkflowView> get(const std::string& id, int version);
+  Result<WorkflowView> get(const std::string& project,
+                           const std::string& id,
+                           int version);
 
   // Check every action of version `version` (0: the latest) is built and
   // fits a node pool of the site, and deploy it. failed_precondition naming
   // each unbuilt action and how to build it, and each step that no pool can
   // run and why (the workflow is then in error, see errors()); not_found.
-  Result<WorkflowDeployment> deploy(const std::string& id, int version);
+  Result<WorkflowDeployment> deploy(const std::string& project,
+                                    const std::string& id,
+                                    int version);
 
   // Undeploy `id` (nothing to do when it is not deployed): its replicas are
   // drained (idle ones stop now, busy ones when their execution ends).
   // not_found.
-  Result<WorkflowDeployment> undeploy(const std::string& id);
+  Result<WorkflowDeployment> undeploy(const std::string& project,
+                                      const std::string& id);
 
   // Forget `id` and its versions. failed_precondition while it is deployed
   // unless `force` (which undeploys it first); not_found.
-  Result<void> remove(const std::string& id, bool force);
+  Result<void> remove(const std::string& project,
+                      const std::string& id,
+                      bool force);
 
   // The deployment errors of `id`, oldest first. not_found.
-  Result<std::vector<DeploymentError>> errors(const std::string& id);
+  Result<std::vector<DeploymentError>> errors(const std::string& project,
+                                              const std::string& id);
 
 private:
-  Result<WorkflowDeployment> deployment_of(const std::string& id);
+  Result<WorkflowDeployment> deployment_of(const std::string& project,
+                                           const std::string& id);
   Result<StoredWorkflow> version_of(const WorkflowDeployment& deployment,
                                     int version);
   Result<domain::WorkflowDefinition> definition_of(
@@ -133,7 +149,10 @@ private:
   Result<std::vector<StoredWorkflowFile>> store_files(
     const domain::WorkflowDefinition& workflow,
     const WorkflowSource& source);
-  Result<WorkflowDeployment> deploy_locked(const std::string& id, int version);
+  Result<WorkflowDeployment> deploy_locked(const std::string& project,
+                                           const std::string& id,
+                                           int version);
+  Result<WorkflowDeployment> undeploy_locked(WorkflowDeployment deployment);
 
   WorkflowStore& m_store;
   WorkflowFileStore& m_files;

@@ -16,6 +16,7 @@ namespace ryax::domain {
 struct Repository
 {
   std::string name;     // 1-64 of letters, digits, '.', '_', '-'
+  std::string project = "default"; // the project it belongs to
   std::string url;      // absolute local path, file://, https://, ssh://, scp-like
   std::string branch;   // "" for the remote's default branch
   std::string username; // "" when none
@@ -69,6 +70,7 @@ std::optional<BuildState> parse_build_state(std::string_view text);
 struct ActionVersion
 {
   ActionMetadata metadata;
+  std::string project = "default"; // that of the repository it came from
   std::string repository;   // name of the repository it was scanned from
   std::string commit;       // full commit id
   std::string directory;    // "" for the repository root

@@ -188,6 +188,13 @@ authorize(const Principal& principal,
   return {};
 }
 
+std::string
+in_project(std::string_view project)
+{
+  return project == k_default_project ? std::string()
+                                      : " in project " + quote(project);
+}
+
 bool
 changes_state(std::string_view method)
 {

@@ -145,6 +145,10 @@ bool is_valid_name(std::string_view name);
 // The project of a fresh data dir, and of everything made before projects.
 inline constexpr std::string_view k_default_project = "default";
 
+// " in project \"P\"", to end a message about something of project P; ""
+// for the default project, where most people never name one.
+std::string in_project(std::string_view project);
+
 // The admin a fresh data dir has: the local account that owns it.
 inline constexpr std::string_view k_first_admin = "admin";
 

@@ -42,13 +42,13 @@ BuildServiceImpl::BuildActions(grpc::ServerContext* context,
                                const v1::BuildActionsRequest* request,
                                v1::BuildActionsReply* reply)
 {
-  return guarded(m_gate, context, "BuildActions", [&]() -> Result<void> {
+  return guarded(m_gate, context, "BuildActions", [&](const Caller& caller) -> Result<void> {
     std::vector<domain::BuildJob> jobs;
     if (request->all()) {
       if (request->repository().empty()) {
         return fail(ErrorCode::invalid_argument, "--all needs --repo NAME");
       }
-      RYAX_TRY_ASSIGN(jobs, m_service.enqueue_repository(request->repository(),
+      RYAX_TRY_ASSIGN(jobs, m_service.enqueue_repository(caller.project, request->repository(),
                                                          request->force()));
     } else {
       if (request->refs().empty()) {
@@ -56,7 +56,7 @@ BuildServiceImpl::BuildActions(grpc::ServerContext* context,
                     "name the actions to build, or use --repo NAME --all");
       }
       std::vector<std::string> refs(request->refs().begin(), request->refs().end());
-      RYAX_TRY_ASSIGN(jobs, m_service.enqueue(refs, request->force()));
+      RYAX_TRY_ASSIGN(jobs, m_service.enqueue(caller.project, refs, request->force()));
     }
     for (const auto& job : jobs) {
       to_proto(job, *reply->add_jobs());
@@ -69,8 +69,8 @@ grpc::Status
 BuildServiceImpl::GetBuild(grpc::ServerContext* context,
                            const v1::GetBuildRequest* request, v1::BuildJob* reply)
 {
-  return guarded(m_gate, context, "GetBuild", [&]() -> Result<void> {
-    RYAX_TRY_ASSIGN(const auto job, m_service.status(request->ref()));
+  return guarded(m_gate, context, "GetBuild", [&](const Caller& caller) -> Result<void> {
+    RYAX_TRY_ASSIGN(const auto job, m_service.status(caller.project, request->ref()));
     to_proto(job, *reply);
     return {};
   });
@@ -81,8 +81,8 @@ BuildServiceImpl::CancelBuild(grpc::ServerContext* context,
                               const v1::CancelBuildRequest* request,
                               v1::BuildJob* reply)
 {
-  return guarded(m_gate, context, "CancelBuild", [&]() -> Result<void> {
-    RYAX_TRY_ASSIGN(const auto job, m_service.cancel(request->ref()));
+  return guarded(m_gate, context, "CancelBuild", [&](const Caller& caller) -> Result<void> {
+    RYAX_TRY_ASSIGN(const auto job, m_service.cancel(caller.project, request->ref()));
     to_proto(job, *reply);
     return {};
   });
@@ -93,10 +93,10 @@ BuildServiceImpl::StreamBuildLog(grpc::ServerContext* context,
                                  const v1::StreamBuildLogRequest* request,
                                  grpc::ServerWriter<v1::BuildLogChunk>* writer)
 {
-  return guarded(m_gate, context, "StreamBuildLog", [&]() -> Result<void> {
+  return guarded(m_gate, context, "StreamBuildLog", [&](const Caller& caller) -> Result<void> {
     std::size_t offset = 0;
     while (true) {
-      RYAX_TRY_ASSIGN(auto chunk, m_service.log(request->ref(), offset));
+      RYAX_TRY_ASSIGN(auto chunk, m_service.log(caller.project, request->ref(), offset));
       offset = chunk.next_offset;
       const bool done = domain::is_final(chunk.job.state) || !request->follow();
       if (!chunk.text.empty() || done) {
@@ -109,7 +109,7 @@ BuildServiceImpl::StreamBuildLog(grpc::ServerContext* context,
       }
       if (done) {
         // A final state is written after the last line: read once more.
-        RYAX_TRY_ASSIGN(auto rest, m_service.log(request->ref(), offset));
+        RYAX_TRY_ASSIGN(auto rest, m_service.log(caller.project, request->ref(), offset));
         if (!rest.text.empty()) {
           v1::BuildLogChunk message;
           message.set_text(rest.text);

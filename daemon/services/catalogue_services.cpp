@@ -16,10 +16,10 @@ RepositoryServiceImpl::AddRepository(grpc::ServerContext* context,
                                      const v1::AddRepositoryRequest* request,
                                      v1::Repository* reply)
 {
-  return guarded(m_gate, context, "AddRepository", [&]() -> Result<void> {
+  return guarded(m_gate, context, "AddRepository", [&](const Caller& caller) -> Result<void> {
     RYAX_TRY_ASSIGN(const auto repository,
                     m_service.add(app::AddRepository{
-                      request->name(), request->url(), request->branch(),
+                      caller.project, request->name(), request->url(), request->branch(),
                       request->username(), request->password(),
                       request->ssh_key()}));
     to_proto(repository, *reply);
@@ -32,8 +32,8 @@ RepositoryServiceImpl::ListRepositories(grpc::ServerContext* context,
                                         const v1::ListRepositoriesRequest*,
                                         v1::ListRepositoriesReply* reply)
 {
-  return guarded(m_gate, context, "ListRepositories", [&]() -> Result<void> {
-    RYAX_TRY_ASSIGN(const auto repositories, m_service.list());
+  return guarded(m_gate, context, "ListRepositories", [&](const Caller& caller) -> Result<void> {
+    RYAX_TRY_ASSIGN(const auto repositories, m_service.list(caller.project));
     for (const auto& r : repositories) {
       to_proto(r, *reply->add_repositories());
     }
@@ -46,8 +46,8 @@ RepositoryServiceImpl::GetRepository(grpc::ServerContext* context,
                                      const v1::GetRepositoryRequest* request,
                                      v1::Repository* reply)
 {
-  return guarded(m_gate, context, "GetRepository", [&]() -> Result<void> {
-    RYAX_TRY_ASSIGN(const auto repository, m_service.get(request->name()));
+  return guarded(m_gate, context, "GetRepository", [&](const Caller& caller) -> Result<void> {
+    RYAX_TRY_ASSIGN(const auto repository, m_service.get(caller.project, request->name()));
     to_proto(repository, *reply);
     return {};
   });
@@ -59,7 +59,7 @@ RepositoryServiceImpl::RemoveRepository(grpc::ServerContext* context,
                                         v1::RemoveRepositoryReply*)
 {
   return guarded(m_gate, context, "RemoveRepository",
-                 [&]() -> Result<void> { return m_service.remove(request->name()); });
+                 [&](const Caller& caller) -> Result<void> { return m_service.remove(caller.project, request->name()); });
 }
 
 grpc::Status
@@ -67,10 +67,10 @@ RepositoryServiceImpl::ScanRepository(grpc::ServerContext* context,
                                       const v1::ScanRepositoryRequest* request,
                                       v1::ScanReport* reply)
 {
-  return guarded(m_gate, context, "ScanRepository", [&]() -> Result<void> {
+  return guarded(m_gate, context, "ScanRepository", [&](const Caller& caller) -> Result<void> {
     RYAX_TRY_ASSIGN(const auto report,
                     m_service.scan(app::ScanRepository{
-                      request->name(), request->ref(), request->force()}));
+                      caller.project, request->name(), request->ref(), request->force()}));
     to_proto(report, *reply);
     return {};
   });
@@ -86,8 +86,9 @@ ActionServiceImpl::ListActions(grpc::ServerContext* context,
                                const v1::ListActionsRequest* request,
                                v1::ListActionsReply* reply)
 {
-  return guarded(m_gate, context, "ListActions", [&]() -> Result<void> {
+  return guarded(m_gate, context, "ListActions", [&](const Caller& caller) -> Result<void> {
     app::ActionFilter filter;
+    filter.project = caller.project;
     filter.repository = request->repository();
     filter.category = request->category();
     filter.all_versions = request->all_versions();
@@ -112,8 +113,8 @@ ActionServiceImpl::GetAction(grpc::ServerContext* context,
                              const v1::GetActionRequest* request,
                              v1::ActionVersion* reply)
 {
-  return guarded(m_gate, context, "GetAction", [&]() -> Result<void> {
-    RYAX_TRY_ASSIGN(const auto version, m_service.show(request->ref()));
+  return guarded(m_gate, context, "GetAction", [&](const Caller& caller) -> Result<void> {
+    RYAX_TRY_ASSIGN(const auto version, m_service.show(caller.project, request->ref()));
     to_proto(version, *reply);
     return {};
   });
@@ -124,8 +125,8 @@ ActionServiceImpl::RemoveAction(grpc::ServerContext* context,
                                 const v1::RemoveActionRequest* request,
                                 v1::RemoveActionReply* reply)
 {
-  return guarded(m_gate, context, "RemoveAction", [&]() -> Result<void> {
-    RYAX_TRY_ASSIGN(const int removed, m_service.remove(request->ref()));
+  return guarded(m_gate, context, "RemoveAction", [&](const Caller& caller) -> Result<void> {
+    RYAX_TRY_ASSIGN(const int removed, m_service.remove(caller.project, request->ref()));
     reply->set_removed(removed);
     return {};
   });

@@ -21,8 +21,10 @@ RunServiceImpl::StartRun(grpc::ServerContext* context,
                          const v1::StartRunRequest* request,
                          v1::Run* reply)
 {
-  return guarded(m_gate, context, "StartRun", [&]() -> Result<void> {
-    RYAX_TRY_ASSIGN(const auto view, m_service.start_run(from_proto(*request)));
+  return guarded(m_gate, context, "StartRun", [&](const Caller& caller) -> Result<void> {
+    auto start = from_proto(*request);
+    start.project = caller.project;
+    RYAX_TRY_ASSIGN(const auto view, m_service.start_run(start));
     to_proto(view, *reply);
     return {};
   });
@@ -33,8 +35,8 @@ RunServiceImpl::GetRun(grpc::ServerContext* context,
                        const v1::GetRunRequest* request,
                        v1::Run* reply)
 {
-  return guarded(m_gate, context, "GetRun", [&]() -> Result<void> {
-    RYAX_TRY_ASSIGN(const auto view, m_service.get(request->run_id()));
+  return guarded(m_gate, context, "GetRun", [&](const Caller& caller) -> Result<void> {
+    RYAX_TRY_ASSIGN(const auto view, m_service.get(caller.project, request->run_id()));
     to_proto(view, *reply);
     return {};
   });
@@ -45,11 +47,11 @@ RunServiceImpl::WatchRun(grpc::ServerContext* context,
                          const v1::GetRunRequest* request,
                          grpc::ServerWriter<v1::Run>* writer)
 {
-  return guarded(m_gate, context, "WatchRun", [&]() -> Result<void> {
+  return guarded(m_gate, context, "WatchRun", [&](const Caller& caller) -> Result<void> {
     // At most one document every k_watch_interval, and the final one at
     // once: a long run changes thousands of times.
     constexpr auto k_watch_interval = std::chrono::milliseconds(200);
-    RYAX_TRY_ASSIGN(auto view, m_service.get(request->run_id()));
+    RYAX_TRY_ASSIGN(auto view, m_service.get(caller.project, request->run_id()));
     for (;;) {
       v1::Run run;
       to_proto(view, run);
@@ -75,8 +77,9 @@ RunServiceImpl::ListRuns(grpc::ServerContext* context,
                          const v1::ListRunsRequest* request,
                          v1::ListRunsReply* reply)
 {
-  return guarded(m_gate, context, "ListRuns", [&]() -> Result<void> {
-    RYAX_TRY_ASSIGN(const auto filter, from_proto(*request));
+  return guarded(m_gate, context, "ListRuns", [&](const Caller& caller) -> Result<void> {
+    RYAX_TRY_ASSIGN(auto filter, from_proto(*request));
+    filter.project = caller.project;
     RYAX_TRY_ASSIGN(const auto runs, m_service.list(filter));
     for (const auto& summary : runs) {
       to_proto(summary, *reply->add_runs());
@@ -90,8 +93,8 @@ RunServiceImpl::CancelRun(grpc::ServerContext* context,
                           const v1::GetRunRequest* request,
                           v1::Run* reply)
 {
-  return guarded(m_gate, context, "CancelRun", [&]() -> Result<void> {
-    RYAX_TRY_ASSIGN(const auto view, m_service.cancel(request->run_id()));
+  return guarded(m_gate, context, "CancelRun", [&](const Caller& caller) -> Result<void> {
+    RYAX_TRY_ASSIGN(const auto view, m_service.cancel(caller.project, request->run_id()));
     to_proto(view, *reply);
     return {};
   });
@@ -102,8 +105,8 @@ RunServiceImpl::RemoveRun(grpc::ServerContext* context,
                           const v1::GetRunRequest* request,
                           v1::RemoveRunReply* reply)
 {
-  return guarded(m_gate, context, "RemoveRun", [&]() -> Result<void> {
-    RYAX_TRY_ASSIGN(const auto files, m_service.remove(request->run_id()));
+  return guarded(m_gate, context, "RemoveRun", [&](const Caller& caller) -> Result<void> {
+    RYAX_TRY_ASSIGN(const auto files, m_service.remove(caller.project, request->run_id()));
     reply->set_run_id(request->run_id());
     reply->set_files_removed(files);
     return {};
@@ -115,9 +118,9 @@ RunServiceImpl::StreamRunLogs(grpc::ServerContext* context,
                               const v1::StreamRunLogsRequest* request,
                               grpc::ServerWriter<v1::RunLogChunk>* writer)
 {
-  return guarded(m_gate, context, "StreamRunLogs", [&]() -> Result<void> {
+  return guarded(m_gate, context, "StreamRunLogs", [&](const Caller& caller) -> Result<void> {
     const auto& id = request->run_id();
-    RYAX_TRY_ASSIGN(auto view, m_service.get(id));
+    RYAX_TRY_ASSIGN(auto view, m_service.get(caller.project, id));
     if (!request->step().empty()) {
       RYAX_TRY(app::has_step(view, request->step()));
     }
@@ -164,9 +167,9 @@ RunServiceImpl::ReadRunFile(grpc::ServerContext* context,
                             const v1::ReadRunFileRequest* request,
                             grpc::ServerWriter<v1::RunFileChunk>* writer)
 {
-  return guarded(m_gate, context, "ReadRunFile", [&]() -> Result<void> {
+  return guarded(m_gate, context, "ReadRunFile", [&](const Caller& caller) -> Result<void> {
     RYAX_TRY_ASSIGN(const auto found,
-                    m_service.file_of(request->run_id(), request->key()));
+                    m_service.file_of(caller.project, request->run_id(), request->key()));
     std::ifstream in(found.first, std::ios::binary);
     if (!in) {
       return fail(ErrorCode::internal,

@@ -38,9 +38,10 @@ SiteServiceImpl::ListDeployments(grpc::ServerContext* context,
                                  const v1::ListDeploymentsRequest* request,
                                  v1::ListDeploymentsReply* reply)
 {
-  return guarded(m_gate, context, "ListDeployments", [&]() -> Result<void> {
+  return guarded(m_gate, context, "ListDeployments",
+                 [&](const Caller& caller) -> Result<void> {
     for (const auto& deployment :
-         m_runs.deployments(request->workflow_id())) {
+         m_runs.deployments(caller.project, request->workflow_id())) {
       to_proto(deployment, *reply->add_deployments());
     }
     return {};
@@ -52,8 +53,10 @@ SiteServiceImpl::GetDeployment(grpc::ServerContext* context,
                                const v1::GetDeploymentRequest* request,
                                v1::Deployment* reply)
 {
-  return guarded(m_gate, context, "GetDeployment", [&]() -> Result<void> {
-    RYAX_TRY_ASSIGN(const auto deployment, m_runs.deployment(request->id()));
+  return guarded(m_gate, context, "GetDeployment",
+                 [&](const Caller& caller) -> Result<void> {
+    RYAX_TRY_ASSIGN(const auto deployment,
+                    m_runs.deployment(caller.project, request->id()));
     to_proto(deployment, *reply);
     return {};
   });

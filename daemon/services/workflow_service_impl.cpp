@@ -16,9 +16,9 @@ WorkflowServiceImpl::ValidateWorkflow(grpc::ServerContext* context,
                                       const v1::WorkflowSource* request,
                                       v1::ValidateWorkflowReply* reply)
 {
-  return guarded(m_gate, context, "ValidateWorkflow", [&]() -> Result<void> {
+  return guarded(m_gate, context, "ValidateWorkflow", [&](const Caller& caller) -> Result<void> {
     RYAX_TRY_ASSIGN(const auto validation,
-                    m_service.validate(from_proto(*request)));
+                    m_service.validate(caller.project, from_proto(*request)));
     for (const auto& d : validation.diagnostics) {
       to_proto(d, *reply->add_diagnostics());
     }
@@ -33,10 +33,10 @@ WorkflowServiceImpl::PushWorkflow(grpc::ServerContext* context,
                                   const v1::PushWorkflowRequest* request,
                                   v1::PushWorkflowReply* reply)
 {
-  return guarded(m_gate, context, "PushWorkflow", [&]() -> Result<void> {
+  return guarded(m_gate, context, "PushWorkflow", [&](const Caller& caller) -> Result<void> {
     RYAX_TRY_ASSIGN(const auto outcome,
                     m_service.push(app::PushWorkflow{
-                      from_proto(request->source()), request->deploy() }));
+                      caller.project, from_proto(request->source()), request->deploy() }));
     for (const auto& d : outcome.diagnostics) {
       to_proto(d, *reply->add_diagnostics());
     }
@@ -56,8 +56,8 @@ WorkflowServiceImpl::ListWorkflows(grpc::ServerContext* context,
                                    const v1::ListWorkflowsRequest*,
                                    v1::ListWorkflowsReply* reply)
 {
-  return guarded(m_gate, context, "ListWorkflows", [&]() -> Result<void> {
-    RYAX_TRY_ASSIGN(const auto workflows, m_service.list());
+  return guarded(m_gate, context, "ListWorkflows", [&](const Caller& caller) -> Result<void> {
+    RYAX_TRY_ASSIGN(const auto workflows, m_service.list(caller.project));
     for (const auto& w : workflows) {
       to_proto(w, *reply->add_workflows());
     }
@@ -70,9 +70,9 @@ WorkflowServiceImpl::GetWorkflow(grpc::ServerContext* context,
                                  const v1::GetWorkflowRequest* request,
                                  v1::Workflow* reply)
 {
-  return guarded(m_gate, context, "GetWorkflow", [&]() -> Result<void> {
+  return guarded(m_gate, context, "GetWorkflow", [&](const Caller& caller) -> Result<void> {
     RYAX_TRY_ASSIGN(const auto view,
-                    m_service.get(request->id(), request->version()));
+                    m_service.get(caller.project, request->id(), request->version()));
     to_proto(view, *reply);
     return {};
   });
@@ -83,9 +83,9 @@ WorkflowServiceImpl::DeployWorkflow(grpc::ServerContext* context,
                                     const v1::DeployWorkflowRequest* request,
                                     v1::WorkflowStatus* reply)
 {
-  return guarded(m_gate, context, "DeployWorkflow", [&]() -> Result<void> {
+  return guarded(m_gate, context, "DeployWorkflow", [&](const Caller& caller) -> Result<void> {
     RYAX_TRY_ASSIGN(const auto deployment,
-                    m_service.deploy(request->id(), request->version()));
+                    m_service.deploy(caller.project, request->id(), request->version()));
     to_proto(deployment, *reply);
     return {};
   });
@@ -97,8 +97,8 @@ WorkflowServiceImpl::UndeployWorkflow(
   const v1::UndeployWorkflowRequest* request,
   v1::WorkflowStatus* reply)
 {
-  return guarded(m_gate, context, "UndeployWorkflow", [&]() -> Result<void> {
-    RYAX_TRY_ASSIGN(const auto deployment, m_service.undeploy(request->id()));
+  return guarded(m_gate, context, "UndeployWorkflow", [&](const Caller& caller) -> Result<void> {
+    RYAX_TRY_ASSIGN(const auto deployment, m_service.undeploy(caller.project, request->id()));
     to_proto(deployment, *reply);
     return {};
   });
@@ -109,8 +109,8 @@ WorkflowServiceImpl::RemoveWorkflow(grpc::ServerContext* context,
                                     const v1::RemoveWorkflowRequest* request,
                                     v1::RemoveWorkflowReply*)
 {
-  return guarded(m_gate, context, "RemoveWorkflow", [&]() -> Result<void> {
-    return m_service.remove(request->id(), request->force());
+  return guarded(m_gate, context, "RemoveWorkflow", [&](const Caller& caller) -> Result<void> {
+    return m_service.remove(caller.project, request->id(), request->force());
   });
 }
 
@@ -120,8 +120,8 @@ WorkflowServiceImpl::ListWorkflowErrors(
   const v1::ListWorkflowErrorsRequest* request,
   v1::ListWorkflowErrorsReply* reply)
 {
-  return guarded(m_gate, context, "ListWorkflowErrors", [&]() -> Result<void> {
-    RYAX_TRY_ASSIGN(const auto errors, m_service.errors(request->id()));
+  return guarded(m_gate, context, "ListWorkflowErrors", [&](const Caller& caller) -> Result<void> {
+    RYAX_TRY_ASSIGN(const auto errors, m_service.errors(caller.project, request->id()));
     for (const auto& e : errors) {
       auto* item = reply->add_errors();
       item->set_at(e.at);

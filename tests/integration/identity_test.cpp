@@ -2,6 +2,7 @@
 // ryax binary, and raw gRPC calls for the isolation matrix.
 
 #include "core/domain/identity.hpp"
+#include "tests/integration/identity_helpers.hpp"
 #include "tests/support/daemon_fixture.hpp"
 #include "tests/support/git_builder.hpp"
 
@@ -30,40 +31,6 @@ using namespace ryax::test;
 using ryax::domain::Role;
 
 namespace {
-
-std::shared_ptr<grpc::Channel>
-channel_to(const DaemonFixture& d)
-{
-  return grpc::CreateChannel("unix:" + d.socket(),
-                             grpc::InsecureChannelCredentials());
-}
-
-// A session token of `user` (who has `password`), by the Login call.
-std::string
-login(const DaemonFixture& d, const std::string& user,
-      const std::string& password)
-{
-  auto stub = ryax::v1::IdentityService::NewStub(channel_to(d));
-  grpc::ClientContext context;
-  ryax::v1::LoginRequest request;
-  request.set_user(user);
-  request.set_password(password);
-  ryax::v1::CreatedToken reply;
-  const auto status = stub->Login(&context, request, &reply);
-  REQUIRE_MESSAGE(status.ok(), status.error_message());
-  return reply.token();
-}
-
-// Add `name` with `role` (and password "pw-<name>") as member of `project`.
-void
-add_user(const DaemonFixture& d, const std::string& name,
-         const std::string& role, const std::string& project)
-{
-  const auto r = d.ryax({ "--project", project, "user", "add", name, "--role",
-                          role, "--password-stdin" },
-                        "pw-" + name + "\n");
-  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-}
 
 // Call `method` (a full name: "/ryax.v1.RunService/GetRun") with an empty
 // request as the holder of `token` in `project`, whatever its kind (unary
@@ -333,17 +300,6 @@ TEST_CASE("a local account that is no user is refused until an admin maps "
   CHECK(message.find("may not users (ListUsers)") != std::string::npos);
 }
 
-TEST_CASE("resources live in project default: another project refuses "
-          "them with one line instead of showing default's")
-{
-  DaemonFixture d;
-  REQUIRE(d.ryax({ "project", "create", "team-a" }).exit_code == 0);
-  auto listed = d.ryax({ "--project", "team-a", "workflow", "list" });
-  CHECK(listed.exit_code == 5);
-  CHECK(listed.err.find("project \"team-a\" holds no repositories") != std::string::npos);
-  CHECK(d.ryax({ "--project", "default", "workflow", "list" }).exit_code == 0);
-}
-
 TEST_SUITE_END();
 
 TEST_CASE("a data dir of the schema before identities migrates: what it "
@@ -356,10 +312,15 @@ TEST_CASE("a data dir of the schema before identities migrates: what it "
   REQUIRE(d.ryax({ "repo", "add", "actions", repo.url() }).exit_code == 0);
   REQUIRE(d.stop() == 0);
   {
-    // Back to schema 6: no identity tables.
+    // Back to schema 6: no identity tables, no project columns.
     SQLite::Database db(d.home() + "/ryax.db", SQLite::OPEN_READWRITE);
     db.exec("DROP TABLE audit; DROP TABLE tokens; DROP TABLE members; "
-            "DROP TABLE users; DROP TABLE projects; PRAGMA user_version = 6;");
+            "DROP TABLE users; DROP TABLE projects; DROP INDEX runs_by_project;");
+    for (const auto* table : { "repositories", "action_versions", "workflows",
+                               "runs" }) {
+      db.exec(std::string("ALTER TABLE ") + table + " DROP COLUMN project");
+    }
+    db.exec("PRAGMA user_version = 6;");
   }
   d.start();
   CHECK(d.log().find("migrated to schema") != std::string::npos);

@@ -265,6 +265,10 @@ InMemoryWorkflowStore::add_version(const app::StoredWorkflow& workflow)
   auto& versions = m_versions[workflow.id];
   versions.push_back(workflow);
   auto& deployment = m_deployments[workflow.id];
+  if (deployment.id.empty()) {
+    deployment.project = workflow.project; // the first version's, kept after
+  }
+  versions.back().project = deployment.project;
   deployment.id = workflow.id;
   deployment.latest_version = workflow.version;
   ++m_generation;
@@ -404,11 +408,17 @@ InMemoryActionCatalogue::latest(const std::string& id)
 }
 
 Result<std::vector<domain::ActionVersion>>
-InMemoryActionCatalogue::list(const app::ActionFilter&)
+InMemoryActionCatalogue::list(const app::ActionFilter& filter)
 {
   std::lock_guard lock(m_mutex);
-  return std::vector<domain::ActionVersion>(m_versions.rbegin(),
-                                            m_versions.rend());
+  std::vector<domain::ActionVersion> found; // newest first
+  for (auto it = m_versions.rbegin(); it != m_versions.rend(); ++it) {
+    if ((filter.project.empty() || it->project == filter.project)
+        && (filter.repository.empty() || it->repository == filter.repository)) {
+      found.push_back(*it);
+    }
+  }
+  return found;
 }
 
 Result<int>

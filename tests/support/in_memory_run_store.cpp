@@ -74,6 +74,7 @@ InMemoryRunStore::commit(const std::vector<app::RunWrite>& writes)
       run.trigger_values = write.creation->trigger_values;
       entry.stored.actions = write.creation->actions;
       entry.stored.priority = write.creation->priority;
+      entry.stored.project = write.creation->project;
       collect_keys(run.trigger_values, entry.files);
     }
     run.state = h.state;
@@ -141,7 +142,8 @@ InMemoryRunStore::list(const app::RunFilter& filter)
   std::vector<app::RunSummary> found;
   for (const auto& [id, entry] : m_runs) {
     const auto& h = entry.header;
-    if ((!filter.workflow_id.empty() && h.workflow_id != filter.workflow_id)
+    if ((!filter.project.empty() && entry.stored.project != filter.project)
+        || (!filter.workflow_id.empty() && h.workflow_id != filter.workflow_id)
         || (filter.state && h.state != *filter.state)
         || (filter.since_ms && h.created_ms < *filter.since_ms)) {
       continue;

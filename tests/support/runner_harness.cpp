@@ -67,6 +67,7 @@ RunnerHarness::start_run(
 {
   app::StartRunRequest request;
   request.workflow_id = workflow;
+  request.project = "default";
   request.values = std::move(values);
   request.priority = priority;
   return service->start_run(request);

@@ -13,6 +13,7 @@ namespace ryax::app {
 // Which action versions `list` returns.
 struct ActionFilter
 {
+  std::string project;    // "" for any
   std::string repository; // "" for any
   std::optional<domain::ActionKind> kind;
   std::string category; // "" for any
@@ -22,6 +23,7 @@ struct ActionFilter
 // What one scan writes, atomically.
 struct ScanCommit
 {
+  std::string project; // the repository's
   std::string repository;
   std::string ref;
   std::string commit;

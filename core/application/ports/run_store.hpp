@@ -25,6 +25,7 @@ struct StoredRun
   // Its steps' place in the scheduler queue: higher first (ryax run
   // --priority).
   int priority = 0;
+  std::string project = "default"; // its workflow's, at its start
 };
 
 // A run's own fields: what it is written with, and one line of `runs
@@ -49,6 +50,7 @@ using RunSummary = RunHeader;
 // Which runs `list` returns, newest first.
 struct RunFilter
 {
+  std::string project;                  // "" for any
   std::string workflow_id;              // "" for any
   std::optional<domain::RunState> state; // any when unset
   std::optional<std::int64_t> since_ms;  // created at or after
@@ -68,6 +70,7 @@ struct RetentionPolicy
 // What only a new run writes.
 struct RunCreation
 {
+  std::string project = "default"; // as StoredRun::project
   std::string trigger_step; // the trigger's step id
   domain::Outputs trigger_values;
   std::map<std::string, std::string> actions; // as StoredRun::actions
@@ -233,7 +236,8 @@ creation_of(const StoredRun& stored, std::string trigger_step)
 {
   RunWrite write;
   write.header = header_of(stored.run);
-  write.creation = RunCreation{ std::move(trigger_step),
+  write.creation = RunCreation{ stored.project,
+                                std::move(trigger_step),
                                 stored.run.trigger_values,
                                 stored.actions,
                                 stored.priority };

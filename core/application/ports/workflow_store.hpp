@@ -42,6 +42,7 @@ struct StoredWorkflowFile
 struct StoredWorkflow
 {
   std::string id;
+  std::string project = "default"; // set by the first version; kept after
   int version = 0;                       // 1, 2, ... per id
   std::string yaml;                      // the normalised file (write_workflow)
   std::int64_t created_at = 0;           // Unix seconds
@@ -52,6 +53,7 @@ struct StoredWorkflow
 struct WorkflowDeployment
 {
   std::string id;
+  std::string project = "default"; // the project the workflow belongs to
   int latest_version = 0;
   int deployed_version = 0; // 0 when none
   DeploymentState state = DeploymentState::undeployed;

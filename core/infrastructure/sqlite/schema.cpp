@@ -206,6 +206,15 @@ CREATE TABLE audit (
 );
 CREATE INDEX audit_by_time ON audit (at_ms DESC, id DESC);
 )sql"},
+    {9, "repositories, actions, workflows and runs belong to a project", R"sql(
+-- Names stay unique across the daemon; each row says which project owns it.
+-- What a data dir held before identities lands in the project "default".
+ALTER TABLE repositories ADD COLUMN project TEXT NOT NULL DEFAULT 'default';
+ALTER TABLE action_versions ADD COLUMN project TEXT NOT NULL DEFAULT 'default';
+ALTER TABLE workflows ADD COLUMN project TEXT NOT NULL DEFAULT 'default';
+ALTER TABLE runs ADD COLUMN project TEXT NOT NULL DEFAULT 'default';
+CREATE INDEX runs_by_project ON runs (project, created_ms DESC, id DESC);
+)sql"},
   };
   return k_migrations;
 }

@@ -15,7 +15,7 @@ namespace {
 constexpr const char* k_columns =
   "metadata, repository, commit_id, directory, tree_id, scanned_at, sequence, "
   "gone_from_head, build_state, build_error, bundle_key, lock_json, "
-  "build_warnings";
+  "build_warnings, project";
 
 Result<domain::ActionVersion>
 read_row(SQLite::Statement& q)
@@ -40,6 +40,7 @@ read_row(SQLite::Statement& q)
   if (warnings.is_array()) {
     v.build_warnings = warnings.get<std::vector<std::string>>();
   }
+  v.project = q.getColumn(13).getString();
   return v;
 }
 
@@ -104,6 +105,9 @@ SqliteActionCatalogue::list(const app::ActionFilter& filter)
   return m_database.locked([&]() -> Result<std::vector<domain::ActionVersion>> {
     std::string sql =
       fmt::format("SELECT {} FROM action_versions a WHERE 1", k_columns);
+    if (!filter.project.empty()) {
+      sql += " AND project = :project";
+    }
     if (!filter.repository.empty()) {
       sql += " AND repository = :repository";
     }
@@ -120,6 +124,9 @@ SqliteActionCatalogue::list(const app::ActionFilter& filter)
     }
     sql += " ORDER BY action_id, sequence DESC";
     SQLite::Statement q(m_database.connection(), sql);
+    if (!filter.project.empty()) {
+      q.bind(":project", filter.project);
+    }
     if (!filter.repository.empty()) {
       q.bind(":repository", filter.repository);
     }
@@ -199,8 +206,8 @@ SqliteActionCatalogue::commit_scan(const app::ScanCommit& scan)
       c, "INSERT OR REPLACE INTO action_versions (action_id, version, kind, "
          "categories, metadata, repository, commit_id, directory, tree_id, "
          "scanned_at, sequence, gone_from_head, build_state, build_error, "
-         "bundle_key, lock_json, build_warnings) VALUES "
-         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'scanned', '', '', '', '[]')");
+         "bundle_key, lock_json, build_warnings, project) VALUES "
+         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'scanned', '', '', '', '[]', ?)");
     for (const auto& v : scan.upserts) {
       upsert.reset();
       upsert.clearBindings();
@@ -215,14 +222,16 @@ SqliteActionCatalogue::commit_scan(const app::ScanCommit& scan)
       upsert.bind(9, v.tree_id);
       upsert.bind(10, static_cast<int64_t>(v.scanned_at));
       upsert.bind(11, static_cast<int64_t>(++next));
+      upsert.bind(12, v.project);
       upsert.exec();
     }
     // Gone flags: every version of this repository absent from the commit.
     const std::set<std::string> present(scan.present.begin(), scan.present.end());
     SQLite::Statement versions(
       c, "SELECT action_id, version, gone_from_head FROM action_versions WHERE "
-         "repository = ?");
+         "repository = ? AND project = ?");
     versions.bind(1, scan.repository);
+    versions.bind(2, scan.project);
     std::vector<std::pair<std::pair<std::string, std::string>, int>> flips;
     while (versions.executeStep()) {
       const auto id = versions.getColumn(0).getString();

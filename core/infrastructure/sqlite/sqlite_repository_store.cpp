@@ -9,7 +9,7 @@ namespace {
 
 constexpr const char* k_columns =
   "name, url, branch, username, password != '', ssh_key != '', created_at, "
-  "last_scan_at, last_scan_ref, last_scan_commit";
+  "last_scan_at, last_scan_ref, last_scan_commit, project";
 
 domain::Repository
 read_row(SQLite::Statement& q)
@@ -27,6 +27,7 @@ read_row(SQLite::Statement& q)
   }
   r.last_scan_ref = q.getColumn(8).getString();
   r.last_scan_commit = q.getColumn(9).getString();
+  r.project = q.getColumn(10).getString();
   return r;
 }
 
@@ -93,8 +94,8 @@ SqliteRepositoryStore::add(const domain::Repository& r,
                   fmt::format("repository \"{}\" already exists", r.name));
     }
     SQLite::Statement q(c, "INSERT INTO repositories (name, url, branch, "
-                           "username, password, ssh_key, created_at) VALUES "
-                           "(?, ?, ?, ?, ?, ?, ?)");
+                           "username, password, ssh_key, created_at, project) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     q.bind(1, r.name);
     q.bind(2, r.url);
     q.bind(3, r.branch);
@@ -102,6 +103,7 @@ SqliteRepositoryStore::add(const domain::Repository& r,
     q.bind(5, password);
     q.bind(6, ssh_key);
     q.bind(7, static_cast<int64_t>(r.created_at));
+    q.bind(8, r.project);
     q.exec();
     return {};
   });

@@ -302,8 +302,8 @@ SqliteRunStore::write_run(const app::RunWrite& write)
       m_insert_run,
       "INSERT INTO runs (id, workflow_id, workflow_version, state, "
       "created_ms, started_ms, finished_ms, error, trigger_values, "
-      "trigger_step, actions, steps_total, steps_done, priority) VALUES (?, "
-      "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "trigger_step, actions, steps_total, steps_done, priority, project) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     insert.bind(1, h.id);
     insert.bind(2, h.workflow_id);
     insert.bind(3, h.workflow_version);
@@ -320,6 +320,7 @@ SqliteRunStore::write_run(const app::RunWrite& write)
     insert.bind(12, h.steps_total);
     insert.bind(13, h.steps_done);
     insert.bind(14, creation.priority);
+    insert.bind(15, creation.project);
     insert.exec();
     json::collect_file_keys(creation.trigger_values, file_keys);
   } else {
@@ -382,8 +383,8 @@ SqliteRunStore::load(const std::string& id)
     SQLite::Statement q(
       c,
       "SELECT workflow_id, workflow_version, state, created_ms, started_ms, "
-      "finished_ms, error, trigger_values, actions, priority FROM runs WHERE "
-      "id = ?");
+      "finished_ms, error, trigger_values, actions, priority, project FROM "
+      "runs WHERE id = ?");
     q.bind(1, id);
     if (!q.executeStep()) {
       return std::optional<app::StoredRun>{};
@@ -404,6 +405,7 @@ SqliteRunStore::load(const std::string& id)
     RYAX_TRY_ASSIGN(const auto actions,
                     parse_column(q.getColumn(8).getString(), id, "actions"));
     stored.priority = q.getColumn(9).getInt();
+    stored.project = q.getColumn(10).getString();
     if (actions.is_object()) {
       for (const auto& [step, action] : actions.items()) {
         if (action.is_string()) {
@@ -454,6 +456,9 @@ SqliteRunStore::list(const app::RunFilter& filter)
     where += where.empty() ? " WHERE " : " AND ";
     where += condition;
   };
+  if (!filter.project.empty()) {
+    add("project = :project");
+  }
   if (!filter.workflow_id.empty()) {
     add("workflow_id = :workflow");
   }
@@ -469,6 +474,9 @@ SqliteRunStore::list(const app::RunFilter& filter)
                                     "DESC, id DESC LIMIT :limit",
                                     k_summary_columns,
                                     where));
+    if (!filter.project.empty()) {
+      q.bind(":project", filter.project);
+    }
     if (!filter.workflow_id.empty()) {
       q.bind(":workflow", filter.workflow_id);
     }

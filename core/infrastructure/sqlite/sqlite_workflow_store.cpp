@@ -9,7 +9,7 @@ namespace ryax::infra::sqlite {
 namespace {
 
 constexpr const char* k_deployment_columns =
-  "id, latest_version, deployed_version, state, reason, updated_at";
+  "id, latest_version, deployed_version, state, reason, updated_at, project";
 
 app::WorkflowDeployment
 read_deployment(SQLite::Statement& q)
@@ -22,6 +22,7 @@ read_deployment(SQLite::Statement& q)
               .value_or(app::DeploymentState::error);
   d.reason = q.getColumn(4).getString();
   d.updated_at = q.getColumn(5).getInt64();
+  d.project = q.getColumn(6).getString();
   return d;
 }
 
@@ -40,10 +41,12 @@ SqliteWorkflowStore::find(const std::string& id, int version)
     SQLite::Statement q(
       c,
       version == 0
-        ? "SELECT version, definition, created_at FROM workflow_versions "
-          "WHERE workflow_id = ? ORDER BY version DESC LIMIT 1"
-        : "SELECT version, definition, created_at FROM workflow_versions "
-          "WHERE workflow_id = ? AND version = ?");
+        ? "SELECT v.version, v.definition, v.created_at, w.project FROM "
+          "workflow_versions v JOIN workflows w ON w.id = v.workflow_id "
+          "WHERE v.workflow_id = ? ORDER BY v.version DESC LIMIT 1"
+        : "SELECT v.version, v.definition, v.created_at, w.project FROM "
+          "workflow_versions v JOIN workflows w ON w.id = v.workflow_id "
+          "WHERE v.workflow_id = ? AND v.version = ?");
     q.bind(1, id);
     if (version != 0) {
       q.bind(2, version);
@@ -56,6 +59,7 @@ SqliteWorkflowStore::find(const std::string& id, int version)
     w.version = q.getColumn(0).getInt();
     w.yaml = q.getColumn(1).getString();
     w.created_at = q.getColumn(2).getInt64();
+    w.project = q.getColumn(3).getString();
     SQLite::Statement files(
       c,
       "SELECT path, content_key, size FROM workflow_files "
@@ -91,12 +95,13 @@ SqliteWorkflowStore::add_version(const app::StoredWorkflow& w)
     exists.reset();
     SQLite::Statement upsert(
       c,
-      "INSERT INTO workflows (id, latest_version, updated_at) VALUES (?, ?, ?) "
-      "ON CONFLICT (id) DO UPDATE SET latest_version = "
+      "INSERT INTO workflows (id, latest_version, updated_at, project) VALUES "
+      "(?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET latest_version = "
       "excluded.latest_version");
     upsert.bind(1, w.id);
     upsert.bind(2, w.version);
     upsert.bind(3, static_cast<int64_t>(w.created_at));
+    upsert.bind(4, w.project);
     upsert.exec();
     SQLite::Statement insert(
       c,

@@ -265,10 +265,10 @@ struct BuildFixture
   // Queue a build of `id` and wait for its end; the final job.
   domain::BuildJob build(const std::string& id)
   {
-    REQUIRE(service->enqueue({ id }, false));
+    REQUIRE(service->enqueue("default", { id }, false));
     domain::BuildJob job;
     REQUIRE(eventually([&] {
-      auto status = service->status(id);
+      auto status = service->status("default", id);
       job = status ? *status : domain::BuildJob{};
       return domain::is_final(job.state);
     }));
@@ -295,7 +295,7 @@ TEST_CASE("an exception thrown by the builder fails that build, and the worker b
   CHECK(version.build_state == domain::BuildState::build_error);
   CHECK(version.build_error == "internal error: disk on fire");
   CHECK(f.bundles.discarded() == 1); // the staging area did not leak
-  const auto log = f.service->log("throws", 0);
+  const auto log = f.service->log("default", "throws", 0);
   REQUIRE(log);
   CHECK(log->text.find("build failed: internal error: disk on fire") != std::string::npos);
 

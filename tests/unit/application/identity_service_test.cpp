@@ -229,7 +229,15 @@ TEST_CASE("projects: names checked, members by project, the current "
 
   auto bob = f.as("bob");
   CHECK(bob.projects == std::vector<std::string>{ "team-a" });
-  CHECK(f.service.project_of(bob, "") == "default");
+  // No current project, no membership of "default": its first project.
+  CHECK(f.service.project_of(bob, "") == "team-a");
+  CHECK(f.service.project_of(f.as("admin"), "") == "default");
+  CHECK(f.service.check_project("team-a"));
+  const auto missing = f.service.check_project("team-z");
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().code == ErrorCode::not_found);
+  CHECK(missing.error().message.find("ryax project create team-z")
+        != std::string::npos);
   REQUIRE(f.service.use_project(bob, "team-a"));
   bob = f.as("bob");
   CHECK(f.service.project_of(bob, "") == "team-a");

@@ -134,13 +134,13 @@ TEST_CASE("file outputs are held until their run is stored, then shared "
           second.stored.run.find({ "only", "" })->output_sets[0].at("file"))
           .key == key);
   CHECK(test::eventually([&] { return h.files.holds(key) == 0; }));
-  const auto removed = h.service->remove(first.stored.run.id);
+  const auto removed = h.service->remove("default", first.stored.run.id);
   REQUIRE(removed);
   CHECK(*removed == 0);
   CHECK(h.files.contains(key));
-  CHECK(h.service->remove(second.stored.run.id) == 1);
+  CHECK(h.service->remove("default", second.stored.run.id) == 1);
   CHECK_FALSE(h.files.contains(key));
-  CHECK(h.service->remove(second.stored.run.id).error().code ==
+  CHECK(h.service->remove("default", second.stored.run.id).error().code ==
         ErrorCode::not_found);
 }
 
@@ -172,7 +172,7 @@ TEST_CASE("a going run cannot be removed; retention removes old finished ones")
   h.runtimes.hold("only");
   const auto going = h.start_run("wf");
   REQUIRE(going);
-  CHECK(h.service->remove(going->stored.run.id).error().code ==
+  CHECK(h.service->remove("default", going->stored.run.id).error().code ==
         ErrorCode::failed_precondition);
   h.runtimes.release("only");
   h.wait(going->stored.run.id);

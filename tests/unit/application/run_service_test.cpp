@@ -243,7 +243,7 @@ TEST_CASE("cancel stops the running step and starts nothing after it")
   REQUIRE(started);
   const auto& id = started->stored.run.id;
   REQUIRE(h.runtimes.wait_held("b", 1));
-  const auto cancelled = h.service->cancel(id);
+  const auto cancelled = h.service->cancel("default", id);
   REQUIRE(cancelled);
   CHECK(cancelled->stored.run.state == RunState::cancelled);
   // The running step ends as cancelled once its runtime stopped it.
@@ -259,10 +259,10 @@ TEST_CASE("cancel stops the running step and starts nothing after it")
   CHECK(view.stored.run.find({ "c", "" })->state == StepState::cancelled);
   CHECK(h.runtimes.cancelled() == std::vector<std::string>{ id + ".b.r.1" });
   CHECK(steps_of(h.runtimes.started()) == std::vector<std::string>{ "a", "b" });
-  const auto again = h.service->cancel(id);
+  const auto again = h.service->cancel("default", id);
   REQUIRE_FALSE(again);
   CHECK(again.error().code == ErrorCode::failed_precondition);
-  CHECK(h.service->cancel("run-nope").error().code == ErrorCode::not_found);
+  CHECK(h.service->cancel("default", "run-nope").error().code == ErrorCode::not_found);
 }
 
 TEST_CASE("a failure stops what follows; a sibling already running ends")
@@ -342,9 +342,46 @@ TEST_CASE("fan-outs nest and cross through the service")
   // And so it reads back after a restart.
   h.stop();
   h.start();
-  const auto again = h.service->get(view.stored.run.id);
+  const auto again = h.service->get("default", view.stored.run.id);
   REQUIRE(again);
   CHECK(again->results == view.results);
+}
+
+TEST_CASE("a run belongs to its workflow's project: another project finds "
+          "neither the workflow nor its runs, by id or by listing")
+{
+  RunnerHarness h;
+  h.deploy(single("mine"));
+  h.start();
+  const auto view = h.run("mine");
+  const auto& id = view.stored.run.id;
+  CHECK(view.stored.project == "default");
+  REQUIRE(h.service->get("default", id));
+  CHECK(h.service->get("default", id)->stored.project == "default");
+
+  const auto not_found = [](const auto& result) {
+    return !result && result.error().code == ErrorCode::not_found
+           && result.error().message.find("in project \"team-b\"")
+                != std::string::npos;
+  };
+  CHECK(not_found(h.service->get("team-b", id)));
+  CHECK(not_found(h.service->cancel("team-b", id)));
+  CHECK(not_found(h.service->remove("team-b", id)));
+  CHECK(not_found(h.service->file_of("team-b", id, "any")));
+  app::StartRunRequest start;
+  start.workflow_id = "mine";
+  start.project = "team-b";
+  start.values = { { "n", "1" } };
+  CHECK(not_found(h.service->start_run(start)));
+
+  app::RunFilter filter;
+  filter.project = "team-b";
+  CHECK(h.service->list(filter)->empty());
+  filter.project = "default";
+  CHECK(h.service->list(filter)->size() == 1);
+
+  // What was refused is still there for its own project.
+  CHECK(h.service->remove("default", id));
 }
 
 TEST_SUITE_END();

@@ -1,0 +1,164 @@
+// Projects scope what the services show and touch: WorkflowService and
+// ActionService on in-memory adapters. (RunService: run_service_test.cpp;
+// end to end with two users: tests/integration/projects_test.cpp.)
+
+#include "core/application/action_service.hpp"
+#include "core/application/workflow_service.hpp"
+#include "tests/support/fake_runner_ports.hpp"
+#include "tests/unit/domain/run_builders.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+using namespace ryax;
+using test::action;
+using test::io;
+using test::ref;
+
+namespace {
+
+class NoFiles final : public app::WorkflowFileStore
+{
+public:
+  Result<std::string> put(std::string_view) override { return std::string("k"); }
+  std::string path(const std::string&) override { return ""; }
+};
+
+struct Services
+{
+  test::InMemoryWorkflowStore workflows;
+  NoFiles files;
+  test::InMemoryActionCatalogue catalogue;
+  test::FakeWorkflowFormat format;
+  test::ManualClock clock;
+  test::FakeRuntimePool runtimes;
+  app::WorkflowService service{ workflows, files,    catalogue,
+                                format,    clock,    runtimes,
+                                site(),    "x86_64" };
+  app::ActionService actions{ catalogue };
+
+  static domain::Site site()
+  {
+    domain::NodePool pool;
+    pool.name = "default";
+    pool.cpu = 4;
+    pool.memory_bytes = 8LL << 30;
+    domain::Site site;
+    site.pools = { pool };
+    return site;
+  }
+
+  // A built action `id` of `project` reading x and giving out.
+  void add_action(const std::string& id, const std::string& project)
+  {
+    domain::ActionVersion version;
+    version.metadata.id = id;
+    version.metadata.version = "1.0";
+    version.metadata.kind = domain::ActionKind::processor;
+    version.metadata.type = domain::ActionType::python3;
+    version.metadata.inputs = { io("x", domain::IoType::integer) };
+    version.metadata.outputs = { io("out", domain::IoType::integer) };
+    version.build_state = domain::BuildState::built;
+    version.bundle_key = "bundle-" + id;
+    version.project = project;
+    version.repository = "repo-" + project;
+    catalogue.add(std::move(version));
+  }
+
+  // Push workflow `id`, one step of action `from`, in `project`.
+  Result<app::PushOutcome> push(const std::string& project,
+                                const std::string& id,
+                                const std::string& from)
+  {
+    auto step = action("only", { { "x", ref("start", "n") } });
+    step.from = from;
+    auto workflow = test::make_workflow({ step });
+    workflow.id = id;
+    app::PushWorkflow request;
+    request.project = project;
+    request.source.text = format.add(workflow);
+    request.source.display_path = id + ".yaml";
+    return service.push(request);
+  }
+};
+
+bool
+not_found_in(const Error& error, const std::string& project)
+{
+  return error.code == ErrorCode::not_found
+         && error.message.find("in project \"" + project + "\"")
+              != std::string::npos;
+}
+
+} // namespace
+
+TEST_SUITE_BEGIN("app::project scope");
+
+TEST_CASE("a workflow is its project's: another project lists, reads, "
+          "deploys and removes nothing of it, and cannot take its id")
+{
+  Services s;
+  s.add_action("echo-a", "team-a");
+  const auto pushed = s.push("team-a", "flow", "echo-a");
+  REQUIRE_MESSAGE(pushed, pushed.error().message);
+  REQUIRE(pushed->diagnostics.empty());
+  CHECK(pushed->deployment.project == "team-a");
+
+  CHECK(s.service.list("team-a")->size() == 1);
+  CHECK(s.service.list("team-b")->empty());
+  CHECK(s.service.get("team-a", "flow", 0));
+  CHECK(not_found_in(s.service.get("team-b", "flow", 0).error(), "team-b"));
+  CHECK(not_found_in(s.service.deploy("team-b", "flow", 0).error(), "team-b"));
+  CHECK(not_found_in(s.service.undeploy("team-b", "flow").error(), "team-b"));
+  CHECK(not_found_in(s.service.remove("team-b", "flow", true).error(), "team-b"));
+  CHECK(not_found_in(s.service.errors("team-b", "flow").error(), "team-b"));
+
+  // team-b's own action of the same shape: the id stays team-a's.
+  s.add_action("echo-b", "team-b");
+  const auto taken = s.push("team-b", "flow", "echo-b");
+  REQUIRE_FALSE(taken);
+  CHECK(taken.error().code == ErrorCode::already_exists);
+  CHECK(taken.error().message.find("taken by another project")
+        != std::string::npos);
+  CHECK(s.service.get("team-a", "flow", 0)->stored.version == 1);
+  CHECK(s.service.deploy("team-a", "flow", 0));
+}
+
+TEST_CASE("a workflow sees only the actions of its project")
+{
+  Services s;
+  s.add_action("echo-a", "team-a");
+  const auto pushed = s.push("team-b", "flow-b", "echo-a");
+  REQUIRE(pushed);
+  REQUIRE_FALSE(pushed->diagnostics.empty()); // echo-a is unknown in team-b
+  CHECK(s.service.list("team-b")->empty());
+  CHECK(s.service.list("team-a")->empty());
+}
+
+TEST_CASE("an action is its project's: shown, listed and removed there only; "
+          "built-in triggers are everyone's")
+{
+  Services s;
+  s.add_action("echo-a", "team-a");
+  CHECK(s.actions.show("team-a", "echo-a"));
+  CHECK(not_found_in(s.actions.show("team-b", "echo-a").error(), "team-b"));
+  CHECK(not_found_in(s.actions.remove("team-b", "echo-a").error(), "team-b"));
+  CHECK(s.actions.show("team-b", "manual")->project == "team-b");
+
+  app::ActionFilter filter;
+  filter.project = "team-b";
+  const auto theirs = s.actions.list(filter);
+  REQUIRE(theirs);
+  for (const auto& version : *theirs) {
+    CHECK(version.id() != "echo-a");
+  }
+  filter.project = "team-a";
+  const auto listed = s.actions.list(filter);
+  REQUIRE(listed);
+  CHECK(std::any_of(listed->begin(), listed->end(),
+                    [](const auto& v) { return v.id() == "echo-a"; }));
+  CHECK(*s.actions.remove("team-a", "echo-a") == 1);
+}
+
+TEST_SUITE_END();

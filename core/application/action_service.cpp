@@ -53,12 +53,9 @@ find_in_project(ActionCatalogue& catalogue,
 {
   std::optional<domain::ActionVersion> found;
   if (ref.version.empty()) {
-    RYAX_TRY_ASSIGN(found, catalogue.latest(ref.id));
+    RYAX_TRY_ASSIGN(found, catalogue.latest(project, ref.id));
   } else {
-    RYAX_TRY_ASSIGN(found, catalogue.find(ref.id, ref.version));
-  }
-  if (found && found->project != project) {
-    found.reset();
+    RYAX_TRY_ASSIGN(found, catalogue.find(project, ref.id, ref.version));
   }
   if (!found) {
     if (auto builtin = builtin_version(ref.id, project);
@@ -134,17 +131,14 @@ Result<int>
 ActionService::remove(const std::string& project, const std::string& text)
 {
   RYAX_TRY_ASSIGN(const auto ref, domain::parse_action_ref(text));
-  // Every version of an id belongs to one project (scans refuse the others).
-  RYAX_TRY_ASSIGN(const auto owner, m_catalogue.latest(ref.id));
-  if (!owner || owner->project != project) {
-    return std::unexpected(not_found(project, ref));
-  }
-  RYAX_TRY_ASSIGN(const int removed, m_catalogue.remove(ref.id, ref.version));
+  RYAX_TRY_ASSIGN(const int removed,
+                  m_catalogue.remove(project, ref.id, ref.version));
   if (removed == 0) {
     return std::unexpected(not_found(project, ref));
   }
-  log::info("action {}{} removed ({} version{})", ref.id,
-            ref.version.empty() ? "" : ":" + ref.version, removed,
+  log::info("action {}{}{} removed ({} version{})", ref.id,
+            ref.version.empty() ? "" : ":" + ref.version,
+            domain::in_project(project), removed,
             removed == 1 ? "" : "s");
   return removed;
 }

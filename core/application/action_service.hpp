@@ -13,8 +13,7 @@ namespace ryax::app {
 inline constexpr std::string_view k_builtin_repository = "(built-in)";
 
 // The version `ref` names in `project` (its latest when ref.version is ""),
-// or nullopt when there is none: another project's action is none too.
-// Built-in triggers belong to every project.
+// or nullopt when there is none. Built-in triggers belong to every project.
 Result<std::optional<domain::ActionVersion>>
 find_in_project(ActionCatalogue& catalogue,
                 const std::string& project,
@@ -22,8 +21,7 @@ find_in_project(ActionCatalogue& catalogue,
 
 // Queries and removals on the action catalogue, which also lists the
 // built-in triggers (always built, from k_builtin_repository). Each call
-// acts in one project: another project's action is not_found, as an
-// unknown one.
+// acts in one project, which has its own action ids.
 class ActionService
 {
 public:

@@ -28,11 +28,12 @@ Result<void>
 BuildService::start()
 {
   RYAX_TRY_ASSIGN(const auto interrupted, m_ports.jobs.requeue_interrupted());
-  for (const auto& key : interrupted) {
-    log::info("build of {} was interrupted by a restart: queued again", key);
-    const auto colon = key.find(':');
+  for (const auto& job : interrupted) {
+    log::info("build of {}:{}{} was interrupted by a restart: queued again",
+              job.action_id, job.version, domain::in_project(job.project));
     RYAX_TRY_ASSIGN(auto version,
-                    m_ports.catalogue.find(key.substr(0, colon), key.substr(colon + 1)));
+                    m_ports.catalogue.find(job.project, job.action_id,
+                                           job.version));
     if (version) {
       version->build_state = BuildState::build_pending;
       RYAX_TRY(m_ports.catalogue.set_build(*version));
@@ -69,11 +70,12 @@ BuildService::resolve(const std::string& project, const std::string& text)
   RYAX_TRY_ASSIGN(const auto ref, domain::parse_action_ref(text));
   std::optional<domain::ActionVersion> version;
   if (ref.version.empty()) {
-    RYAX_TRY_ASSIGN(version, m_ports.catalogue.latest(ref.id));
+    RYAX_TRY_ASSIGN(version, m_ports.catalogue.latest(project, ref.id));
   } else {
-    RYAX_TRY_ASSIGN(version, m_ports.catalogue.find(ref.id, ref.version));
+    RYAX_TRY_ASSIGN(version,
+                    m_ports.catalogue.find(project, ref.id, ref.version));
   }
-  if (!version || version->project != project) {
+  if (!version) {
     return fail(ErrorCode::not_found,
                 ref.version.empty()
                   ? fmt::format("action \"{}\" not found{}",
@@ -97,7 +99,7 @@ BuildService::enqueue(const std::string& project,
   }
   std::vector<BuildJob> jobs;
   for (auto& version : versions) {
-    RYAX_TRY_ASSIGN(auto job, m_ports.jobs.enqueue(version.id(), version.version(),
+    RYAX_TRY_ASSIGN(auto job, m_ports.jobs.enqueue(project, version.id(), version.version(),
                                                    force, m_ports.clock.now_unix()));
     if (job.state == BuildJobState::pending) {
       version.build_state = BuildState::build_pending;
@@ -116,9 +118,8 @@ BuildService::enqueue_repository(const std::string& project,
                                  const std::string& repository,
                                  bool force)
 {
-  if (auto found = m_ports.repositories.get(repository);
-      !found || found->project != project) {
-    if (found || found.error().code == ErrorCode::not_found) {
+  if (auto found = m_ports.repositories.get(project, repository); !found) {
+    if (found.error().code == ErrorCode::not_found) {
       return fail(ErrorCode::not_found,
                   fmt::format("repository \"{}\" not found{}",
                               repository, domain::in_project(project)));
@@ -142,7 +143,7 @@ Result<BuildJob>
 BuildService::status(const std::string& project, const std::string& ref)
 {
   RYAX_TRY_ASSIGN(const auto version, resolve(project, ref));
-  RYAX_TRY_ASSIGN(const auto job, m_ports.jobs.latest(version.id(), version.version()));
+  RYAX_TRY_ASSIGN(const auto job, m_ports.jobs.latest(version.project, version.id(), version.version()));
   if (!job) {
     return fail(ErrorCode::not_found,
                 fmt::format("action \"{}\" version \"{}\" was never built",
@@ -156,7 +157,7 @@ BuildService::cancel(const std::string& project, const std::string& ref)
 {
   RYAX_TRY_ASSIGN(auto version, resolve(project, ref));
   std::lock_guard lock(m_mutex);
-  RYAX_TRY_ASSIGN(auto job, m_ports.jobs.latest(version.id(), version.version()));
+  RYAX_TRY_ASSIGN(auto job, m_ports.jobs.latest(version.project, version.id(), version.version()));
   if (!job || domain::is_final(job->state)) {
     return fail(ErrorCode::failed_precondition,
                 fmt::format("action \"{}\" version \"{}\" has no build in progress",
@@ -257,7 +258,7 @@ BuildService::fail_on_exception(BuildJob job, std::string_view what)
                job.version, what);
     job.state = BuildJobState::error;
     job.error = fmt::format("internal error: {}", what);
-    auto version = m_ports.catalogue.find(job.action_id, job.version);
+    auto version = m_ports.catalogue.find(job.project, job.action_id, job.version);
     if (version && *version) {
       finish(job, **version);
     } else {
@@ -284,7 +285,7 @@ BuildService::run(BuildJob job)
     cancel_flag = m_running[job.id];
   }
   const auto cancelled = [cancel_flag] { return cancel_flag->load(); };
-  auto version = m_ports.catalogue.find(job.action_id, job.version);
+  auto version = m_ports.catalogue.find(job.project, job.action_id, job.version);
   if (!version || !*version) {
     job.state = BuildJobState::error;
     job.error = "the action version was removed from the catalogue";
@@ -368,11 +369,14 @@ BuildService::build(BuildJob& job, domain::ActionVersion version,
     return version;
   }
 
-  RYAX_TRY_ASSIGN(const auto repository, m_ports.repositories.get(version.repository));
-  RYAX_TRY_ASSIGN(const auto secrets, m_ports.repositories.secrets(version.repository));
+  RYAX_TRY_ASSIGN(const auto repository,
+                  m_ports.repositories.get(version.project, version.repository));
+  RYAX_TRY_ASSIGN(const auto secrets,
+                  m_ports.repositories.secrets(version.project,
+                                               version.repository));
   GitRemote remote;
   remote.url = repository.url;
-  remote.cache_dir = m_mirrors_dir + "/" + repository.name;
+  remote.cache_dir = m_mirrors_dir + "/" + domain::mirror_name(repository);
   remote.username = repository.username;
   remote.password = secrets.password;
   remote.ssh_key = secrets.ssh_key;

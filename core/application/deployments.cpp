@@ -13,11 +13,12 @@ namespace ryax::app {
 std::vector<DeploymentView>
 deployments_of(const std::vector<ReplicaView>& replicas)
 {
-  std::map<std::string, DeploymentView> by_id;
+  std::map<std::pair<std::string, std::string>, DeploymentView> by_id;
   for (const auto& replica : replicas) {
-    auto& d = by_id[replica.deployment_id];
+    auto& d = by_id[{ replica.project, replica.deployment_id }];
     if (d.id.empty()) {
       d.id = replica.deployment_id;
+      d.project = replica.project;
       const auto slash = d.id.find('/');
       d.workflow_id = d.id.substr(0, slash);
       d.action_id = slash == std::string::npos ? "" : d.id.substr(slash + 1);

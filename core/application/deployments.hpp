@@ -14,6 +14,7 @@ namespace ryax::app {
 struct DeploymentView
 {
   std::string id; // "WORKFLOW/ACTION"
+  std::string project;
   std::string workflow_id;
   std::string action_id;
   std::vector<std::string> steps; // the workflow steps it served

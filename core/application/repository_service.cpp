@@ -45,13 +45,6 @@ RepositoryService::add(const AddRepository& request)
     return fail(ErrorCode::invalid_argument,
                 "give either a password or an SSH key, not both");
   }
-  if (auto existing = m_store.get(request.name);
-      existing && existing->project != request.project) {
-    return fail(ErrorCode::already_exists,
-                fmt::format("repository name \"{}\" is taken by another "
-                            "project: names are unique across the daemon",
-                            request.name));
-  }
   domain::Repository repository;
   repository.name = request.name;
   repository.project = request.project;
@@ -63,8 +56,9 @@ RepositoryService::add(const AddRepository& request)
   repository.created_at = m_clock.now_unix();
   RYAX_TRY(m_store.add(repository,
                        domain::RepositorySecrets{request.password, request.ssh_key}));
-  log::info("repository {} added: {} (user {}, password {}, ssh key {})",
-            repository.name, repository.url,
+  log::info("repository {}{} added: {} (user {}, password {}, ssh key {})",
+            repository.name, domain::in_project(repository.project),
+            repository.url,
             repository.username.empty() ? "none" : repository.username,
             repository.has_password ? "set" : "none",
             repository.has_ssh_key ? "set" : "none");
@@ -74,22 +68,14 @@ RepositoryService::add(const AddRepository& request)
 Result<std::vector<domain::Repository>>
 RepositoryService::list(const std::string& project)
 {
-  RYAX_TRY_ASSIGN(auto repositories, m_store.list());
-  std::erase_if(repositories, [&](const domain::Repository& repository) {
-    return repository.project != project;
-  });
-  return repositories;
+  return m_store.list(project);
 }
 
 Result<domain::Repository>
 RepositoryService::get(const std::string& project, const std::string& name)
 {
-  // Another project's repository is "not found", as if it did not exist.
-  auto repository = m_store.get(name);
-  if (!repository && repository.error().code != ErrorCode::not_found) {
-    return repository;
-  }
-  if (!repository || repository->project != project) {
+  auto repository = m_store.get(project, name);
+  if (!repository && repository.error().code == ErrorCode::not_found) {
     return fail(ErrorCode::not_found,
                 fmt::format("repository \"{}\" not found{}",
                             name, domain::in_project(project)));
@@ -102,10 +88,10 @@ RepositoryService::remove(const std::string& project, const std::string& name)
 {
   std::lock_guard lock(m_scan_mutex);
   RYAX_TRY_ASSIGN(const auto repository, get(project, name));
-  RYAX_TRY_ASSIGN(const auto secrets, m_store.secrets(name));
-  RYAX_TRY(m_store.remove(name));
+  RYAX_TRY_ASSIGN(const auto secrets, m_store.secrets(project, name));
+  RYAX_TRY(m_store.remove(project, name));
   RYAX_TRY(m_git.remove_mirror(remote_for(repository, secrets)));
-  log::info("repository {} removed", name);
+  log::info("repository {}{} removed", name, domain::in_project(project));
   return {};
 }
 
@@ -115,7 +101,7 @@ RepositoryService::remote_for(const domain::Repository& repository,
 {
   GitRemote remote;
   remote.url = repository.url;
-  remote.cache_dir = m_mirrors_dir + "/" + repository.name;
+  remote.cache_dir = m_mirrors_dir + "/" + domain::mirror_name(repository);
   remote.username = repository.username;
   remote.password = secrets.password;
   remote.ssh_key = secrets.ssh_key;
@@ -137,7 +123,8 @@ RepositoryService::scan(const ScanRepository& request)
 {
   std::lock_guard lock(m_scan_mutex);
   RYAX_TRY_ASSIGN(const auto repository, get(request.project, request.name));
-  RYAX_TRY_ASSIGN(const auto secrets, m_store.secrets(request.name));
+  RYAX_TRY_ASSIGN(const auto secrets,
+                  m_store.secrets(request.project, request.name));
   const auto remote = remote_for(repository, secrets);
 
   RYAX_TRY_ASSIGN(const auto fetched, m_git.fetch(remote));
@@ -153,12 +140,9 @@ RepositoryService::scan(const ScanRepository& request)
 
   // What the catalogue holds from this repository, by directory and by key:
   // an unchanged tree needs no parsing at all.
-  // (A repository name removed from one project and added to another may
-  // still name the first project's actions: those are not this scan's.)
-  RYAX_TRY_ASSIGN(auto known, m_catalogue.of_repository(repository.name));
-  std::erase_if(known, [&](const domain::ActionVersion& version) {
-    return version.project != repository.project;
-  });
+  RYAX_TRY_ASSIGN(const auto known,
+                  m_catalogue.of_repository(repository.project,
+                                            repository.name));
   std::map<std::string, const domain::ActionVersion*> known_by_tree;
   for (const auto& version : known) {
     known_by_tree[version.directory + "\n" + version.tree_id] = &version;
@@ -210,15 +194,9 @@ RepositoryService::scan(const ScanRepository& request)
         scanned.status = domain::ScanStatus::invalid;
       } else {
         RYAX_TRY_ASSIGN(const auto existing,
-                        m_catalogue.find(scanned.id, scanned.version));
-        RYAX_TRY_ASSIGN(const auto owner, m_catalogue.latest(scanned.id));
-        if (owner && owner->project != repository.project) {
-          scanned.status = domain::ScanStatus::conflict;
-          scanned.errors.push_back(fmt::format(
-            "{}: action \"{}\" version \"{}\" belongs to another project: "
-            "action ids are unique across the daemon",
-            display, scanned.id, scanned.version));
-        } else if (existing && existing->tree_id == dir.tree_id) {
+                        m_catalogue.find(repository.project, scanned.id,
+                                         scanned.version));
+        if (existing && existing->tree_id == dir.tree_id) {
           scanned.status = domain::ScanStatus::unchanged;
         } else if (existing && !request.force) {
           scanned.status = domain::ScanStatus::conflict;
@@ -275,9 +253,10 @@ RepositoryService::scan(const ScanRepository& request)
 
   const auto failed = std::count_if(report.actions.begin(), report.actions.end(),
                                     [](const auto& a) { return !a.ok(); });
-  log::info("repository {} scanned at {} ({}): {} actions, {} invalid, {} new "
-            "or replaced, {} gone",
-            repository.name, report.commit.substr(0, 12),
+  log::info("repository {}{} scanned at {} ({}): {} actions, {} invalid, {} "
+            "new or replaced, {} gone",
+            repository.name, domain::in_project(repository.project),
+            report.commit.substr(0, 12),
             ref.empty() ? "default branch" : ref, report.actions.size(), failed,
             scan_commit.upserts.size(), report.gone.size());
   return report;

@@ -44,9 +44,11 @@ RunDefinitions::clear()
 }
 
 Result<std::shared_ptr<const domain::CompiledWorkflow>>
-RunDefinitions::compiled(const std::string& workflow_id, int version)
+RunDefinitions::compiled(const std::string& project,
+                         const std::string& workflow_id,
+                         int version)
 {
-  const auto key = fmt::format("{}:{}", workflow_id, version);
+  const auto key = fmt::format("{}/{}:{}", project, workflow_id, version);
   const auto generation = m_workflows.generation();
   {
     std::lock_guard lock(m_mutex);
@@ -60,7 +62,8 @@ RunDefinitions::compiled(const std::string& workflow_id, int version)
       return it->second;
     }
   }
-  RYAX_TRY_ASSIGN(const auto stored, m_workflows.find(workflow_id, version));
+  RYAX_TRY_ASSIGN(const auto stored,
+                  m_workflows.find(project, workflow_id, version));
   if (!stored) {
     return fail(ErrorCode::not_found,
                 fmt::format("version {} of workflow \"{}\" is gone",
@@ -92,11 +95,10 @@ RunDefinitions::resolve_actions(const std::string& project,
     std::optional<domain::ActionVersion> found;
     if (!action.version.empty()) {
       RYAX_TRY_ASSIGN(found,
-                      m_catalogue.find(action.from, action.version));
+                      m_catalogue.find(project, action.from, action.version));
     } else {
-      RYAX_TRY_ASSIGN(found, m_catalogue.latest(action.from));
-      if (found && found->project == project
-          && found->build_state != domain::BuildState::built) {
+      RYAX_TRY_ASSIGN(found, m_catalogue.latest(project, action.from));
+      if (found && found->build_state != domain::BuildState::built) {
         ActionFilter every;
         every.project = project;
         every.all_versions = true;
@@ -109,9 +111,6 @@ RunDefinitions::resolve_actions(const std::string& project,
           }
         }
       }
-    }
-    if (found && found->project != project) {
-      found.reset(); // another project's action is none of this workflow's
     }
     if (!found || found->build_state != domain::BuildState::built) {
       return fail(ErrorCode::failed_precondition,
@@ -133,23 +132,23 @@ RunDefinitions::deployed(const std::string& project,
 {
   const auto workflows_generation = m_workflows.generation();
   const auto catalogue_generation = m_catalogue.generation();
+  const auto key = project + "/" + workflow_id;
   {
     std::lock_guard lock(m_mutex);
-    if (auto it = m_deployed.find(workflow_id);
-        it != m_deployed.end() && it->second.definition->project == project
+    if (auto it = m_deployed.find(key);
+        it != m_deployed.end()
         && it->second.workflows_generation == workflows_generation
         && it->second.catalogue_generation == catalogue_generation) {
       return it->second.definition;
     }
   }
-  RYAX_TRY_ASSIGN(const auto deployment, m_workflows.deployment(workflow_id));
-  if (!deployment || deployment->project != project) {
-    RYAX_TRY_ASSIGN(const auto all, m_workflows.list());
+  RYAX_TRY_ASSIGN(const auto deployment,
+                  m_workflows.deployment(project, workflow_id));
+  if (!deployment) {
+    RYAX_TRY_ASSIGN(const auto all, m_workflows.list(project));
     std::vector<std::string_view> ids;
     for (const auto& workflow : all) {
-      if (workflow.project == project) {
-        ids.push_back(workflow.id);
-      }
+      ids.push_back(workflow.id);
     }
     return fail(ErrorCode::not_found,
                 fmt::format("workflow \"{}\" not found{}",
@@ -165,23 +164,25 @@ RunDefinitions::deployed(const std::string& project,
                             workflow_id));
   }
   RYAX_TRY_ASSIGN(const auto workflow,
-                  compiled(workflow_id, deployment->deployed_version));
+                  compiled(project, workflow_id, deployment->deployed_version));
   RYAX_TRY_ASSIGN(const auto actions,
                   resolve_actions(project, workflow->definition()));
   RYAX_TRY_ASSIGN(auto definition,
-                  build(workflow_id, deployment->deployed_version, actions));
+                  build(project, workflow_id, deployment->deployed_version,
+                        actions));
   std::lock_guard lock(m_mutex);
-  m_deployed[workflow_id] =
+  m_deployed[key] =
     Deployed{ workflows_generation, catalogue_generation, definition };
   return definition;
 }
 
 Result<std::shared_ptr<const RunDefinition>>
-RunDefinitions::of_run(const std::string& workflow_id,
+RunDefinitions::of_run(const std::string& project,
+                       const std::string& workflow_id,
                        int version,
                        const std::map<std::string, std::string>& actions)
 {
-  auto key = fmt::format("{}:{}", workflow_id, version);
+  auto key = fmt::format("{}/{}:{}", project, workflow_id, version);
   for (const auto& [step, action] : actions) {
     key += fmt::format("|{}={}", step, action);
   }
@@ -193,30 +194,32 @@ RunDefinitions::of_run(const std::string& workflow_id,
       }
     }
   }
-  RYAX_TRY_ASSIGN(auto definition, build(workflow_id, version, actions));
+  RYAX_TRY_ASSIGN(auto definition,
+                  build(project, workflow_id, version, actions));
   std::lock_guard lock(m_mutex);
   m_of_runs[key] = definition;
   return definition;
 }
 
 Result<std::shared_ptr<const RunDefinition>>
-RunDefinitions::build(const std::string& workflow_id,
+RunDefinitions::build(const std::string& project,
+                      const std::string& workflow_id,
                       int version,
                       const std::map<std::string, std::string>& actions)
 {
   auto definition = std::make_shared<RunDefinition>(m_files);
   definition->workflow_id = workflow_id;
+  definition->project = project;
   definition->version = version;
   definition->actions = actions;
-  RYAX_TRY_ASSIGN(definition->workflow, compiled(workflow_id, version));
+  RYAX_TRY_ASSIGN(definition->workflow,
+                  compiled(project, workflow_id, version));
   const auto& workflow = *definition->workflow;
   const auto& steps = workflow.definition().actions;
 
   // Static files ("@path") become run files, once per definition.
-  RYAX_TRY_ASSIGN(const auto stored, m_workflows.find(workflow_id, version));
-  if (stored) {
-    definition->project = stored->project;
-  }
+  RYAX_TRY_ASSIGN(const auto stored,
+                  m_workflows.find(project, workflow_id, version));
   for (const auto& action : steps) {
     for (const auto& [input, binding] : action.inputs_values) {
       const auto* file = std::get_if<domain::StaticFile>(&binding);
@@ -240,7 +243,7 @@ RunDefinitions::build(const std::string& workflow_id,
                        : domain::parse_action_ref(it->second);
     std::optional<domain::ActionVersion> found;
     if (ref) {
-      RYAX_TRY_ASSIGN(found, m_catalogue.find(ref->id, ref->version));
+      RYAX_TRY_ASSIGN(found, m_catalogue.find(project, ref->id, ref->version));
     }
     if (!found || found->build_state != domain::BuildState::built) {
       plan.unavailable = fmt::format(

@@ -83,12 +83,15 @@ public:
   // built gets no spec, and its executions fail). not_found when the
   // workflow version is gone.
   Result<std::shared_ptr<const RunDefinition>> of_run(
+    const std::string& project,
     const std::string& workflow_id,
     int version,
     const std::map<std::string, std::string>& actions);
 
-  // Version `version` of `workflow_id`, compiled. not_found when gone.
+  // Version `version` of `workflow_id` of `project`, compiled. not_found
+  // when gone.
   Result<std::shared_ptr<const domain::CompiledWorkflow>> compiled(
+    const std::string& project,
     const std::string& workflow_id,
     int version);
 
@@ -97,6 +100,7 @@ public:
 
 private:
   Result<std::shared_ptr<const RunDefinition>> build(
+    const std::string& project,
     const std::string& workflow_id,
     int version,
     const std::map<std::string, std::string>& actions);

@@ -105,7 +105,8 @@ RunQueries::view_of(StoredRun stored,
     if (it == metadata.end()) {
       std::optional<domain::ActionMetadata> meta;
       if (auto ref = domain::parse_action_ref(a->second)) {
-        if (auto version = m_catalogue.find(ref->id, ref->version);
+        if (auto version =
+              m_catalogue.find(stored.project, ref->id, ref->version);
             version && *version) {
           meta = (*version)->metadata;
         }
@@ -156,7 +157,8 @@ RunQueries::get(const std::string& id)
   if (!stored) {
     return fail(ErrorCode::not_found, fmt::format("run \"{}\" not found", id));
   }
-  auto workflow = m_definitions.compiled(stored->run.workflow_id,
+  auto workflow = m_definitions.compiled(stored->project,
+                                         stored->run.workflow_id,
                                          stored->run.workflow_version);
   return view_of(std::move(*stored),
                  workflow ? workflow->get() : nullptr,

@@ -72,7 +72,8 @@ RunService::start()
     if (!*stored) {
       continue;
     }
-    auto definition = m_definitions.of_run((*stored)->run.workflow_id,
+    auto definition = m_definitions.of_run((*stored)->project,
+                                           (*stored)->run.workflow_id,
                                            (*stored)->run.workflow_version,
                                            (*stored)->actions);
     (void)m_engine.resume(std::move(**stored), std::move(definition));
@@ -200,17 +201,9 @@ RunService::deployments(const std::string& project,
                         const std::string& workflow_id)
 {
   auto all = deployments_of(m_ports.runtimes.replicas());
-  std::map<std::string, bool> ours; // by workflow id
   std::erase_if(all, [&](const DeploymentView& deployment) {
-    if (!workflow_id.empty() && deployment.workflow_id != workflow_id) {
-      return true;
-    }
-    auto [it, fresh] = ours.emplace(deployment.workflow_id, false);
-    if (fresh) {
-      const auto workflow = m_ports.workflows.deployment(deployment.workflow_id);
-      it->second = workflow && *workflow && (*workflow)->project == project;
-    }
-    return !it->second;
+    return deployment.project != project
+           || (!workflow_id.empty() && deployment.workflow_id != workflow_id);
   });
   return all;
 }

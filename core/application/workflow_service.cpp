@@ -216,14 +216,8 @@ WorkflowService::push(const PushWorkflow& request)
   }
   const auto& workflow = *validation.workflow;
   outcome.id = workflow.id;
-  RYAX_TRY_ASSIGN(const auto latest, m_store.find(workflow.id, 0));
-  if (latest && latest->project != request.project) {
-    return fail(ErrorCode::already_exists,
-                fmt::format("workflow id \"{}\" is taken by another project: "
-                            "ids are unique across the daemon (change \"id\" "
-                            "in {})",
-                            workflow.id, request.source.display_path));
-  }
+  RYAX_TRY_ASSIGN(const auto latest,
+                  m_store.find(request.project, workflow.id, 0));
   RYAX_TRY_ASSIGN(auto files, store_files(workflow, request.source));
   if (latest && latest->yaml == validation.normalised &&
       latest->files == files) {
@@ -238,7 +232,8 @@ WorkflowService::push(const PushWorkflow& request)
     RYAX_TRY(m_store.add_version(stored));
     outcome.version = stored.version;
     outcome.created = true;
-    log::info("workflow {} version {} pushed", workflow.id, stored.version);
+    log::info("workflow {} version {} pushed{}", workflow.id, stored.version,
+              domain::in_project(request.project));
   }
   if (request.deploy) {
     RYAX_TRY_ASSIGN(outcome.deployment,
@@ -266,19 +261,15 @@ WorkflowService::push(const PushWorkflow& request)
 Result<std::vector<WorkflowDeployment>>
 WorkflowService::list(const std::string& project)
 {
-  RYAX_TRY_ASSIGN(auto all, m_store.list());
-  std::erase_if(all, [&](const WorkflowDeployment& workflow) {
-    return workflow.project != project;
-  });
-  return all;
+  return m_store.list(project);
 }
 
 Result<WorkflowDeployment>
 WorkflowService::deployment_of(const std::string& project,
                                const std::string& id)
 {
-  RYAX_TRY_ASSIGN(const auto found, m_store.deployment(id));
-  if (found && found->project == project) {
+  RYAX_TRY_ASSIGN(const auto found, m_store.deployment(project, id));
+  if (found) {
     return *found;
   }
   auto message =
@@ -296,7 +287,8 @@ WorkflowService::deployment_of(const std::string& project,
 Result<StoredWorkflow>
 WorkflowService::version_of(const WorkflowDeployment& deployment, int version)
 {
-  RYAX_TRY_ASSIGN(auto found, m_store.find(deployment.id, version));
+  RYAX_TRY_ASSIGN(auto found,
+                  m_store.find(deployment.project, deployment.id, version));
   if (!found) {
     return fail(
       ErrorCode::not_found,
@@ -404,8 +396,8 @@ WorkflowService::deploy_locked(const std::string& project,
     deployment.deployed_version = 0;
     deployment.reason = reason;
     RYAX_TRY(m_store.set_deployment(deployment));
-    RYAX_TRY(
-      m_store.add_error(id, { deployment.updated_at, stored.version, reason }));
+    RYAX_TRY(m_store.add_error(
+      project, id, { deployment.updated_at, stored.version, reason }));
     log::info(
       "workflow {} version {} not deployed: {}", id, stored.version, reason);
     return fail(ErrorCode::failed_precondition,
@@ -469,7 +461,7 @@ WorkflowService::undeploy_locked(WorkflowDeployment deployment)
   deployment.deployed_version = 0;
   deployment.reason.clear();
   RYAX_TRY(m_store.set_deployment(deployment));
-  m_runtimes.drain(id);
+  m_runtimes.drain(deployment.project, id);
   log::info("workflow {} undeployed", id);
   return deployment;
 }
@@ -495,7 +487,7 @@ WorkflowService::remove(const std::string& project,
   if (deployed) {
     RYAX_TRY(undeploy_locked(deployment));
   }
-  RYAX_TRY(m_store.remove(id));
+  RYAX_TRY(m_store.remove(project, id));
   log::info("workflow {} removed", id);
   return {};
 }
@@ -504,7 +496,7 @@ Result<std::vector<DeploymentError>>
 WorkflowService::errors(const std::string& project, const std::string& id)
 {
   RYAX_TRY(deployment_of(project, id));
-  return m_store.errors(id);
+  return m_store.errors(project, id);
 }
 
 } // namespace ryax::app

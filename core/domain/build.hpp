@@ -26,6 +26,7 @@ bool is_final(BuildJobState state);
 struct BuildJob
 {
   std::int64_t id = 0;
+  std::string project = "default"; // the action's
   std::string action_id;
   std::string version;
   BuildJobState state = BuildJobState::pending;

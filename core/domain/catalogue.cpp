@@ -5,6 +5,14 @@
 
 namespace ryax::domain {
 
+std::string
+mirror_name(const Repository& repository)
+{
+  return repository.project == "default"
+           ? repository.name
+           : repository.project + "@" + repository.name;
+}
+
 bool
 is_valid_repository_name(std::string_view name)
 {

@@ -38,6 +38,11 @@ struct RepositorySecrets
 // Is `name` a valid repository name?
 bool is_valid_repository_name(std::string_view name);
 
+// The directory name of the git mirror of `repository` under the daemon's
+// mirrors: its name in the default project (where mirrors were before
+// projects), "PROJECT@NAME" in another ('@' is in no repository name).
+std::string mirror_name(const Repository& repository);
+
 // The longest repository URL, user name, password and SSH key accepted, in
 // bytes.
 inline constexpr std::size_t k_max_repository_url = 4096;

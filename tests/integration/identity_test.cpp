@@ -5,6 +5,7 @@
 #include "tests/integration/identity_helpers.hpp"
 #include "tests/support/daemon_fixture.hpp"
 #include "tests/support/git_builder.hpp"
+#include "tests/support/legacy_database.hpp"
 
 #include "ryax/v1/action.grpc.pb.h"
 #include <SQLiteCpp/Database.h>
@@ -25,6 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <set>
 
 using namespace ryax::test;
@@ -305,23 +307,14 @@ TEST_SUITE_END();
 TEST_CASE("a data dir of the schema before identities migrates: what it "
           "held is in project default and its owner is admin")
 {
-  DaemonFixture d;
+  DaemonFixture d(false);
+  std::filesystem::create_directories(d.home());
   GitBuilder repo(d.dir().path() / "actions.git");
   repo.write("README", "x\n");
   repo.commit("one");
-  REQUIRE(d.ryax({ "repo", "add", "actions", repo.url() }).exit_code == 0);
-  REQUIRE(d.stop() == 0);
-  {
-    // Back to schema 6: no identity tables, no project columns.
-    SQLite::Database db(d.home() + "/ryax.db", SQLite::OPEN_READWRITE);
-    db.exec("DROP TABLE audit; DROP TABLE tokens; DROP TABLE members; "
-            "DROP TABLE users; DROP TABLE projects; DROP INDEX runs_by_project;");
-    for (const auto* table : { "repositories", "action_versions", "workflows",
-                               "runs" }) {
-      db.exec(std::string("ALTER TABLE ") + table + " DROP COLUMN project");
-    }
-    db.exec("PRAGMA user_version = 6;");
-  }
+  const auto db = d.home() + "/ryax.db";
+  write_legacy_database(db, 6); // no identity tables, no projects
+  insert_repository_row(db, "actions", repo.url(), "", "", "");
   d.start();
   CHECK(d.log().find("migrated to schema") != std::string::npos);
   auto who = d.ryax({ "whoami", "-o", "json" });

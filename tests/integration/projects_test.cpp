@@ -1,11 +1,14 @@
 // Projects isolate what they hold: two users in two projects cannot see or
 // touch each other's repositories, actions, builds, workflows, runs, run
-// files or logs, by listing or by id. A real ryaxd and the real ryax binary.
+// files or logs, by listing or by id, and each project has its own names.
+// A real ryaxd and the real ryax binary.
 
 #include "tests/integration/identity_helpers.hpp"
 #include "tests/support/run_fixture.hpp"
 
 #include "ryax/v1/run.grpc.pb.h"
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
@@ -153,35 +156,50 @@ TEST_CASE("two users in two projects cannot see or touch each other's "
     CHECK(ryax_as(as_alice, { "repo", "show", "actions" }).exit_code == 0);
   }
 
-  SUBCASE("names are unique across the daemon: a taken one is refused")
+  SUBCASE("each project has its own names: the same repository, action, "
+          "workflow and run in another project are another's")
   {
-    GitBuilder repo(d.dir().path() / "bob.git");
-    for (const auto& id : { "writer", "bob-only" }) {
-      repo.write(std::string(id) + "/ryax_metadata.yaml",
-                 "apiVersion: \"ryax.tech/v2.0\"\nkind: Processor\nspec:\n"
-                 "  id: " + std::string(id) + "\n  human_name: Bob action\n"
-                 "  type: python3\n  version: \"1.0\"\n  outputs:\n"
-                 "  - {name: y, human_name: Y, help: h, type: integer}\n");
-      repo.write(std::string(id) + "/ryax_handler.py",
-                 "def handle(r):\n    return {'y': 1}\n");
+    const auto repo_url = json::parse(
+      ryax_as(as_alice, { "repo", "show", "actions", "-o", "json" }).out)["url"]
+                            .get<std::string>();
+    for (const auto& args : std::vector<std::vector<std::string>>{
+           { "repo", "add", "actions", repo_url },
+           { "repo", "scan", "actions", "--strict" },
+           { "action", "build", "writer", "--wait" } }) {
+      auto done = ryax_as(as_bob, args);
+      REQUIRE_MESSAGE(done.exit_code == 0, args[0], " ", args[1], ": ", done.err);
     }
-    repo.commit("bob's actions");
-    auto taken = ryax_as(as_bob, { "repo", "add", "actions", repo.url() });
-    CHECK(taken.exit_code == 5);
-    CHECK(taken.err.find("taken by another project") != std::string::npos);
+    // The file alice pushed.
+    const auto path = (d.dir().path() / "keep-a.yaml").string();
+    auto pushed = ryax_as(as_bob, { "workflow", "push", path, "--deploy" });
+    REQUIRE_MESSAGE(pushed.exit_code == 0, pushed.err);
+    auto theirs = ryax_as(as_bob, { "run", "keep-a", "--input", "text=only-for-b",
+                                    "--wait", "-o", "json" });
+    REQUIRE_MESSAGE(theirs.exit_code == 0, theirs.err);
+    const auto bob_run = json::parse(theirs.out);
+    CHECK(bob_run["state"] == "done");
+    CHECK(bob_run["id"] != run_id);
 
-    REQUIRE(ryax_as(as_bob, { "repo", "add", "bobs", repo.url() }).exit_code == 0);
-    auto scan = ryax_as(as_bob, { "repo", "scan", "bobs", "-o", "json" });
-    INFO(scan.out, scan.err);
-    CHECK(scan.out.find("belongs to another project") != std::string::npos);
-    auto listed = names_in(ryax_as(as_bob, { "action", "list", "-o", "json" }).out);
-    CHECK(has(listed, "bob-only"));
-    CHECK_FALSE(has(names_in(ryax_as(as_alice, { "action", "list", "-o", "json" }).out),
-                    "bob-only"));
-    // alice's writer is still hers, from her repository.
-    auto writer = ryax_as(as_alice, { "action", "show", "writer", "-o", "json" });
-    REQUIRE_MESSAGE(writer.exit_code == 0, writer.err);
-    CHECK(json::parse(writer.out)["repository"] == "actions");
+    // Two of each now, one per project, each seeing its own.
+    for (const auto& noun : { "repo", "workflow", "runs" }) {
+      CHECK(json::parse(ryax_as(as_bob, { noun, "list", "-o", "json" }).out).size() == 1);
+      CHECK(json::parse(ryax_as(as_alice, { noun, "list", "-o", "json" }).out).size() == 1);
+    }
+    CHECK(ryax_as(as_bob, { "runs", "show", run_id }).exit_code == 3);
+    CHECK(ryax_as(as_alice, { "runs", "show", bob_run["id"] }).exit_code == 3);
+    auto logs = ryax_as(as_bob, { "logs", bob_run["id"] });
+    CHECK(logs.out.find("only-for-a") == std::string::npos);
+
+    // Removing bob's leaves alice's whole.
+    CHECK(ryax_as(as_bob, { "workflow", "rm", "keep-a", "--force" }).exit_code == 0);
+    CHECK(ryax_as(as_bob, { "action", "rm", "writer" }).exit_code == 0);
+    CHECK(ryax_as(as_bob, { "repo", "rm", "actions" }).exit_code == 0);
+    CHECK(ryax_as(as_alice, { "workflow", "show", "keep-a" }).exit_code == 0);
+    CHECK(ryax_as(as_alice, { "action", "show", "writer" }).exit_code == 0);
+    CHECK(ryax_as(as_alice, { "repo", "show", "actions" }).exit_code == 0);
+    auto again = ryax_as(as_alice, { "run", "keep-a", "--input", "text=x",
+                                     "--wait" });
+    CHECK_MESSAGE(again.exit_code == 0, again.err);
   }
 
   SUBCASE("a project one is no member of, or that does not exist, is refused")
@@ -198,6 +216,70 @@ TEST_CASE("two users in two projects cannot see or touch each other's "
     REQUIRE_MESSAGE(admin.exit_code == 0, admin.err);
     CHECK(json::parse(admin.out).empty());
   }
+}
+
+TEST_CASE("a data dir of the schema before projects migrates: its "
+          "repositories, built actions, deployed workflows and runs are "
+          "project default's and still work")
+{
+  RunFixture f({ "writer" });
+  auto& d = f.daemon;
+  f.deploy("keep-a",
+           "    - {name: text, type: string}\n",
+           "  - {id: w, from: writer, inputs_values: {text: \"{{ start.text "
+           "}}\"}}\n");
+  const auto before = start_run(f, { "keep-a", "--input", "text=old", "--wait" });
+  REQUIRE(d.stop() == 0);
+  {
+    // Back to schema 8: the same tables without their project column.
+    SQLite::Database db(d.home() + "/ryax.db", SQLite::OPEN_READWRITE);
+    db.exec("DROP INDEX runs_by_project; DROP INDEX runs_by_workflow; "
+            "DROP INDEX runs_by_workflow_state; DROP INDEX builds_by_action;");
+    for (const std::string table :
+         { "repositories", "action_versions", "workflows", "workflow_versions",
+           "workflow_files", "workflow_errors", "builds", "runs" }) {
+      std::vector<std::string> columns;
+      SQLite::Statement info(db, "SELECT name FROM pragma_table_info(?)");
+      info.bind(1, table);
+      while (info.executeStep()) {
+        if (info.getColumn(0).getString() != "project") {
+          columns.push_back(info.getColumn(0).getString());
+        }
+      }
+      if (table == "runs" || table == "builds") { // rows other tables name
+        db.exec("ALTER TABLE " + table + " DROP COLUMN project");
+        continue;
+      }
+      std::string list;
+      for (const auto& column : columns) {
+        list += (list.empty() ? "" : ", ") + column;
+      }
+      db.exec("CREATE TABLE old_" + table + " AS SELECT " + list + " FROM "
+              + table + "; DROP TABLE " + table + "; ALTER TABLE old_" + table
+              + " RENAME TO " + table + ";");
+    }
+    db.exec("CREATE INDEX runs_by_workflow ON runs (workflow_id, created_ms "
+            "DESC, id DESC); CREATE INDEX runs_by_workflow_state ON runs "
+            "(workflow_id, state, created_ms DESC, id DESC); CREATE INDEX "
+            "builds_by_action ON builds (action_id, version, id); "
+            "PRAGMA user_version = 8;");
+  }
+  d.start();
+  CHECK(d.log().find("migrated to schema 9") != std::string::npos);
+  CHECK(json::parse(f.require_ok({ "repo", "list", "-o", "json" }).out).size() == 1);
+  const auto action = json::parse(
+    f.require_ok({ "action", "show", "writer", "-o", "json" }).out);
+  CHECK(action["build_state"] == "built");
+  const auto workflow = json::parse(
+    f.require_ok({ "workflow", "show", "keep-a", "-o", "json" }).out);
+  CHECK(workflow.dump().find("deployed") != std::string::npos);
+  CHECK(f.show(before)["state"] == "done");
+  const auto after = start_run(f, { "keep-a", "--input", "text=new", "--wait" });
+  CHECK(f.show(after)["state"] == "done");
+  CHECK(json::parse(f.require_ok({ "runs", "list", "-o", "json" }).out).size() == 2);
+  // The scan and build state carried over: nothing to build again.
+  auto build = f.require_ok({ "action", "build", "writer", "--wait", "-o", "json" });
+  CHECK(build.out.find("\"cache_hit\": true") != std::string::npos);
 }
 
 TEST_SUITE_END();

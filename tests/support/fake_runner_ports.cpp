@@ -240,10 +240,12 @@ FakeRunStaging::ingest_outputs(const std::string& outputs_dir,
 }
 
 Result<std::optional<app::StoredWorkflow>>
-InMemoryWorkflowStore::find(const std::string& id, int version)
+InMemoryWorkflowStore::find(const std::string& project,
+                            const std::string& id,
+                            int version)
 {
   std::lock_guard lock(m_mutex);
-  const auto it = m_versions.find(id);
+  const auto it = m_versions.find(Key{ project, id });
   if (it == m_versions.end() || it->second.empty()) {
     return std::optional<app::StoredWorkflow>{};
   }
@@ -262,13 +264,10 @@ Result<void>
 InMemoryWorkflowStore::add_version(const app::StoredWorkflow& workflow)
 {
   std::lock_guard lock(m_mutex);
-  auto& versions = m_versions[workflow.id];
-  versions.push_back(workflow);
-  auto& deployment = m_deployments[workflow.id];
-  if (deployment.id.empty()) {
-    deployment.project = workflow.project; // the first version's, kept after
-  }
-  versions.back().project = deployment.project;
+  const Key key{ workflow.project, workflow.id };
+  m_versions[key].push_back(workflow);
+  auto& deployment = m_deployments[key];
+  deployment.project = workflow.project;
   deployment.id = workflow.id;
   deployment.latest_version = workflow.version;
   ++m_generation;
@@ -276,10 +275,11 @@ InMemoryWorkflowStore::add_version(const app::StoredWorkflow& workflow)
 }
 
 Result<std::optional<app::WorkflowDeployment>>
-InMemoryWorkflowStore::deployment(const std::string& id)
+InMemoryWorkflowStore::deployment(const std::string& project,
+                                  const std::string& id)
 {
   std::lock_guard lock(m_mutex);
-  const auto it = m_deployments.find(id);
+  const auto it = m_deployments.find(Key{ project, id });
   if (it == m_deployments.end()) {
     return std::optional<app::WorkflowDeployment>{};
   }
@@ -287,34 +287,37 @@ InMemoryWorkflowStore::deployment(const std::string& id)
 }
 
 Result<std::vector<app::WorkflowDeployment>>
-InMemoryWorkflowStore::list()
+InMemoryWorkflowStore::list(const std::string& project)
 {
   std::lock_guard lock(m_mutex);
-  std::vector<app::WorkflowDeployment> all;
-  for (const auto& [id, deployment] : m_deployments) {
-    all.push_back(deployment);
+  std::vector<app::WorkflowDeployment> found;
+  for (const auto& [key, deployment] : m_deployments) {
+    if (key.first == project) {
+      found.push_back(deployment);
+    }
   }
-  return all;
+  return found;
 }
 
 Result<void>
 InMemoryWorkflowStore::set_deployment(const app::WorkflowDeployment& deployment)
 {
   std::lock_guard lock(m_mutex);
-  if (!m_deployments.contains(deployment.id)) {
+  const Key key{ deployment.project, deployment.id };
+  if (!m_deployments.contains(key)) {
     return fail(ErrorCode::not_found, "workflow not found");
   }
-  m_deployments[deployment.id] = deployment;
+  m_deployments[key] = deployment;
   ++m_generation;
   return {};
 }
 
 Result<void>
-InMemoryWorkflowStore::remove(const std::string& id)
+InMemoryWorkflowStore::remove(const std::string& project, const std::string& id)
 {
   std::lock_guard lock(m_mutex);
-  m_versions.erase(id);
-  m_deployments.erase(id);
+  m_versions.erase(Key{ project, id });
+  m_deployments.erase(Key{ project, id });
   ++m_generation;
   return {};
 }
@@ -375,20 +378,25 @@ InMemoryActionCatalogue::add(domain::ActionVersion version)
 }
 
 domain::ActionVersion
-InMemoryActionCatalogue::get(const std::string& id, const std::string& version)
+InMemoryActionCatalogue::get(const std::string& id,
+                             const std::string& version,
+                             const std::string& project)
 {
-  auto found = find(id, version);
+  auto found = find(project, id, version);
   REQUIRE(found);
   REQUIRE(found->has_value());
   return **found;
 }
 
 Result<std::optional<domain::ActionVersion>>
-InMemoryActionCatalogue::find(const std::string& id, const std::string& version)
+InMemoryActionCatalogue::find(const std::string& project,
+                              const std::string& id,
+                              const std::string& version)
 {
   std::lock_guard lock(m_mutex);
   for (const auto& action : m_versions) {
-    if (action.id() == id && action.version() == version) {
+    if (action.project == project && action.id() == id
+        && action.version() == version) {
       return std::optional{ action };
     }
   }
@@ -396,11 +404,12 @@ InMemoryActionCatalogue::find(const std::string& id, const std::string& version)
 }
 
 Result<std::optional<domain::ActionVersion>>
-InMemoryActionCatalogue::latest(const std::string& id)
+InMemoryActionCatalogue::latest(const std::string& project,
+                                const std::string& id)
 {
   std::lock_guard lock(m_mutex);
   for (auto it = m_versions.rbegin(); it != m_versions.rend(); ++it) {
-    if (it->id() == id) {
+    if (it->project == project && it->id() == id) {
       return std::optional{ *it };
     }
   }
@@ -422,12 +431,15 @@ InMemoryActionCatalogue::list(const app::ActionFilter& filter)
 }
 
 Result<int>
-InMemoryActionCatalogue::remove(const std::string& id, const std::string& version)
+InMemoryActionCatalogue::remove(const std::string& project,
+                                const std::string& id,
+                                const std::string& version)
 {
   std::lock_guard lock(m_mutex);
   const auto before = m_versions.size();
   std::erase_if(m_versions, [&](const auto& action) {
-    return action.id() == id && (version.empty() || action.version() == version);
+    return action.project == project && action.id() == id
+           && (version.empty() || action.version() == version);
   });
   ++m_generation;
   return static_cast<int>(before - m_versions.size());
@@ -438,7 +450,8 @@ InMemoryActionCatalogue::set_build(const domain::ActionVersion& version)
 {
   std::lock_guard lock(m_mutex);
   for (auto& action : m_versions) {
-    if (action.id() == version.id() && action.version() == version.version()) {
+    if (action.project == version.project && action.id() == version.id()
+        && action.version() == version.version()) {
       action = version;
       ++m_generation;
       return {};

@@ -88,7 +88,7 @@ public:
   Result<void> warm(const app::RuntimeSpec& spec) override;
   void reap_idle() override {}
   std::vector<app::ReplicaView> replicas() override { return {}; }
-  void drain(const std::string&) override {}
+  void drain(const std::string&, const std::string&) override {}
   void shutdown() override {}
 
   // For the leases.
@@ -137,28 +137,36 @@ private:
 class InMemoryWorkflowStore final : public app::WorkflowStore
 {
 public:
-  Result<std::optional<app::StoredWorkflow>> find(const std::string& id,
+  Result<std::optional<app::StoredWorkflow>> find(const std::string& project,
+                                                  const std::string& id,
                                                   int version) override;
   Result<void> add_version(const app::StoredWorkflow& workflow) override;
   Result<std::optional<app::WorkflowDeployment>> deployment(
+    const std::string& project,
     const std::string& id) override;
-  Result<std::vector<app::WorkflowDeployment>> list() override;
+  Result<std::vector<app::WorkflowDeployment>> list(
+    const std::string& project) override;
   Result<void> set_deployment(const app::WorkflowDeployment& deployment) override;
-  Result<void> add_error(const std::string&, const app::DeploymentError&) override
+  Result<void> add_error(const std::string&,
+                         const std::string&,
+                         const app::DeploymentError&) override
   {
     return {};
   }
-  Result<std::vector<app::DeploymentError>> errors(const std::string&) override
+  Result<std::vector<app::DeploymentError>> errors(const std::string&,
+                                                   const std::string&) override
   {
     return std::vector<app::DeploymentError>{};
   }
-  Result<void> remove(const std::string& id) override;
+  Result<void> remove(const std::string& project,
+                      const std::string& id) override;
   std::uint64_t generation() const override { return m_generation.load(); }
 
 private:
+  using Key = std::pair<std::string, std::string>; // project, id
   std::mutex m_mutex;
-  std::map<std::string, std::vector<app::StoredWorkflow>> m_versions;
-  std::map<std::string, app::WorkflowDeployment> m_deployments;
+  std::map<Key, std::vector<app::StoredWorkflow>> m_versions;
+  std::map<Key, app::WorkflowDeployment> m_deployments;
   std::atomic<std::uint64_t> m_generation{ 0 };
 };
 
@@ -192,22 +200,30 @@ public:
   // Add `version` as it is (its sequence set to the next one).
   void add(domain::ActionVersion version);
 
-  // The version `id`:`version`; the test fails when there is none.
-  domain::ActionVersion get(const std::string& id, const std::string& version);
+  // The version `id`:`version` of `project`; the test fails when there is
+  // none.
+  domain::ActionVersion get(const std::string& id,
+                            const std::string& version,
+                            const std::string& project = "default");
 
   Result<std::optional<domain::ActionVersion>> find(
+    const std::string& project,
     const std::string& id,
     const std::string& version) override;
   Result<std::optional<domain::ActionVersion>> latest(
+    const std::string& project,
     const std::string& id) override;
   Result<std::vector<domain::ActionVersion>> list(
     const app::ActionFilter& filter) override;
   Result<std::vector<domain::ActionVersion>> of_repository(
+    const std::string&,
     const std::string&) override
   {
     return std::vector<domain::ActionVersion>{};
   }
-  Result<int> remove(const std::string& id, const std::string& version) override;
+  Result<int> remove(const std::string& project,
+                     const std::string& id,
+                     const std::string& version) override;
   Result<void> set_build(const domain::ActionVersion& version) override;
   Result<void> commit_scan(const app::ScanCommit&) override { return {}; }
   std::uint64_t generation() const override { return m_generation.load(); }

@@ -26,17 +26,17 @@ RunnerHarness::deploy(const domain::WorkflowDefinition& workflow)
     actions.insert(step.from);
   }
   for (const auto& action : actions) {
-    if (!catalogue.latest(action).value()) {
+    if (!catalogue.latest("default", action).value()) {
       catalogue.add_built(action, "1.0", {}, {});
     }
   }
-  const auto existing = workflows.deployment(workflow.id).value();
+  const auto existing = workflows.deployment("default", workflow.id).value();
   app::StoredWorkflow stored;
   stored.id = workflow.id;
   stored.version = existing ? existing->latest_version + 1 : 1;
   stored.yaml = format.add(workflow);
   REQUIRE(workflows.add_version(stored));
-  auto deployment = workflows.deployment(workflow.id).value().value();
+  auto deployment = workflows.deployment("default", workflow.id).value().value();
   deployment.deployed_version = stored.version;
   deployment.state = app::DeploymentState::deployed;
   REQUIRE(workflows.set_deployment(deployment));

@@ -35,31 +35,36 @@ struct ScanCommit
   std::vector<std::string> present;
 };
 
-// The catalogue of action versions.
+// The catalogue of action versions, by project: each project has its own
+// action ids (an ActionVersion says its project; so does a ScanCommit).
 class ActionCatalogue
 {
 public:
   virtual ~ActionCatalogue() = default;
 
-  // The version `id`:`version`, or nullopt.
+  // The version `id`:`version` of `project`, or nullopt.
   virtual Result<std::optional<domain::ActionVersion>>
-  find(const std::string& id, const std::string& version) = 0;
+  find(const std::string& project,
+       const std::string& id,
+       const std::string& version) = 0;
 
-  // The latest (most recently scanned) version of `id`, or nullopt.
+  // The latest (most recently scanned) version of `id` in `project`, or
+  // nullopt.
   virtual Result<std::optional<domain::ActionVersion>>
-  latest(const std::string& id) = 0;
+  latest(const std::string& project, const std::string& id) = 0;
 
   // Versions matching `filter`, by id then newest first.
   virtual Result<std::vector<domain::ActionVersion>>
   list(const ActionFilter& filter) = 0;
 
-  // Every version catalogued from `repository`.
+  // Every version catalogued from `repository` of `project`.
   virtual Result<std::vector<domain::ActionVersion>>
-  of_repository(const std::string& repository) = 0;
+  of_repository(const std::string& project, const std::string& repository) = 0;
 
-  // Remove `id`:`version`, or every version of `id` when `version` is "".
-  // The number removed (0 when none).
-  virtual Result<int> remove(const std::string& id,
+  // Remove `id`:`version` of `project`, or every version of `id` when
+  // `version` is "". The number removed (0 when none).
+  virtual Result<int> remove(const std::string& project,
+                             const std::string& id,
                              const std::string& version) = 0;
 
   // Record the build fields of `version` (build_state, build_error,

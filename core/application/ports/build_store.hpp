@@ -15,9 +15,10 @@ class BuildStore
 public:
   virtual ~BuildStore() = default;
 
-  // Queue a build of `id`:`version`, or return the pending or running job
-  // of that version (never two at once).
-  virtual Result<domain::BuildJob> enqueue(const std::string& id,
+  // Queue a build of `id`:`version` of `project`, or return the pending or
+  // running job of that version (never two at once).
+  virtual Result<domain::BuildJob> enqueue(const std::string& project,
+                                           const std::string& id,
                                            const std::string& version,
                                            bool force, std::int64_t now) = 0;
 
@@ -27,13 +28,15 @@ public:
   // Write every field of `job`.
   virtual Result<void> update(const domain::BuildJob& job) = 0;
 
-  // The most recent job of `id`:`version`, or nullopt.
+  // The most recent job of `id`:`version` of `project`, or nullopt.
   virtual Result<std::optional<domain::BuildJob>>
-  latest(const std::string& id, const std::string& version) = 0;
+  latest(const std::string& project,
+         const std::string& id,
+         const std::string& version) = 0;
 
   // Jobs left "building" by a daemon that died go back to pending; their
-  // action versions are returned as "id:version".
-  virtual Result<std::vector<std::string>> requeue_interrupted() = 0;
+  // jobs are returned.
+  virtual Result<std::vector<domain::BuildJob>> requeue_interrupted() = 0;
 };
 
 // Build logs, one per job, readable while the build runs.

@@ -16,9 +16,10 @@ namespace ryax::app {
 // What a warm runtime runs and how it is limited.
 struct RuntimeSpec
 {
-  // The deployment: one action of one workflow (its steps running that
-  // action version with the same limits share replicas, and so do fan-out
-  // branches); `step_id` is the step asking.
+  // The deployment: one action of one workflow of one project (action.
+  // project: its steps running that action version with the same limits
+  // share replicas, and so do fan-out branches); `step_id` is the step
+  // asking.
   std::string workflow_id;
   std::string step_id;
   // The built action version (metadata and bundle_key).
@@ -31,11 +32,11 @@ struct RuntimeSpec
   // A replica idle this long is stopped.
   std::chrono::seconds idle_timeout{ 300 };
 
-  // The pool key: one set of replicas per workflow, action version and
-  // limits.
+  // The pool key: one set of replicas per project, workflow, action
+  // version and limits.
   std::string key() const;
 
-  // "WORKFLOW/ACTION".
+  // "WORKFLOW/ACTION" (unique in its project).
   std::string deployment_id() const { return workflow_id + "/" + action.id(); }
 };
 
@@ -72,6 +73,7 @@ public:
 struct ReplicaView
 {
   std::string key;           // RuntimeSpec::key
+  std::string project;       // the deployment's
   std::string deployment_id; // "WORKFLOW/ACTION"
   std::vector<std::string> steps; // the workflow steps it served, sorted
   std::string action;        // "id:version"
@@ -108,9 +110,10 @@ public:
   // Every live replica.
   virtual std::vector<ReplicaView> replicas() = 0;
 
-  // Stop the replicas of the deployments of `workflow_id`: idle ones now,
-  // busy ones when given back.
-  virtual void drain(const std::string& workflow_id) = 0;
+  // Stop the replicas of the deployments of `workflow_id` of `project`:
+  // idle ones now, busy ones when given back.
+  virtual void drain(const std::string& project,
+                     const std::string& workflow_id) = 0;
 
   // Stop every replica (waits for busy ones to be given back).
   virtual void shutdown() = 0;
@@ -121,7 +124,7 @@ public:
 inline std::string
 RuntimeSpec::key() const
 {
-  return deployment_id() + "=" + action.id() + ":" + action.version() + "@"
+  return action.project + "/" + deployment_id() + "=" + action.id() + ":" + action.version() + "@"
          + action.bundle_key + "/"
          + std::to_string(time_limit_seconds) + "/"
          + std::to_string(memory_limit_bytes) + "/" + std::to_string(cpu_quota);

@@ -69,15 +69,17 @@ struct DeploymentError
   std::string message;
 };
 
-// Workflow versions and deployments.
+// Workflow versions and deployments, by project: each project has its own
+// workflow ids.
 class WorkflowStore
 {
 public:
   virtual ~WorkflowStore() = default;
 
-  // Version `version` of workflow `id`, or its latest when `version` is 0;
-  // nullopt when there is none.
-  virtual Result<std::optional<StoredWorkflow>> find(const std::string& id,
+  // Version `version` of workflow `id` of `project`, or its latest when
+  // `version` is 0; nullopt when there is none.
+  virtual Result<std::optional<StoredWorkflow>> find(const std::string& project,
+                                                     const std::string& id,
                                                      int version) = 0;
 
   // Record a new version, and the workflow (undeployed) when it is the
@@ -85,27 +87,35 @@ public:
   // when that version is taken.
   virtual Result<void> add_version(const StoredWorkflow& workflow) = 0;
 
-  // The deployment of `id`, or nullopt for an unknown workflow.
+  // The deployment of `id` of `project`, or nullopt for an unknown
+  // workflow.
   virtual Result<std::optional<WorkflowDeployment>> deployment(
+    const std::string& project,
     const std::string& id) = 0;
 
-  // Every workflow's deployment, by id.
-  virtual Result<std::vector<WorkflowDeployment>> list() = 0;
+  // Every workflow's deployment in `project`, by id.
+  virtual Result<std::vector<WorkflowDeployment>> list(
+    const std::string& project) = 0;
 
   // Record state, deployed_version, reason and updated_at of
-  // `deployment.id`. not_found when the workflow is gone.
+  // `deployment.id` of `deployment.project`. not_found when the workflow is
+  // gone.
   virtual Result<void> set_deployment(const WorkflowDeployment& deployment) = 0;
 
-  // Append a deployment error of `id`.
-  virtual Result<void> add_error(const std::string& id,
+  // Append a deployment error of `id` of `project`.
+  virtual Result<void> add_error(const std::string& project,
+                                 const std::string& id,
                                  const DeploymentError& error) = 0;
 
-  // The deployment errors of `id`, oldest first.
+  // The deployment errors of `id` of `project`, oldest first.
   virtual Result<std::vector<DeploymentError>> errors(
+    const std::string& project,
     const std::string& id) = 0;
 
-  // Forget `id`: its versions, deployment and errors. not_found naming it.
-  virtual Result<void> remove(const std::string& id) = 0;
+  // Forget `id` of `project`: its versions, deployment and errors.
+  // not_found naming it.
+  virtual Result<void> remove(const std::string& project,
+                              const std::string& id) = 0;
 
   // A number that changes after every write through this object, for
   // callers that keep what they read (compare it to decide to read again).

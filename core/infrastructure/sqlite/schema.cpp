@@ -206,14 +206,130 @@ CREATE TABLE audit (
 );
 CREATE INDEX audit_by_time ON audit (at_ms DESC, id DESC);
 )sql"},
-    {9, "repositories, actions, workflows and runs belong to a project", R"sql(
--- Names stay unique across the daemon; each row says which project owns it.
--- What a data dir held before identities lands in the project "default".
-ALTER TABLE repositories ADD COLUMN project TEXT NOT NULL DEFAULT 'default';
-ALTER TABLE action_versions ADD COLUMN project TEXT NOT NULL DEFAULT 'default';
-ALTER TABLE workflows ADD COLUMN project TEXT NOT NULL DEFAULT 'default';
+    {9, "projects hold repositories, actions, builds, workflows and runs", R"sql(
+-- Names are per project: the keys become (project, name). What a data dir
+-- held before identities lands in the project "default". The tables keyed
+-- by name are rebuilt (SQLite cannot change a primary key in place); the
+-- workflow store deletes a workflow's rows itself, so the rebuilt workflow
+-- tables carry no foreign keys.
+CREATE TABLE repositories_9 (
+  project          TEXT NOT NULL,
+  name             TEXT NOT NULL,
+  url              TEXT NOT NULL,
+  branch           TEXT NOT NULL DEFAULT '',
+  username         TEXT NOT NULL DEFAULT '',
+  password         TEXT NOT NULL DEFAULT '',
+  ssh_key          TEXT NOT NULL DEFAULT '',
+  created_at       INTEGER NOT NULL,
+  last_scan_at     INTEGER,
+  last_scan_ref    TEXT NOT NULL DEFAULT '',
+  last_scan_commit TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (project, name)
+);
+INSERT INTO repositories_9 SELECT 'default', name, url, branch, username,
+  password, ssh_key, created_at, last_scan_at, last_scan_ref,
+  last_scan_commit FROM repositories;
+DROP TABLE repositories;
+ALTER TABLE repositories_9 RENAME TO repositories;
+
+CREATE TABLE action_versions_9 (
+  project        TEXT NOT NULL,
+  action_id      TEXT NOT NULL,
+  version        TEXT NOT NULL,
+  kind           TEXT NOT NULL,
+  categories     TEXT NOT NULL,
+  metadata       TEXT NOT NULL,
+  repository     TEXT NOT NULL,
+  commit_id      TEXT NOT NULL,
+  directory      TEXT NOT NULL,
+  tree_id        TEXT NOT NULL,
+  scanned_at     INTEGER NOT NULL,
+  sequence       INTEGER NOT NULL,
+  gone_from_head INTEGER NOT NULL DEFAULT 0,
+  build_state    TEXT NOT NULL DEFAULT 'scanned',
+  build_error    TEXT NOT NULL DEFAULT '',
+  bundle_key     TEXT NOT NULL DEFAULT '',
+  lock_json      TEXT NOT NULL DEFAULT '',
+  build_warnings TEXT NOT NULL DEFAULT '[]',
+  PRIMARY KEY (project, action_id, version)
+);
+INSERT INTO action_versions_9 SELECT 'default', action_id, version, kind,
+  categories, metadata, repository, commit_id, directory, tree_id,
+  scanned_at, sequence, gone_from_head, build_state, build_error,
+  bundle_key, lock_json, build_warnings FROM action_versions;
+DROP TABLE action_versions;
+ALTER TABLE action_versions_9 RENAME TO action_versions;
+CREATE INDEX action_versions_by_repository
+  ON action_versions (project, repository);
+CREATE INDEX action_versions_by_sequence
+  ON action_versions (project, action_id, sequence);
+
+ALTER TABLE builds ADD COLUMN project TEXT NOT NULL DEFAULT 'default';
+DROP INDEX builds_by_action;
+CREATE INDEX builds_by_action ON builds (project, action_id, version, id);
+
+CREATE TABLE workflows_9 (
+  project          TEXT NOT NULL,
+  id               TEXT NOT NULL,
+  latest_version   INTEGER NOT NULL,
+  deployed_version INTEGER NOT NULL DEFAULT 0,
+  state            TEXT NOT NULL DEFAULT 'undeployed',
+  reason           TEXT NOT NULL DEFAULT '',
+  updated_at       INTEGER NOT NULL,
+  PRIMARY KEY (project, id)
+);
+INSERT INTO workflows_9 SELECT 'default', id, latest_version,
+  deployed_version, state, reason, updated_at FROM workflows;
+CREATE TABLE workflow_versions_9 (
+  project     TEXT NOT NULL,
+  workflow_id TEXT NOT NULL,
+  version     INTEGER NOT NULL,
+  definition  TEXT NOT NULL,
+  created_at  INTEGER NOT NULL,
+  PRIMARY KEY (project, workflow_id, version)
+);
+INSERT INTO workflow_versions_9 SELECT 'default', workflow_id, version,
+  definition, created_at FROM workflow_versions;
+CREATE TABLE workflow_files_9 (
+  project     TEXT NOT NULL,
+  workflow_id TEXT NOT NULL,
+  version     INTEGER NOT NULL,
+  path        TEXT NOT NULL,
+  content_key TEXT NOT NULL,
+  size        INTEGER NOT NULL,
+  PRIMARY KEY (project, workflow_id, version, path)
+);
+INSERT INTO workflow_files_9 SELECT 'default', workflow_id, version, path,
+  content_key, size FROM workflow_files;
+CREATE TABLE workflow_errors_9 (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  project     TEXT NOT NULL,
+  workflow_id TEXT NOT NULL,
+  version     INTEGER NOT NULL,
+  at          INTEGER NOT NULL,
+  message     TEXT NOT NULL
+);
+INSERT INTO workflow_errors_9 SELECT id, 'default', workflow_id, version, at,
+  message FROM workflow_errors;
+DROP TABLE workflow_files;
+DROP TABLE workflow_errors;
+DROP TABLE workflow_versions;
+DROP TABLE workflows;
+ALTER TABLE workflows_9 RENAME TO workflows;
+ALTER TABLE workflow_versions_9 RENAME TO workflow_versions;
+ALTER TABLE workflow_files_9 RENAME TO workflow_files;
+ALTER TABLE workflow_errors_9 RENAME TO workflow_errors;
+CREATE INDEX workflow_errors_by_workflow
+  ON workflow_errors (project, workflow_id, id);
+
 ALTER TABLE runs ADD COLUMN project TEXT NOT NULL DEFAULT 'default';
+DROP INDEX runs_by_workflow;
+DROP INDEX runs_by_workflow_state;
 CREATE INDEX runs_by_project ON runs (project, created_ms DESC, id DESC);
+CREATE INDEX runs_by_workflow
+  ON runs (project, workflow_id, created_ms DESC, id DESC);
+CREATE INDEX runs_by_workflow_state
+  ON runs (project, workflow_id, state, created_ms DESC, id DESC);
 )sql"},
   };
   return k_migrations;

@@ -6,6 +6,7 @@
 #include <SQLiteCpp/Transaction.h>
 #include <fmt/format.h>
 
+#include <cstdint>
 #include <vector>
 
 namespace ryax::infra::sqlite {
@@ -50,20 +51,20 @@ seal_credentials(SQLite::Database& c, app::SecretBox& box)
 {
   struct Plain
   {
-    std::string name;
+    std::int64_t row = 0; // the repository's rowid
     const char* column;
     std::string text;
   };
   std::vector<Plain> plain;
   {
-    SQLite::Statement q(c, "SELECT name, password, ssh_key FROM repositories");
+    SQLite::Statement q(c, "SELECT rowid, password, ssh_key FROM repositories");
     while (q.executeStep()) {
       for (const auto& [index, column] :
            { std::pair{ 1, "password" }, std::pair{ 2, "ssh_key" } }) {
         auto text = q.getColumn(index).getString();
         if (!text.empty() && !box.is_sealed(text)) {
           plain.push_back(
-            { q.getColumn(0).getString(), column, std::move(text) });
+            { q.getColumn(0).getInt64(), column, std::move(text) });
         }
       }
     }
@@ -72,10 +73,10 @@ seal_credentials(SQLite::Database& c, app::SecretBox& box)
     RYAX_TRY_ASSIGN(const auto sealed, box.seal(value.text));
     SQLite::Statement update(
       c,
-      fmt::format("UPDATE repositories SET {} = ? WHERE name = ?",
+      fmt::format("UPDATE repositories SET {} = ? WHERE rowid = ?",
                   value.column));
     update.bind(1, sealed);
-    update.bind(2, value.name);
+    update.bind(2, value.row);
     update.exec();
   }
   return static_cast<int>(plain.size());

@@ -73,28 +73,34 @@ SqliteActionCatalogue::SqliteActionCatalogue(Database& database)
 }
 
 Result<std::optional<domain::ActionVersion>>
-SqliteActionCatalogue::find(const std::string& id, const std::string& version)
+SqliteActionCatalogue::find(const std::string& project,
+                            const std::string& id,
+                            const std::string& version)
 {
   return m_database.locked([&]() -> Result<std::optional<domain::ActionVersion>> {
     SQLite::Statement q(m_database.connection(),
                         fmt::format("SELECT {} FROM action_versions WHERE "
-                                    "action_id = ? AND version = ?",
+                                    "project = ? AND action_id = ? AND "
+                                    "version = ?",
                                     k_columns));
-    q.bind(1, id);
-    q.bind(2, version);
+    q.bind(1, project);
+    q.bind(2, id);
+    q.bind(3, version);
     return read_one(q);
   });
 }
 
 Result<std::optional<domain::ActionVersion>>
-SqliteActionCatalogue::latest(const std::string& id)
+SqliteActionCatalogue::latest(const std::string& project, const std::string& id)
 {
   return m_database.locked([&]() -> Result<std::optional<domain::ActionVersion>> {
     SQLite::Statement q(m_database.connection(),
                         fmt::format("SELECT {} FROM action_versions WHERE "
-                                    "action_id = ? ORDER BY sequence DESC LIMIT 1",
+                                    "project = ? AND action_id = ? ORDER BY "
+                                    "sequence DESC LIMIT 1",
                                     k_columns));
-    q.bind(1, id);
+    q.bind(1, project);
+    q.bind(2, id);
     return read_one(q);
   });
 }
@@ -120,7 +126,7 @@ SqliteActionCatalogue::list(const app::ActionFilter& filter)
     }
     if (!filter.all_versions) {
       sql += " AND sequence = (SELECT MAX(sequence) FROM action_versions b "
-             "WHERE b.action_id = a.action_id)";
+             "WHERE b.project = a.project AND b.action_id = a.action_id)";
     }
     sql += " ORDER BY action_id, sequence DESC";
     SQLite::Statement q(m_database.connection(), sql);
@@ -141,30 +147,37 @@ SqliteActionCatalogue::list(const app::ActionFilter& filter)
 }
 
 Result<std::vector<domain::ActionVersion>>
-SqliteActionCatalogue::of_repository(const std::string& repository)
+SqliteActionCatalogue::of_repository(const std::string& project,
+                                     const std::string& repository)
 {
   return m_database.locked([&]() -> Result<std::vector<domain::ActionVersion>> {
     SQLite::Statement q(m_database.connection(),
                         fmt::format("SELECT {} FROM action_versions WHERE "
-                                    "repository = ? ORDER BY directory",
+                                    "project = ? AND repository = ? ORDER BY "
+                                    "directory",
                                     k_columns));
-    q.bind(1, repository);
+    q.bind(1, project);
+    q.bind(2, repository);
     return read_all(q);
   });
 }
 
 Result<int>
-SqliteActionCatalogue::remove(const std::string& id, const std::string& version)
+SqliteActionCatalogue::remove(const std::string& project,
+                              const std::string& id,
+                              const std::string& version)
 {
   return written(m_database.locked([&]() -> Result<int> {
     SQLite::Statement q(m_database.connection(),
                         version.empty()
-                          ? "DELETE FROM action_versions WHERE action_id = ?"
-                          : "DELETE FROM action_versions WHERE action_id = ? "
-                            "AND version = ?");
-    q.bind(1, id);
+                          ? "DELETE FROM action_versions WHERE project = ? AND "
+                            "action_id = ?"
+                          : "DELETE FROM action_versions WHERE project = ? AND "
+                            "action_id = ? AND version = ?");
+    q.bind(1, project);
+    q.bind(2, id);
     if (!version.empty()) {
-      q.bind(2, version);
+      q.bind(3, version);
     }
     return q.exec();
   }));
@@ -177,14 +190,15 @@ SqliteActionCatalogue::set_build(const domain::ActionVersion& v)
     SQLite::Statement q(m_database.connection(),
                         "UPDATE action_versions SET build_state = ?, build_error = ?, "
                         "bundle_key = ?, lock_json = ?, build_warnings = ? "
-                        "WHERE action_id = ? AND version = ?");
+                        "WHERE project = ? AND action_id = ? AND version = ?");
     q.bind(1, std::string(domain::to_string(v.build_state)));
     q.bind(2, v.build_error);
     q.bind(3, v.bundle_key);
     q.bind(4, v.lock_json);
     q.bind(5, nlohmann::json(v.build_warnings).dump());
-    q.bind(6, v.id());
-    q.bind(7, v.version());
+    q.bind(6, v.project);
+    q.bind(7, v.id());
+    q.bind(8, v.version());
     if (q.exec() == 0) {
       return fail(ErrorCode::not_found,
                   fmt::format("action \"{}\" version \"{}\" not found", v.id(),
@@ -242,21 +256,24 @@ SqliteActionCatalogue::commit_scan(const app::ScanCommit& scan)
       }
     }
     SQLite::Statement flag(c, "UPDATE action_versions SET gone_from_head = ? "
-                              "WHERE action_id = ? AND version = ?");
+                              "WHERE project = ? AND action_id = ? AND "
+                              "version = ?");
     for (const auto& [key, gone] : flips) {
       flag.reset();
       flag.bind(1, gone);
-      flag.bind(2, key.first);
-      flag.bind(3, key.second);
+      flag.bind(2, scan.project);
+      flag.bind(3, key.first);
+      flag.bind(4, key.second);
       flag.exec();
     }
     SQLite::Statement record(
       c, "UPDATE repositories SET last_scan_at = ?, last_scan_ref = ?, "
-         "last_scan_commit = ? WHERE name = ?");
+         "last_scan_commit = ? WHERE project = ? AND name = ?");
     record.bind(1, static_cast<int64_t>(scan.scanned_at));
     record.bind(2, scan.ref);
     record.bind(3, scan.commit);
-    record.bind(4, scan.repository);
+    record.bind(4, scan.project);
+    record.bind(5, scan.repository);
     record.exec();
     tx.commit();
     return {};

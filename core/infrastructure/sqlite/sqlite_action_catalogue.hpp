@@ -16,14 +16,19 @@ public:
   explicit SqliteActionCatalogue(Database& database);
 
   Result<std::optional<domain::ActionVersion>>
-  find(const std::string& id, const std::string& version) override;
+  find(const std::string& project,
+       const std::string& id,
+       const std::string& version) override;
   Result<std::optional<domain::ActionVersion>>
-  latest(const std::string& id) override;
+  latest(const std::string& project, const std::string& id) override;
   Result<std::vector<domain::ActionVersion>>
   list(const app::ActionFilter& filter) override;
   Result<std::vector<domain::ActionVersion>>
-  of_repository(const std::string& repository) override;
-  Result<int> remove(const std::string& id, const std::string& version) override;
+  of_repository(const std::string& project,
+                const std::string& repository) override;
+  Result<int> remove(const std::string& project,
+                     const std::string& id,
+                     const std::string& version) override;
   Result<void> set_build(const domain::ActionVersion& version) override;
   Result<void> commit_scan(const app::ScanCommit& scan) override;
 

@@ -11,7 +11,7 @@ namespace {
 
 constexpr const char* k_columns =
   "id, action_id, version, state, force, cache_hit, queued_at, started_at, "
-  "finished_at, attempts, error, bundle_key, warnings";
+  "finished_at, attempts, error, bundle_key, warnings, project";
 
 domain::BuildJob
 read_row(SQLite::Statement& q)
@@ -34,6 +34,7 @@ read_row(SQLite::Statement& q)
   if (warnings.is_array()) {
     job.warnings = warnings.get<std::vector<std::string>>();
   }
+  job.project = q.getColumn(13).getString();
   return job;
 }
 
@@ -51,30 +52,38 @@ read_one(SQLite::Statement& q)
 SqliteBuildStore::SqliteBuildStore(Database& database) : m_database(database) {}
 
 Result<domain::BuildJob>
-SqliteBuildStore::enqueue(const std::string& id, const std::string& version,
-                          bool force, std::int64_t now)
+SqliteBuildStore::enqueue(const std::string& project,
+                          const std::string& id,
+                          const std::string& version,
+                          bool force,
+                          std::int64_t now)
 {
   return m_database.locked([&]() -> Result<domain::BuildJob> {
     auto& c = m_database.connection();
     SQLite::Transaction tx(c);
     SQLite::Statement active(
-      c, fmt::format("SELECT {} FROM builds WHERE action_id = ? AND version = ? "
-                     "AND state IN ('pending', 'building') ORDER BY id DESC LIMIT 1",
+      c, fmt::format("SELECT {} FROM builds WHERE project = ? AND action_id = ? "
+                     "AND version = ? AND state IN ('pending', 'building') "
+                     "ORDER BY id DESC LIMIT 1",
                      k_columns));
-    active.bind(1, id);
-    active.bind(2, version);
+    active.bind(1, project);
+    active.bind(2, id);
+    active.bind(3, version);
     if (auto job = read_one(active)) {
       return *job;
     }
-    SQLite::Statement insert(c, "INSERT INTO builds (action_id, version, state, "
-                                "force, queued_at) VALUES (?, ?, 'pending', ?, ?)");
-    insert.bind(1, id);
-    insert.bind(2, version);
-    insert.bind(3, force ? 1 : 0);
-    insert.bind(4, static_cast<int64_t>(now));
+    SQLite::Statement insert(c, "INSERT INTO builds (project, action_id, "
+                                "version, state, force, queued_at) VALUES "
+                                "(?, ?, ?, 'pending', ?, ?)");
+    insert.bind(1, project);
+    insert.bind(2, id);
+    insert.bind(3, version);
+    insert.bind(4, force ? 1 : 0);
+    insert.bind(5, static_cast<int64_t>(now));
     insert.exec();
     domain::BuildJob job;
     job.id = c.getLastInsertRowid();
+    job.project = project;
     job.action_id = id;
     job.version = version;
     job.force = force;
@@ -119,34 +128,40 @@ SqliteBuildStore::update(const domain::BuildJob& job)
 }
 
 Result<std::optional<domain::BuildJob>>
-SqliteBuildStore::latest(const std::string& id, const std::string& version)
+SqliteBuildStore::latest(const std::string& project,
+                         const std::string& id,
+                         const std::string& version)
 {
   return m_database.locked([&]() -> Result<std::optional<domain::BuildJob>> {
     SQLite::Statement q(m_database.connection(),
-                        fmt::format("SELECT {} FROM builds WHERE action_id = ? AND "
-                                    "version = ? ORDER BY id DESC LIMIT 1",
+                        fmt::format("SELECT {} FROM builds WHERE project = ? AND "
+                                    "action_id = ? AND version = ? ORDER BY id "
+                                    "DESC LIMIT 1",
                                     k_columns));
-    q.bind(1, id);
-    q.bind(2, version);
+    q.bind(1, project);
+    q.bind(2, id);
+    q.bind(3, version);
     return read_one(q);
   });
 }
 
-Result<std::vector<std::string>>
+Result<std::vector<domain::BuildJob>>
 SqliteBuildStore::requeue_interrupted()
 {
-  return m_database.locked([&]() -> Result<std::vector<std::string>> {
+  return m_database.locked([&]() -> Result<std::vector<domain::BuildJob>> {
     auto& c = m_database.connection();
     SQLite::Transaction tx(c);
-    SQLite::Statement q(c, "SELECT action_id, version FROM builds WHERE state = "
-                           "'building' ORDER BY id");
-    std::vector<std::string> keys;
+    SQLite::Statement q(c, fmt::format("SELECT {} FROM builds WHERE state = "
+                                       "'building' ORDER BY id",
+                                       k_columns));
+    std::vector<domain::BuildJob> jobs;
     while (q.executeStep()) {
-      keys.push_back(q.getColumn(0).getString() + ":" + q.getColumn(1).getString());
+      jobs.push_back(read_row(q));
+      jobs.back().state = domain::BuildJobState::pending;
     }
     c.exec("UPDATE builds SET state = 'pending' WHERE state = 'building'");
     tx.commit();
-    return keys;
+    return jobs;
   });
 }
 

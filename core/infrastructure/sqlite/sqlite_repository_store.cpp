@@ -87,8 +87,10 @@ SqliteRepositoryStore::add(const domain::Repository& r,
   RYAX_TRY_ASSIGN(const auto ssh_key, sealed_or_empty(m_box, secrets.ssh_key));
   return m_database.locked([&]() -> Result<void> {
     auto& c = m_database.connection();
-    SQLite::Statement exists(c, "SELECT 1 FROM repositories WHERE name = ?");
-    exists.bind(1, r.name);
+    SQLite::Statement exists(
+      c, "SELECT 1 FROM repositories WHERE project = ? AND name = ?");
+    exists.bind(1, r.project);
+    exists.bind(2, r.name);
     if (exists.executeStep()) {
       return fail(ErrorCode::already_exists,
                   fmt::format("repository \"{}\" already exists", r.name));
@@ -110,13 +112,15 @@ SqliteRepositoryStore::add(const domain::Repository& r,
 }
 
 Result<domain::Repository>
-SqliteRepositoryStore::get(const std::string& name)
+SqliteRepositoryStore::get(const std::string& project, const std::string& name)
 {
   return m_database.locked([&]() -> Result<domain::Repository> {
     SQLite::Statement q(m_database.connection(),
-                        fmt::format("SELECT {} FROM repositories WHERE name = ?",
+                        fmt::format("SELECT {} FROM repositories WHERE "
+                                    "project = ? AND name = ?",
                                     k_columns));
-    q.bind(1, name);
+    q.bind(1, project);
+    q.bind(2, name);
     if (!q.executeStep()) {
       return std::unexpected(not_found(name));
     }
@@ -125,15 +129,18 @@ SqliteRepositoryStore::get(const std::string& name)
 }
 
 Result<domain::RepositorySecrets>
-SqliteRepositoryStore::secrets(const std::string& name)
+SqliteRepositoryStore::secrets(const std::string& project,
+                               const std::string& name)
 {
   RYAX_TRY_ASSIGN(
     const auto stored,
     m_database.locked([&]() -> Result<domain::RepositorySecrets> {
       SQLite::Statement q(
         m_database.connection(),
-        "SELECT password, ssh_key FROM repositories WHERE name = ?");
-      q.bind(1, name);
+        "SELECT password, ssh_key FROM repositories WHERE project = ? AND "
+        "name = ?");
+      q.bind(1, project);
+      q.bind(2, name);
       if (!q.executeStep()) {
         return std::unexpected(not_found(name));
       }
@@ -149,12 +156,14 @@ SqliteRepositoryStore::secrets(const std::string& name)
 }
 
 Result<std::vector<domain::Repository>>
-SqliteRepositoryStore::list()
+SqliteRepositoryStore::list(const std::string& project)
 {
   return m_database.locked([&]() -> Result<std::vector<domain::Repository>> {
     SQLite::Statement q(m_database.connection(),
-                        fmt::format("SELECT {} FROM repositories ORDER BY name",
+                        fmt::format("SELECT {} FROM repositories WHERE "
+                                    "project = ? ORDER BY name",
                                     k_columns));
+    q.bind(1, project);
     std::vector<domain::Repository> result;
     while (q.executeStep()) {
       result.push_back(read_row(q));
@@ -164,12 +173,15 @@ SqliteRepositoryStore::list()
 }
 
 Result<void>
-SqliteRepositoryStore::remove(const std::string& name)
+SqliteRepositoryStore::remove(const std::string& project,
+                              const std::string& name)
 {
   return m_database.locked([&]() -> Result<void> {
     SQLite::Statement q(m_database.connection(),
-                        "DELETE FROM repositories WHERE name = ?");
-    q.bind(1, name);
+                        "DELETE FROM repositories WHERE project = ? AND "
+                        "name = ?");
+    q.bind(1, project);
+    q.bind(2, name);
     if (q.exec() == 0) {
       return std::unexpected(not_found(name));
     }

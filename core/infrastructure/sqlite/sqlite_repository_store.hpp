@@ -18,10 +18,14 @@ public:
 
   Result<void> add(const domain::Repository& repository,
                    const domain::RepositorySecrets& secrets) override;
-  Result<domain::Repository> get(const std::string& name) override;
-  Result<domain::RepositorySecrets> secrets(const std::string& name) override;
-  Result<std::vector<domain::Repository>> list() override;
-  Result<void> remove(const std::string& name) override;
+  Result<domain::Repository> get(const std::string& project,
+                                 const std::string& name) override;
+  Result<domain::RepositorySecrets> secrets(const std::string& project,
+                                            const std::string& name) override;
+  Result<std::vector<domain::Repository>> list(
+    const std::string& project) override;
+  Result<void> remove(const std::string& project,
+                      const std::string& name) override;
 
 private:
   Database& m_database;

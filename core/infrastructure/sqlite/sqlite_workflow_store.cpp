@@ -34,22 +34,23 @@ SqliteWorkflowStore::SqliteWorkflowStore(Database& database)
 }
 
 Result<std::optional<app::StoredWorkflow>>
-SqliteWorkflowStore::find(const std::string& id, int version)
+SqliteWorkflowStore::find(const std::string& project,
+                          const std::string& id,
+                          int version)
 {
   return m_database.locked([&]() -> Result<std::optional<app::StoredWorkflow>> {
     auto& c = m_database.connection();
     SQLite::Statement q(
       c,
       version == 0
-        ? "SELECT v.version, v.definition, v.created_at, w.project FROM "
-          "workflow_versions v JOIN workflows w ON w.id = v.workflow_id "
-          "WHERE v.workflow_id = ? ORDER BY v.version DESC LIMIT 1"
-        : "SELECT v.version, v.definition, v.created_at, w.project FROM "
-          "workflow_versions v JOIN workflows w ON w.id = v.workflow_id "
-          "WHERE v.workflow_id = ? AND v.version = ?");
-    q.bind(1, id);
+        ? "SELECT version, definition, created_at FROM workflow_versions "
+          "WHERE project = ? AND workflow_id = ? ORDER BY version DESC LIMIT 1"
+        : "SELECT version, definition, created_at FROM workflow_versions "
+          "WHERE project = ? AND workflow_id = ? AND version = ?");
+    q.bind(1, project);
+    q.bind(2, id);
     if (version != 0) {
-      q.bind(2, version);
+      q.bind(3, version);
     }
     if (!q.executeStep()) {
       return std::optional<app::StoredWorkflow>{};
@@ -59,13 +60,14 @@ SqliteWorkflowStore::find(const std::string& id, int version)
     w.version = q.getColumn(0).getInt();
     w.yaml = q.getColumn(1).getString();
     w.created_at = q.getColumn(2).getInt64();
-    w.project = q.getColumn(3).getString();
+    w.project = project;
     SQLite::Statement files(
       c,
       "SELECT path, content_key, size FROM workflow_files "
-      "WHERE workflow_id = ? AND version = ? ORDER BY path");
-    files.bind(1, id);
-    files.bind(2, w.version);
+      "WHERE project = ? AND workflow_id = ? AND version = ? ORDER BY path");
+    files.bind(1, project);
+    files.bind(2, id);
+    files.bind(3, w.version);
     while (files.executeStep()) {
       w.files.push_back({ files.getColumn(0).getString(),
                           files.getColumn(1).getString(),
@@ -83,9 +85,11 @@ SqliteWorkflowStore::add_version(const app::StoredWorkflow& w)
     SQLite::Transaction tx(c);
     SQLite::Statement exists(
       c,
-      "SELECT 1 FROM workflow_versions WHERE workflow_id = ? AND version = ?");
-    exists.bind(1, w.id);
-    exists.bind(2, w.version);
+      "SELECT 1 FROM workflow_versions WHERE project = ? AND workflow_id = ? "
+      "AND version = ?");
+    exists.bind(1, w.project);
+    exists.bind(2, w.id);
+    exists.bind(3, w.version);
     if (exists.executeStep()) {
       return fail(ErrorCode::already_exists,
                   fmt::format("workflow \"{}\" version {} already exists",
@@ -96,7 +100,7 @@ SqliteWorkflowStore::add_version(const app::StoredWorkflow& w)
     SQLite::Statement upsert(
       c,
       "INSERT INTO workflows (id, latest_version, updated_at, project) VALUES "
-      "(?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET latest_version = "
+      "(?, ?, ?, ?) ON CONFLICT (project, id) DO UPDATE SET latest_version = "
       "excluded.latest_version");
     upsert.bind(1, w.id);
     upsert.bind(2, w.version);
@@ -105,22 +109,25 @@ SqliteWorkflowStore::add_version(const app::StoredWorkflow& w)
     upsert.exec();
     SQLite::Statement insert(
       c,
-      "INSERT INTO workflow_versions (workflow_id, "
-      "version, definition, created_at) VALUES (?, ?, ?, ?)");
-    insert.bind(1, w.id);
-    insert.bind(2, w.version);
-    insert.bind(3, w.yaml);
-    insert.bind(4, static_cast<int64_t>(w.created_at));
+      "INSERT INTO workflow_versions (project, workflow_id, "
+      "version, definition, created_at) VALUES (?, ?, ?, ?, ?)");
+    insert.bind(1, w.project);
+    insert.bind(2, w.id);
+    insert.bind(3, w.version);
+    insert.bind(4, w.yaml);
+    insert.bind(5, static_cast<int64_t>(w.created_at));
     insert.exec();
     for (const auto& file : w.files) {
       SQLite::Statement f(c,
-                          "INSERT INTO workflow_files (workflow_id, version, "
-                          "path, content_key, size) VALUES (?, ?, ?, ?, ?)");
-      f.bind(1, w.id);
-      f.bind(2, w.version);
-      f.bind(3, file.path);
-      f.bind(4, file.key);
-      f.bind(5, static_cast<int64_t>(file.size));
+                          "INSERT INTO workflow_files (project, workflow_id, "
+                          "version, path, content_key, size) VALUES (?, ?, ?, "
+                          "?, ?, ?)");
+      f.bind(1, w.project);
+      f.bind(2, w.id);
+      f.bind(3, w.version);
+      f.bind(4, file.path);
+      f.bind(5, file.key);
+      f.bind(6, static_cast<int64_t>(file.size));
       f.exec();
     }
     tx.commit();
@@ -129,14 +136,17 @@ SqliteWorkflowStore::add_version(const app::StoredWorkflow& w)
 }
 
 Result<std::optional<app::WorkflowDeployment>>
-SqliteWorkflowStore::deployment(const std::string& id)
+SqliteWorkflowStore::deployment(const std::string& project,
+                                const std::string& id)
 {
   return m_database.locked(
     [&]() -> Result<std::optional<app::WorkflowDeployment>> {
       SQLite::Statement q(m_database.connection(),
-                          fmt::format("SELECT {} FROM workflows WHERE id = ?",
+                          fmt::format("SELECT {} FROM workflows WHERE "
+                                      "project = ? AND id = ?",
                                       k_deployment_columns));
-      q.bind(1, id);
+      q.bind(1, project);
+      q.bind(2, id);
       if (!q.executeStep()) {
         return std::optional<app::WorkflowDeployment>{};
       }
@@ -145,13 +155,15 @@ SqliteWorkflowStore::deployment(const std::string& id)
 }
 
 Result<std::vector<app::WorkflowDeployment>>
-SqliteWorkflowStore::list()
+SqliteWorkflowStore::list(const std::string& project)
 {
   return m_database.locked(
     [&]() -> Result<std::vector<app::WorkflowDeployment>> {
       SQLite::Statement q(m_database.connection(),
-                          fmt::format("SELECT {} FROM workflows ORDER BY id",
+                          fmt::format("SELECT {} FROM workflows WHERE "
+                                      "project = ? ORDER BY id",
                                       k_deployment_columns));
+      q.bind(1, project);
       std::vector<app::WorkflowDeployment> result;
       while (q.executeStep()) {
         result.push_back(read_deployment(q));
@@ -166,12 +178,14 @@ SqliteWorkflowStore::set_deployment(const app::WorkflowDeployment& d)
   return written(m_database.locked([&]() -> Result<void> {
     SQLite::Statement q(m_database.connection(),
                         "UPDATE workflows SET deployed_version = ?, state = ?, "
-                        "reason = ?, updated_at = ? WHERE id = ?");
+                        "reason = ?, updated_at = ? WHERE project = ? AND "
+                        "id = ?");
     q.bind(1, d.deployed_version);
     q.bind(2, std::string(app::to_string(d.state)));
     q.bind(3, d.reason);
     q.bind(4, static_cast<int64_t>(d.updated_at));
-    q.bind(5, d.id);
+    q.bind(5, d.project);
+    q.bind(6, d.id);
     if (q.exec() == 0) {
       return fail(ErrorCode::not_found,
                   fmt::format("workflow \"{}\" not found", d.id));
@@ -181,31 +195,34 @@ SqliteWorkflowStore::set_deployment(const app::WorkflowDeployment& d)
 }
 
 Result<void>
-SqliteWorkflowStore::add_error(const std::string& id,
+SqliteWorkflowStore::add_error(const std::string& project,
+                               const std::string& id,
                                const app::DeploymentError& error)
 {
   return written(m_database.locked([&]() -> Result<void> {
     SQLite::Statement q(
       m_database.connection(),
-      "INSERT INTO workflow_errors (workflow_id, version, at, "
-      "message) VALUES (?, ?, ?, ?)");
-    q.bind(1, id);
-    q.bind(2, error.version);
-    q.bind(3, static_cast<int64_t>(error.at));
-    q.bind(4, error.message);
+      "INSERT INTO workflow_errors (project, workflow_id, version, at, "
+      "message) VALUES (?, ?, ?, ?, ?)");
+    q.bind(1, project);
+    q.bind(2, id);
+    q.bind(3, error.version);
+    q.bind(4, static_cast<int64_t>(error.at));
+    q.bind(5, error.message);
     q.exec();
     return {};
   }));
 }
 
 Result<std::vector<app::DeploymentError>>
-SqliteWorkflowStore::errors(const std::string& id)
+SqliteWorkflowStore::errors(const std::string& project, const std::string& id)
 {
   return m_database.locked([&]() -> Result<std::vector<app::DeploymentError>> {
     SQLite::Statement q(m_database.connection(),
                         "SELECT at, version, message FROM workflow_errors "
-                        "WHERE workflow_id = ? ORDER BY id");
-    q.bind(1, id);
+                        "WHERE project = ? AND workflow_id = ? ORDER BY id");
+    q.bind(1, project);
+    q.bind(2, id);
     std::vector<app::DeploymentError> result;
     while (q.executeStep()) {
       result.push_back({ q.getColumn(0).getInt64(),
@@ -217,23 +234,24 @@ SqliteWorkflowStore::errors(const std::string& id)
 }
 
 Result<void>
-SqliteWorkflowStore::remove(const std::string& id)
+SqliteWorkflowStore::remove(const std::string& project, const std::string& id)
 {
   return written(m_database.locked([&]() -> Result<void> {
     auto& c = m_database.connection();
     SQLite::Transaction tx(c);
-    // Explicit deletes: the cascade needs foreign keys on, which is a
-    // connection setting.
+    // Explicit deletes: the tables carry no foreign keys (schema 9).
     for (const char* sql :
-         { "DELETE FROM workflow_files WHERE workflow_id = ?",
-           "DELETE FROM workflow_versions WHERE workflow_id = ?",
-           "DELETE FROM workflow_errors WHERE workflow_id = ?" }) {
+         { "DELETE FROM workflow_files WHERE project = ? AND workflow_id = ?",
+           "DELETE FROM workflow_versions WHERE project = ? AND workflow_id = ?",
+           "DELETE FROM workflow_errors WHERE project = ? AND workflow_id = ?" }) {
       SQLite::Statement q(c, sql);
-      q.bind(1, id);
+      q.bind(1, project);
+      q.bind(2, id);
       q.exec();
     }
-    SQLite::Statement q(c, "DELETE FROM workflows WHERE id = ?");
-    q.bind(1, id);
+    SQLite::Statement q(c, "DELETE FROM workflows WHERE project = ? AND id = ?");
+    q.bind(1, project);
+    q.bind(2, id);
     if (q.exec() == 0) {
       return fail(ErrorCode::not_found,
                   fmt::format("workflow \"{}\" not found", id));

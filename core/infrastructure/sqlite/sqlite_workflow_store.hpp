@@ -15,19 +15,25 @@ class SqliteWorkflowStore : public app::WorkflowStore
 public:
   explicit SqliteWorkflowStore(Database& database);
 
-  Result<std::optional<app::StoredWorkflow>> find(const std::string& id,
+  Result<std::optional<app::StoredWorkflow>> find(const std::string& project,
+                                                  const std::string& id,
                                                   int version) override;
   Result<void> add_version(const app::StoredWorkflow& workflow) override;
   Result<std::optional<app::WorkflowDeployment>> deployment(
+    const std::string& project,
     const std::string& id) override;
-  Result<std::vector<app::WorkflowDeployment>> list() override;
+  Result<std::vector<app::WorkflowDeployment>> list(
+    const std::string& project) override;
   Result<void> set_deployment(
     const app::WorkflowDeployment& deployment) override;
-  Result<void> add_error(const std::string& id,
+  Result<void> add_error(const std::string& project,
+                         const std::string& id,
                          const app::DeploymentError& error) override;
   Result<std::vector<app::DeploymentError>> errors(
+    const std::string& project,
     const std::string& id) override;
-  Result<void> remove(const std::string& id) override;
+  Result<void> remove(const std::string& project,
+                      const std::string& id) override;
 
   std::uint64_t generation() const override { return m_generation.load(); }
 

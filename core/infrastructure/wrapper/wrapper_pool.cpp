@@ -18,6 +18,7 @@ namespace ryax::infra::wrapper {
 struct WrapperPool::Replica
 {
   std::string key;
+  std::string project;
   std::string deployment_id; // "WORKFLOW/ACTION"
   std::string workflow_id;
   std::string action; // "id:version"
@@ -196,6 +197,7 @@ WrapperPool::start_replica(const app::RuntimeSpec& spec)
   }
   auto replica = std::make_shared<Replica>();
   replica->key = spec.key();
+  replica->project = spec.action.project;
   replica->deployment_id = spec.deployment_id();
   replica->workflow_id = spec.workflow_id;
   replica->id = fmt::format("r{}", number);
@@ -383,6 +385,7 @@ WrapperPool::replicas()
     for (const auto& replica : group.replicas) {
       app::ReplicaView view;
       view.key = key;
+      view.project = replica->project;
       view.deployment_id = replica->deployment_id;
       view.steps.assign(group.steps.begin(), group.steps.end());
       view.action = replica->action;
@@ -415,14 +418,14 @@ WrapperPool::live_locked() const
 }
 
 void
-WrapperPool::drain(const std::string& workflow_id)
+WrapperPool::drain(const std::string& project, const std::string& workflow_id)
 {
   std::vector<std::shared_ptr<Replica>> stopped;
   {
     std::lock_guard lock(m_mutex);
     for (auto& [key, group] : m_groups) {
       std::erase_if(group.replicas, [&](const auto& replica) {
-        if (replica->workflow_id != workflow_id) {
+        if (replica->project != project || replica->workflow_id != workflow_id) {
           return false;
         }
         if (replica->busy) {

@@ -40,7 +40,8 @@ public:
   Result<void> warm(const app::RuntimeSpec& spec) override;
   void reap_idle() override;
   std::vector<app::ReplicaView> replicas() override;
-  void drain(const std::string& workflow_id) override;
+  void drain(const std::string& project,
+             const std::string& workflow_id) override;
   void shutdown() override;
 
   struct Replica;

@@ -41,16 +41,28 @@ public:
   {
     return {};
   }
-  Result<domain::Repository> get(const std::string& name) override
+  Result<domain::Repository> get(const std::string& project,
+                                 const std::string& name) override
   {
     domain::Repository repository;
+    repository.project = project;
     repository.name = name;
     repository.url = "/nowhere/" + name;
     return repository;
   }
-  Result<domain::RepositorySecrets> secrets(const std::string&) override { return {}; }
-  Result<std::vector<domain::Repository>> list() override { return {}; }
-  Result<void> remove(const std::string&) override { return {}; }
+  Result<domain::RepositorySecrets> secrets(const std::string&,
+                                            const std::string&) override
+  {
+    return {};
+  }
+  Result<std::vector<domain::Repository>> list(const std::string&) override
+  {
+    return {};
+  }
+  Result<void> remove(const std::string&, const std::string&) override
+  {
+    return {};
+  }
 };
 
 // A commit whose extraction writes nothing.
@@ -112,12 +124,16 @@ public:
 class InMemoryBuildStore : public app::BuildStore
 {
 public:
-  Result<domain::BuildJob> enqueue(const std::string& id, const std::string& version,
-                                   bool force, std::int64_t now) override
+  Result<domain::BuildJob> enqueue(const std::string& project,
+                                   const std::string& id,
+                                   const std::string& version,
+                                   bool force,
+                                   std::int64_t now) override
   {
     std::lock_guard lock(m_mutex);
     domain::BuildJob job;
     job.id = static_cast<std::int64_t>(m_jobs.size()) + 1;
+    job.project = project;
     job.action_id = id;
     job.version = version;
     job.force = force;
@@ -144,21 +160,23 @@ public:
     return {};
   }
 
-  Result<std::optional<domain::BuildJob>> latest(const std::string& id,
+  Result<std::optional<domain::BuildJob>> latest(const std::string& project,
+                                                 const std::string& id,
                                                  const std::string& version) override
   {
     std::lock_guard lock(m_mutex);
     for (auto it = m_jobs.rbegin(); it != m_jobs.rend(); ++it) {
-      if (it->action_id == id && it->version == version) {
+      if (it->project == project && it->action_id == id
+          && it->version == version) {
         return *it;
       }
     }
     return std::nullopt;
   }
 
-  Result<std::vector<std::string>> requeue_interrupted() override
+  Result<std::vector<domain::BuildJob>> requeue_interrupted() override
   {
-    return std::vector<std::string>{};
+    return std::vector<domain::BuildJob>{};
   }
 
 private:

@@ -96,7 +96,7 @@ not_found_in(const Error& error, const std::string& project)
 TEST_SUITE_BEGIN("app::project scope");
 
 TEST_CASE("a workflow is its project's: another project lists, reads, "
-          "deploys and removes nothing of it, and cannot take its id")
+          "deploys and removes nothing of it, and has its own ids")
 {
   Services s;
   s.add_action("echo-a", "team-a");
@@ -114,15 +114,21 @@ TEST_CASE("a workflow is its project's: another project lists, reads, "
   CHECK(not_found_in(s.service.remove("team-b", "flow", true).error(), "team-b"));
   CHECK(not_found_in(s.service.errors("team-b", "flow").error(), "team-b"));
 
-  // team-b's own action of the same shape: the id stays team-a's.
-  s.add_action("echo-b", "team-b");
-  const auto taken = s.push("team-b", "flow", "echo-b");
-  REQUIRE_FALSE(taken);
-  CHECK(taken.error().code == ErrorCode::already_exists);
-  CHECK(taken.error().message.find("taken by another project")
-        != std::string::npos);
-  CHECK(s.service.get("team-a", "flow", 0)->stored.version == 1);
-  CHECK(s.service.deploy("team-a", "flow", 0));
+  // team-b pushes its own "flow", of its own "echo-a": two workflows.
+  s.add_action("echo-a", "team-b");
+  const auto theirs = s.push("team-b", "flow", "echo-a");
+  REQUIRE_MESSAGE(theirs, theirs.error().message);
+  REQUIRE(theirs->diagnostics.empty());
+  CHECK(theirs->version == 1);
+  CHECK(theirs->created);
+  REQUIRE(s.service.deploy("team-b", "flow", 0));
+  CHECK(s.service.get("team-b", "flow", 0)->deployment.state
+        == app::DeploymentState::deployed);
+  CHECK(s.service.get("team-a", "flow", 0)->deployment.state
+        == app::DeploymentState::undeployed);
+  REQUIRE(s.service.remove("team-b", "flow", true));
+  CHECK(s.service.get("team-a", "flow", 0));
+  CHECK(not_found_in(s.service.get("team-b", "flow", 0).error(), "team-b"));
 }
 
 TEST_CASE("a workflow sees only the actions of its project")
@@ -141,6 +147,11 @@ TEST_CASE("an action is its project's: shown, listed and removed there only; "
 {
   Services s;
   s.add_action("echo-a", "team-a");
+  s.add_action("same", "team-a");
+  s.add_action("same", "team-b");
+  CHECK(s.actions.show("team-b", "same")->project == "team-b");
+  CHECK(*s.actions.remove("team-b", "same") == 1);
+  CHECK(s.actions.show("team-a", "same"));
   CHECK(s.actions.show("team-a", "echo-a"));
   CHECK(not_found_in(s.actions.show("team-b", "echo-a").error(), "team-b"));
   CHECK(not_found_in(s.actions.remove("team-b", "echo-a").error(), "team-b"));

@@ -78,12 +78,12 @@ TEST_CASE("credentials are stored sealed and read back in plain text")
   CHECK(raw_bytes(f.path).find("s3cr3t-pass") == std::string::npos);
   CHECK(raw_bytes(f.path).find("BEGIN KEY") == std::string::npos);
 
-  const auto secrets = f.store.secrets("lib");
+  const auto secrets = f.store.secrets("default", "lib");
   REQUIRE(secrets);
   CHECK(secrets->password == "s3cr3t-pass");
   CHECK(secrets->ssh_key.empty());
-  CHECK(f.store.secrets("ssh")->ssh_key == "-----BEGIN KEY-----x");
-  const auto shown = f.store.get("lib");
+  CHECK(f.store.secrets("default", "ssh")->ssh_key == "-----BEGIN KEY-----x");
+  const auto shown = f.store.get("default", "lib");
   REQUIRE(shown);
   CHECK(shown->has_password);
   CHECK_FALSE(shown->has_ssh_key);
@@ -97,7 +97,7 @@ TEST_CASE("a credential that does not open is an error naming its repository")
   sealed[10] = sealed[10] == 'A' ? 'B' : 'A';
   f.db->connection().exec("UPDATE repositories SET password = '" + sealed +
                           "'");
-  const auto secrets = f.store.secrets("lib");
+  const auto secrets = f.store.secrets("default", "lib");
   REQUIRE_FALSE(secrets);
   CHECK(secrets.error().code == ErrorCode::failed_precondition);
   CHECK(secrets.error().message ==
@@ -107,7 +107,7 @@ TEST_CASE("a credential that does not open is an error naming its repository")
   crypto::AesGcmSecretBox other(test_key(4));
   sqlite::SqliteRepositoryStore elsewhere(*f.db, other);
   REQUIRE(f.store.add(repository("two"), { "", "key" }));
-  CHECK(elsewhere.secrets("two").error().message ==
+  CHECK(elsewhere.secrets("default", "two").error().message ==
         "repository \"two\": ssh key: cannot decrypt: sealed with another "
         "encryption key, or altered");
 }
@@ -142,9 +142,9 @@ TEST_CASE("credentials of a schema 6 database are sealed at the first start")
   CHECK(raw_bytes(path).find("PL41N-SSH-KEY") == std::string::npos);
 
   sqlite::SqliteRepositoryStore store(**db, box);
-  CHECK(store.secrets("old")->password == "pl41n-old-pass");
-  CHECK(store.secrets("keyed")->ssh_key == "PL41N-SSH-KEY");
-  const auto shown = store.get("old");
+  CHECK(store.secrets("default", "old")->password == "pl41n-old-pass");
+  CHECK(store.secrets("default", "keyed")->ssh_key == "PL41N-SSH-KEY");
+  const auto shown = store.get("default", "old");
   REQUIRE(shown);
   CHECK(shown->has_password);
 

@@ -356,9 +356,10 @@ TEST_CASE("a data dir of the schema before identities migrates: what it "
   REQUIRE(d.ryax({ "repo", "add", "actions", repo.url() }).exit_code == 0);
   REQUIRE(d.stop() == 0);
   {
-    // Back to schema 6: no identity tables.
+    // Back to schema 6: no identity tables, nor those of later schemas.
     SQLite::Database db(d.home() + "/ryax.db", SQLite::OPEN_READWRITE);
-    db.exec("DROP TABLE audit; DROP TABLE tokens; DROP TABLE members; "
+    db.exec("DROP TABLE run_variables; DROP TABLE variables; "
+            "DROP TABLE audit; DROP TABLE tokens; DROP TABLE members; "
             "DROP TABLE users; DROP TABLE projects; PRAGMA user_version = 6;");
   }
   d.start();

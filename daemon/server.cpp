@@ -39,6 +39,7 @@
 #include "core/infrastructure/crypto/openssl_identity_crypto.hpp"
 #include "core/infrastructure/rpc/local_identity.hpp"
 #include "core/infrastructure/sqlite/sqlite_identity_store.hpp"
+#include "core/infrastructure/sqlite/sqlite_variable_store.hpp"
 #include "core/application/identity_service.hpp"
 
 #include <fmt/format.h>
@@ -74,6 +75,7 @@ struct Adapters
       run_files(data_dir + "/run-files"),
       run_staging(data_dir + "/run-work", run_files, workflow_files),
       identities(db),
+      variables(db, box),
       runtimes(bundles,
                infra::wrapper::WrapperPoolSettings{
                  data_dir + "/wrappers", "", config.max_live_deployments.value })
@@ -99,6 +101,7 @@ struct Adapters
   infra::TimeOrderedIdGenerator ids;
   infra::sqlite::SqliteIdentityStore identities;
   infra::crypto::OpensslIdentityCrypto identity_crypto;
+  infra::sqlite::SqliteVariableStore variables;
   infra::wrapper::WrapperPool runtimes;
 };
 
@@ -116,7 +119,7 @@ struct Services
                 a.clock, a.runtimes, config.site.value, infra::config::machine_pool().arch),
       runs(app::RunPorts{a.runs, a.run_logs, a.run_files, a.run_staging,
                          a.runtimes, a.workflows, a.workflow_format,
-                         a.catalogue, a.ids, a.clock},
+                         a.catalogue, a.ids, a.clock, a.variables},
            run_settings(config)),
       identity(a.identities, a.identity_crypto, a.clock)
   {

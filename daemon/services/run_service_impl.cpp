@@ -21,11 +21,14 @@ RunServiceImpl::StartRun(grpc::ServerContext* context,
                          const v1::StartRunRequest* request,
                          v1::Run* reply)
 {
-  return guarded(m_gate, context, "StartRun", [&]() -> Result<void> {
-    RYAX_TRY_ASSIGN(const auto view, m_service.start_run(from_proto(*request)));
-    to_proto(view, *reply);
-    return {};
-  });
+  return guarded(
+    m_gate, context, "StartRun", [&](const Caller& caller) -> Result<void> {
+      auto start = from_proto(*request);
+      start.project = caller.project;
+      RYAX_TRY_ASSIGN(const auto view, m_service.start_run(start));
+      to_proto(view, *reply);
+      return {};
+    });
 }
 
 grpc::Status

@@ -74,6 +74,7 @@ InMemoryRunStore::commit(const std::vector<app::RunWrite>& writes)
       run.trigger_values = write.creation->trigger_values;
       entry.stored.actions = write.creation->actions;
       entry.stored.priority = write.creation->priority;
+      entry.stored.variables = write.creation->variables;
       collect_keys(run.trigger_values, entry.files);
     }
     run.state = h.state;

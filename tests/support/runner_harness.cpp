@@ -47,7 +47,7 @@ RunnerHarness::start()
 {
   service = std::make_unique<app::RunService>(
     app::RunPorts{ runs, logs, files, staging, runtimes, workflows, format,
-                   catalogue, ids, clock },
+                   catalogue, ids, clock, variables },
     settings);
   const auto started = service->start();
   REQUIRE_MESSAGE(started, started.error().message);

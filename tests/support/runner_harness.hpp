@@ -6,6 +6,7 @@
 #include "core/application/run_service.hpp"
 #include "tests/support/fake_runner_ports.hpp"
 #include "tests/support/in_memory_run_store.hpp"
+#include "tests/support/in_memory_variable_store.hpp"
 
 #include <chrono>
 #include <memory>
@@ -27,6 +28,7 @@ struct RunnerHarness
   InMemoryActionCatalogue catalogue;
   SequentialIds ids;
   ManualClock clock;
+  InMemoryVariableStore variables;
   app::RunSettings settings;
   std::unique_ptr<app::RunService> service;
 

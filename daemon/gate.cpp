@@ -38,6 +38,14 @@ is_membership_call(std::string_view method)
          || method == "AddMember" || method == "RemoveMember";
 }
 
+// The calls on project variables, scoped to their project from the start.
+bool
+is_variable_call(std::string_view method)
+{
+  return method == "SetVariable" || method == "ListVariables"
+         || method == "GetVariable" || method == "RemoveVariable";
+}
+
 } // namespace
 
 Result<Caller>
@@ -97,7 +105,7 @@ Gate::admit(std::string_view authorization,
   // in another project rather than show them there.
   if (rule != nullptr && rule->scope == domain::Scope::project
       && caller.project != domain::k_default_project
-      && !is_membership_call(method)) {
+      && !is_membership_call(method) && !is_variable_call(method)) {
     auto refused = fail(
       ErrorCode::failed_precondition,
       fmt::format("project \"{}\" holds no repositories, workflows or runs: "

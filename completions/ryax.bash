@@ -11,7 +11,7 @@
 # _ryax_dir_options to complete paths); a command whose argument is a
 # directory goes in _ryax_dir_arguments.
 
-_ryax_nouns="version daemon repo action workflow run runs logs site deployments whoami project user token audit login logout context"
+_ryax_nouns="version daemon repo action workflow run runs logs site deployments whoami project user token audit variable login logout context"
 
 declare -gA _ryax_verbs=(
   [daemon]="start stop status"
@@ -25,6 +25,7 @@ declare -gA _ryax_verbs=(
   [user]="list add rm"
   [token]="create list revoke"
   [audit]="list"
+  [variable]="set list show rm"
   [context]="list use rm"
 )
 
@@ -53,6 +54,7 @@ declare -gA _ryax_options=(
   ["token create"]="--name --expires"
   ["token list"]="--all"
   ["audit list"]="--user --since --limit"
+  ["variable set"]="--type --description --from-file"
   [login]="--user --password-stdin --context --insecure-skip-verify"
 )
 
@@ -63,6 +65,7 @@ _ryax_value_options="--socket --server --ca-file --project -o --output --data-di
 _ryax_value_options+=" --branch --username --ssh-key --ref --repo --kind --category --type --id --format --input --file"
 _ryax_value_options+=" --timeout --priority --workflow --status --since --limit --download --step"
 _ryax_value_options+=" --role --local-uid --name --expires --user --context"
+_ryax_value_options+=" --description --from-file"
 
 declare -gA _ryax_option_values=(
   [-o]="table json yaml"
@@ -75,7 +78,7 @@ declare -gA _ryax_option_values=(
   [--role]="admin developer user operator"
 )
 
-_ryax_file_options="--socket --config --log-file --ssh-key --ca-file"
+_ryax_file_options="--socket --config --log-file --ssh-key --ca-file --from-file"
 _ryax_dir_options="--data-dir --download"
 # Positional arguments that are directories.
 declare -gA _ryax_dir_arguments=(

@@ -35,11 +35,14 @@
 #include "daemon/services/site_service_impl.hpp"
 #include "daemon/services/workflow_service_impl.hpp"
 #include "daemon/services/identity_service_impl.hpp"
+#include "daemon/services/variable_service_impl.hpp"
 #include "daemon/identity_socket.hpp"
 #include "core/infrastructure/crypto/openssl_identity_crypto.hpp"
 #include "core/infrastructure/rpc/local_identity.hpp"
 #include "core/infrastructure/sqlite/sqlite_identity_store.hpp"
+#include "core/infrastructure/sqlite/sqlite_variable_store.hpp"
 #include "core/application/identity_service.hpp"
+#include "core/application/variable_service.hpp"
 
 #include <fmt/format.h>
 #include <grpcpp/grpcpp.h>
@@ -74,6 +77,7 @@ struct Adapters
       run_files(data_dir + "/run-files"),
       run_staging(data_dir + "/run-work", run_files, workflow_files),
       identities(db),
+      variables(db, box),
       runtimes(bundles,
                infra::wrapper::WrapperPoolSettings{
                  data_dir + "/wrappers", "", config.max_live_deployments.value })
@@ -99,6 +103,7 @@ struct Adapters
   infra::TimeOrderedIdGenerator ids;
   infra::sqlite::SqliteIdentityStore identities;
   infra::crypto::OpensslIdentityCrypto identity_crypto;
+  infra::sqlite::SqliteVariableStore variables;
   infra::wrapper::WrapperPool runtimes;
 };
 
@@ -116,9 +121,10 @@ struct Services
                 a.clock, a.runtimes, config.site.value, infra::config::machine_pool().arch),
       runs(app::RunPorts{a.runs, a.run_logs, a.run_files, a.run_staging,
                          a.runtimes, a.workflows, a.workflow_format,
-                         a.catalogue, a.ids, a.clock},
+                         a.catalogue, a.ids, a.clock, a.variables},
            run_settings(config)),
-      identity(a.identities, a.identity_crypto, a.clock)
+      identity(a.identities, a.identity_crypto, a.clock),
+      variables(a.variables, a.clock)
   {
   }
 
@@ -145,6 +151,7 @@ struct Services
   app::WorkflowService workflows;
   app::RunService runs;
   app::IdentityService identity;
+  app::VariableService variables;
 };
 
 namespace {
@@ -311,6 +318,8 @@ Server::start()
   m_services.push_back(
     std::make_unique<RunServiceImpl>(gate, m_app->runs, m_shutdown));
   m_services.push_back(std::make_unique<SiteServiceImpl>(gate, m_app->runs));
+  m_services.push_back(
+    std::make_unique<VariableServiceImpl>(gate, m_app->variables));
 
   grpc::ServerBuilder builder;
   // Run inputs and workflow static files travel in one message.

@@ -44,4 +44,7 @@ void register_token_commands(CLI::App& app, Context& ctx);
 // `ryax login`, `ryax logout`, `ryax context ...`.
 void register_login_commands(CLI::App& app, Context& ctx);
 
+// `ryax variable set|list|show|rm`.
+void register_variable_commands(CLI::App& app, Context& ctx);
+
 } // namespace ryax::cli

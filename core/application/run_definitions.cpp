@@ -201,6 +201,41 @@ RunDefinitions::of_run(const std::string& project,
   return definition;
 }
 
+namespace {
+
+// The inputs of `definition`'s steps that read project variables.
+void
+collect_variable_uses(RunDefinition& definition)
+{
+  const auto& workflow = *definition.workflow;
+  for (const auto& action : workflow.definition().actions) {
+    const auto& plan = definition.plans[*workflow.index(action.id)];
+    for (const auto& [input, binding] : action.inputs_values) {
+      if (const auto* ref = std::get_if<domain::VariableReference>(&binding)) {
+        const domain::IoSpec* spec = nullptr;
+        if (plan.spec) {
+          for (const auto& declared : plan.spec->action.metadata.inputs) {
+            if (declared.name == input) {
+              spec = &declared;
+            }
+          }
+        }
+        definition.variables.push_back({ ref->name, action.id, input, spec });
+      } else if (const auto* text =
+                   std::get_if<domain::Interpolation>(&binding)) {
+        for (const auto& part : text->parts) {
+          if (const auto* in = std::get_if<domain::VariableReference>(&part)) {
+            definition.variables.push_back(
+              { in->name, action.id, input, nullptr });
+          }
+        }
+      }
+    }
+  }
+}
+
+} // namespace
+
 Result<std::shared_ptr<const RunDefinition>>
 RunDefinitions::build(const std::string& project,
                       const std::string& workflow_id,
@@ -265,6 +300,7 @@ RunDefinitions::build(const std::string& project,
       plan.scheduling.refusal = candidates.error().message;
     }
   }
+  collect_variable_uses(*definition);
   return std::shared_ptr<const RunDefinition>(std::move(definition));
 }
 

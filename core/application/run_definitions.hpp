@@ -27,6 +27,18 @@ struct StepPlan
   SchedulingPlan scheduling;
 };
 
+// One step input that reads a project variable ("{{ vars.NAME }}", alone
+// or inside an interpolation).
+struct VariableUse
+{
+  std::string name;  // the variable
+  std::string step;  // the step's id
+  std::string input; // the input's name
+  // The input's declaration when the variable feeds it alone and the
+  // action version is known (the value is checked against it), else null.
+  const domain::IoSpec* spec = nullptr;
+};
+
 // Everything the runs of one workflow version with one set of action
 // versions share, computed once: the compiled workflow, the action version
 // of every step, how each step runs, and the static files. Immutable.
@@ -48,6 +60,9 @@ struct RunDefinition
   std::vector<StepPlan> plans;
   // The static files of the version, as run files.
   domain::BindingContext binding;
+  // The inputs reading project variables, in step order: each run reads
+  // these variables when it starts.
+  std::vector<VariableUse> variables;
   // The run file keys held for `binding`.
   std::vector<std::string> held;
 

@@ -124,7 +124,8 @@ RunEngine::gate(ActiveRun& active, const std::vector<domain::StepKey>& ready)
 Result<std::uint64_t>
 RunEngine::admit(domain::Run run,
                  std::shared_ptr<const RunDefinition> definition,
-                 int priority)
+                 int priority,
+                 domain::Values variables)
 {
   auto active = std::make_unique<ActiveRun>();
   active->id = run.id;
@@ -137,7 +138,9 @@ RunEngine::admit(domain::Run run,
                                     definition->workflow->id(0),
                                     run.trigger_values,
                                     definition->actions,
-                                    priority };
+                                    priority,
+                                    variables };
+  active->binding = binding_with(*definition, std::move(variables));
   creation->steps.reserve(run.steps.size());
   for (const auto& [key, step] : run.steps) {
     creation->steps.emplace_back(key, step);
@@ -338,6 +341,9 @@ RunEngine::snapshot(const std::string& id)
   snapshot.stored.actions = active->definition->actions;
   snapshot.stored.priority = active->priority;
   snapshot.stored.project = active->project;
+  if (active->binding) {
+    snapshot.stored.variables = active->binding->variables;
+  }
   snapshot.definition = active->definition;
   snapshot.generation = active->generation;
   snapshot.last_change = active->last_change;

@@ -111,12 +111,14 @@ public:
   void set_journal(RunJournal& journal) { m_journal = &journal; }
 
   // Accept new run `run` of `definition` (built by domain::start), with
-  // its trigger values and creation write; returns the journal number to
-  // sync before telling anyone it exists. unavailable when
+  // its trigger values, the project variables its steps read (kept with
+  // it, in memory and in storage) and creation write; returns the journal
+  // number to sync before telling anyone it exists. unavailable when
   // max_unfinished_runs runs are going.
   Result<std::uint64_t> admit(domain::Run run,
                               std::shared_ptr<const RunDefinition> definition,
-                              int priority);
+                              int priority,
+                              domain::Values variables = {});
 
   // Whether the creation of run `id` is durable: ok, the error that lost
   // it, or not_found.

@@ -14,6 +14,9 @@ struct RunEngine::ActiveRun
   std::uint64_t handle = 0;
   std::string id;
   std::shared_ptr<const RunDefinition> definition;
+  // The definition's binding plus the project variables the run read at
+  // its start; null when it reads none (the definition's is used).
+  std::shared_ptr<const domain::BindingContext> binding;
   int priority = 0;
   std::string project; // the run's (StoredRun::project)
   std::int64_t created_ms = 0;
@@ -33,6 +36,26 @@ struct RunEngine::ActiveRun
   std::vector<std::pair<domain::StepKey, std::shared_ptr<RunningExecution>>>
     running;
 };
+
+// What the inputs of `active` are bound with.
+inline const domain::BindingContext&
+binding_of(const RunEngine::ActiveRun& active)
+{
+  return active.binding ? *active.binding : active.definition->binding;
+}
+
+// The binding of a run of `definition` that read `variables` (null for
+// none).
+inline std::shared_ptr<const domain::BindingContext>
+binding_with(const RunDefinition& definition, domain::Values variables)
+{
+  if (variables.empty()) {
+    return nullptr;
+  }
+  auto binding = std::make_shared<domain::BindingContext>(definition.binding);
+  binding->variables = std::move(variables);
+  return binding;
+}
 
 // What the journal writes for `active`, its dirty marks cleared.
 inline RunWrite

@@ -102,8 +102,7 @@ RunEngine::place(const Scheduler::Decision& decision)
     return;
   }
   const auto& pool = *decision.candidate->pool;
-  auto inputs =
-    domain::resolve_inputs(run, workflow, key, definition.binding);
+  auto inputs = domain::resolve_inputs(run, workflow, key, binding_of(*active));
   if (!inputs) {
     m_scheduler.release(pool.name, plan.scheduling.request);
     apply(*active, key, step_error("invalid_input", inputs.error().message));
@@ -297,6 +296,8 @@ RunEngine::resume(StoredRun stored,
   active->project = stored.project;
   active->created_ms = run.created_ms;
   active->definition = std::move(*definition);
+  active->binding =
+    binding_with(*active->definition, std::move(stored.variables));
   active->run = std::make_unique<domain::Run>(std::move(run));
   std::lock_guard lock(m_mutex);
   active->handle = ++m_next_handle;

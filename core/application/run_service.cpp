@@ -38,7 +38,8 @@ RunService::RunService(RunPorts ports, RunSettings settings)
               ports.staging,
               ports.files,
               ports.ids,
-              ports.clock)
+              ports.clock,
+              ports.variables)
   , m_housekeeper(m_engine,
                   ports.runs,
                   ports.logs,

@@ -6,6 +6,7 @@
 #include "core/application/ports/run_staging.hpp"
 #include "core/application/ports/run_store.hpp"
 #include "core/application/ports/runtime_pool.hpp"
+#include "core/application/ports/variable_store.hpp"
 #include "core/application/ports/workflow_store.hpp"
 #include "core/application/run_definitions.hpp"
 #include "core/application/run_engine.hpp"
@@ -36,6 +37,7 @@ struct RunPorts
   ActionCatalogue& catalogue;
   IdGenerator& ids;
   Clock& clock;
+  VariableStore& variables; // project variables, read when a run starts
 };
 
 // How the runner behaves (ryaxd.yaml).

@@ -1,6 +1,7 @@
 #include "core/application/run_starter.hpp"
 
 #include "core/application/log.hpp"
+#include "core/domain/identity.hpp"
 #include "core/domain/path.hpp"
 #include "core/domain/suggest.hpp"
 
@@ -32,7 +33,8 @@ RunStarter::RunStarter(RunDefinitions& definitions,
                        RunStaging& staging,
                        RunFileStore& files,
                        IdGenerator& ids,
-                       Clock& clock)
+                       Clock& clock,
+                       VariableStore& variables)
   : m_definitions(definitions)
   , m_engine(engine)
   , m_journal(journal)
@@ -41,6 +43,7 @@ RunStarter::RunStarter(RunDefinitions& definitions,
   , m_files(files)
   , m_ids(ids)
   , m_clock(clock)
+  , m_variables(variables)
 {
 }
 
@@ -127,6 +130,45 @@ RunStarter::trigger_values(const StartRunRequest& request,
   return values;
 }
 
+Result<domain::Values>
+RunStarter::variables(const StartRunRequest& request,
+                      const RunDefinition& definition)
+{
+  const auto project = request.project.empty()
+                         ? std::string(domain::k_default_project)
+                         : request.project;
+  domain::Values values;
+  for (const auto& use : definition.variables) {
+    const auto where =
+      fmt::format("step \"{}\" input \"{}\"", use.step, use.input);
+    auto found = values.find(use.name);
+    if (found == values.end()) {
+      RYAX_TRY_ASSIGN(auto variable, m_variables.get(project, use.name));
+      if (!variable) {
+        return fail(ErrorCode::not_found,
+                    fmt::format("{}: project variable \"{}\" is not defined "
+                                "in project \"{}\" (ryax variable set {} "
+                                "VALUE)",
+                                where,
+                                use.name,
+                                project,
+                                use.name));
+      }
+      found = values.emplace(use.name, std::move(variable->value)).first;
+    }
+    if (use.spec != nullptr && !domain::value_fits(*use.spec, found->second)) {
+      return fail(ErrorCode::invalid_argument,
+                  fmt::format("{}: project variable \"{}\" holds a {}, the "
+                              "input takes a {}",
+                              where,
+                              use.name,
+                              domain::value_type_name(found->second),
+                              domain::to_string(use.spec->type)));
+    }
+  }
+  return values;
+}
+
 Result<RunView>
 RunStarter::start(const StartRunRequest& request)
 {
@@ -157,6 +199,7 @@ RunStarter::start(const StartRunRequest& request)
   } release{ m_files, held };
 
   RYAX_TRY_ASSIGN(auto values, trigger_values(request, *definition, held));
+  RYAX_TRY_ASSIGN(auto read, variables(request, *definition));
   RYAX_TRY_ASSIGN(auto run,
                   domain::start(m_ids.new_run_id(),
                                 workflow,
@@ -169,8 +212,10 @@ RunStarter::start(const StartRunRequest& request)
     &workflow,
     definition.get(),
     1);
-  RYAX_TRY_ASSIGN(const auto sequence,
-                  m_engine.admit(std::move(run), definition, request.priority));
+  RYAX_TRY_ASSIGN(
+    const auto sequence,
+    m_engine.admit(
+      std::move(run), definition, request.priority, std::move(read)));
   const auto synced = m_journal.sync(sequence);
   const auto created = m_engine.creation_outcome(id);
   RYAX_TRY(synced);

@@ -3,6 +3,7 @@
 #include "core/application/ports/clock.hpp"
 #include "core/application/ports/run_staging.hpp"
 #include "core/application/ports/run_store.hpp"
+#include "core/application/ports/variable_store.hpp"
 #include "core/application/run_definitions.hpp"
 #include "core/application/run_engine.hpp"
 #include "core/application/run_journal.hpp"
@@ -18,7 +19,9 @@ namespace ryax::app {
 struct StartRunRequest
 {
   std::string workflow_id;
-  std::string project; // the caller's: the workflow must belong to it
+  // The caller's project: the workflow must belong to it, and the run
+  // reads the variables of that project.
+  std::string project;
   // (output name, text as typed), in the order given.
   std::vector<std::pair<std::string, std::string>> values;
   std::vector<Upload> files;
@@ -40,13 +43,17 @@ public:
              RunStaging& staging,
              RunFileStore& files,
              IdGenerator& ids,
-             Clock& clock);
+             Clock& clock,
+             VariableStore& variables);
 
   // Start a run of the deployed version of a workflow through its manual
   // trigger. not_found (with the near miss); failed_precondition when it is
   // not deployed, its trigger is not manual, or an action is not built;
   // invalid_argument for a value that does not fit the trigger's outputs
-  // (or a repeated one, or a bad upload); unavailable when
+  // (or a repeated one, or a bad upload); not_found for a project variable
+  // a step reads that the run's project does not define, invalid_argument
+  // for one whose type does not fit the input it feeds (both naming the
+  // variable and the step input); unavailable when
   // max_unfinished_runs runs are going or the run cannot be written.
   Result<RunView> start(const StartRunRequest& request);
 
@@ -54,6 +61,8 @@ private:
   Result<domain::Outputs> trigger_values(const StartRunRequest& request,
                                          const RunDefinition& definition,
                                          std::vector<std::string>& held);
+  Result<domain::Values> variables(const StartRunRequest& request,
+                                   const RunDefinition& definition);
 
   RunDefinitions& m_definitions;
   RunEngine& m_engine;
@@ -63,6 +72,7 @@ private:
   RunFileStore& m_files;
   IdGenerator& m_ids;
   Clock& m_clock;
+  VariableStore& m_variables;
 };
 
 // Whether `name` can name an uploaded file: one path component, not "."

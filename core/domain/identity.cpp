@@ -72,6 +72,11 @@ constexpr CallRule k_rules[] = {
   { "Login", O::own_tokens, S::open },
   { "Logout", O::own_tokens, S::daemon },
   { "ListAudit", O::audit, S::daemon },
+  // variable.proto
+  { "SetVariable", O::code, S::project },
+  { "ListVariables", O::read, S::project },
+  { "GetVariable", O::read, S::project },
+  { "RemoveVariable", O::code, S::project },
 };
 
 constexpr std::string_view k_role_names[] = { "admin",

@@ -14,6 +14,7 @@
 #include "ryax/v1/identity.grpc.pb.h"
 #include "ryax/v1/run.grpc.pb.h"
 #include "ryax/v1/site.grpc.pb.h"
+#include "ryax/v1/variable.grpc.pb.h"
 #include "ryax/v1/workflow.grpc.pb.h"
 #include <doctest/doctest.h>
 #include <google/protobuf/descriptor.h>
@@ -88,14 +89,15 @@ daemon_methods()
          ryax::v1::WorkflowFile::descriptor(),
          ryax::v1::RunFileUpload::descriptor(),
          ryax::v1::ListSitesRequest::descriptor(),
-         ryax::v1::WhoAmIRequest::descriptor() }) {
+         ryax::v1::WhoAmIRequest::descriptor(),
+         ryax::v1::GetVariableRequest::descriptor() }) {
     REQUIRE(linked != nullptr);
   }
   const auto* pool = google::protobuf::DescriptorPool::generated_pool();
   for (const char* name :
        { "DaemonService", "RepositoryService", "ActionService",
          "BuildService", "WorkflowService", "RunService", "SiteService",
-         "IdentityService" }) {
+         "IdentityService", "VariableService" }) {
     const auto* service = pool->FindServiceByName(std::string("ryax.v1.") + name);
     REQUIRE_MESSAGE(service != nullptr, name);
     for (int i = 0; i < service->method_count(); ++i) {

@@ -354,9 +354,11 @@ void
 InMemoryActionCatalogue::add_built(const std::string& id,
                                    const std::string& version,
                                    std::vector<domain::IoSpec> inputs,
-                                   std::vector<domain::IoSpec> outputs)
+                                   std::vector<domain::IoSpec> outputs,
+                                   const std::string& project)
 {
   domain::ActionVersion action;
+  action.project = project;
   action.metadata.id = id;
   action.metadata.version = version;
   action.metadata.kind = domain::ActionKind::processor;

@@ -195,7 +195,8 @@ public:
   void add_built(const std::string& id,
                  const std::string& version,
                  std::vector<domain::IoSpec> inputs,
-                 std::vector<domain::IoSpec> outputs);
+                 std::vector<domain::IoSpec> outputs,
+                 const std::string& project = "default");
 
   // Add `version` as it is (its sequence set to the next one).
   void add(domain::ActionVersion version);

@@ -75,6 +75,7 @@ InMemoryRunStore::commit(const std::vector<app::RunWrite>& writes)
       entry.stored.actions = write.creation->actions;
       entry.stored.priority = write.creation->priority;
       entry.stored.project = write.creation->project;
+      entry.stored.variables = write.creation->variables;
       collect_keys(run.trigger_values, entry.files);
     }
     run.state = h.state;

@@ -119,6 +119,15 @@ test_actions()
         "  - {name: token, human_name: T, help: h, type: password}\n",
         "def handle(r):\n"
         "    return {'ok': r['pw'] == 'hunter2-run', 'token': 'tok-' + r['pw']}\n" } },
+    { "shout",
+      { "  - {name: pw, human_name: P, help: h, type: password}\n"
+        "  - {name: greeting, human_name: G, help: h, type: string}\n"
+        "  - {name: n, human_name: N, help: h, type: integer}\n",
+        "  - {name: y, human_name: Y, help: h, type: integer}\n",
+        "def handle(r):\n"
+        "    print('pw is', r['pw'], flush=True)\n"
+        "    print('greeting is', r['greeting'], flush=True)\n"
+        "    return {'y': r['n'] + 1}\n" } },
     { "counter",
       { "  - {name: x, human_name: X, help: h, type: integer}\n"
         "  - {name: journal, human_name: J, help: h, type: string}\n",

@@ -19,24 +19,26 @@ RunnerHarness::RunnerHarness(double cpu)
 }
 
 void
-RunnerHarness::deploy(const domain::WorkflowDefinition& workflow)
+RunnerHarness::deploy(const domain::WorkflowDefinition& workflow,
+                      const std::string& project)
 {
   std::set<std::string> actions{ "echo" };
   for (const auto& step : workflow.actions) {
     actions.insert(step.from);
   }
   for (const auto& action : actions) {
-    if (!catalogue.latest("default", action).value()) {
-      catalogue.add_built(action, "1.0", {}, {});
+    if (!catalogue.latest(project, action).value()) {
+      catalogue.add_built(action, "1.0", {}, {}, project);
     }
   }
-  const auto existing = workflows.deployment("default", workflow.id).value();
+  const auto existing = workflows.deployment(project, workflow.id).value();
   app::StoredWorkflow stored;
   stored.id = workflow.id;
+  stored.project = project;
   stored.version = existing ? existing->latest_version + 1 : 1;
   stored.yaml = format.add(workflow);
   REQUIRE(workflows.add_version(stored));
-  auto deployment = workflows.deployment("default", workflow.id).value().value();
+  auto deployment = workflows.deployment(project, workflow.id).value().value();
   deployment.deployed_version = stored.version;
   deployment.state = app::DeploymentState::deployed;
   REQUIRE(workflows.set_deployment(deployment));
@@ -47,7 +49,7 @@ RunnerHarness::start()
 {
   service = std::make_unique<app::RunService>(
     app::RunPorts{ runs, logs, files, staging, runtimes, workflows, format,
-                   catalogue, ids, clock },
+                   catalogue, ids, clock, variables },
     settings);
   const auto started = service->start();
   REQUIRE_MESSAGE(started, started.error().message);

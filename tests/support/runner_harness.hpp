@@ -6,6 +6,7 @@
 #include "core/application/run_service.hpp"
 #include "tests/support/fake_runner_ports.hpp"
 #include "tests/support/in_memory_run_store.hpp"
+#include "tests/support/in_memory_variable_store.hpp"
 
 #include <chrono>
 #include <memory>
@@ -27,15 +28,17 @@ struct RunnerHarness
   InMemoryActionCatalogue catalogue;
   SequentialIds ids;
   ManualClock clock;
+  InMemoryVariableStore variables;
   app::RunSettings settings;
   std::unique_ptr<app::RunService> service;
 
   // One pool "default" of `cpu` cores (a step asks for 0.5).
   explicit RunnerHarness(double cpu = 4);
 
-  // Add `workflow` as version 1 (or the next) and deploy it; its actions
-  // ("echo" and whatever `from` they name) are built.
-  void deploy(const domain::WorkflowDefinition& workflow);
+  // Add `workflow` as version 1 (or the next) to `project` and deploy it;
+  // its actions ("echo" and whatever `from` they name) are built there.
+  void deploy(const domain::WorkflowDefinition& workflow,
+              const std::string& project = "default");
 
   // Create (or re-create, after stop()) and start the service.
   void start();

@@ -26,6 +26,10 @@ struct StoredRun
   // --priority).
   int priority = 0;
   std::string project = "default"; // its workflow's, at its start
+  // The project variables its steps read ("{{ vars.NAME }}"), by name, as
+  // they were when it started (a later `variable set` does not change a
+  // run under way).
+  domain::Values variables = {};
 };
 
 // A run's own fields: what it is written with, and one line of `runs
@@ -75,6 +79,7 @@ struct RunCreation
   domain::Outputs trigger_values;
   std::map<std::string, std::string> actions; // as StoredRun::actions
   int priority = 0;
+  domain::Values variables = {}; // as StoredRun::variables
 };
 
 // The changes of one run in a batch: its header, the executions to insert
@@ -240,7 +245,8 @@ creation_of(const StoredRun& stored, std::string trigger_step)
                                 std::move(trigger_step),
                                 stored.run.trigger_values,
                                 stored.actions,
-                                stored.priority };
+                                stored.priority,
+                                stored.variables };
   write.steps.reserve(stored.run.steps.size());
   for (const auto& [key, step] : stored.run.steps) {
     write.steps.emplace_back(key, step);

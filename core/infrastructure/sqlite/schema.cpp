@@ -331,6 +331,25 @@ CREATE INDEX runs_by_workflow
 CREATE INDEX runs_by_workflow_state
   ON runs (project, workflow_id, state, created_ms DESC, id DESC);
 )sql"},
+    {10, "project variables and the variables of each run", R"sql(
+CREATE TABLE variables (
+  project     TEXT NOT NULL,
+  name        TEXT NOT NULL,
+  type        TEXT NOT NULL, -- string, longstring, integer, float, boolean, password
+  description TEXT NOT NULL DEFAULT '',
+  value       TEXT NOT NULL, -- as typed; sealed ("v1:...") when sealed = 1
+  sealed      INTEGER NOT NULL DEFAULT 0,
+  updated_at  INTEGER NOT NULL, -- Unix seconds
+  PRIMARY KEY (project, name)
+) WITHOUT ROWID;
+-- The values of the variables a run read, as they were when it started, so
+-- that a run resumed after a restart reads the same ones: a JSON object of
+-- values, passwords sealed as run values are.
+CREATE TABLE run_variables (
+  run_id   TEXT PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+  resolved TEXT NOT NULL
+) WITHOUT ROWID;
+)sql"},
   };
   return k_migrations;
 }

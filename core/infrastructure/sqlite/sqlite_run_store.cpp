@@ -323,6 +323,9 @@ SqliteRunStore::write_run(const app::RunWrite& write)
     insert.bind(15, creation.project);
     insert.exec();
     json::collect_file_keys(creation.trigger_values, file_keys);
+    if (!creation.variables.empty()) {
+      RYAX_TRY(write_variables(h.id, creation.variables));
+    }
   } else {
     auto& update = prepared(
       m_update_run,
@@ -354,6 +357,33 @@ SqliteRunStore::write_run(const app::RunWrite& write)
   }
   write_file_keys(h.id, file_keys);
   return {};
+}
+
+Result<void>
+SqliteRunStore::write_variables(const std::string& run_id,
+                                const domain::Values& variables)
+{
+  RYAX_TRY_ASSIGN(const auto sealed,
+                  json::sealed_values_to_json(variables, m_box));
+  SQLite::Statement q(
+    m_database.connection(),
+    "INSERT INTO run_variables (run_id, resolved) VALUES (?, ?)");
+  q.bind(1, run_id);
+  q.bind(2, dump(sealed));
+  q.exec();
+  return {};
+}
+
+Result<domain::Values>
+SqliteRunStore::read_variables(const std::string& run_id)
+{
+  SQLite::Statement q(m_database.connection(),
+                      "SELECT resolved FROM run_variables WHERE run_id = ?");
+  q.bind(1, run_id);
+  if (!q.executeStep()) {
+    return domain::Values{};
+  }
+  return parse_values(q.getColumn(0).getString(), run_id, "variables", m_box);
 }
 
 Result<void>
@@ -414,6 +444,7 @@ SqliteRunStore::load(const std::string& id)
       }
     }
     q.reset();
+    RYAX_TRY_ASSIGN(stored.variables, read_variables(id));
     SQLite::Statement steps(
       c,
       fmt::format("SELECT {} FROM run_steps WHERE run_id = ?", k_step_columns));
@@ -520,7 +551,8 @@ SqliteRunStore::remove(const std::string& id)
     }
     // Also without the cascade, should foreign keys be off.
     for (const char* sql : { "DELETE FROM run_steps WHERE run_id = ?",
-                             "DELETE FROM run_files WHERE run_id = ?" }) {
+                             "DELETE FROM run_files WHERE run_id = ?",
+                             "DELETE FROM run_variables WHERE run_id = ?" }) {
       SQLite::Statement q(c, sql);
       q.bind(1, id);
       q.exec();

@@ -45,6 +45,10 @@ private:
   // already_exists for a new run whose id is taken; not_found for changes
   // of an unknown run.
   Result<void> write_run(const app::RunWrite& write);
+  // The variables a run read (table run_variables), passwords sealed.
+  Result<void> write_variables(const std::string& run_id,
+                               const domain::Values& variables);
+  Result<domain::Values> read_variables(const std::string& run_id);
 
   // Insert or replace execution `key` (of `step`) of run `run_id`, adding
   // the filestore keys its values name to `file_keys`. internal when a

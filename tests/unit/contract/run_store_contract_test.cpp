@@ -81,6 +81,25 @@ TEST_CASE_TEMPLATE("password values read back as secrets with their text", F, ST
   CHECK(step->output_sets.at(0).at("token") == Value{ Secret{ "output-pw" } });
 }
 
+TEST_CASE_TEMPLATE("the project variables a run read are written with its "
+                   "creation and read back, passwords as secrets",
+                   F,
+                   STORES)
+{
+  F f;
+  auto with = stored(make_run("r1"));
+  with.variables = { { "limit", std::int64_t{ 7 } },
+                     { "token", Secret{ "var-pw" } } };
+  REQUIRE(f.store().commit({ creation(with) }));
+  REQUIRE(f.store().commit({ creation(stored(make_run("r2"))) }));
+  f.reopen();
+  const auto loaded = f.store().load("r1").value().value();
+  CHECK(loaded.variables == with.variables);
+  CHECK(f.store().load("r2").value().value().variables.empty());
+  REQUIRE(f.store().remove("r1"));
+  REQUIRE(f.store().commit({ creation(with) })); // no leftover row
+}
+
 TEST_CASE_TEMPLATE("an unknown run loads as nothing", F, STORES)
 {
   F f;

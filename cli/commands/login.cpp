@@ -200,6 +200,21 @@ run_login(Context& ctx, LoginOptions o)
   return k_exit_ok;
 }
 
+// Ask the daemon of `saved` to revoke its token (Logout). Nothing is
+// printed; the error says why it could not be told.
+Result<void>
+revoke_token(const Context& ctx, const SavedContext& saved)
+{
+  Context remote = ctx; // that context's daemon, whatever RYAX_SOCKET says
+  remote.socket.clear();
+  remote.server = saved.server;
+  RYAX_TRY_ASSIGN(const auto client, Client::connect(remote));
+  auto stub = v1::IdentityService::NewStub(client.channel());
+  RYAX_TRY(client.call<v1::LogoutReply>(
+    [&](auto* c, auto* r) { return stub->Logout(c, {}, r); }));
+  return {};
+}
+
 // `ryax logout`: end the session of the current context (the daemon revokes
 // its token) and forget the context.
 int
@@ -217,18 +232,7 @@ run_logout(Context& ctx)
     return ctx.exit_code;
   }
   const auto name = current->name;
-  Context remote = ctx; // that context's daemon, whatever RYAX_SOCKET says
-  remote.socket.clear();
-  remote.server = current->server;
-  const auto code = with_client(remote, [&](const Client& client) -> Result<int> {
-    auto stub = v1::IdentityService::NewStub(client.channel());
-    RYAX_TRY_ASSIGN(const auto reply,
-                    client.call<v1::LogoutReply>([&](auto* c, auto* r) {
-                      return stub->Logout(c, {}, r);
-                    }));
-    (void)reply;
-    return k_exit_ok;
-  });
+  const auto revoked = revoke_token(ctx, *current);
   // The context goes even when the daemon cannot be told (its token then
   // expires on its own): say so.
   std::erase_if(contexts->contexts,
@@ -238,11 +242,14 @@ run_logout(Context& ctx)
     ctx.fail(written.error());
     return ctx.exit_code;
   }
-  ctx.exit_code = remote.exit_code;
-  if (code == k_exit_ok && !ctx.quiet) {
+  if (!revoked) {
+    ctx.fail(revoked.error());
+    return ctx.exit_code;
+  }
+  if (!ctx.quiet) {
     std::cerr << "logged out of " << name << "\n";
   }
-  return code;
+  return k_exit_ok;
 }
 
 int
@@ -298,6 +305,12 @@ run_context_change(Context& ctx, const std::string& name, bool remove)
                  + domain::did_you_mean(name, names) });
     return ctx.exit_code;
   } else if (remove) {
+    // As logout: the daemon revokes the token first, when it can be told.
+    if (auto revoked = revoke_token(ctx, *contexts->find(name)); !revoked) {
+      std::cerr << "ryax: warning: the token of context " << name
+                << " was not revoked (" << revoked.error().message
+                << "): it stays valid until it expires\n";
+    }
     std::erase_if(contexts->contexts,
                   [&](const auto& c) { return c.name == name; });
     if (contexts->current == name) {
@@ -356,8 +369,8 @@ register_login_commands(CLI::App& app, Context& ctx)
   use->callback(
     [&ctx, name] { ctx.exit_code = run_context_change(ctx, *name, false); });
   auto* rm = context->add_subcommand(
-    "rm", "Forget a context (its token stays valid until it expires; see "
-          "logout)");
+    "rm", "Forget a context, its token revoked first (as logout does) when "
+          "its daemon answers");
   rm->add_option("name", *name, "Context name")->required();
   rm->callback(
     [&ctx, name] { ctx.exit_code = run_context_change(ctx, *name, true); });

@@ -51,7 +51,7 @@ remote()
 
 TEST_SUITE_BEGIN("tls");
 
-TEST_CASE("--listen serves TLS only, with a CA ryaxd made in its data dir; "
+TEST_CASE("--listen serves TLS only, with a CA ryaxd made in its data dir, "
           "a plaintext client and an untrusted CA are refused")
 {
   DaemonFixture d(false);
@@ -119,8 +119,8 @@ TEST_CASE("--listen serves TLS only, with a CA ryaxd made in its data dir; "
   CHECK_MESSAGE(again.exit_code == 0, again.err);
 }
 
-TEST_CASE("ryax login pins the CA and keeps a context (mode 0600); contexts "
-          "switch between daemons; logout revokes the session")
+TEST_CASE("ryax login pins the CA and keeps a context (mode 0600), contexts "
+          "switch between daemons, logout and context rm revoke the session")
 {
   DaemonFixture d(false);
   const auto address = "127.0.0.1:" + free_port();
@@ -192,6 +192,34 @@ TEST_CASE("ryax login pins the CA and keeps a context (mode 0600); contexts "
                       "", { { "RYAX_TOKEN", token } });
   CHECK(stale.exit_code == 4);
   CHECK(stale.err.find("was revoked") != std::string::npos);
+
+  // context rm revokes too; with the daemon gone it still forgets, and warns.
+  const auto log_in = [&] {
+    auto again = d.ryax({ "login", address, "--user", "dev", "--password-stdin",
+                          "--ca-file", d.home() + "/tls/ca.pem" },
+                        "s3cret\n", remote());
+    REQUIRE_MESSAGE(again.exit_code == 0, again.err);
+    const auto text = read_file(config);
+    return text.substr(text.find("ryax_"), 69);
+  };
+  const auto second = log_in();
+  auto removed = d.ryax({ "context", "rm", "dev@" + address }, "", remote());
+  REQUIRE_MESSAGE(removed.exit_code == 0, removed.err);
+  CHECK(removed.err.find("warning") == std::string::npos);
+  CHECK(read_file(config).find("ryax_") == std::string::npos);
+  auto revoked = d.ryax({ "--server", address, "--ca-file",
+                          d.home() + "/tls/ca.pem", "whoami" },
+                        "", { { "RYAX_TOKEN", second } });
+  CHECK(revoked.exit_code == 4);
+  CHECK(revoked.err.find("was revoked") != std::string::npos);
+  log_in();
+  REQUIRE(d.stop() == 0);
+  auto offline = d.ryax({ "context", "rm", "dev@" + address }, "", remote());
+  CHECK(offline.exit_code == 0);
+  CHECK(offline.err.find("ryax: warning: the token of context dev@" + address
+                         + " was not revoked")
+        != std::string::npos);
+  CHECK(read_file(config).find("ryax_") == std::string::npos);
 }
 
 TEST_CASE("a full run from another network namespace, over TLS")

@@ -169,7 +169,7 @@ TEST_CASE("isolation matrix: every RPC, every role but admin, as a member "
 }
 
 TEST_CASE("tokens from the CLI: made once, used by RYAX_TOKEN, listed "
-          "without the secret, revoked; every refusal is exit 4 with one "
+          "without the secret, revoked, every refusal is exit 4 with one "
           "line, and in the audit log")
 {
   DaemonFixture d;
@@ -252,7 +252,7 @@ TEST_CASE("tokens from the CLI: made once, used by RYAX_TOKEN, listed "
 }
 
 TEST_CASE("a local account that is no user is refused until an admin maps "
-          "it; then it is that user")
+          "it, then it is that user")
 {
   if (::geteuid() != 0) {
     MESSAGE("skipped: needs root to run a command as another uid");

@@ -228,7 +228,7 @@ TEST_CASE("replicas scale up under a burst and stop after the idle timeout")
   }, std::chrono::seconds(15)));
 }
 
-TEST_CASE("a step warm at deploy has a replica before its first run; undeploy drains it")
+TEST_CASE("a step warm at deploy has a replica before its first run, undeploy drains it")
 {
   RunFixture f({ "add", "fanout" }, site_config("  - {name: pool, cpu: 2, memory: 2G}\n"));
   f.deploy("warm", "    - {name: x, type: integer}\n",

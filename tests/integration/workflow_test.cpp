@@ -226,7 +226,7 @@ TEST_CASE("a static file is uploaded at push and a missing one is reported "
 }
 
 TEST_CASE(
-  "push creates versions; a deployed version stays deployed until --deploy")
+  "push creates versions, a deployed version stays deployed until --deploy")
 {
   Catalogue c;
   const auto path = c.file("wf.yaml", diamond("hello"));

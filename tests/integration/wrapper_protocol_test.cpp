@@ -276,7 +276,7 @@ TEST_CASE("a garbage or truncated frame closes only its connection")
   CHECK(outputs_of(w.execute("after", processor_inputs()))[0]["y"] == 42);
 }
 
-TEST_CASE("a caller that goes away mid-execution cancels it; the runtime restarts and serves the next")
+TEST_CASE("a caller that goes away mid-execution cancels it, the runtime restarts and serves the next")
 {
   Wrapper w("processor");
   w.require_started();
@@ -342,7 +342,7 @@ TEST_CASE("SIGTERM during an execution cancels it and stops the wrapper at once"
   CHECK(w.wrapper_log().find("ryax-wrapper: stopped") != std::string::npos);
 }
 
-TEST_CASE("connections over the limit are refused; the others are served")
+TEST_CASE("connections over the limit are refused, the others are served")
 {
   Wrapper w("processor");
   w.require_started();

@@ -255,7 +255,7 @@ TEST_CASE("an execution over its time limit times out, and the next one runs in 
   CHECK(kill(first_pid.get<int>(), 0) != 0); // the old runtime is gone
 }
 
-TEST_CASE("an execution that kills its own interpreter fails alone; the runtime is restarted")
+TEST_CASE("an execution that kills its own interpreter fails alone, the runtime is restarted")
 {
   Wrapper w("processor");
   w.require_started();

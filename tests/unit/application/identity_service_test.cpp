@@ -48,7 +48,7 @@ struct Identities
 TEST_SUITE_BEGIN("app::IdentityService");
 
 TEST_CASE("a fresh data dir has project default and one admin, the owner "
-          "of the data dir; bootstrapping again changes nothing")
+          "of the data dir, bootstrapping again changes nothing")
 {
   Identities f;
   REQUIRE(f.service.bootstrap(k_owner));
@@ -63,8 +63,8 @@ TEST_CASE("a fresh data dir has project default and one admin, the owner "
   CHECK(*members == std::vector<std::string>{ "admin" });
 }
 
-TEST_CASE("local accounts: the owner gets a token; an unmapped uid is "
-          "refused with how to map it; a mapped one gets its user")
+TEST_CASE("local accounts: the owner gets a token, an unmapped uid is "
+          "refused with how to map it, a mapped one gets its user")
 {
   Identities f;
   const auto token = f.service.local_token(k_owner);

@@ -142,7 +142,7 @@ TEST_CASE("a workflow sees only the actions of its project")
   CHECK(s.service.list("team-a")->empty());
 }
 
-TEST_CASE("an action is its project's: shown, listed and removed there only; "
+TEST_CASE("an action is its project's: shown, listed and removed there only, "
           "built-in triggers are everyone's")
 {
   Services s;

@@ -163,7 +163,7 @@ TEST_CASE("an output outside the execution's directory fails the step")
         std::string::npos);
 }
 
-TEST_CASE("a going run cannot be removed; retention removes old finished ones")
+TEST_CASE("a going run cannot be removed, retention removes old finished ones")
 {
   RunnerHarness h;
   h.settings.retention.max_runs_per_workflow = 1;

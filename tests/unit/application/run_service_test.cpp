@@ -190,7 +190,7 @@ TEST_CASE("a runtime that does not start is tried once more, then the step "
   CHECK(failed.stored.run.error->error.kind == "runtime_unavailable");
 }
 
-TEST_CASE("a runtime that dies is replaced once; twice fails the step")
+TEST_CASE("a runtime that dies is replaced once, twice fails the step")
 {
   RunnerHarness h;
   h.deploy(single("w"));
@@ -211,7 +211,7 @@ TEST_CASE("a runtime that dies is replaced once; twice fails the step")
   CHECK(failed.stored.run.error->error.kind == "runtime_crashed");
 }
 
-TEST_CASE("an exception in user-facing code fails the step alone; the "
+TEST_CASE("an exception in user-facing code fails the step alone, the "
           "workers go on")
 {
   RunnerHarness h;
@@ -265,7 +265,7 @@ TEST_CASE("cancel stops the running step and starts nothing after it")
   CHECK(h.service->cancel("default", "run-nope").error().code == ErrorCode::not_found);
 }
 
-TEST_CASE("a failure stops what follows; a sibling already running ends")
+TEST_CASE("a failure stops what follows, a sibling already running ends")
 {
   RunnerHarness h;
   // start -> a -> {bad, side}; bad -> after.

@@ -81,7 +81,7 @@ struct Fixture : Store
 
 TEST_SUITE_BEGIN("contract::RunFileStore");
 
-TEST_CASE_TEMPLATE("the same content under the same name is one key; another "
+TEST_CASE_TEMPLATE("the same content under the same name is one key, another "
                    "name or content is another",
                    F,
                    STORES)

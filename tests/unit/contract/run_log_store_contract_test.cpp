@@ -64,7 +64,7 @@ TEST_CASE_TEMPLATE("records read back in order, and from an offset only the "
   CHECK(none->second == more->second);
 }
 
-TEST_CASE_TEMPLATE("a run without a log reads as none; past the end is refused",
+TEST_CASE_TEMPLATE("a run without a log reads as none, past the end is refused",
                    F,
                    LOGS)
 {

@@ -105,7 +105,7 @@ TEST_CASE("a lock is written with every field in order and read back")
   CHECK(*read == lock);
 }
 
-TEST_CASE("a Ryax lock with Nix fields is read; a malformed one is refused")
+TEST_CASE("a Ryax lock with Nix fields is read, a malformed one is refused")
 {
   const auto read = parse_ryax_lock(
     R"({"actionNix": "abc", "python": {"pythonVersion": "3.12.8"}})", "l");

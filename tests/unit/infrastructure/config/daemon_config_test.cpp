@@ -312,7 +312,7 @@ TEST_CASE("an unknown top-level key is refused with a suggestion")
 
 TEST_SUITE_END();
 
-TEST_CASE("listen takes any HOST:PORT (it is TLS); tls_cert and tls_key go "
+TEST_CASE("listen takes any HOST:PORT (it is TLS), tls_cert and tls_key go "
           "together")
 {
   const ConfigFile any("listen: 0.0.0.0:7443\n");

@@ -41,7 +41,7 @@ TEST_CASE("a self-signed CA and server certificate are made once, kept, and "
   CHECK(*fingerprint(other->ca_pem) != *print);
 }
 
-TEST_CASE("given files: the CA is the chain's last certificate; bad files "
+TEST_CASE("given files: the CA is the chain's last certificate, bad files "
           "are named")
 {
   ryax::test::TempDir tmp;

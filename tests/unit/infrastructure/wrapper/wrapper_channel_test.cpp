@@ -136,7 +136,7 @@ TEST_CASE("a thread waiting for its answer gets it from the thread that reads a 
   CHECK(cancel_answered);
 }
 
-TEST_CASE("a waiter past its deadline gets deadline_exceeded; the channel stays usable")
+TEST_CASE("a waiter past its deadline gets deadline_exceeded, the channel stays usable")
 {
   ChannelPair pair;
   auto request = health_request();

@@ -216,6 +216,11 @@ InMemoryIdentityStore::append_audit(const app::AuditEntry& entry)
 {
   std::lock_guard lock(m_mutex);
   m_audit.push_back(entry);
+  if (m_audit.size() > m_audit_kept) { // the store's contract: the newest
+    m_audit.erase(m_audit.begin(),
+                  m_audit.begin()
+                    + static_cast<std::ptrdiff_t>(m_audit.size() - m_audit_kept));
+  }
   return {};
 }
 

@@ -16,6 +16,11 @@ namespace ryax::test {
 class InMemoryIdentityStore final : public app::IdentityStore
 {
 public:
+  explicit InMemoryIdentityStore(std::size_t audit_kept = app::k_audit_kept)
+    : m_audit_kept(audit_kept)
+  {
+  }
+
   Result<void> add_user(const domain::User& user,
                         const std::string& password_hash) override;
   Result<void> update_user(const domain::User& user) override;
@@ -52,6 +57,7 @@ private:
   std::set<std::pair<std::string, std::string>> m_members;
   std::vector<app::StoredToken> m_tokens; // in insertion order
   std::vector<app::AuditEntry> m_audit;   // in insertion order
+  std::size_t m_audit_kept;
 };
 
 // IdentityCrypto without the cost: a deterministic counter for random

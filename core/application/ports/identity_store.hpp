@@ -35,6 +35,10 @@ struct StoredToken
   bool operator==(const StoredToken&) const = default;
 };
 
+// How many audit lines a store keeps by default: the log is bounded, so
+// that a flood of refused calls cannot fill the disk.
+inline constexpr std::size_t k_audit_kept = 100'000;
+
 // One line of the audit log.
 struct AuditEntry
 {
@@ -116,7 +120,9 @@ public:
   virtual Result<void> revoke_token(const std::string& user,
                                     const std::string& id) = 0;
 
-  // Append `entry` to the audit log.
+  // Append `entry` to the audit log. The log keeps its newest lines, at
+  // least the `kept` the store was made with (k_audit_kept by default):
+  // older ones go, checked every kept/100 appends (every one below 100).
   virtual Result<void> append_audit(const AuditEntry& entry) = 0;
 
   // Audit lines matching `filter`, newest first.

@@ -4,6 +4,8 @@
 #include <SQLiteCpp/Transaction.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace ryax::infra::sqlite {
 
 namespace {
@@ -51,8 +53,10 @@ user_not_found(const std::string& name)
 
 } // namespace
 
-SqliteIdentityStore::SqliteIdentityStore(Database& database)
+SqliteIdentityStore::SqliteIdentityStore(Database& database,
+                                         std::size_t audit_kept)
   : m_database(database)
+  , m_audit_kept(static_cast<std::int64_t>(std::max<std::size_t>(1, audit_kept)))
 {
 }
 
@@ -359,6 +363,14 @@ SqliteIdentityStore::append_audit(const app::AuditEntry& entry)
     q.bind(5, entry.outcome);
     q.bind(6, entry.detail);
     q.exec();
+    // Bounded: now and then, the lines older than the newest m_audit_kept go.
+    const auto id = m_database.connection().getLastInsertRowid();
+    if (id % std::max<std::int64_t>(1, m_audit_kept / 100) == 0) {
+      SQLite::Statement prune(m_database.connection(),
+                              "DELETE FROM audit WHERE id <= ?");
+      prune.bind(1, static_cast<int64_t>(id - m_audit_kept));
+      prune.exec();
+    }
     return {};
   });
 }

@@ -13,7 +13,8 @@ namespace ryax::infra::sqlite {
 class SqliteIdentityStore final : public app::IdentityStore
 {
 public:
-  explicit SqliteIdentityStore(Database& database);
+  explicit SqliteIdentityStore(Database& database,
+                               std::size_t audit_kept = app::k_audit_kept);
 
   Result<void> add_user(const domain::User& user,
                         const std::string& password_hash) override;
@@ -53,6 +54,7 @@ private:
   }
 
   Database& m_database;
+  std::int64_t m_audit_kept;
   std::atomic<std::uint64_t> m_generation{ 0 };
 };
 

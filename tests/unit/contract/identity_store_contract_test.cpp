@@ -21,13 +21,13 @@ struct SqliteIdentities
   ryax::test::TempDir tmp;
   std::unique_ptr<ryax::infra::sqlite::Database> database =
     std::move(*ryax::infra::sqlite::Database::open(tmp / "ryax.db"));
-  ryax::infra::sqlite::SqliteIdentityStore adapter{ *database };
+  ryax::infra::sqlite::SqliteIdentityStore adapter{ *database, 10 };
   ryax::app::IdentityStore& store() { return adapter; }
 };
 
 struct MemoryIdentities
 {
-  ryax::test::InMemoryIdentityStore adapter;
+  ryax::test::InMemoryIdentityStore adapter{ 10 };
   ryax::app::IdentityStore& store() { return adapter; }
 };
 
@@ -54,6 +54,7 @@ token(std::string hash, std::string user, std::int64_t created_at)
 }
 
 #define STORES SqliteIdentities, MemoryIdentities
+// (Both keep the newest 10 audit lines.)
 
 } // namespace
 
@@ -176,6 +177,21 @@ TEST_CASE_TEMPLATE("the audit log: newest first, by user, since, limited",
   CHECK(s.audit({ "", std::nullopt, 1 })->size() == 1);
   CHECK(s.audit({ "", std::nullopt, 0 }).error().code
         == ErrorCode::invalid_argument);
+}
+
+TEST_CASE_TEMPLATE("the audit log is bounded: the newest lines stay", F, STORES)
+{
+  F f;
+  auto& s = f.store();
+  for (int i = 1; i <= 25; ++i) {
+    REQUIRE(s.append_audit(AuditEntry{ i, "u", "ListRuns", "default", "denied",
+                                       std::to_string(i) }));
+  }
+  const auto kept = s.audit({ "", std::nullopt, 100 });
+  REQUIRE(kept);
+  REQUIRE(kept->size() == 10);
+  CHECK(kept->front().detail == "25");
+  CHECK(kept->back().detail == "16");
 }
 
 TEST_SUITE_END();

@@ -65,7 +65,8 @@ struct Adapters
            app::SecretBox& box,
            const std::string& data_dir,
            const infra::config::DaemonConfig& config)
-    : repositories(db, box),
+    : box(box),
+      repositories(db, box),
       catalogue(db),
       builds(db),
       build_logs(data_dir + "/builds"),
@@ -84,6 +85,7 @@ struct Adapters
   {
   }
 
+  app::SecretBox& box; // the daemon's, opened before the adapters
   infra::sqlite::SqliteRepositoryStore repositories;
   infra::sqlite::SqliteActionCatalogue catalogue;
   infra::sqlite::SqliteBuildStore builds;
@@ -118,10 +120,11 @@ struct Services
                              a.builds, a.build_logs, a.bundles, a.clock},
              config.data_dir.value + "/git", config.build_concurrency.value),
       workflows(a.workflows, a.workflow_files, a.catalogue, a.workflow_format,
-                a.clock, a.runtimes, config.site.value, infra::config::machine_pool().arch),
+                a.clock, a.runtimes, a.box, config.site.value,
+                infra::config::machine_pool().arch),
       runs(app::RunPorts{a.runs, a.run_logs, a.run_files, a.run_staging,
                          a.runtimes, a.workflows, a.workflow_format,
-                         a.catalogue, a.ids, a.clock, a.variables},
+                         a.catalogue, a.ids, a.clock, a.variables, a.box},
            run_settings(config)),
       identity(a.identities, a.identity_crypto, a.clock),
       variables(a.variables, a.clock)
@@ -321,6 +324,12 @@ Server::start()
   m_services.push_back(
     std::make_unique<VariableServiceImpl>(gate, m_app->variables));
 
+  // The identity socket first: a client that reaches the main socket can
+  // get its token at once.
+  m_identity_socket = std::make_unique<IdentitySocket>(
+    infra::rpc::identity_socket_path(socket), m_app->identity);
+  RYAX_TRY(m_identity_socket->start());
+
   grpc::ServerBuilder builder;
   // Run inputs and workflow static files travel in one message.
   builder.SetMaxReceiveMessageSize(k_max_message_bytes);
@@ -345,9 +354,6 @@ Server::start()
                             fmt::join(m_addresses, " and ")));
   }
   ::chmod(socket.c_str(), 0666);
-  m_identity_socket = std::make_unique<IdentitySocket>(
-    infra::rpc::identity_socket_path(socket), m_app->identity);
-  RYAX_TRY(m_identity_socket->start());
   // Queued builds and unfinished runs go on.
   RYAX_TRY(m_app->builds.start());
   RYAX_TRY(m_app->runs.start());

@@ -1,6 +1,7 @@
 #include "core/application/run_definitions.hpp"
 
 #include "core/application/runtime_spec.hpp"
+#include "core/application/workflow_secrets.hpp"
 #include "core/domain/identity.hpp"
 #include "core/domain/suggest.hpp"
 
@@ -22,6 +23,7 @@ RunDefinitions::RunDefinitions(WorkflowStore& workflows,
                                ActionCatalogue& catalogue,
                                RunFileStore& files,
                                RunStaging& staging,
+                               SecretBox& secrets,
                                const domain::Site& site,
                                std::string arch)
   : m_workflows(workflows)
@@ -29,6 +31,7 @@ RunDefinitions::RunDefinitions(WorkflowStore& workflows,
   , m_catalogue(catalogue)
   , m_files(files)
   , m_staging(staging)
+  , m_secrets(secrets)
   , m_site(site)
   , m_arch(std::move(arch))
 {
@@ -76,6 +79,12 @@ RunDefinitions::compiled(const std::string& project,
                 fmt::format("version {} of workflow \"{}\" no longer parses",
                             version,
                             workflow_id));
+  }
+  if (auto opened = open_static_passwords(*parsed.workflow, m_secrets);
+      !opened) {
+    return fail(opened.error().code,
+                fmt::format("version {} of workflow \"{}\": {}", version,
+                            workflow_id, opened.error().message));
   }
   RYAX_TRY_ASSIGN(auto compiled,
                   domain::CompiledWorkflow::compile(std::move(*parsed.workflow)));

@@ -4,6 +4,7 @@
 #include "core/application/ports/run_staging.hpp"
 #include "core/application/ports/run_store.hpp"
 #include "core/application/ports/runtime_pool.hpp"
+#include "core/application/ports/secret_box.hpp"
 #include "core/application/ports/workflow_store.hpp"
 #include "core/application/scheduler.hpp"
 #include "core/domain/compiled_workflow.hpp"
@@ -82,6 +83,7 @@ public:
                  ActionCatalogue& catalogue,
                  RunFileStore& files,
                  RunStaging& staging,
+                 SecretBox& secrets,
                  const domain::Site& site,
                  std::string arch);
 
@@ -128,6 +130,7 @@ private:
   ActionCatalogue& m_catalogue;
   RunFileStore& m_files;
   RunStaging& m_staging;
+  SecretBox& m_secrets;
   const domain::Site& m_site;
   std::string m_arch;
 

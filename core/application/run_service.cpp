@@ -21,6 +21,7 @@ RunService::RunService(RunPorts ports, RunSettings settings)
                   ports.catalogue,
                   ports.files,
                   ports.staging,
+                  ports.secrets,
                   m_engine.site(),
                   m_settings.arch)
   , m_executor(ports.runtimes, ports.staging, ports.logs)

@@ -38,6 +38,7 @@ struct RunPorts
   IdGenerator& ids;
   Clock& clock;
   VariableStore& variables; // project variables, read when a run starts
+  SecretBox& secrets;       // opens the sealed static values of workflows
 };
 
 // How the runner behaves (ryaxd.yaml).

@@ -3,6 +3,7 @@
 #include "core/application/log.hpp"
 #include "core/domain/identity.hpp"
 #include "core/application/runtime_spec.hpp"
+#include "core/application/workflow_secrets.hpp"
 #include "core/domain/path.hpp"
 #include "core/domain/suggest.hpp"
 #include "core/domain/workflow_validation.hpp"
@@ -117,6 +118,7 @@ WorkflowService::WorkflowService(WorkflowStore& store,
                                  WorkflowFormat& format,
                                  Clock& clock,
                                  RuntimePool& runtimes,
+                                 SecretBox& secrets,
                                  domain::Site site,
                                  std::string arch)
   : m_store(store)
@@ -125,6 +127,7 @@ WorkflowService::WorkflowService(WorkflowStore& store,
   , m_format(format)
   , m_clock(clock)
   , m_runtimes(runtimes)
+  , m_secrets(secrets)
   , m_site(std::move(site))
   , m_arch(std::move(arch))
 {
@@ -218,15 +221,16 @@ WorkflowService::push(const PushWorkflow& request)
   outcome.id = workflow.id;
   RYAX_TRY_ASSIGN(const auto latest,
                   m_store.find(request.project, workflow.id, 0));
+  RYAX_TRY_ASSIGN(const auto normalised,
+                  sealed_file(request.project, workflow, latest));
   RYAX_TRY_ASSIGN(auto files, store_files(workflow, request.source));
-  if (latest && latest->yaml == validation.normalised &&
-      latest->files == files) {
+  if (latest && latest->yaml == normalised && latest->files == files) {
     outcome.version = latest->version;
   } else {
     StoredWorkflow stored{ workflow.id,
                            request.project,
                            latest ? latest->version + 1 : 1,
-                           validation.normalised,
+                           normalised,
                            m_clock.now_unix(),
                            std::move(files) };
     RYAX_TRY(m_store.add_version(stored));
@@ -256,6 +260,33 @@ WorkflowService::push(const PushWorkflow& request)
                   outcome.version);
   }
   return outcome;
+}
+
+Result<std::string>
+WorkflowService::sealed_file(const std::string& project,
+                             domain::WorkflowDefinition workflow,
+                             const std::optional<StoredWorkflow>& latest)
+{
+  std::optional<domain::WorkflowDefinition> previous;
+  if (latest) {
+    RYAX_TRY_ASSIGN(previous, definition_of(*latest));
+  }
+  RYAX_TRY_ASSIGN(const auto lookup,
+                  CatalogueLookup::load(m_catalogue, project));
+  const auto is_password = [&](const domain::WorkflowStep& step,
+                               const std::string& input) {
+    const auto found = resolve(step, &step == &workflow.trigger, lookup);
+    if (!found) {
+      return false;
+    }
+    const auto& inputs = found->metadata.inputs;
+    const auto spec = std::find_if(inputs.begin(), inputs.end(),
+                                   [&](const auto& s) { return s.name == input; });
+    return spec != inputs.end() && spec->type == domain::IoType::password;
+  };
+  RYAX_TRY(seal_static_passwords(
+    workflow, is_password, previous ? &*previous : nullptr, m_secrets));
+  return m_format.write(workflow);
 }
 
 Result<std::vector<WorkflowDeployment>>
@@ -334,6 +365,10 @@ WorkflowService::get(const std::string& project,
     const auto found = resolve(*step, step == &view.definition.trigger, lookup);
     view.resolved_versions[step->id] = found ? found->version() : "";
   }
+  // Sealed passwords are shown as "********" (export too: pushing that back
+  // keeps them).
+  view.stored.yaml = mask_sealed_text(std::move(view.stored.yaml));
+  mask_static_passwords(view.definition);
   return view;
 }
 

@@ -3,6 +3,7 @@
 #include "core/application/ports/action_catalogue.hpp"
 #include "core/application/ports/clock.hpp"
 #include "core/application/ports/runtime_pool.hpp"
+#include "core/application/ports/secret_box.hpp"
 #include "core/application/ports/workflow_store.hpp"
 #include "core/domain/scheduling.hpp"
 #include "core/domain/workflow.hpp"
@@ -86,6 +87,7 @@ public:
                   WorkflowFormat& format,
                   Clock& clock,
                   RuntimePool& runtimes,
+                  SecretBox& secrets,
                   domain::Site site,
                   std::string arch);
 
@@ -153,6 +155,11 @@ private:
                                            const std::string& id,
                                            int version);
   Result<WorkflowDeployment> undeploy_locked(WorkflowDeployment deployment);
+  // The file to store for `workflow`: its static passwords sealed, those
+  // of `latest` kept when unchanged (workflow_secrets.hpp).
+  Result<std::string> sealed_file(const std::string& project,
+                                  domain::WorkflowDefinition workflow,
+                                  const std::optional<StoredWorkflow>& latest);
 
   WorkflowStore& m_store;
   WorkflowFileStore& m_files;
@@ -160,6 +167,7 @@ private:
   WorkflowFormat& m_format;
   Clock& m_clock;
   RuntimePool& m_runtimes;
+  SecretBox& m_secrets;
   domain::Site m_site;
   std::string m_arch;
   std::mutex m_mutex; // one push or state change at a time

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <fstream>
 
 using namespace ryax::test;
 using nlohmann::json;
@@ -251,6 +252,59 @@ TEST_CASE("a password run input is sealed in ryax.db, shown as ********, and rea
   auto again = f.daemon.ryax({"runs", "show", doc["id"].get<std::string>(), "-o", "json"});
   REQUIRE_MESSAGE(again.exit_code == 0, again.err);
   CHECK(json::parse(again.out)["trigger_values"]["pw"] == "********");
+}
+
+TEST_CASE("a static password in a workflow file is sealed in ryax.db, shown "
+          "as ********, kept when exported and pushed back, and reaches the "
+          "action")
+{
+  RunFixture f({ "vault" });
+  auto& d = f.daemon;
+  const auto path = (d.dir().path() / "static.yaml").string();
+  {
+    std::ofstream(path)
+      << "apiVersion: ryax.tech/v2.0\nkind: Workflow\nspec:\n  id: static\n"
+         "  trigger: {id: start, from: manual}\n"
+         "  actions:\n"
+         "  - {id: v, from: vault, inputs_values: {pw: hunter2-run}}\n"
+         "  results:\n  - {key: ok, value: \"{{ v.ok }}\"}\n";
+  }
+  f.require_ok({ "workflow", "push", path, "--deploy" });
+  CHECK(database_bytes(d).find("hunter2") == std::string::npos);
+
+  for (const auto& args : std::vector<std::vector<std::string>>{
+         { "workflow", "show", "static" },
+         { "workflow", "show", "static", "-o", "json" },
+         { "workflow", "export", "static" } }) {
+    const auto shown = f.require_ok(args);
+    CHECK(shown.out.find("hunter2") == std::string::npos);
+    CHECK(shown.out.find("********") != std::string::npos);
+    CHECK(shown.out.find("ryax-sealed") == std::string::npos);
+  }
+
+  // The action gets the value.
+  auto run = d.ryax({ "run", "static", "--wait", "-o", "json" });
+  REQUIRE_MESSAGE(run.exit_code == 0, run.err);
+  const auto doc = json::parse(run.out);
+  CHECK(RunFixture::result(doc, "ok") == true);
+  CHECK(run.out.find("hunter2") == std::string::npos);
+
+  // Export, push back: the same version, the password kept.
+  const auto exported = (d.dir().path() / "exported.yaml").string();
+  std::ofstream(exported) << f.require_ok({ "workflow", "export", "static" }).out;
+  const auto again =
+    json::parse(f.require_ok({ "workflow", "push", exported, "-o", "json" }).out);
+  CHECK(again["version"] == 1);
+  // A new workflow cannot say "********": there is nothing to keep.
+  std::string text = read_file(exported);
+  text.replace(text.find("id: static"), 10, "id: other");
+  std::ofstream(exported) << text;
+  auto refused = d.ryax({ "workflow", "push", exported });
+  CHECK(refused.exit_code == 5);
+  CHECK(refused.err.find("step \"v\" input \"pw\"") != std::string::npos);
+
+  CHECK(database_bytes(d).find("hunter2") == std::string::npos);
+  CHECK(d.log().find("hunter2") == std::string::npos);
 }
 
 TEST_SUITE_END();

@@ -347,6 +347,15 @@ FakeWorkflowFormat::parse(std::string_view text, const std::string&)
 std::string
 FakeWorkflowFormat::write(const domain::WorkflowDefinition& workflow)
 {
+  {
+    // Normalised: the same definition is the same text.
+    std::lock_guard lock(m_mutex);
+    for (const auto& [text, known] : m_texts) {
+      if (known == workflow) {
+        return text;
+      }
+    }
+  }
   return add(workflow);
 }
 

@@ -8,6 +8,7 @@
 #include "core/application/ports/clock.hpp"
 #include "core/application/ports/run_staging.hpp"
 #include "core/application/ports/runtime_pool.hpp"
+#include "core/application/ports/secret_box.hpp"
 #include "core/application/ports/workflow_store.hpp"
 #include "core/domain/run_progress.hpp"
 #include "tests/support/in_memory_run_store.hpp"
@@ -131,6 +132,29 @@ public:
 
 private:
   InMemoryRunFileStore& m_files;
+};
+
+// A SecretBox that hides nothing: "sealed:" and the text reversed, so that
+// tests see what a sealed value stands for, and that it is not the text.
+class FakeSecretBox final : public app::SecretBox
+{
+public:
+  Result<std::string> seal(std::string_view plaintext) override
+  {
+    return "sealed:" + std::string(plaintext.rbegin(), plaintext.rend());
+  }
+  Result<std::string> open(std::string_view sealed) override
+  {
+    if (!is_sealed(sealed)) {
+      return fail(ErrorCode::invalid_argument, "not a sealed value");
+    }
+    const auto body = sealed.substr(7);
+    return std::string(body.rbegin(), body.rend());
+  }
+  bool is_sealed(std::string_view text) const override
+  {
+    return text.starts_with("sealed:");
+  }
 };
 
 // WorkflowStore in memory.

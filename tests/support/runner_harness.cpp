@@ -49,7 +49,7 @@ RunnerHarness::start()
 {
   service = std::make_unique<app::RunService>(
     app::RunPorts{ runs, logs, files, staging, runtimes, workflows, format,
-                   catalogue, ids, clock, variables },
+                   catalogue, ids, clock, variables, box },
     settings);
   const auto started = service->start();
   REQUIRE_MESSAGE(started, started.error().message);

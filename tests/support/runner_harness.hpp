@@ -29,6 +29,7 @@ struct RunnerHarness
   SequentialIds ids;
   ManualClock clock;
   InMemoryVariableStore variables;
+  FakeSecretBox box;
   app::RunSettings settings;
   std::unique_ptr<app::RunService> service;
 

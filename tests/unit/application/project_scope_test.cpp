@@ -33,9 +33,9 @@ struct Services
   test::FakeWorkflowFormat format;
   test::ManualClock clock;
   test::FakeRuntimePool runtimes;
-  app::WorkflowService service{ workflows, files,    catalogue,
-                                format,    clock,    runtimes,
-                                site(),    "x86_64" };
+  test::FakeSecretBox box;
+  app::WorkflowService service{ workflows, files,  catalogue, format, clock,
+                                runtimes,  box,    site(),    "x86_64" };
   app::ActionService actions{ catalogue };
 
   static domain::Site site()

@@ -3,8 +3,7 @@
 // end to end with two users: tests/integration/projects_test.cpp.)
 
 #include "core/application/action_service.hpp"
-#include "core/application/workflow_service.hpp"
-#include "tests/support/fake_runner_ports.hpp"
+#include "tests/support/workflow_harness.hpp"
 #include "tests/unit/domain/run_builders.hpp"
 
 #include <doctest/doctest.h>
@@ -18,36 +17,9 @@ using test::ref;
 
 namespace {
 
-class NoFiles final : public app::WorkflowFileStore
+struct Services : test::WorkflowHarness
 {
-public:
-  Result<std::string> put(std::string_view) override { return std::string("k"); }
-  std::string path(const std::string&) override { return ""; }
-};
-
-struct Services
-{
-  test::InMemoryWorkflowStore workflows;
-  NoFiles files;
-  test::InMemoryActionCatalogue catalogue;
-  test::FakeWorkflowFormat format;
-  test::ManualClock clock;
-  test::FakeRuntimePool runtimes;
-  test::FakeSecretBox box;
-  app::WorkflowService service{ workflows, files,  catalogue, format, clock,
-                                runtimes,  box,    site(),    "x86_64" };
   app::ActionService actions{ catalogue };
-
-  static domain::Site site()
-  {
-    domain::NodePool pool;
-    pool.name = "default";
-    pool.cpu = 4;
-    pool.memory_bytes = 8LL << 30;
-    domain::Site site;
-    site.pools = { pool };
-    return site;
-  }
 
   // A built action `id` of `project` reading x and giving out.
   void add_action(const std::string& id, const std::string& project)

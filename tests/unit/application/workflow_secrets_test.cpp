@@ -3,8 +3,7 @@
 // (WorkflowService and the helpers of workflow_secrets.hpp, on fakes).
 
 #include "core/application/workflow_secrets.hpp"
-#include "core/application/workflow_service.hpp"
-#include "tests/support/fake_runner_ports.hpp"
+#include "tests/support/workflow_harness.hpp"
 #include "tests/unit/domain/run_builders.hpp"
 
 #include <doctest/doctest.h>
@@ -15,25 +14,8 @@ using test::io;
 
 namespace {
 
-class NoFiles final : public app::WorkflowFileStore
+struct Fixture : test::WorkflowHarness
 {
-public:
-  Result<std::string> put(std::string_view) override { return std::string("k"); }
-  std::string path(const std::string&) override { return ""; }
-};
-
-struct Fixture
-{
-  test::InMemoryWorkflowStore workflows;
-  NoFiles files;
-  test::InMemoryActionCatalogue catalogue;
-  test::FakeWorkflowFormat format;
-  test::ManualClock clock;
-  test::FakeRuntimePool runtimes;
-  test::FakeSecretBox box;
-  app::WorkflowService service{ workflows, files,  catalogue, format, clock,
-                                runtimes,  box,    domain::Site{}, "x86_64" };
-
   Fixture()
   {
     catalogue.add_built("vault", "1.0",

@@ -195,7 +195,8 @@ InMemoryRunStore::expired(const app::RetentionPolicy& policy,
   std::map<std::string, std::vector<const app::RunHeader*>> by_workflow;
   for (const auto& [id, entry] : m_runs) {
     if (finished(entry.header.state)) {
-      by_workflow[entry.header.workflow_id].push_back(&entry.header);
+      by_workflow[entry.stored.project + "/" + entry.header.workflow_id]
+        .push_back(&entry.header);
     }
   }
   std::vector<const app::RunHeader*> chosen;

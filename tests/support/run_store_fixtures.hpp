@@ -166,9 +166,11 @@ template<typename Store>
 struct StoreFixture : Store
 {
   void
-  create(const Run& run)
+  create(const Run& run, const std::string& project = "default")
   {
-    REQUIRE(this->store().commit({ creation(stored(run)) }));
+    auto record = stored(run);
+    record.project = project;
+    REQUIRE(this->store().commit({ creation(record) }));
   }
 
   void

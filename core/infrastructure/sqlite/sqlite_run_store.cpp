@@ -574,7 +574,8 @@ SqliteRunStore::expired(const app::RetentionPolicy& policy, std::int64_t now_ms)
     SQLite::Statement q(
       m_database.connection(),
       "WITH finished AS (SELECT id, created_ms, finished_ms, ROW_NUMBER() "
-      "OVER (PARTITION BY workflow_id ORDER BY created_ms DESC, id DESC) AS "
+      "OVER (PARTITION BY project, workflow_id ORDER BY created_ms DESC, id "
+      "DESC) AS "
       "newer FROM runs WHERE state NOT IN ('pending', 'running')) "
       "SELECT id FROM finished WHERE (?1 > 0 AND finished_ms < ?2) OR "
       "(?3 > 0 AND newer > ?3) ORDER BY created_ms, id");

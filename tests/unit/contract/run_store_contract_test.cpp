@@ -312,4 +312,28 @@ TEST_CASE_TEMPLATE("expired by count: the finished runs of each workflow beyond 
   CHECK(f.expired(policy(700, 2), 1'000) == Ids{ "a1", "b1", "a2" });
 }
 
+TEST_CASE_TEMPLATE("runs belong to a project: listed and counted per project",
+                   F, STORES)
+{
+  F f;
+  // The same workflow id in two projects: two workflows.
+  f.create(finished(make_run("p1", "wf", 100), RunState::done, 150), "team-a");
+  f.create(finished(make_run("p2", "wf", 200), RunState::done, 250), "team-a");
+  f.create(finished(make_run("q1", "wf", 300), RunState::done, 350), "team-b");
+  CHECK(f.load("q1").id == "q1");
+  CHECK(f.store().load("q1").value()->project == "team-b");
+
+  RunFilter mine;
+  mine.project = "team-a";
+  const auto listed = f.store().list(mine);
+  REQUIRE(listed);
+  REQUIRE(listed->size() == 2);
+  CHECK(listed->front().id == "p2");
+  mine.project = "team-b";
+  CHECK(f.store().list(mine)->size() == 1);
+
+  // Keeping one run per workflow keeps each project's newest.
+  CHECK(f.expired(policy(0, 1), 1'000) == Ids{ "p1" });
+}
+
 TEST_SUITE_END();

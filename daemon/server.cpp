@@ -5,6 +5,7 @@
 #include "core/application/log.hpp"
 #include "core/application/repository_service.hpp"
 #include "core/application/run_service.hpp"
+#include "core/application/trigger_service.hpp"
 #include "core/application/workflow_service.hpp"
 #include "core/infrastructure/build/local_action_builder.hpp"
 #include "core/infrastructure/config/paths.hpp"
@@ -126,9 +127,11 @@ struct Services
                          a.runtimes, a.workflows, a.workflow_format,
                          a.catalogue, a.ids, a.clock, a.variables, a.box},
            run_settings(config)),
+      triggers(a.workflows, a.workflow_format, runs, a.clock),
       identity(a.identities, a.identity_crypto, a.clock),
       variables(a.variables, a.clock)
   {
+    workflows.set_listener(&triggers);
   }
 
   static app::RunSettings
@@ -153,6 +156,7 @@ struct Services
   app::BuildService builds;
   app::WorkflowService workflows;
   app::RunService runs;
+  app::TriggerService triggers; // starts runs through `runs`
   app::IdentityService identity;
   app::VariableService variables;
 };
@@ -357,6 +361,8 @@ Server::start()
   // Queued builds and unfinished runs go on.
   RYAX_TRY(m_app->builds.start());
   RYAX_TRY(m_app->runs.start());
+  // Deployed workflows with a timer trigger start runs again.
+  RYAX_TRY(m_app->triggers.start());
   app::log::info("ryaxd {} serving {} on {} (schema {})", RYAX_VERSION, data_dir,
                  fmt::join(m_addresses, ", "), m_database->schema_version());
   return {};
@@ -375,6 +381,7 @@ Server::wait_and_stop()
   m_server->Wait();
   m_identity_socket.reset();
   m_app->builds.stop(); // a running build stays queued for the next start
+  m_app->triggers.stop(); // before the runner it starts runs on
   m_app->runs.stop();   // running steps run again at the next start
   m_server.reset();
   m_services.clear();

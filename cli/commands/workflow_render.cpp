@@ -106,15 +106,22 @@ print_workflow(std::ostream& out,
                const nlohmann::json& d)
 {
   const auto name = text_field(d, "human_name");
-  output::print_fields(
-    out,
-    { { "id", text_field(d, "id", "-") },
-      { "name", name.empty() ? "-" : name },
-      { "version",
-        fmt::format(
-          "{} (latest {})", w.version(), w.status().latest_version()) },
-      { "pushed", format_time(w.created_at()) },
-      { "state", state_text(w.status()) } });
+  std::vector<std::pair<std::string, std::string>> fields{
+    { "id", text_field(d, "id", "-") },
+    { "name", name.empty() ? "-" : name },
+    { "version",
+      fmt::format("{} (latest {})", w.version(), w.status().latest_version()) },
+    { "pushed", format_time(w.created_at()) },
+    { "state", state_text(w.status()) }
+  };
+  if (d.value("timer_trigger", false)) {
+    const auto error = text_field(d, "trigger_error");
+    fields.emplace_back("trigger", error.empty() ? "ok" : "stopped: " + error);
+    fields.emplace_back(
+      "skipped ticks",
+      std::to_string(d.value("skipped_ticks", std::int64_t{ 0 })));
+  }
+  output::print_fields(out, fields);
   output::Table steps{ { "  STEP", "ROLE", "ACTION" }, {} };
   for (const auto& step : array_field(d, "steps")) {
     const auto resolved = text_field(step, "resolved_version");

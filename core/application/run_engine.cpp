@@ -375,6 +375,22 @@ RunEngine::wait_change(const std::string& id,
   }
 }
 
+int
+RunEngine::unfinished_runs(const std::string& project,
+                           const std::string& workflow_id)
+{
+  std::lock_guard lock(m_mutex);
+  int count = 0;
+  for (const auto& [id, active] : m_runs) {
+    if (active->project == project &&
+        active->definition && active->definition->workflow_id == workflow_id &&
+        !(active->run && domain::is_final(active->run->state))) {
+      ++count;
+    }
+  }
+  return count;
+}
+
 bool
 RunEngine::contains(const std::string& id)
 {

@@ -160,6 +160,11 @@ public:
                    bool final_only,
                    std::chrono::steady_clock::time_point deadline);
 
+  // The runs of workflow `workflow_id` of `project` accepted and not
+  // final.
+  int unfinished_runs(const std::string& project,
+                      const std::string& workflow_id);
+
   // Whether run `id` is in memory (going, or final and not yet written).
   bool contains(const std::string& id);
 

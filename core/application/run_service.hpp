@@ -88,6 +88,13 @@ public:
     return m_starter.start(request);
   }
 
+  // The runs of workflow `workflow_id` of `project` not finished.
+  int unfinished_runs(const std::string& project,
+                      const std::string& workflow_id)
+  {
+    return m_engine.unfinished_runs(project, workflow_id);
+  }
+
   // See RunQueries.
   // The calls that name a run by id act in `project`: another project's
   // run is not_found, as an unknown one. (wait_change, wait_final and

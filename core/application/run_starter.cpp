@@ -4,6 +4,7 @@
 #include "core/domain/identity.hpp"
 #include "core/domain/path.hpp"
 #include "core/domain/suggest.hpp"
+#include "core/domain/timer_trigger.hpp"
 
 #include <fmt/format.h>
 
@@ -176,7 +177,15 @@ RunStarter::start(const StartRunRequest& request)
                   m_definitions.deployed(request.project, request.workflow_id));
   const auto& workflow = *definition->workflow;
   const auto& trigger = workflow.step(0);
-  if (trigger.from != "manual") {
+  if (domain::is_timer_trigger(trigger.from) && !request.by_trigger) {
+    return fail(ErrorCode::failed_precondition,
+                fmt::format("workflow \"{}\" starts from trigger \"{}\": "
+                            "ryaxd starts its runs itself while it is "
+                            "deployed, not \"ryax run\"",
+                            request.workflow_id,
+                            trigger.from));
+  }
+  if (trigger.from != "manual" && !domain::is_timer_trigger(trigger.from)) {
     return fail(ErrorCode::failed_precondition,
                 fmt::format("workflow \"{}\" starts from trigger \"{}\": only "
                             "workflows triggered by \"manual\" start with "

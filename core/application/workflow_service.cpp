@@ -1,6 +1,7 @@
 #include "core/application/workflow_service.hpp"
 
 #include "core/application/log.hpp"
+#include "core/domain/timer_trigger.hpp"
 #include "core/domain/identity.hpp"
 #include "core/application/runtime_spec.hpp"
 #include "core/application/workflow_secrets.hpp"
@@ -410,7 +411,15 @@ WorkflowService::deploy_locked(const std::string& project,
                                      domain::to_string(found->build_state),
                                      found->id(),
                                      found->version()));
-    } else if (step != &workflow.trigger) {
+    } else if (step == &workflow.trigger) {
+      // A timer that cannot fire (a file pushed before the check existed).
+      if (domain::is_timer_trigger(step->from)) {
+        if (auto timer = domain::timer_trigger(*step); !timer) {
+          problems.push_back(fmt::format(
+            "step \"{}\": {}", step->id, timer.error().message));
+        }
+      }
+    } else {
       // A step that fits no pool would wait forever: refuse it now.
       const auto request = domain::resource_request(
         found->metadata.resources, step->resources, m_arch);
@@ -471,6 +480,9 @@ WorkflowService::deploy_locked(const std::string& project,
   deployment.reason.clear();
   RYAX_TRY(m_store.set_deployment(deployment));
   log::info("workflow {} version {} deployed", id, stored.version);
+  if (m_listener != nullptr) {
+    m_listener->deployed(deployment);
+  }
   return deployment;
 }
 
@@ -496,6 +508,9 @@ WorkflowService::undeploy_locked(WorkflowDeployment deployment)
   deployment.deployed_version = 0;
   deployment.reason.clear();
   RYAX_TRY(m_store.set_deployment(deployment));
+  if (m_listener != nullptr) {
+    m_listener->undeployed(deployment.project, id);
+  }
   m_runtimes.drain(deployment.project, id);
   log::info("workflow {} undeployed", id);
   return deployment;

@@ -74,6 +74,20 @@ struct WorkflowView
   std::map<std::string, std::string> resolved_versions;
 };
 
+// Told of deployments as they change (TriggerService). Called with the
+// WorkflowService's lock held: it must not call back into it.
+class DeploymentListener
+{
+public:
+  virtual ~DeploymentListener() = default;
+
+  // `deployment` (state deployed) was just recorded.
+  virtual void deployed(const WorkflowDeployment& deployment) = 0;
+
+  // Workflow `id` of `project` was just undeployed.
+  virtual void undeployed(const std::string& project, const std::string& id) = 0;
+};
+
 // Validates, versions, deploys and undeploys workflows.
 class WorkflowService
 {
@@ -90,6 +104,10 @@ public:
                   SecretBox& secrets,
                   domain::Site site,
                   std::string arch);
+
+  // Tell `listener` (or nobody, with nullptr) of every deploy and undeploy
+  // from now on. Set before serving calls.
+  void set_listener(DeploymentListener* listener) { m_listener = listener; }
 
   // Every call below acts in `project`: its actions are the only ones a
   // workflow sees, and another project's workflow is not_found, as an
@@ -171,6 +189,7 @@ private:
   domain::Site m_site;
   std::string m_arch;
   std::mutex m_mutex; // one push or state change at a time
+  DeploymentListener* m_listener = nullptr;
 };
 
 } // namespace ryax::app

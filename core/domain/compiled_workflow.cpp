@@ -18,6 +18,13 @@ CompiledWorkflow::compile(WorkflowDefinition workflow)
   std::shared_ptr<CompiledWorkflow> compiled(
     new CompiledWorkflow(std::move(workflow)));
   auto& c = *compiled;
+  // A built-in trigger with fixed outputs ("time") has them in its
+  // metadata, not in the file: runs type its values by them.
+  auto& trigger = c.m_workflow.trigger;
+  if (const auto builtin = builtin_trigger(trigger.from);
+      builtin && !builtin->dynamic_outputs && trigger.outputs.empty()) {
+    trigger.outputs = builtin->outputs;
+  }
   c.m_steps.push_back(&c.m_workflow.trigger);
   for (const auto& action : c.m_workflow.actions) {
     c.m_steps.push_back(&action);

@@ -137,7 +137,8 @@ WorkflowDefinition::operator==(const WorkflowDefinition& other) const
   // Every field but `source`.
   return id == other.id && human_name == other.human_name &&
          description == other.description && trigger == other.trigger &&
-         actions == other.actions && results == other.results;
+         actions == other.actions && results == other.results &&
+         max_concurrent_runs == other.max_concurrent_runs;
 }
 
 const WorkflowStep*
@@ -311,21 +312,104 @@ output_references(const Binding& binding)
   return references;
 }
 
+namespace {
+
+IoSpec
+io(std::string name,
+   std::string human_name,
+   std::string help,
+   IoType type,
+   bool optional)
+{
+  IoSpec spec;
+  spec.name = std::move(name);
+  spec.human_name = std::move(human_name);
+  spec.help = std::move(help);
+  spec.type = type;
+  spec.optional = optional;
+  return spec;
+}
+
+ActionMetadata
+internal_source(std::string id, std::string human_name, std::string description)
+{
+  ActionMetadata metadata;
+  metadata.id = std::move(id);
+  metadata.human_name = std::move(human_name);
+  metadata.version = "1.0";
+  metadata.description = std::move(description);
+  metadata.type = ActionType::internal;
+  metadata.kind = ActionKind::source;
+  return metadata;
+}
+
+IoSpec
+time_output()
+{
+  return io("time",
+            "Time",
+            "When the trigger fired, ISO 8601 UTC (2026-01-31T12:00:00.000Z)",
+            IoType::string,
+            false);
+}
+
+} // namespace
+
 std::optional<ActionMetadata>
 builtin_trigger(std::string_view name)
 {
   if (name == "manual") {
-    ActionMetadata manual;
-    manual.id = "manual";
-    manual.human_name = "Manual trigger";
-    manual.version = "1.0";
-    manual.description =
+    auto manual = internal_source(
+      "manual",
+      "Manual trigger",
       "Starts a run on request (ryax run), with values for the outputs the "
-      "workflow declares";
-    manual.type = ActionType::internal;
-    manual.kind = ActionKind::source;
+      "workflow declares");
     manual.dynamic_outputs = true;
     return manual;
+  }
+  if (name == "emitevery") {
+    auto every = internal_source(
+      "emitevery",
+      "Emit every",
+      "Starts a run at deploy, then once per period (the sum of seconds, "
+      "minutes, hours and days; 5 s when all are 0), at a steady rate");
+    for (const auto* unit : { "seconds", "minutes", "hours", "days" }) {
+      every.inputs.push_back(io(unit,
+                                std::string(1, static_cast<char>(unit[0] - 32)) +
+                                  (unit + 1),
+                                std::string("Part of the period, in ") + unit,
+                                IoType::float_,
+                                true));
+    }
+    every.outputs.push_back(time_output());
+    return every;
+  }
+  if (name == "one-run") {
+    auto once = internal_source(
+      "one-run", "One run", "Starts one run when the workflow is deployed");
+    once.outputs.push_back(time_output());
+    return once;
+  }
+  if (name == "crongw") {
+    auto cron = internal_source(
+      "crongw",
+      "Cron",
+      "Starts a run at each minute a cron expression matches");
+    cron.inputs.push_back(io("foreach",
+                             "Cron expression",
+                             "5 fields (minute hour day-of-month month "
+                             "day-of-week) or @hourly, @daily, @weekly, "
+                             "@monthly, @yearly",
+                             IoType::string,
+                             false));
+    cron.inputs.push_back(io("timezone",
+                             "Time zone",
+                             "UTC (the default) or a fixed offset such as "
+                             "+02:00",
+                             IoType::string,
+                             true));
+    cron.outputs.push_back(time_output());
+    return cron;
   }
   return std::nullopt;
 }
@@ -333,7 +417,7 @@ builtin_trigger(std::string_view name)
 std::vector<std::string_view>
 builtin_trigger_names()
 {
-  return { "manual" };
+  return { "crongw", "emitevery", "manual", "one-run" };
 }
 
 } // namespace ryax::domain

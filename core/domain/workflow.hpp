@@ -12,6 +12,9 @@
 
 namespace ryax::domain {
 
+// The largest spec.max_concurrent_runs.
+inline constexpr int k_max_concurrent_runs = 10000;
+
 // The apiVersion and kind a workflow file must declare.
 inline constexpr std::string_view k_workflow_api_version = "ryax.tech/v2.0";
 inline constexpr std::string_view k_workflow_kind = "Workflow";
@@ -160,6 +163,10 @@ struct WorkflowDefinition
   WorkflowStep trigger;
   std::vector<WorkflowStep> actions; // in file order
   std::vector<WorkflowResult> results;
+  // Runs not finished at once, at most, for the runs its trigger starts by
+  // itself (a timer skips a tick at the limit); unset: no limit. 1 to
+  // k_max_concurrent_runs.
+  std::optional<int> max_concurrent_runs;
   SourceMap source; // positions; ignored by ==
 
   // Equal content, whatever the file positions.
@@ -223,8 +230,9 @@ bool needs_literal(std::string_view text);
 // variable or a file).
 std::vector<OutputReference> output_references(const Binding& binding);
 
-// The built-in trigger named `name` ("manual"), as the metadata of an
-// internal Source, or nullopt. Built-in triggers are always built.
+// The built-in trigger named `name` ("manual", "emitevery", "one-run",
+// "crongw"), as the metadata of an internal Source, or nullopt. Built-in
+// triggers are always built.
 std::optional<ActionMetadata> builtin_trigger(std::string_view name);
 
 // The names of every built-in trigger, sorted.

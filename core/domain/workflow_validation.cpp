@@ -1,6 +1,7 @@
 #include "core/domain/workflow_validation.hpp"
 
 #include "core/domain/suggest.hpp"
+#include "core/domain/timer_trigger.hpp"
 #include "core/domain/workflow_graph.hpp"
 
 #include <algorithm>
@@ -147,6 +148,10 @@ Validator::run()
     }
     m_outputs.emplace(m_workflow.trigger.id, std::move(outputs));
     resolved.emplace_back(&m_workflow.trigger, std::move(*trigger));
+    for (auto& problem : timer_problems(m_workflow.trigger)) {
+      report("spec.trigger.inputs_values." + problem.input,
+             std::move(problem.message));
+    }
   }
   for (const auto& action : m_workflow.actions) {
     if (auto metadata = resolve(action, false)) {

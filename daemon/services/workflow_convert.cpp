@@ -1,5 +1,6 @@
 #include "daemon/services/workflow_convert.hpp"
 
+#include "core/domain/timer_trigger.hpp"
 #include "core/domain/workflow_graph.hpp"
 #include "core/infrastructure/json/action_json.hpp"
 
@@ -155,6 +156,13 @@ to_json(const app::WorkflowView& view)
                               : nlohmann::json(d.deployed_version) },
     { "state", app::to_string(d.state) },
     { "reason", d.reason },
+    { "max_concurrent_runs",
+      workflow.max_concurrent_runs
+        ? nlohmann::json(*workflow.max_concurrent_runs)
+        : nlohmann::json(nullptr) },
+    { "timer_trigger", domain::is_timer_trigger(workflow.trigger.from) },
+    { "skipped_ticks", d.trigger.skipped_ticks },
+    { "trigger_error", d.trigger.error },
     { "steps", steps },
     { "edges", edges },
     { "bindings", bindings },

@@ -251,10 +251,12 @@ TEST_CASE("action list filters by repository, kind and category")
     }
     return result;
   };
-  // The built-in trigger "manual" is listed with the catalogue.
-  CHECK(ids({}) == std::vector<std::string>{"manual", "proc-one", "proc-two", "src-one"});
+  // The built-in triggers are listed with the catalogue, by id.
+  CHECK(ids({}) == std::vector<std::string>{"crongw", "emitevery", "manual", "one-run",
+                                            "proc-one", "proc-two", "src-one"});
   CHECK(ids({"--repo", "two"}) == std::vector<std::string>{"proc-two"});
-  CHECK(ids({"--kind", "source"}) == std::vector<std::string>{"manual", "src-one"});
+  CHECK(ids({"--kind", "source"})
+        == std::vector<std::string>{"crongw", "emitevery", "manual", "one-run", "src-one"});
   CHECK(ids({"--category", "images"}) == std::vector<std::string>{"proc-one"});
 }
 

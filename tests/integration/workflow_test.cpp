@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -414,19 +415,26 @@ TEST_CASE(
   CHECK(c.d.ryax({ "workflow", "errors", "nope" }).exit_code == 3);
 }
 
-TEST_CASE("the built-in trigger manual is listed with the actions")
+TEST_CASE("the built-in triggers are listed with the actions")
 {
   DaemonFixture d;
   auto list = d.ryax({ "action", "list", "-o", "json" });
   REQUIRE(list.exit_code == 0);
   const auto actions = json::parse(list.out);
-  REQUIRE(actions.size() == 1);
-  CHECK(actions[0]["id"] == "manual");
-  CHECK(actions[0]["kind"] == "Source");
-  CHECK(actions[0]["type"] == "internal");
-  CHECK(actions[0]["build_state"] == "built");
-  CHECK(actions[0]["repository"] == "(built-in)");
+  REQUIRE(actions.size() == 4);
+  std::vector<std::string> ids;
+  for (const auto& action : actions) {
+    ids.push_back(action["id"].get<std::string>());
+    CHECK(action["kind"] == "Source");
+    CHECK(action["type"] == "internal");
+    CHECK(action["build_state"] == "built");
+    CHECK(action["repository"] == "(built-in)");
+  }
+  std::sort(ids.begin(), ids.end());
+  CHECK(ids == std::vector<std::string>{ "crongw", "emitevery", "manual",
+                                         "one-run" });
   CHECK(d.ryax({ "action", "show", "manual" }).exit_code == 0);
+  CHECK(d.ryax({ "action", "show", "emitevery" }).exit_code == 0);
   CHECK(json::parse(
           d.ryax({ "action", "list", "--kind", "processor", "-o", "json" }).out)
           .empty());

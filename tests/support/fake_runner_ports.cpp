@@ -307,8 +307,38 @@ InMemoryWorkflowStore::set_deployment(const app::WorkflowDeployment& deployment)
   if (!m_deployments.contains(key)) {
     return fail(ErrorCode::not_found, "workflow not found");
   }
-  m_deployments[key] = deployment;
+  auto& stored = m_deployments[key];
+  const auto trigger = stored.trigger;
+  stored = deployment;
+  stored.trigger = trigger;
   ++m_generation;
+  return {};
+}
+
+Result<std::vector<app::WorkflowDeployment>>
+InMemoryWorkflowStore::deployed()
+{
+  std::lock_guard lock(m_mutex);
+  std::vector<app::WorkflowDeployment> found;
+  for (const auto& [key, deployment] : m_deployments) {
+    if (deployment.state == app::DeploymentState::deployed) {
+      found.push_back(deployment);
+    }
+  }
+  return found;
+}
+
+Result<void>
+InMemoryWorkflowStore::set_trigger_state(const std::string& project,
+                                         const std::string& id,
+                                         const app::TriggerState& state)
+{
+  std::lock_guard lock(m_mutex);
+  const auto it = m_deployments.find(Key{ project, id });
+  if (it == m_deployments.end()) {
+    return fail(ErrorCode::not_found, "workflow not found");
+  }
+  it->second.trigger = state;
   return {};
 }
 

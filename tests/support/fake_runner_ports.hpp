@@ -171,6 +171,10 @@ public:
   Result<std::vector<app::WorkflowDeployment>> list(
     const std::string& project) override;
   Result<void> set_deployment(const app::WorkflowDeployment& deployment) override;
+  Result<std::vector<app::WorkflowDeployment>> deployed() override;
+  Result<void> set_trigger_state(const std::string& project,
+                                 const std::string& id,
+                                 const app::TriggerState& state) override;
   Result<void> add_error(const std::string&,
                          const std::string&,
                          const app::DeploymentError&) override

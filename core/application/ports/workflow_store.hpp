@@ -49,6 +49,20 @@ struct StoredWorkflow
   std::vector<StoredWorkflowFile> files; // sorted by path
 };
 
+// What the timer trigger of a deployed workflow has done (TriggerService),
+// kept across daemon restarts.
+struct TriggerState
+{
+  // Unix milliseconds of the deployment the trigger runs for (its ticks
+  // are counted from it); 0 before the trigger started.
+  std::int64_t started_ms = 0;
+  bool once_done = false;        // "one-run" created its run
+  std::int64_t skipped_ticks = 0; // ticks skipped at max_concurrent_runs
+  std::string error;             // why the trigger stopped; "" when fine
+
+  bool operator==(const TriggerState&) const = default;
+};
+
 // The deployment of a workflow id (one per id, whatever its versions).
 struct WorkflowDeployment
 {
@@ -59,6 +73,7 @@ struct WorkflowDeployment
   DeploymentState state = DeploymentState::undeployed;
   std::string reason;          // why it is in error; "" otherwise
   std::int64_t updated_at = 0; // Unix seconds of the last state change
+  TriggerState trigger;        // written by set_trigger_state only
 };
 
 // A failed deployment, kept for `ryax workflow errors`.
@@ -101,6 +116,16 @@ public:
   // `deployment.id` of `deployment.project`. not_found when the workflow is
   // gone.
   virtual Result<void> set_deployment(const WorkflowDeployment& deployment) = 0;
+
+  // Every deployed workflow of every project.
+  virtual Result<std::vector<WorkflowDeployment>> deployed() = 0;
+
+  // Record the trigger state of `id` of `project`. not_found when the
+  // workflow is gone. Unlike the other writes, it leaves generation() as
+  // it is: no version or deployment state changes.
+  virtual Result<void> set_trigger_state(const std::string& project,
+                                         const std::string& id,
+                                         const TriggerState& state) = 0;
 
   // Append a deployment error of `id` of `project`.
   virtual Result<void> add_error(const std::string& project,

@@ -350,6 +350,13 @@ CREATE TABLE run_variables (
   resolved TEXT NOT NULL
 ) WITHOUT ROWID;
 )sql"},
+    {11, "the state of the timer trigger of each workflow", R"sql(
+ALTER TABLE workflows ADD COLUMN trigger_started_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE workflows ADD COLUMN trigger_once_done INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE workflows ADD COLUMN trigger_skipped_ticks INTEGER NOT NULL
+  DEFAULT 0;
+ALTER TABLE workflows ADD COLUMN trigger_error TEXT NOT NULL DEFAULT '';
+)sql"},
   };
   return k_migrations;
 }

@@ -9,7 +9,9 @@ namespace ryax::infra::sqlite {
 namespace {
 
 constexpr const char* k_deployment_columns =
-  "id, latest_version, deployed_version, state, reason, updated_at, project";
+  "id, latest_version, deployed_version, state, reason, updated_at, project, "
+  "trigger_started_ms, trigger_once_done, trigger_skipped_ticks, "
+  "trigger_error";
 
 app::WorkflowDeployment
 read_deployment(SQLite::Statement& q)
@@ -23,6 +25,10 @@ read_deployment(SQLite::Statement& q)
   d.reason = q.getColumn(4).getString();
   d.updated_at = q.getColumn(5).getInt64();
   d.project = q.getColumn(6).getString();
+  d.trigger.started_ms = q.getColumn(7).getInt64();
+  d.trigger.once_done = q.getColumn(8).getInt() != 0;
+  d.trigger.skipped_ticks = q.getColumn(9).getInt64();
+  d.trigger.error = q.getColumn(10).getString();
   return d;
 }
 
@@ -192,6 +198,47 @@ SqliteWorkflowStore::set_deployment(const app::WorkflowDeployment& d)
     }
     return {};
   }));
+}
+
+Result<std::vector<app::WorkflowDeployment>>
+SqliteWorkflowStore::deployed()
+{
+  return m_database.locked(
+    [&]() -> Result<std::vector<app::WorkflowDeployment>> {
+      SQLite::Statement q(m_database.connection(),
+                          fmt::format("SELECT {} FROM workflows WHERE "
+                                      "state = 'deployed' ORDER BY project, id",
+                                      k_deployment_columns));
+      std::vector<app::WorkflowDeployment> result;
+      while (q.executeStep()) {
+        result.push_back(read_deployment(q));
+      }
+      return result;
+    });
+}
+
+Result<void>
+SqliteWorkflowStore::set_trigger_state(const std::string& project,
+                                       const std::string& id,
+                                       const app::TriggerState& state)
+{
+  return m_database.locked([&]() -> Result<void> {
+    SQLite::Statement q(m_database.connection(),
+                        "UPDATE workflows SET trigger_started_ms = ?, "
+                        "trigger_once_done = ?, trigger_skipped_ticks = ?, "
+                        "trigger_error = ? WHERE project = ? AND id = ?");
+    q.bind(1, static_cast<int64_t>(state.started_ms));
+    q.bind(2, state.once_done ? 1 : 0);
+    q.bind(3, static_cast<int64_t>(state.skipped_ticks));
+    q.bind(4, state.error);
+    q.bind(5, project);
+    q.bind(6, id);
+    if (q.exec() == 0) {
+      return fail(ErrorCode::not_found,
+                  fmt::format("workflow \"{}\" not found", id));
+    }
+    return {};
+  });
 }
 
 Result<void>

@@ -13,9 +13,10 @@ namespace detail {
 namespace {
 
 constexpr std::string_view k_top_keys[] = { "apiVersion", "kind", "spec" };
-constexpr std::string_view k_spec_keys[] = { "id",          "human_name",
-                                             "description", "trigger",
-                                             "actions",     "results" };
+constexpr std::string_view k_spec_keys[] = {
+  "id",      "human_name", "description",        "trigger",
+  "actions", "results",    "max_concurrent_runs"
+};
 constexpr std::string_view k_spec_required[] = { "id", "trigger" };
 constexpr std::string_view k_result_keys[] = { "key", "value" };
 
@@ -226,6 +227,19 @@ WorkflowParser::parse_spec(const Entry& spec_entry)
   }
   if (const auto* entry = find_entry(spec, "results")) {
     parse_results(*entry);
+  }
+  if (const auto* entry = find_entry(spec, "max_concurrent_runs")) {
+    const auto value = resolve_scalar(entry->value);
+    const auto* integer = value ? std::get_if<std::int64_t>(&*value) : nullptr;
+    if (!integer || *integer < 1 || *integer > domain::k_max_concurrent_runs) {
+      m_out.report(where(*entry),
+                   "spec.max_concurrent_runs",
+                   "expected an integer from 1 to " +
+                     std::to_string(domain::k_max_concurrent_runs) +
+                     ", got " + describe(entry->value));
+    } else {
+      m_workflow.max_concurrent_runs = static_cast<int>(*integer);
+    }
   }
 }
 

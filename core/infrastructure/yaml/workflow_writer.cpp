@@ -299,6 +299,11 @@ write_workflow(const domain::WorkflowDefinition& workflow)
   if (!workflow.description.empty()) {
     out.key(2, "description", yaml_string(workflow.description));
   }
+  if (workflow.max_concurrent_runs) {
+    out.key(2,
+            "max_concurrent_runs",
+            std::to_string(*workflow.max_concurrent_runs));
+  }
   out.line(2, "trigger:");
   out.step(4, workflow.trigger, false);
   if (workflow.actions.empty()) {

@@ -146,6 +146,9 @@ main(int argc, char** argv)
   app.add_option("--socket", flags.socket, "UNIX socket to serve on");
   app.add_option("--listen", flags.listen,
                  "Also serve on TCP HOST:PORT, with TLS only");
+  app.add_option("--http-listen", flags.http_listen,
+                 "Serve the HTTP API on HOST:PORT (\"\" for none; default "
+                 "127.0.0.1:8080)");
   app.add_option("--log-level", flags.log_level,
                  "trace, debug, info, warn, error or off");
   app.add_option("--log-file", flags.log_file,

@@ -2,6 +2,7 @@
 
 #include "core/application/action_service.hpp"
 #include "core/application/build_service.hpp"
+#include "core/application/http_api.hpp"
 #include "core/application/log.hpp"
 #include "core/application/repository_service.hpp"
 #include "core/application/run_service.hpp"
@@ -37,6 +38,7 @@
 #include "daemon/services/workflow_service_impl.hpp"
 #include "daemon/services/identity_service_impl.hpp"
 #include "daemon/services/variable_service_impl.hpp"
+#include "daemon/http/http_server.hpp"
 #include "daemon/identity_socket.hpp"
 #include "core/infrastructure/crypto/openssl_identity_crypto.hpp"
 #include "core/infrastructure/rpc/local_identity.hpp"
@@ -128,10 +130,15 @@ struct Services
                          a.catalogue, a.ids, a.clock, a.variables, a.box},
            run_settings(config)),
       triggers(a.workflows, a.workflow_format, runs, a.clock),
+      http(a.workflows, a.workflow_format, runs,
+           [](const std::string&, std::string_view) -> Result<void> {
+             return {};
+           }),
       identity(a.identities, a.identity_crypto, a.clock),
       variables(a.variables, a.clock)
   {
-    workflows.set_listener(&triggers);
+    workflows.add_listener(triggers);
+    workflows.add_listener(http);
   }
 
   static app::RunSettings
@@ -157,6 +164,7 @@ struct Services
   app::WorkflowService workflows;
   app::RunService runs;
   app::TriggerService triggers; // starts runs through `runs`
+  app::HttpApi http;            // the HTTP triggers, through `runs`
   app::IdentityService identity;
   app::VariableService variables;
 };
@@ -296,6 +304,11 @@ Server::start()
                    fingerprint);
   }
 
+  m_adapters = std::make_unique<Adapters>(
+    *m_database, *m_secret_box, data_dir, m_config);
+  m_app = std::make_unique<Services>(*m_adapters, m_config);
+  RYAX_TRY(bind_http());
+
   DaemonInfo info;
   info.version = RYAX_VERSION;
   info.data_dir = data_dir;
@@ -304,9 +317,7 @@ Server::start()
   info.started = m_started;
   info.test_rpcs = m_options.enable_test_rpcs;
   info.tls_ca_fingerprint = fingerprint;
-  m_adapters = std::make_unique<Adapters>(
-    *m_database, *m_secret_box, data_dir, m_config);
-  m_app = std::make_unique<Services>(*m_adapters, m_config);
+  info.http_url = m_http ? m_http->url() : "";
   // The account that owns the data dir is the first admin.
   struct stat owner{};
   RYAX_TRY(::stat(data_dir.c_str(), &owner) == 0
@@ -363,9 +374,42 @@ Server::start()
   RYAX_TRY(m_app->runs.start());
   // Deployed workflows with a timer trigger start runs again.
   RYAX_TRY(m_app->triggers.start());
+  RYAX_TRY(m_app->http.start());
+  if (m_http) {
+    m_http->serve();
+  }
   app::log::info("ryaxd {} serving {} on {} (schema {})", RYAX_VERSION, data_dir,
                  fmt::join(m_addresses, ", "), m_database->schema_version());
   return {};
+}
+
+Result<void>
+Server::bind_http()
+{
+  const auto& listen = m_config.http_listen.value;
+  if (listen.empty()) {
+    return {};
+  }
+  RYAX_TRY_ASSIGN(const auto host_port,
+                  infra::config::split_host_port(listen, true));
+  http::HttpSettings settings;
+  settings.host = host_port.first;
+  settings.port = host_port.second;
+  settings.max_body = m_config.http_max_body_bytes.value;
+  if (!infra::config::is_loopback_host(settings.host)) {
+    // TLS with the certificate of the gRPC TCP address.
+    RYAX_TRY_ASSIGN(
+      const auto material,
+      m_config.tls_cert.value.empty()
+        ? infra::crypto::self_signed_material(m_config.data_dir.value + "/tls",
+                                              { settings.host })
+        : infra::crypto::material_from_files(m_config.tls_cert.value,
+                                             m_config.tls_key.value));
+    settings.chain_pem = material.chain_pem;
+    settings.key_pem = material.key_pem;
+  }
+  m_http = std::make_unique<http::HttpServer>(m_app->http, settings);
+  return m_http->bind();
 }
 
 void
@@ -377,6 +421,10 @@ Server::wait_and_stop()
   const auto deadline =
     std::chrono::system_clock::now()
     + std::chrono::seconds(m_config.shutdown_grace_seconds.value);
+  if (m_http) {
+    m_app->http.stop(); // waiting calls reply 202 at once
+    m_http->stop();
+  }
   m_server->Shutdown(deadline);
   m_server->Wait();
   m_identity_socket.reset();
@@ -384,6 +432,7 @@ Server::wait_and_stop()
   m_app->triggers.stop(); // before the runner it starts runs on
   m_app->runs.stop();   // running steps run again at the next start
   m_server.reset();
+  m_http.reset();
   m_services.clear();
   m_app.reset();
   m_adapters.reset();

@@ -28,6 +28,10 @@ class Gate;
 class IdentitySocket;
 }
 
+namespace ryax::daemon::http {
+class HttpServer;
+}
+
 namespace ryax::daemon {
 
 // Options that are not configuration (developer switches).
@@ -67,6 +71,9 @@ public:
   const std::string& tls_fingerprint() const { return m_tls_fingerprint; }
 
 private:
+  // Bind http_listen (when set); served once the runner is up.
+  Result<void> bind_http();
+
   infra::config::DaemonConfig m_config;
   ServerOptions m_options;
   ShutdownSignal m_shutdown;
@@ -76,6 +83,7 @@ private:
   std::unique_ptr<Services> m_app;
   std::unique_ptr<Gate> m_gate;
   std::unique_ptr<IdentitySocket> m_identity_socket;
+  std::unique_ptr<http::HttpServer> m_http;
   std::vector<std::unique_ptr<grpc::Service>> m_services;
   std::unique_ptr<grpc::Server> m_server;
   std::vector<std::string> m_addresses;

@@ -106,8 +106,8 @@ main(int argc, char** argv)
   metadata.version = "1.0";
   metadata.kind = domain::ActionKind::processor;
   metadata.type = domain::ActionType::python3;
-  metadata.inputs.push_back({"x", "X", "", domain::IoType::integer, false, {}, {}});
-  metadata.outputs.push_back({"y", "Y", "", domain::IoType::integer, false, {}, {}});
+  metadata.inputs.push_back({"x", "X", "", domain::IoType::integer, false, {}, {}, {}});
+  metadata.outputs.push_back({"y", "Y", "", domain::IoType::integer, false, {}, {}, {}});
 
   infra::wrapper::WrapperSettings settings;
   settings.run_dir = root.string();

@@ -40,6 +40,7 @@ to_json(const v1::HealthReply& reply)
     {"addresses", std::vector<std::string>(reply.addresses().begin(),
                                            reply.addresses().end())},
     {"tls_ca_fingerprint", reply.tls_ca_fingerprint()},
+    {"http_url", reply.http_url()},
   };
 }
 
@@ -76,6 +77,9 @@ print_health(const Context& ctx, const v1::HealthReply& reply)
                                  reply.tls_ca_fingerprint().empty()
                                    ? "-"
                                    : reply.tls_ca_fingerprint()},
+                                {"http", reply.http_url().empty()
+                                           ? "-"
+                                           : reply.http_url()},
                               });
   });
 }

@@ -177,21 +177,17 @@ RunStarter::start(const StartRunRequest& request)
                   m_definitions.deployed(request.project, request.workflow_id));
   const auto& workflow = *definition->workflow;
   const auto& trigger = workflow.step(0);
-  if (domain::is_timer_trigger(trigger.from) && !request.by_trigger) {
+  if (trigger.from != "manual" && !request.by_trigger) {
     return fail(ErrorCode::failed_precondition,
                 fmt::format("workflow \"{}\" starts from trigger \"{}\": "
-                            "ryaxd starts its runs itself while it is "
-                            "deployed, not \"ryax run\"",
+                            "{}, not \"ryax run\" (only workflows triggered "
+                            "by \"manual\" start with \"ryax run\")",
                             request.workflow_id,
-                            trigger.from));
-  }
-  if (trigger.from != "manual" && !domain::is_timer_trigger(trigger.from)) {
-    return fail(ErrorCode::failed_precondition,
-                fmt::format("workflow \"{}\" starts from trigger \"{}\": only "
-                            "workflows triggered by \"manual\" start with "
-                            "\"ryax run\"",
-                            request.workflow_id,
-                            trigger.from));
+                            trigger.from,
+                            domain::is_timer_trigger(trigger.from)
+                              ? "ryaxd starts its runs itself while it is "
+                                "deployed"
+                              : "its runs start from its trigger"));
   }
   std::vector<std::string> held;
   // Uploads are held until the run naming them is durable (or refused).

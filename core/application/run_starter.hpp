@@ -27,7 +27,8 @@ struct StartRunRequest
   std::vector<Upload> files;
   // Its steps go before those of runs of lower priority.
   int priority = 0;
-  // Set by TriggerService: the workflow's own timer trigger starts the run.
+  // Set by the services of triggers (timers, HTTP, sources): the
+  // workflow's own trigger starts the run, whatever it is.
   bool by_trigger = false;
 };
 
@@ -49,10 +50,10 @@ public:
              VariableStore& variables);
 
   // Start a run of the deployed version of a workflow through its manual
-  // trigger (or its timer trigger, when `by_trigger`). not_found (with the
+  // trigger (or any trigger, when `by_trigger`). not_found (with the
   // near miss); failed_precondition when it is not deployed, its trigger is
-  // not manual (a timer trigger when not `by_trigger`: ryaxd starts those
-  // runs itself), or an action is not built;
+  // not manual and not `by_trigger` (ryaxd starts those runs itself), or an
+  // action is not built;
   // invalid_argument for a value that does not fit the trigger's outputs
   // (or a repeated one, or a bad upload); not_found for a project variable
   // a step reads that the run's project does not define, invalid_argument

@@ -480,8 +480,8 @@ WorkflowService::deploy_locked(const std::string& project,
   deployment.reason.clear();
   RYAX_TRY(m_store.set_deployment(deployment));
   log::info("workflow {} version {} deployed", id, stored.version);
-  if (m_listener != nullptr) {
-    m_listener->deployed(deployment);
+  for (auto* listener : m_listeners) {
+    listener->deployed(deployment);
   }
   return deployment;
 }
@@ -508,8 +508,8 @@ WorkflowService::undeploy_locked(WorkflowDeployment deployment)
   deployment.deployed_version = 0;
   deployment.reason.clear();
   RYAX_TRY(m_store.set_deployment(deployment));
-  if (m_listener != nullptr) {
-    m_listener->undeployed(deployment.project, id);
+  for (auto* listener : m_listeners) {
+    listener->undeployed(deployment.project, id);
   }
   m_runtimes.drain(deployment.project, id);
   log::info("workflow {} undeployed", id);

@@ -105,9 +105,12 @@ public:
                   domain::Site site,
                   std::string arch);
 
-  // Tell `listener` (or nobody, with nullptr) of every deploy and undeploy
-  // from now on. Set before serving calls.
-  void set_listener(DeploymentListener* listener) { m_listener = listener; }
+  // Tell `listener` too of every deploy and undeploy from now on, after
+  // the listeners added before it. Add them before serving calls.
+  void add_listener(DeploymentListener& listener)
+  {
+    m_listeners.push_back(&listener);
+  }
 
   // Every call below acts in `project`: its actions are the only ones a
   // workflow sees, and another project's workflow is not_found, as an
@@ -189,7 +192,7 @@ private:
   domain::Site m_site;
   std::string m_arch;
   std::mutex m_mutex; // one push or state change at a time
-  DeploymentListener* m_listener = nullptr;
+  std::vector<DeploymentListener*> m_listeners;
 };
 
 } // namespace ryax::app

@@ -86,6 +86,9 @@ struct IoSpec
   bool optional = false;                // the value may be None
   std::vector<std::string> enum_values; // only for IoType::enum_
   std::optional<Scalar> default_value;  // inputs only
+  // Outputs of an "httpapijson" trigger only: where the request carries the
+  // value ("path", "query", "header", "cookie" or "body"; "" is "body").
+  std::string origin;
 };
 
 // What one execution of an action may use, normalised.

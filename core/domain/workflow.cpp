@@ -22,7 +22,8 @@ same_io(const IoSpec& a, const IoSpec& b)
 {
   return a.name == b.name && a.human_name == b.human_name && a.help == b.help &&
          a.type == b.type && a.optional == b.optional &&
-         a.enum_values == b.enum_values && a.default_value == b.default_value;
+         a.enum_values == b.enum_values && a.default_value == b.default_value &&
+         a.origin == b.origin;
 }
 
 bool
@@ -353,6 +354,52 @@ time_output()
             false);
 }
 
+ActionMetadata
+http_api_trigger()
+{
+  auto api = internal_source(
+    "httpapijson",
+    "HTTP API JSON",
+    "Makes the workflow an endpoint of its project's HTTP API "
+    "(/user-api/PROJECT/PATH): request fields from the path, query, headers, "
+    "cookies or JSON body (each output's origin), the results in the reply");
+  api.dynamic_outputs = true;
+  api.inputs.push_back(io("path",
+                          "Path",
+                          "The templated path under /user-api/PROJECT "
+                          "(\"/users/{id}\")",
+                          IoType::string,
+                          false));
+  api.inputs.push_back(io("method",
+                          "Method",
+                          "GET, POST (the default), PUT, PATCH, DELETE or "
+                          "HEAD",
+                          IoType::string,
+                          true));
+  api.inputs.push_back(io("success_code",
+                          "Success code",
+                          "200 (the default) or 201",
+                          IoType::integer,
+                          true));
+  api.inputs.push_back(io("timeout",
+                          "Reply timeout",
+                          "Seconds to wait for the results before replying "
+                          "202 with a result link (default 20; 0: always "
+                          "202; negative: wait for the run)",
+                          IoType::float_,
+                          true));
+  api.inputs.push_back(io(
+    "summary", "Summary", "OpenAPI summary", IoType::string, true));
+  api.inputs.push_back(io(
+    "tags", "Tags", "OpenAPI tags, comma-separated", IoType::string, true));
+  api.inputs.push_back(io("description",
+                          "Description",
+                          "OpenAPI description",
+                          IoType::longstring,
+                          true));
+  return api;
+}
+
 } // namespace
 
 std::optional<ActionMetadata>
@@ -411,13 +458,27 @@ builtin_trigger(std::string_view name)
     cron.outputs.push_back(time_output());
     return cron;
   }
+  if (name == "postgw") {
+    auto portal = internal_source(
+      "postgw",
+      "HTTP POST portal",
+      "Starts a run for each multipart POST to its portal (one part per "
+      "output declared by the workflow, files as file parts); GET shows the "
+      "fields");
+    portal.dynamic_outputs = true;
+    return portal;
+  }
+  if (name == "httpapijson") {
+    return http_api_trigger();
+  }
   return std::nullopt;
 }
 
 std::vector<std::string_view>
 builtin_trigger_names()
 {
-  return { "crongw", "emitevery", "manual", "one-run" };
+  return { "crongw",  "emitevery", "httpapijson",
+           "manual",  "one-run",   "postgw" };
 }
 
 } // namespace ryax::domain

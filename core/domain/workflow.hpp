@@ -231,7 +231,7 @@ bool needs_literal(std::string_view text);
 std::vector<OutputReference> output_references(const Binding& binding);
 
 // The built-in trigger named `name` ("manual", "emitevery", "one-run",
-// "crongw"), as the metadata of an internal Source, or nullopt. Built-in
+// "crongw", "postgw", "httpapijson"), as the metadata of an internal Source, or nullopt. Built-in
 // triggers are always built.
 std::optional<ActionMetadata> builtin_trigger(std::string_view name);
 

@@ -1,5 +1,6 @@
 #include "core/domain/workflow_validation.hpp"
 
+#include "core/domain/http_trigger.hpp"
 #include "core/domain/suggest.hpp"
 #include "core/domain/timer_trigger.hpp"
 #include "core/domain/workflow_graph.hpp"
@@ -151,6 +152,9 @@ Validator::run()
     for (auto& problem : timer_problems(m_workflow.trigger)) {
       report("spec.trigger.inputs_values." + problem.input,
              std::move(problem.message));
+    }
+    for (auto& problem : http_problems(m_workflow.trigger)) {
+      report("spec.trigger." + problem.field, std::move(problem.message));
     }
   }
   for (const auto& action : m_workflow.actions) {

@@ -21,6 +21,7 @@ DaemonServiceImpl::Health(grpc::ServerContext* context,
   return guarded(m_gate, context, "Health", [&](const Caller& caller) -> Result<void> {
     reply->set_version(m_info.version);
     reply->set_tls_ca_fingerprint(m_info.tls_ca_fingerprint);
+    reply->set_http_url(m_info.http_url);
     if (caller.principal.user.empty()) {
       return {}; // to strangers, only what a client needs before login
     }

@@ -23,6 +23,7 @@ struct DaemonInfo
   std::chrono::steady_clock::time_point started;
   bool test_rpcs = false;
   std::string tls_ca_fingerprint; // "" without TCP
+  std::string http_url;           // "" without HTTP
 };
 
 // Health and control of the daemon process.

@@ -252,11 +252,12 @@ TEST_CASE("action list filters by repository, kind and category")
     return result;
   };
   // The built-in triggers are listed with the catalogue, by id.
-  CHECK(ids({}) == std::vector<std::string>{"crongw", "emitevery", "manual", "one-run",
-                                            "proc-one", "proc-two", "src-one"});
+  CHECK(ids({}) == std::vector<std::string>{"crongw", "emitevery", "httpapijson", "manual",
+                                            "one-run", "postgw", "proc-one", "proc-two",
+                                            "src-one"});
   CHECK(ids({"--repo", "two"}) == std::vector<std::string>{"proc-two"});
   CHECK(ids({"--kind", "source"})
-        == std::vector<std::string>{"crongw", "emitevery", "manual", "one-run", "src-one"});
+        == std::vector<std::string>{"crongw", "emitevery", "httpapijson", "manual", "one-run", "postgw", "src-one"});
   CHECK(ids({"--category", "images"}) == std::vector<std::string>{"proc-one"});
 }
 

@@ -421,7 +421,7 @@ TEST_CASE("the built-in triggers are listed with the actions")
   auto list = d.ryax({ "action", "list", "-o", "json" });
   REQUIRE(list.exit_code == 0);
   const auto actions = json::parse(list.out);
-  REQUIRE(actions.size() == 4);
+  REQUIRE(actions.size() == 6);
   std::vector<std::string> ids;
   for (const auto& action : actions) {
     ids.push_back(action["id"].get<std::string>());
@@ -431,9 +431,10 @@ TEST_CASE("the built-in triggers are listed with the actions")
     CHECK(action["repository"] == "(built-in)");
   }
   std::sort(ids.begin(), ids.end());
-  CHECK(ids == std::vector<std::string>{ "crongw", "emitevery", "manual",
-                                         "one-run" });
+  CHECK(ids == std::vector<std::string>{ "crongw", "emitevery", "httpapijson",
+                                         "manual", "one-run", "postgw" });
   CHECK(d.ryax({ "action", "show", "manual" }).exit_code == 0);
+  CHECK(d.ryax({ "action", "show", "httpapijson" }).exit_code == 0);
   CHECK(d.ryax({ "action", "show", "emitevery" }).exit_code == 0);
   CHECK(json::parse(
           d.ryax({ "action", "list", "--kind", "processor", "-o", "json" }).out)

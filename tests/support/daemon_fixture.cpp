@@ -66,6 +66,8 @@ DaemonFixture::env() const
     {"RYAX_OUTPUT", std::nullopt},
     {"RYAX_CONFIG", std::nullopt},
     {"RYAX_LISTEN", std::nullopt},
+    // Many daemons run at once: each takes a free port.
+    {"RYAX_HTTP_LISTEN", "127.0.0.1:0"},
     {"RYAX_ENCRYPTION_KEY", std::nullopt},
     {"NO_COLOR", std::nullopt},
     // Never the contexts, token or project of whoever runs the tests.

@@ -128,6 +128,27 @@ test_actions()
         "    print('pw is', r['pw'], flush=True)\n"
         "    print('greeting is', r['greeting'], flush=True)\n"
         "    return {'y': r['n'] + 1}\n" } },
+    { "echo",
+      { "  - {name: name, human_name: N, help: h, type: string}\n"
+        "  - {name: n, human_name: N, help: h, type: integer}\n",
+        "  - {name: text, human_name: T, help: h, type: string}\n",
+        "def handle(r):\n"
+        "    return {'text': r['name'] + ':' + str(r['n'])}\n" } },
+    { "teapot",
+      { "  - {name: x, human_name: X, help: h, type: integer}\n",
+        "  - {name: y, human_name: Y, help: h, type: integer}\n",
+        "from ryax_wrapper import RyaxException\n"
+        "def handle(r):\n"
+        "    if r['x'] < 0:\n"
+        "        raise RyaxException('no tea for ' + str(r['x']), 418)\n"
+        "    return {'y': r['x'] * 2}\n" } },
+    { "cat",
+      { "  - {name: f, human_name: F, help: h, type: file}\n"
+        "  - {name: label, human_name: L, help: h, type: string}\n",
+        "  - {name: text, human_name: T, help: h, type: string}\n",
+        "def handle(r):\n"
+        "    with open(r['f']) as f:\n"
+        "        return {'text': r['label'] + '=' + f.read()}\n" } },
     { "counter",
       { "  - {name: x, human_name: X, help: h, type: integer}\n"
         "  - {name: journal, human_name: J, help: h, type: string}\n",

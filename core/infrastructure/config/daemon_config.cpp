@@ -91,6 +91,20 @@ file_keys()
      [](DaemonConfig& c, const YAML::Node& n, const std::string& at) {
        return set_string(c.listen, n, at, "listen");
      }},
+    {"http_listen",
+     [](DaemonConfig& c, const YAML::Node& n, const std::string& at) {
+       return set_string(c.http_listen, n, at, "http_listen");
+     }},
+    {"http_max_body",
+     [](DaemonConfig& c, const YAML::Node& n,
+        const std::string& at) -> Result<void> {
+       RYAX_TRY_ASSIGN(const auto bytes,
+                       read_integer(n, at, "http_max_body", 1024,
+                                    std::int64_t{1} << 30,
+                                    "a number of bytes from 1024 to 1 GiB"));
+       c.http_max_body_bytes = {bytes, Origin::file};
+       return {};
+     }},
     {"tls_cert",
      [](DaemonConfig& c, const YAML::Node& n, const std::string& at) {
        return set_string(c.tls_cert, n, at, "tls_cert");
@@ -294,6 +308,14 @@ check(const DaemonConfig& config)
   if (!config.listen.value.empty()) {
     RYAX_TRY(split_host_port(config.listen.value));
   }
+  if (!config.http_listen.value.empty()) {
+    if (auto http = split_host_port(config.http_listen.value, true); !http) {
+      return fail(ErrorCode::invalid_argument,
+                  fmt::format("http_listen (from {}): {}",
+                              to_string(config.http_listen.origin),
+                              http.error().message));
+    }
+  }
   if (config.tls_cert.value.empty() != config.tls_key.value.empty()) {
     return fail(ErrorCode::invalid_argument,
                 "tls_cert and tls_key go together: give both, or neither "
@@ -315,6 +337,8 @@ load_daemon_config(const DaemonFlags& flags, const Environment& env)
   config.housekeeping_interval_seconds.value = 60;
   config.max_live_deployments.value = 32;
   config.max_unfinished_runs.value = 10000;
+  config.http_listen.value = "127.0.0.1:8080";
+  config.http_max_body_bytes.value = 16 << 20;
 
   // The data dir comes first: it holds the default config file.
   RYAX_TRY_ASSIGN(config.data_dir.value, default_data_dir(env));
@@ -358,6 +382,10 @@ load_daemon_config(const DaemonFlags& flags, const Environment& env)
   }
   apply(config.socket, env_value(env, "RYAX_SOCKET"), Origin::environment);
   apply(config.listen, env_value(env, "RYAX_LISTEN"), Origin::environment);
+  if (env.count("RYAX_HTTP_LISTEN") > 0) {
+    // Set and empty: no HTTP server.
+    config.http_listen = {get(env, "RYAX_HTTP_LISTEN"), Origin::environment};
+  }
   apply(config.tls_cert, env_value(env, "RYAX_TLS_CERT"), Origin::environment);
   apply(config.tls_key, env_value(env, "RYAX_TLS_KEY"), Origin::environment);
   apply(config.log_level, env_value(env, "RYAX_LOG_LEVEL"), Origin::environment);
@@ -376,6 +404,7 @@ load_daemon_config(const DaemonFlags& flags, const Environment& env)
 
   apply(config.socket, flags.socket, Origin::flag);
   apply(config.listen, flags.listen, Origin::flag);
+  apply(config.http_listen, flags.http_listen, Origin::flag);
   apply(config.log_level, flags.log_level, Origin::flag);
   apply(config.log_file, flags.log_file, Origin::flag);
 
@@ -395,6 +424,8 @@ describe(const DaemonConfig& config)
   line("config_file", config.config_file);
   line("socket", config.socket);
   line("listen", config.listen);
+  line("http_listen", config.http_listen);
+  line("http_max_body", config.http_max_body_bytes);
   line("tls_cert", config.tls_cert);
   line("tls_key", config.tls_key);
   line("log_level", config.log_level);

@@ -6,6 +6,7 @@
 #include "core/infrastructure/config/site_config.hpp" // machine_pool()
 #include "core/infrastructure/crypto/encryption_key.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +33,12 @@ struct DaemonConfig
   Setting<std::string> config_file; // "" when none was read
   Setting<std::string> socket;      // UNIX socket path
   Setting<std::string> listen;      // "HOST:PORT" or "" for none (TLS)
+  // The HTTP server (user API, portals, result links): "HOST:PORT" (port 0
+  // for any free port), or "" for none. TLS with the certificate of
+  // `listen` when HOST is not a loopback address.
+  Setting<std::string> http_listen;
+  // The largest HTTP request body accepted, in bytes.
+  Setting<std::int64_t> http_max_body_bytes;
   Setting<std::string> tls_cert;    // PEM chain for listen; "" to make one
   Setting<std::string> tls_key;     // its PEM key; "" with tls_cert
   Setting<std::string> log_level;   // trace|debug|info|warn|error|off
@@ -67,6 +74,7 @@ struct DaemonFlags
   std::optional<std::string> config_file;
   std::optional<std::string> socket;
   std::optional<std::string> listen;
+  std::optional<std::string> http_listen;
   std::optional<std::string> log_level;
   std::optional<std::string> log_file;
 };

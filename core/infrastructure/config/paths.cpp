@@ -76,7 +76,7 @@ is_loopback_host(const std::string& host)
 }
 
 Result<std::pair<std::string, int>>
-split_host_port(const std::string& text)
+split_host_port(const std::string& text, bool any_port)
 {
   std::string host;
   std::string port_text;
@@ -103,9 +103,10 @@ split_host_port(const std::string& text)
   const auto [end, ec] = std::from_chars(
     port_text.data(), port_text.data() + port_text.size(), port);
   if (ec != std::errc() || end != port_text.data() + port_text.size()
-      || port < 1 || port > 65535) {
+      || port < (any_port ? 0 : 1) || port > 65535) {
     return fail(ErrorCode::invalid_argument,
-                "\"" + text + "\": port must be a number from 1 to 65535");
+                "\"" + text + "\": port must be a number from " +
+                  (any_port ? "0 (any free port)" : "1") + " to 65535");
   }
   return std::pair{host, port};
 }

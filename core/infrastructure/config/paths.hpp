@@ -31,6 +31,8 @@ bool is_loopback_host(const std::string& host);
 
 // Split "HOST:PORT" ("[::1]:7777" for IPv6). invalid_argument, naming `text`,
 // when the form or the port (1-65535) is wrong.
-Result<std::pair<std::string, int>> split_host_port(const std::string& text);
+// With `any_port`, port 0 (any free port) is accepted too.
+Result<std::pair<std::string, int>> split_host_port(const std::string& text,
+                                                   bool any_port = false);
 
 } // namespace ryax::infra::config

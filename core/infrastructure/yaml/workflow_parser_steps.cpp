@@ -2,6 +2,7 @@
 
 #include "core/infrastructure/yaml/workflow_parser_impl.hpp"
 
+#include "core/domain/http_trigger.hpp"
 #include "core/domain/suggest.hpp"
 
 #include <algorithm>
@@ -22,7 +23,7 @@ constexpr std::string_view k_action_keys[] = {
 };
 constexpr std::string_view k_step_required[] = { "id", "from" };
 constexpr std::string_view k_output_keys[] = {
-  "name", "type", "human_name", "help", "optional", "enum_values"
+  "name", "type", "human_name", "help", "optional", "enum_values", "origin"
 };
 constexpr std::string_view k_output_required[] = { "name", "type" };
 constexpr std::string_view k_constraint_keys[] = { "site", "node_pool" };
@@ -274,6 +275,16 @@ WorkflowParser::parse_outputs(const Entry& entry, const std::string& field)
     }
     if (const auto* e = find_entry(fields, "optional")) {
       output.optional = m_out.read_bool(*e, path + ".optional").value_or(false);
+    }
+    if (const auto* e = find_entry(fields, "origin")) {
+      record(path + ".origin", e->value.Mark());
+      output.origin = m_out.read_string(*e, path + ".origin").value_or("");
+      if (!output.origin.empty() && !domain::is_http_origin(output.origin)) {
+        m_out.report(where(*e),
+                     path + ".origin",
+                     "unknown origin " + quote(output.origin) +
+                       ": expected path, query, header, cookie or body");
+      }
     }
     const auto* enum_entry = find_entry(fields, "enum_values");
     if (enum_entry && enum_entry->value.IsSequence()) {

@@ -179,6 +179,9 @@ Writer::outputs(int indent, const std::vector<domain::IoSpec>& outputs)
     if (output.optional) {
       key(indent + 2, "optional", "true");
     }
+    if (!output.origin.empty()) {
+      key(indent + 2, "origin", yaml_string(output.origin));
+    }
     if (!output.enum_values.empty()) {
       line(indent + 2, "enum_values:");
       for (const auto& value : output.enum_values) {

@@ -35,7 +35,7 @@ TEST_CASE(
     CHECK(is_timer_trigger(name));
   }
   CHECK_FALSE(is_timer_trigger("manual"));
-  CHECK(builtin_trigger_names().size() == 4);
+  CHECK(builtin_trigger_names().size() == 6);
 }
 
 TEST_CASE("the period of emitevery is the sum of its inputs, 5 s by default")

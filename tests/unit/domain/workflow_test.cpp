@@ -243,8 +243,8 @@ TEST_CASE("manual is a built-in Source with dynamic outputs")
   CHECK(manual->dynamic_outputs);
   CHECK_FALSE(builtin_trigger("cron"));
   CHECK(builtin_trigger_names() ==
-        std::vector<std::string_view>{ "crongw", "emitevery", "manual",
-                                       "one-run" });
+        std::vector<std::string_view>{ "crongw", "emitevery", "httpapijson",
+                                       "manual", "one-run", "postgw" });
 }
 
 TEST_CASE("definitions compare equal whatever their positions")

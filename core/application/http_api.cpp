@@ -1,0 +1,510 @@
+#include "core/application/http_api.hpp"
+
+#include "core/application/log.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace ryax::app {
+
+namespace {
+
+// The longest wait between two looks at m_stopping while a call waits.
+constexpr auto k_wait_slice = std::chrono::milliseconds(500);
+
+ApiReply
+error_reply(int status, std::string message, std::string field = {})
+{
+  ApiReply reply;
+  reply.status = status;
+  reply.error = std::move(message);
+  reply.field = std::move(field);
+  return reply;
+}
+
+// The HTTP status of a failed start_run or lookup.
+int
+status_of(ErrorCode code)
+{
+  switch (code) {
+    case ErrorCode::invalid_argument:
+      return 400;
+    case ErrorCode::unauthenticated:
+      return 401;
+    case ErrorCode::permission_denied:
+      return 403;
+    case ErrorCode::not_found:
+      return 404;
+    case ErrorCode::already_exists:
+      return 409;
+    case ErrorCode::unavailable:
+    case ErrorCode::failed_precondition:
+      return 503;
+    default:
+      return 500;
+  }
+}
+
+ApiReply
+reply_of_error(const Error& error)
+{
+  return error_reply(status_of(error.code), error.message);
+}
+
+bool
+fits_kind(const domain::IoSpec& spec, HttpField::Kind kind)
+{
+  using domain::IoType;
+  switch (spec.type) {
+    case IoType::integer:
+    case IoType::float_:
+      return kind == HttpField::Kind::number;
+    case IoType::boolean:
+      return kind == HttpField::Kind::boolean;
+    default:
+      return kind == HttpField::Kind::string;
+  }
+}
+
+std::string_view
+kind_name(HttpField::Kind kind)
+{
+  switch (kind) {
+    case HttpField::Kind::string:
+      return "a string";
+    case HttpField::Kind::number:
+      return "a number";
+    case HttpField::Kind::boolean:
+      return "a boolean";
+    case HttpField::Kind::null:
+      return "null";
+    default:
+      return "an object or array";
+  }
+}
+
+// The value of `field` in `request`, from its origin; nullopt when absent.
+// A JSON member must be of the field's kind.
+Result<std::optional<std::string>>
+value_of(const domain::IoSpec& field, const ApiRequest& request)
+{
+  const auto find = [&](const std::map<std::string, std::string>& from,
+                        const std::string& name)
+    -> std::optional<std::string> {
+    const auto it = from.find(name);
+    if (it == from.end()) {
+      return std::nullopt;
+    }
+    return it->second;
+  };
+  if (field.origin == "query") {
+    return find(request.query, field.name);
+  }
+  if (field.origin == "cookie") {
+    return find(request.cookies, field.name);
+  }
+  if (field.origin == "header") {
+    std::string lower = field.name;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](char c) {
+      return c == '_' ? '-' : static_cast<char>(std::tolower(c));
+    });
+    // "user_id" is sent as the header "user-id" (or "user_id").
+    if (auto value = find(request.headers, lower)) {
+      return value;
+    }
+    std::string same = field.name;
+    std::transform(same.begin(), same.end(), same.begin(), [](char c) {
+      return static_cast<char>(std::tolower(c));
+    });
+    return find(request.headers, same);
+  }
+  if (!request.body) {
+    return std::optional<std::string>();
+  }
+  const auto it = request.body->find(field.name);
+  if (it == request.body->end() || it->second.kind == HttpField::Kind::null) {
+    return std::optional<std::string>();
+  }
+  if (!fits_kind(field, it->second.kind)) {
+    return fail(ErrorCode::invalid_argument,
+                fmt::format("field \"{}\": expected {} ({}), got {}",
+                            field.name,
+                            field.type == domain::IoType::integer ||
+                                field.type == domain::IoType::float_
+                              ? "a number"
+                            : field.type == domain::IoType::boolean
+                              ? "a boolean"
+                              : "a string",
+                            domain::to_string(field.type),
+                            kind_name(it->second.kind)));
+  }
+  return std::optional<std::string>(it->second.text);
+}
+
+} // namespace
+
+ApiReply
+reply_of_finished(const RunView& view, int success_code)
+{
+  const auto& run = view.stored.run;
+  if (run.state == domain::RunState::done) {
+    ApiReply reply;
+    reply.status = success_code;
+    reply.run = view;
+    reply.run_id = run.id;
+    return reply;
+  }
+  ApiReply reply;
+  reply.run_id = run.id;
+  reply.status = 422;
+  if (run.error) {
+    const auto& error = run.error->error;
+    reply.error = fmt::format("step \"{}\": {}", run.error->step, error.message);
+    if (error.kind == "ryax_exception" && error.code >= 400 &&
+        error.code <= 599) {
+      reply.status = static_cast<int>(error.code);
+      reply.error = error.message;
+    }
+  } else {
+    reply.error = fmt::format("the run is {}", domain::to_string(run.state));
+  }
+  return reply;
+}
+
+HttpApi::HttpApi(WorkflowStore& workflows,
+                 WorkflowFormat& format,
+                 RunService& runs,
+                 ApiKeyCheck check_key)
+  : m_workflows(workflows)
+  , m_format(format)
+  , m_runs(runs)
+  , m_check_key(std::move(check_key))
+{
+}
+
+Result<void>
+HttpApi::start()
+{
+  m_stopping = false;
+  RYAX_TRY_ASSIGN(const auto deployed, m_workflows.deployed());
+  for (const auto& deployment : deployed) {
+    add(deployment);
+  }
+  return {};
+}
+
+void
+HttpApi::stop()
+{
+  m_stopping = true;
+}
+
+void
+HttpApi::deployed(const WorkflowDeployment& deployment)
+{
+  add(deployment);
+}
+
+void
+HttpApi::undeployed(const std::string& project, const std::string& id)
+{
+  std::lock_guard lock(m_mutex);
+  if (m_served.erase({ project, id }) > 0) {
+    log::info("workflow {}: HTTP trigger stopped", id);
+  }
+}
+
+void
+HttpApi::add(const WorkflowDeployment& deployment)
+{
+  const Key key{ deployment.project, deployment.id };
+  const auto stored = m_workflows.find(
+    deployment.project, deployment.id, deployment.deployed_version);
+  if (!stored || !*stored) {
+    return;
+  }
+  const auto parsed = m_format.parse((*stored)->yaml, deployment.id + ".yaml");
+  if (!parsed.workflow ||
+      !domain::is_http_trigger(parsed.workflow->trigger.from)) {
+    std::lock_guard lock(m_mutex);
+    m_served.erase(key);
+    return;
+  }
+  const auto& workflow = *parsed.workflow;
+  Served served;
+  served.trigger = workflow.trigger.from;
+  served.view.workflow_id = workflow.id;
+  served.view.workflow_name = workflow.human_name;
+  for (const auto& result : workflow.results) {
+    served.view.results.push_back(result.key);
+  }
+  std::string problem;
+  if (served.trigger == "httpapijson") {
+    if (auto endpoint = domain::http_endpoint(workflow.trigger); endpoint) {
+      served.view.endpoint = std::move(*endpoint);
+    } else {
+      problem = endpoint.error().message;
+    }
+  } else {
+    served.view.endpoint.fields = workflow.trigger.outputs;
+  }
+  std::lock_guard lock(m_mutex);
+  m_served.erase(key);
+  if (problem.empty() && served.trigger == "httpapijson") {
+    for (const auto& [other, it] : m_served) {
+      if (other.first == key.first && it.trigger == "httpapijson" &&
+          it.view.endpoint.method == served.view.endpoint.method &&
+          it.view.endpoint.path == served.view.endpoint.path) {
+        problem = fmt::format("{} {} is served by workflow \"{}\" of this "
+                              "project: undeploy it or change the path",
+                              it.view.endpoint.method,
+                              it.view.endpoint.path,
+                              other.second);
+      }
+    }
+  }
+  auto state = deployment.trigger;
+  state.error = problem;
+  if (!(state == deployment.trigger)) {
+    if (auto saved = m_workflows.set_trigger_state(key.first, key.second, state);
+        !saved) {
+      log::error("workflow {}: trigger state not saved: {}",
+                 key.second,
+                 saved.error().message);
+    }
+  }
+  if (!problem.empty()) {
+    log::error("workflow {}: HTTP trigger not started: {}", key.second, problem);
+    return;
+  }
+  log::info("workflow {}: {} {} served", key.second, served.trigger,
+            served.trigger == "postgw" ? "portal"
+                                       : served.view.endpoint.method + " " +
+                                           served.view.endpoint.path);
+  m_served.emplace(key, std::move(served));
+}
+
+std::vector<ApiEndpointView>
+HttpApi::endpoints(const std::string& project)
+{
+  std::vector<ApiEndpointView> out;
+  std::lock_guard lock(m_mutex);
+  for (const auto& [key, served] : m_served) {
+    if (key.first == project && served.trigger == "httpapijson") {
+      out.push_back(served.view);
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.endpoint.path, a.endpoint.method) <
+           std::tie(b.endpoint.path, b.endpoint.method);
+  });
+  return out;
+}
+
+ApiReply
+HttpApi::call(const ApiRequest& request)
+{
+  if (auto allowed = m_check_key(request.project, request.api_key); !allowed) {
+    return reply_of_error(allowed.error());
+  }
+  std::optional<Key> found;
+  domain::HttpEndpoint endpoint;
+  std::map<std::string, std::string> parameters;
+  bool other_method = false;
+  {
+    std::lock_guard lock(m_mutex);
+    for (const auto& [key, served] : m_served) {
+      if (key.first != request.project || served.trigger != "httpapijson") {
+        continue;
+      }
+      auto matched = domain::match_path(served.view.endpoint, request.path);
+      if (!matched) {
+        continue;
+      }
+      if (served.view.endpoint.method != request.method) {
+        other_method = true;
+        continue;
+      }
+      found = key;
+      endpoint = served.view.endpoint;
+      parameters = std::move(*matched);
+      break;
+    }
+  }
+  if (!found) {
+    return other_method
+             ? error_reply(405,
+                           fmt::format("{} is not served with method {}",
+                                       request.path,
+                                       request.method))
+             : error_reply(404,
+                           fmt::format("no endpoint {} {} in project \"{}\"",
+                                       request.method,
+                                       request.path,
+                                       request.project));
+  }
+  StartRunRequest start;
+  start.workflow_id = found->second;
+  start.project = found->first;
+  start.by_trigger = true;
+  for (const auto& field : endpoint.fields) {
+    std::optional<std::string> value;
+    if (field.origin == "path") {
+      value = parameters.at(field.name);
+    } else {
+      auto read = value_of(field, request);
+      if (!read) {
+        return error_reply(400, read.error().message, field.name);
+      }
+      value = std::move(*read);
+    }
+    if (!value) {
+      if (field.optional) {
+        continue;
+      }
+      return error_reply(
+        400,
+        fmt::format("field \"{}\" ({}, from the {}) is missing",
+                    field.name,
+                    domain::to_string(field.type),
+                    field.origin),
+        field.name);
+    }
+    start.values.emplace_back(field.name, std::move(*value));
+  }
+  if (request.body) {
+    for (const auto& [name, value] : *request.body) {
+      const auto declared =
+        std::find_if(endpoint.fields.begin(),
+                     endpoint.fields.end(),
+                     [&](const auto& f) {
+                       return f.name == name && f.origin == "body";
+                     });
+      if (declared == endpoint.fields.end()) {
+        return error_reply(
+          400, fmt::format("unknown field \"{}\" in the body", name), name);
+      }
+    }
+  }
+  return start_and_wait(start, endpoint.timeout_s, endpoint.success_code);
+}
+
+ApiReply
+HttpApi::start_and_wait(const StartRunRequest& request,
+                        double timeout_s,
+                        int success_code)
+{
+  auto started = m_runs.start_run(request);
+  if (!started) {
+    auto reply = reply_of_error(started.error());
+    if (started.error().code == ErrorCode::invalid_argument) {
+      // "output \"name\": ..." names the field; keep the message whole.
+      reply.status = 400;
+    }
+    return reply;
+  }
+  const auto id = started->stored.run.id;
+  ApiReply accepted;
+  accepted.status = 202;
+  accepted.run_id = id;
+  if (timeout_s == 0) {
+    return accepted;
+  }
+  const auto begin = std::chrono::steady_clock::now();
+  const auto limit =
+    begin + std::chrono::milliseconds(static_cast<std::int64_t>(
+              std::max(0.0, timeout_s) * 1000));
+  while (!m_stopping) {
+    auto deadline = std::chrono::steady_clock::now() + k_wait_slice;
+    if (timeout_s > 0) {
+      deadline = std::min(deadline, limit);
+    }
+    auto view = m_runs.wait_final(id, deadline);
+    if (!view) {
+      return reply_of_error(view.error());
+    }
+    if (domain::is_final(view->stored.run.state)) {
+      return reply_of_finished(*view, success_code);
+    }
+    if (timeout_s > 0 && std::chrono::steady_clock::now() >= limit) {
+      break;
+    }
+  }
+  return accepted;
+}
+
+ApiReply
+HttpApi::result(const std::string& run_id, std::string_view api_key)
+{
+  auto view = m_runs.get_any(run_id);
+  if (!view) {
+    return reply_of_error(view.error());
+  }
+  if (auto allowed = m_check_key(view->stored.project, api_key); !allowed) {
+    return reply_of_error(allowed.error());
+  }
+  if (!domain::is_final(view->stored.run.state)) {
+    auto reply = error_reply(
+      503,
+      fmt::format("run {} is {}", run_id, domain::to_string(view->stored.run.state)));
+    reply.run_id = run_id;
+    return reply;
+  }
+  return reply_of_finished(*view, 200);
+}
+
+Result<std::vector<domain::IoSpec>>
+HttpApi::portal(const std::string& project,
+                const std::string& workflow_id,
+                std::string_view api_key)
+{
+  RYAX_TRY(m_check_key(project, api_key));
+  std::lock_guard lock(m_mutex);
+  const auto it = m_served.find({ project, workflow_id });
+  if (it == m_served.end() || it->second.trigger != "postgw") {
+    return fail(ErrorCode::not_found,
+                fmt::format("no portal \"{}\" in project \"{}\": the workflow "
+                            "is not deployed with trigger \"postgw\"",
+                            workflow_id,
+                            project));
+  }
+  return it->second.view.endpoint.fields;
+}
+
+ApiReply
+HttpApi::post(const std::string& project,
+              const std::string& workflow_id,
+              const std::map<std::string, std::string>& values,
+              const std::vector<Upload>& files,
+              std::string_view api_key)
+{
+  auto fields = portal(project, workflow_id, api_key);
+  if (!fields) {
+    return reply_of_error(fields.error());
+  }
+  StartRunRequest start;
+  start.workflow_id = workflow_id;
+  start.project = project;
+  start.by_trigger = true;
+  start.files = files;
+  for (const auto& [name, value] : values) {
+    const auto declared =
+      std::find_if(fields->begin(), fields->end(), [&](const auto& f) {
+        return f.name == name;
+      });
+    if (declared == fields->end()) {
+      return error_reply(
+        400, fmt::format("unknown field \"{}\"", name), name);
+    }
+    start.values.emplace_back(name, value);
+  }
+  auto reply = start_and_wait(start, 0, 0);
+  if (reply.status == 202) {
+    reply.status = 201;
+  }
+  return reply;
+}
+
+} // namespace ryax::app

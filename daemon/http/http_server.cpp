@@ -126,6 +126,7 @@ HttpServer::bind()
   m_server->set_read_timeout(30, 0);
   m_server->set_keep_alive_max_count(10000);
   m_server->set_keep_alive_timeout(2); // stop() waits for idle connections
+  m_server->set_tcp_nodelay(true);     // no 40 ms Nagle wait per reply
   routes();
   int port = m_settings.port;
   if (port == 0) {

@@ -114,9 +114,15 @@ print_workflow(std::ostream& out,
     { "pushed", format_time(w.created_at()) },
     { "state", state_text(w.status()) }
   };
-  if (d.value("timer_trigger", false)) {
-    const auto error = text_field(d, "trigger_error");
+  const auto endpoint = text_field(d, "http_endpoint");
+  if (!endpoint.empty()) {
+    fields.emplace_back("endpoint", endpoint);
+  }
+  const auto error = text_field(d, "trigger_error");
+  if (d.value("timer_trigger", false) || !error.empty()) {
     fields.emplace_back("trigger", error.empty() ? "ok" : "stopped: " + error);
+  }
+  if (d.value("timer_trigger", false)) {
     fields.emplace_back(
       "skipped ticks",
       std::to_string(d.value("skipped_ticks", std::int64_t{ 0 })));

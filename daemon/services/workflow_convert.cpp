@@ -1,5 +1,6 @@
 #include "daemon/services/workflow_convert.hpp"
 
+#include "core/domain/http_trigger.hpp"
 #include "core/domain/timer_trigger.hpp"
 #include "core/domain/workflow_graph.hpp"
 #include "core/infrastructure/json/action_json.hpp"
@@ -144,6 +145,13 @@ to_json(const app::WorkflowView& view)
       { { "path", file.path }, { "key", file.key }, { "size", file.size } });
   }
   const auto& d = view.deployment;
+  // Where an HTTP trigger serves, under the daemon's http_url.
+  std::string endpoint;
+  if (workflow.trigger.from == "postgw") {
+    endpoint = "GET|POST /portal/" + d.project + "/" + workflow.id;
+  } else if (auto api = domain::http_endpoint(workflow.trigger); api) {
+    endpoint = api->method + " /user-api/" + d.project + api->path;
+  }
   return {
     { "id", workflow.id },
     { "human_name", workflow.human_name },
@@ -163,6 +171,7 @@ to_json(const app::WorkflowView& view)
     { "timer_trigger", domain::is_timer_trigger(workflow.trigger.from) },
     { "skipped_ticks", d.trigger.skipped_ticks },
     { "trigger_error", d.trigger.error },
+    { "http_endpoint", endpoint },
     { "steps", steps },
     { "edges", edges },
     { "bindings", bindings },

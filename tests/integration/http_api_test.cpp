@@ -106,6 +106,23 @@ TEST_CASE("an HTTP API JSON endpoint replies with the results, or 202 then its r
   REQUIRE(unknown);
   CHECK(unknown->status == 404);
 
+  // `workflow show` says where it serves; a second workflow on the same
+  // method and path is refused, with the reason in its trigger.
+  const auto shown =
+    json::parse(f.require_ok({ "workflow", "show", "greet", "-o", "json" }).out);
+  CHECK(shown["http_endpoint"] == "POST /user-api/default/greet/{name}");
+  deploy_http(f,
+              "twin",
+              "      path: /greet/{name}\n",
+              "    - {name: name, type: string, origin: path}\n"
+              "    - {name: n, type: integer}\n",
+              "  - id: say\n    from: echo\n    inputs_values:\n"
+              "      name: \"{{ start.name }}\"\n      n: \"{{ start.n }}\"\n",
+              "  - {key: text, value: \"{{ say.text }}\"}\n");
+  const auto twin = f.require_ok({ "workflow", "show", "twin" }).out;
+  CHECK(twin.find("stopped: POST /greet/{name} is served by workflow \"greet\"") !=
+        std::string::npos);
+
   // The OpenAPI document lists both endpoints; undeployed, one is gone.
   auto doc = json::parse(client.Get("/user-api/default/openapi.json")->body);
   CHECK(doc["openapi"] == "3.0.3");

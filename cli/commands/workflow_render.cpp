@@ -114,9 +114,11 @@ print_workflow(std::ostream& out,
     { "pushed", format_time(w.created_at()) },
     { "state", state_text(w.status()) }
   };
-  if (d.value("timer_trigger", false)) {
+  if (d.value("timer_trigger", false) || d.value("source_trigger", false)) {
     const auto error = text_field(d, "trigger_error");
     fields.emplace_back("trigger", error.empty() ? "ok" : "stopped: " + error);
+  }
+  if (d.value("timer_trigger", false)) {
     fields.emplace_back(
       "skipped ticks",
       std::to_string(d.value("skipped_ticks", std::int64_t{ 0 })));

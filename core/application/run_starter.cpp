@@ -90,6 +90,18 @@ RunStarter::trigger_values(const StartRunRequest& request,
     RYAX_TRY(once(name));
     RYAX_TRY_ASSIGN(values[name], domain::parse_value_text(*spec, text));
   }
+  for (const auto& [name, value] : request.outputs) {
+    RYAX_TRY(find_spec(name));
+    RYAX_TRY(once(name));
+    if (std::holds_alternative<domain::FileRef>(value)) {
+      return fail(ErrorCode::invalid_argument,
+                  fmt::format("output \"{}\": files and directories of a "
+                              "source are not supported yet",
+                              name));
+    }
+    values[name] = value;
+  }
+  domain::mark_secrets(values, specs);
   for (const auto& upload : request.files) {
     RYAX_TRY_ASSIGN(const auto* spec, find_spec(upload.name));
     RYAX_TRY(once(upload.name));
@@ -177,7 +189,9 @@ RunStarter::start(const StartRunRequest& request)
                   m_definitions.deployed(request.project, request.workflow_id));
   const auto& workflow = *definition->workflow;
   const auto& trigger = workflow.step(0);
-  if (domain::is_timer_trigger(trigger.from) && !request.by_trigger) {
+  const bool user_source = !domain::builtin_trigger(trigger.from);
+  if ((domain::is_timer_trigger(trigger.from) || user_source)
+      && !request.by_trigger) {
     return fail(ErrorCode::failed_precondition,
                 fmt::format("workflow \"{}\" starts from trigger \"{}\": "
                             "ryaxd starts its runs itself while it is "
@@ -185,7 +199,8 @@ RunStarter::start(const StartRunRequest& request)
                             request.workflow_id,
                             trigger.from));
   }
-  if (trigger.from != "manual" && !domain::is_timer_trigger(trigger.from)) {
+  if (trigger.from != "manual" && !domain::is_timer_trigger(trigger.from)
+      && !user_source) {
     return fail(ErrorCode::failed_precondition,
                 fmt::format("workflow \"{}\" starts from trigger \"{}\": only "
                             "workflows triggered by \"manual\" start with "

@@ -27,7 +27,11 @@ struct StartRunRequest
   std::vector<Upload> files;
   // Its steps go before those of runs of lower priority.
   int priority = 0;
-  // Set by TriggerService: the workflow's own timer trigger starts the run.
+  // Typed trigger outputs (a source's create_run), beside `values`; a
+  // file or directory is refused (a source's files are not collected yet).
+  domain::Outputs outputs;
+  // Set by TriggerService and SourceTriggerService: the workflow's own
+  // trigger (a timer or a user source) starts the run.
   bool by_trigger = false;
 };
 
@@ -49,10 +53,11 @@ public:
              VariableStore& variables);
 
   // Start a run of the deployed version of a workflow through its manual
-  // trigger (or its timer trigger, when `by_trigger`). not_found (with the
-  // near miss); failed_precondition when it is not deployed, its trigger is
-  // not manual (a timer trigger when not `by_trigger`: ryaxd starts those
-  // runs itself), or an action is not built;
+  // trigger (or its timer or user source trigger, when `by_trigger`). The
+  // run is durable when this returns. not_found (with the near miss);
+  // failed_precondition when it is not deployed, its trigger is not manual
+  // and not `by_trigger` (ryaxd starts those runs itself), or an action is
+  // not built;
   // invalid_argument for a value that does not fit the trigger's outputs
   // (or a repeated one, or a bad upload); not_found for a project variable
   // a step reads that the run's project does not define, invalid_argument

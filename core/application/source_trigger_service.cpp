@@ -77,6 +77,13 @@ void
 SourceTriggerService::undeployed(const std::string& project,
                                  const std::string& id)
 {
+  retire({ project, id }, "the workflow was undeployed");
+}
+
+void
+SourceTriggerService::retire(const Key& key, const std::string& why)
+{
+  const auto& [project, id] = key;
   std::shared_ptr<Source> source;
   {
     std::lock_guard lock(m_mutex);
@@ -88,8 +95,8 @@ SourceTriggerService::undeployed(const std::string& project,
     m_sources.erase(it);
   }
   cancel(*source);
-  log::info("workflow {}: source trigger stopped", id);
-  note(source->key, "trigger stopped: the workflow was undeployed");
+  log::info("workflow {}: source trigger stopped: {}", id, why);
+  note(source->key, "trigger stopped: " + why);
   {
     std::lock_guard lock(m_mutex);
     m_retired.push_back(source);
@@ -126,7 +133,12 @@ SourceTriggerService::launch(const WorkflowDeployment& deployment, bool restart)
     m_ports.format.parse((*stored)->yaml, deployment.id + ".yaml");
   if (!parsed.workflow
       || domain::builtin_trigger(parsed.workflow->trigger.from)) {
-    return; // a built-in trigger (TriggerService), or not a workflow now
+    // A built-in trigger (TriggerService): a source of a previous version
+    // stops.
+    if (!restart) {
+      retire(key, "the deployed version has a built-in trigger");
+    }
+    return;
   }
   auto state = restart ? deployment.trigger : TriggerState{};
   if (restart && !state.error.empty()) {

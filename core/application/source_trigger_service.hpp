@@ -110,6 +110,8 @@ private:
                           bool& returned);
   // Answer one create_run or create_run_error.
   SourceAck on_run(Source& source, const CreatedRun& run, int max_concurrent_runs);
+  // Stop the source of `key`, if any, writing `why` in its trigger log.
+  void retire(const Key& key, const std::string& why);
   // Tell `source` to stop and cancel what it runs (bounded wait).
   void cancel(Source& source);
   // Join the threads of stopped sources that ended (or all of them).

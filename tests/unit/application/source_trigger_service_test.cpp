@@ -273,6 +273,19 @@ TEST_CASE("a restart of the daemon starts every deployed source again")
   CHECK(s.sources->running() == 1);
 }
 
+TEST_CASE("a new version with a built-in trigger stops the source of the previous one")
+{
+  SourceHarness s;
+  s.deploy(source_workflow("feed", 1));
+  s.wait_for([&] { return s.ack_count() == 1; });
+  auto manual = source_workflow("feed", 1);
+  manual.trigger.from = "manual";
+  manual.trigger.inputs_values.clear();
+  s.deploy(manual);
+  s.wait_for([&] { return s.sources->running() == 0; });
+  CHECK(s.h.runtimes.cancelled().size() == 1);
+}
+
 TEST_CASE("a source whose run returns has ended: a restart does not run it again")
 {
   SourceHarness s;

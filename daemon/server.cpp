@@ -6,6 +6,8 @@
 #include "core/application/log.hpp"
 #include "core/application/repository_service.hpp"
 #include "core/application/run_service.hpp"
+#include "core/application/source_trigger_service.hpp"
+#include "core/application/trigger_logs.hpp"
 #include "core/application/trigger_service.hpp"
 #include "core/application/workflow_service.hpp"
 #include "core/infrastructure/build/local_action_builder.hpp"
@@ -16,6 +18,7 @@
 #include "core/infrastructure/filestore/file_run_file_store.hpp"
 #include "core/infrastructure/filestore/file_run_log_store.hpp"
 #include "core/infrastructure/filestore/file_run_staging.hpp"
+#include "core/infrastructure/filestore/file_trigger_log_store.hpp"
 #include "core/infrastructure/filestore/file_workflow_file_store.hpp"
 #include "core/infrastructure/git/libgit2_git_repository.hpp"
 #include "core/infrastructure/sqlite/database.hpp"
@@ -80,6 +83,7 @@ struct Adapters
       run_logs(data_dir + "/run-logs"),
       run_files(data_dir + "/run-files"),
       run_staging(data_dir + "/run-work", run_files, workflow_files),
+      trigger_logs(data_dir + "/trigger-logs"),
       identities(db),
       variables(db, box),
       runtimes(bundles,
@@ -105,6 +109,7 @@ struct Adapters
   infra::filestore::FileRunLogStore run_logs;
   infra::filestore::FileRunFileStore run_files;
   infra::filestore::FileRunStaging run_staging;
+  infra::filestore::FileTriggerLogStore trigger_logs;
   infra::TimeOrderedIdGenerator ids;
   infra::sqlite::SqliteIdentityStore identities;
   infra::crypto::OpensslIdentityCrypto identity_crypto;
@@ -129,7 +134,12 @@ struct Services
                          a.runtimes, a.workflows, a.workflow_format,
                          a.catalogue, a.ids, a.clock, a.variables, a.box},
            run_settings(config)),
+      trigger_logs(a.trigger_logs, a.workflows, a.clock),
       triggers(a.workflows, a.workflow_format, runs, a.clock),
+      sources(app::SourceTriggerPorts{a.workflows, a.workflow_format,
+                                      a.catalogue, a.runtimes, a.box,
+                                      a.variables, a.clock},
+              runs, trigger_logs),
       http(a.workflows, a.workflow_format, runs,
            [](const std::string&, std::string_view) -> Result<void> {
              return {};
@@ -137,7 +147,9 @@ struct Services
       identity(a.identities, a.identity_crypto, a.clock),
       variables(a.variables, a.clock)
   {
+    triggers.set_log(&trigger_logs);
     workflows.add_listener(triggers);
+    workflows.add_listener(sources);
     workflows.add_listener(http);
   }
 
@@ -163,8 +175,10 @@ struct Services
   app::BuildService builds;
   app::WorkflowService workflows;
   app::RunService runs;
+  app::TriggerLogs trigger_logs;
   app::TriggerService triggers; // starts runs through `runs`
-  app::HttpApi http;            // the HTTP triggers, through `runs`
+  app::SourceTriggerService sources; // starts runs through `runs`
+  app::HttpApi http;                 // the HTTP triggers, through `runs`
   app::IdentityService identity;
   app::VariableService variables;
 };
@@ -331,7 +345,8 @@ Server::start()
   m_services.push_back(std::make_unique<RepositoryServiceImpl>(gate, m_app->repositories));
   m_services.push_back(std::make_unique<ActionServiceImpl>(gate, m_app->actions));
   m_services.push_back(std::make_unique<BuildServiceImpl>(gate, m_app->builds, m_shutdown));
-  m_services.push_back(std::make_unique<WorkflowServiceImpl>(gate, m_app->workflows));
+  m_services.push_back(std::make_unique<WorkflowServiceImpl>(
+    gate, m_app->workflows, m_app->trigger_logs, m_shutdown));
   m_services.push_back(std::make_unique<IdentityServiceImpl>(gate, m_app->identity));
   m_services.push_back(
     std::make_unique<RunServiceImpl>(gate, m_app->runs, m_shutdown));
@@ -372,8 +387,10 @@ Server::start()
   // Queued builds and unfinished runs go on.
   RYAX_TRY(m_app->builds.start());
   RYAX_TRY(m_app->runs.start());
-  // Deployed workflows with a timer trigger start runs again.
+  // Deployed workflows with a timer trigger or a user source start runs
+  // again.
   RYAX_TRY(m_app->triggers.start());
+  RYAX_TRY(m_app->sources.start());
   RYAX_TRY(m_app->http.start());
   if (m_http) {
     m_http->serve();
@@ -430,6 +447,7 @@ Server::wait_and_stop()
   m_identity_socket.reset();
   m_app->builds.stop(); // a running build stays queued for the next start
   m_app->triggers.stop(); // before the runner it starts runs on
+  m_app->sources.stop();  // likewise; the pool's replicas stop after
   m_app->runs.stop();   // running steps run again at the next start
   m_server.reset();
   m_http.reset();

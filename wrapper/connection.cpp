@@ -44,6 +44,8 @@ request_name(const v1::WrapperRequest& request)
       return "run_source";
     case v1::WrapperRequest::kHealth:
       return "health";
+    case v1::WrapperRequest::kSourceAck:
+      return "source_ack";
     default:
       return "an empty request";
   }
@@ -98,6 +100,8 @@ Connection::dispatch(const v1::WrapperRequest& request)
         return run_source(id, request.run_source());
       case v1::WrapperRequest::kHealth:
         return health(id);
+      case v1::WrapperRequest::kSourceAck:
+        return; // its source ended already: nobody waits for it
       default:
         return send_failure(id, {ErrorCode::invalid_argument, "request " + std::to_string(id)
                                                                 + ": no request set (a newer client?)"});
@@ -192,8 +196,11 @@ Connection::run_source(std::uint64_t id, const v1::RunSourceRequest& request)
       run->set_data_json(frame.value("data", nlohmann::json::object()).dump());
       run->set_running_time(frame.value("running_time", 0.0));
       run->set_status(frame.value("status", 1));
+      run->set_sequence(frame.value("seq", std::uint64_t{0}));
     } else {
-      event.mutable_source()->mutable_run_error()->set_message(frame.value("message", ""));
+      auto* run_error = event.mutable_source()->mutable_run_error();
+      run_error->set_message(frame.value("message", ""));
+      run_error->set_sequence(frame.value("seq", std::uint64_t{0}));
     }
     send(event);
   };
@@ -269,6 +276,14 @@ Connection::on_caller(bool readable)
         break;
       case v1::WrapperRequest::kHealth:
         health(id);
+        break;
+      case v1::WrapperRequest::kSourceAck:
+        if (auto acked = m_executor.source_ack(request.source_ack().sequence(),
+                                               request.source_ack().run_id(),
+                                               request.source_ack().error());
+            !acked) {
+          std::cerr << "ryax-wrapper: " << acked.error().message << "\n";
+        }
         break;
       default:
         send_failure(id, {ErrorCode::failed_precondition,

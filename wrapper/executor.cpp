@@ -542,6 +542,24 @@ Executor::run_source(const std::string& execution_id, const std::string& inputs_
 }
 
 Result<void>
+Executor::source_ack(std::uint64_t sequence, const std::string& run_id, const std::string& error)
+{
+  bool running = false;
+  {
+    std::lock_guard lock(m_state_mutex);
+    running = !m_running_id.empty();
+  }
+  if (!m_process || m_metadata.kind != domain::ActionKind::source || !running) {
+    return fail(ErrorCode::failed_precondition, "source_ack: no source runs");
+  }
+  const json frame = {{"op", "ack"}, {"seq", sequence}, {"run_id", run_id}, {"error", error}};
+  if (!m_process->send(infra::wrapper::encode_frame(frame.dump()))) {
+    return fail(ErrorCode::unavailable, "source_ack: the runtime cannot be written to");
+  }
+  return {};
+}
+
+Result<void>
 Executor::cancel(const std::string& execution_id)
 {
   std::lock_guard lock(m_state_mutex);

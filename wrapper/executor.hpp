@@ -121,6 +121,14 @@ public:
   // End the execution running under `execution_id`. not_found otherwise.
   Result<void> cancel(const std::string& execution_id);
 
+  // Hand the client's answer to event `sequence` of the running source to
+  // its runtime (create_run returns `run_id`, or raises `error` when not
+  // empty). Only from the thread running run_source (a Sink callback).
+  // failed_precondition when no source runs; unavailable when the runtime
+  // cannot be written to.
+  Result<void> source_ack(std::uint64_t sequence, const std::string& run_id,
+                          const std::string& error);
+
   // The wrapper is stopping: later executions fail with unavailable, and
   // the runtime is not restarted after the running one ends. Thread-safe.
   void stop() { m_stopping = true; }

@@ -370,6 +370,8 @@ run_action_test(Context& ctx, const ActionTestOptions& options)
           if (ctx.format() == OutputFormat::table) {
             std::cout << (run.failed ? "run error: " : "run: ") << run.data_json << std::endl;
           }
+          // No run is created here: create_run returns "test-N" at once.
+          return app::SourceAck{run.failed ? "" : fmt::format("test-{}", runs.size()), ""};
         },
         print_log);
       if (!ended) {

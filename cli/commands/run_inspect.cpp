@@ -6,6 +6,7 @@
 #include "cli/commands/run_files.hpp"
 #include "cli/commands/run_render.hpp"
 #include "cli/commands/run_show.hpp"
+#include "cli/commands/trigger_logs.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/output/json_fields.hpp"
 #include "cli/output/output.hpp"
@@ -38,6 +39,7 @@ struct RunsOptions
   std::string download;
   std::string step;
   bool follow = false;
+  std::string trigger; // logs --trigger
 };
 
 constexpr std::array<std::string_view, 5> k_run_states = { "pending",
@@ -400,13 +402,34 @@ register_runs_commands(CLI::App& app, Context& ctx)
   rm->callback([&ctx, o] { ctx.exit_code = run_remove(ctx, *o); });
 
   auto* logs = app.add_subcommand(
-    "logs", "Print the log lines of a run: TIME STEP[BRANCH] LINE");
-  logs->add_option("run", o->run_id, "Run id")->required();
-  logs->add_option("--step", o->step, "Only the lines of this step")
-    ->type_name("STEP");
-  logs->add_flag(
-    "-f,--follow", o->follow, "Keep printing new lines until the run ends");
-  logs->callback([&ctx, o] { ctx.exit_code = run_logs(ctx, *o); });
+    "logs",
+    "Print the log lines of a run (TIME STEP[BRANCH] LINE), or of a "
+    "workflow's trigger (TIME ORIGIN LINE)");
+  auto* run = logs->add_option("run", o->run_id, "Run id");
+  auto* step =
+    logs->add_option("--step", o->step, "Only the lines of this step")
+      ->type_name("STEP");
+  auto* trigger =
+    logs
+      ->add_option("--trigger",
+                   o->trigger,
+                   "The trigger log of this workflow: its source's output "
+                   "and ryaxd's lines about its trigger")
+      ->type_name("WORKFLOW");
+  trigger->excludes(run);
+  trigger->excludes(step);
+  logs->add_flag("-f,--follow",
+                 o->follow,
+                 "Keep printing new lines until the run ends (the workflow "
+                 "is undeployed, with --trigger)");
+  logs->callback([&ctx, o, run, trigger] {
+    if (run->count() == 0 && trigger->count() == 0) {
+      throw CLI::RequiredError("a run id or --trigger WORKFLOW");
+    }
+    ctx.exit_code = trigger->count() > 0
+                      ? trigger_logs(ctx, o->trigger, o->follow)
+                      : run_logs(ctx, *o);
+  });
 }
 
 } // namespace ryax::cli

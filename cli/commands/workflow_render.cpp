@@ -119,7 +119,8 @@ print_workflow(std::ostream& out,
     fields.emplace_back("endpoint", endpoint);
   }
   const auto error = text_field(d, "trigger_error");
-  if (d.value("timer_trigger", false) || !error.empty()) {
+  if (d.value("timer_trigger", false) || d.value("source_trigger", false) ||
+      !error.empty()) {
     fields.emplace_back("trigger", error.empty() ? "ok" : "stopped: " + error);
   }
   if (d.value("timer_trigger", false)) {

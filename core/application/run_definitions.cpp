@@ -86,6 +86,18 @@ RunDefinitions::compiled(const std::string& project,
                 fmt::format("version {} of workflow \"{}\": {}", version,
                             workflow_id, opened.error().message));
   }
+  // A user source declares the trigger's outputs in its metadata: the
+  // values of its runs are checked against them.
+  if (auto& trigger = parsed.workflow->trigger;
+      !domain::builtin_trigger(trigger.from) && trigger.outputs.empty()) {
+    RYAX_TRY_ASSIGN(const auto source,
+                    trigger.version.empty()
+                      ? m_catalogue.latest(project, trigger.from)
+                      : m_catalogue.find(project, trigger.from, trigger.version));
+    if (source && !source->metadata.dynamic_outputs) {
+      trigger.outputs = source->metadata.outputs;
+    }
+  }
   RYAX_TRY_ASSIGN(auto compiled,
                   domain::CompiledWorkflow::compile(std::move(*parsed.workflow)));
   std::lock_guard lock(m_mutex);

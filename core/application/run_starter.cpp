@@ -1,5 +1,7 @@
 #include "core/application/run_starter.hpp"
 
+#include "core/domain/http_trigger.hpp"
+
 #include "core/application/log.hpp"
 #include "core/domain/identity.hpp"
 #include "core/domain/path.hpp"
@@ -90,6 +92,18 @@ RunStarter::trigger_values(const StartRunRequest& request,
     RYAX_TRY(once(name));
     RYAX_TRY_ASSIGN(values[name], domain::parse_value_text(*spec, text));
   }
+  for (const auto& [name, value] : request.outputs) {
+    RYAX_TRY(find_spec(name));
+    RYAX_TRY(once(name));
+    if (std::holds_alternative<domain::FileRef>(value)) {
+      return fail(ErrorCode::invalid_argument,
+                  fmt::format("output \"{}\": files and directories of a "
+                              "source are not supported yet",
+                              name));
+    }
+    values[name] = value;
+  }
+  domain::mark_secrets(values, specs);
   for (const auto& upload : request.files) {
     RYAX_TRY_ASSIGN(const auto* spec, find_spec(upload.name));
     RYAX_TRY(once(upload.name));
@@ -184,10 +198,10 @@ RunStarter::start(const StartRunRequest& request)
                             "by \"manual\" start with \"ryax run\")",
                             request.workflow_id,
                             trigger.from,
-                            domain::is_timer_trigger(trigger.from)
-                              ? "ryaxd starts its runs itself while it is "
-                                "deployed"
-                              : "its runs start from its trigger"));
+                            domain::is_http_trigger(trigger.from)
+                              ? "its runs start from HTTP requests to ryaxd"
+                              : "ryaxd starts its runs itself while it is "
+                                "deployed"));
   }
   std::vector<std::string> held;
   // Uploads are held until the run naming them is durable (or refused).

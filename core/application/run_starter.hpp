@@ -27,7 +27,10 @@ struct StartRunRequest
   std::vector<Upload> files;
   // Its steps go before those of runs of lower priority.
   int priority = 0;
-  // Set by the services of triggers (timers, HTTP, sources): the
+  // Typed trigger outputs (a source's create_run), beside `values`; a
+  // file or directory is refused (a source's files are not collected yet).
+  domain::Outputs outputs;
+  // Set by the services of triggers (timers, HTTP, user sources): the
   // workflow's own trigger starts the run, whatever it is.
   bool by_trigger = false;
 };
@@ -50,10 +53,10 @@ public:
              VariableStore& variables);
 
   // Start a run of the deployed version of a workflow through its manual
-  // trigger (or any trigger, when `by_trigger`). not_found (with the
-  // near miss); failed_precondition when it is not deployed, its trigger is
-  // not manual and not `by_trigger` (ryaxd starts those runs itself), or an
-  // action is not built;
+  // trigger (or any trigger, when `by_trigger`). The run is durable when
+  // this returns. not_found (with the near miss); failed_precondition when
+  // it is not deployed, its trigger is not manual and not `by_trigger`
+  // (ryaxd starts those runs itself), or an action is not built;
   // invalid_argument for a value that does not fit the trigger's outputs
   // (or a repeated one, or a bad upload); not_found for a project variable
   // a step reads that the run's project does not define, invalid_argument

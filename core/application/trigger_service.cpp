@@ -79,6 +79,7 @@ TriggerService::undeployed(const std::string& project, const std::string& id)
   std::unique_lock lock(m_mutex);
   if (m_timers.erase(key) > 0) {
     log::info("workflow {}: trigger stopped", id);
+    note(key, "trigger stopped: the workflow was undeployed");
   }
   m_fired.wait(lock, [&] { return m_firing != key; });
 }
@@ -149,6 +150,7 @@ TriggerService::schedule(const WorkflowDeployment& deployment,
   if (!state.error.empty()) {
     log::error(
       "workflow {}: trigger not started: {}", deployment.id, state.error);
+    note(key, "trigger not started: " + state.error);
     return;
   }
   std::optional<std::int64_t> first;
@@ -173,6 +175,10 @@ TriggerService::schedule(const WorkflowDeployment& deployment,
             deployment.id,
             workflow.trigger.from,
             domain::iso8601_utc(*first));
+  note(key,
+       fmt::format("trigger {} started: first fires at {}",
+                   workflow.trigger.from,
+                   domain::iso8601_utc(*first)));
   m_wake.notify_all();
 }
 
@@ -248,6 +254,12 @@ TriggerService::fire(const Key& key, const Timer& timer, std::int64_t tick_ms)
                   tick,
                   going,
                   timer.max_concurrent_runs);
+        note(key,
+             fmt::format("tick {} skipped: {} runs unfinished "
+                         "(max_concurrent_runs {})",
+                         tick,
+                         going,
+                         timer.max_concurrent_runs));
         save(key, state);
         return state;
       }
@@ -260,6 +272,7 @@ TriggerService::fire(const Key& key, const Timer& timer, std::int64_t tick_ms)
     if (auto run = m_runs.start_run(request); !run) {
       log::warn(
         "workflow {}: tick {}: no run: {}", id, tick, run.error().message);
+      note(key, fmt::format("tick {}: no run: {}", tick, run.error().message));
     } else if (timer.timer.kind == domain::TimerKind::once) {
       state.once_done = true;
       save(key, state);
@@ -267,6 +280,7 @@ TriggerService::fire(const Key& key, const Timer& timer, std::int64_t tick_ms)
   } catch (const std::exception& e) {
     state.error = fmt::format("trigger failed at {}: {}", tick, e.what());
     log::error("workflow {}: {}", id, state.error);
+    note(key, state.error);
     save(key, state);
   } catch (...) {
     state.error = fmt::format("trigger failed at {}", tick);
@@ -289,6 +303,14 @@ TriggerService::save(const Key& key, const TriggerState& state)
     }
   } catch (const std::exception& e) {
     log::warn("workflow {}: trigger state not saved: {}", key.second, e.what());
+  }
+}
+
+void
+TriggerService::note(const Key& key, const std::string& text)
+{
+  if (m_logs != nullptr) {
+    m_logs->append(key.first, key.second, "ryaxd", text);
   }
 }
 

@@ -3,6 +3,7 @@
 #include "core/application/ports/clock.hpp"
 #include "core/application/ports/workflow_store.hpp"
 #include "core/application/run_service.hpp"
+#include "core/application/trigger_logs.hpp"
 #include "core/application/workflow_service.hpp"
 #include "core/domain/timer_trigger.hpp"
 
@@ -53,6 +54,11 @@ public:
   void deployed(const WorkflowDeployment& deployment) override;
   void undeployed(const std::string& project, const std::string& id) override;
 
+  // Also write the timers' start, stop, skipped ticks and errors in the
+  // workflows' trigger logs (nullptr: only in the daemon's log). Set
+  // before start().
+  void set_log(TriggerLogs* logs) { m_logs = logs; }
+
   // Read the clock again now (tests move a ManualClock, then poke).
   void poke();
 
@@ -93,11 +99,14 @@ private:
   // throws.
   TriggerState fire(const Key& key, const Timer& timer, std::int64_t tick_ms);
   void save(const Key& key, const TriggerState& state);
+  // A line of the trigger log of `key`, when there is one.
+  void note(const Key& key, const std::string& text);
 
   WorkflowStore& m_workflows;
   WorkflowFormat& m_format;
   RunService& m_runs;
   Clock& m_clock;
+  TriggerLogs* m_logs = nullptr;
   std::mutex m_mutex;
   std::condition_variable m_wake;  // the queue or the clock changed
   std::condition_variable m_fired; // a tick was fired

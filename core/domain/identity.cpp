@@ -41,6 +41,7 @@ constexpr CallRule k_rules[] = {
   { "UndeployWorkflow", O::deploy, S::project },
   { "RemoveWorkflow", O::code, S::project },
   { "ListWorkflowErrors", O::read, S::project },
+  { "StreamTriggerLogs", O::read, S::project },
   // run.proto
   { "StartRun", O::run, S::project },
   { "GetRun", O::read, S::project },

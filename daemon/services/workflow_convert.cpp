@@ -169,6 +169,7 @@ to_json(const app::WorkflowView& view)
         ? nlohmann::json(*workflow.max_concurrent_runs)
         : nlohmann::json(nullptr) },
     { "timer_trigger", domain::is_timer_trigger(workflow.trigger.from) },
+    { "source_trigger", !domain::builtin_trigger(workflow.trigger.from) },
     { "skipped_ticks", d.trigger.skipped_ticks },
     { "trigger_error", d.trigger.error },
     { "http_endpoint", endpoint },

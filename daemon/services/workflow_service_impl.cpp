@@ -6,8 +6,13 @@
 namespace ryax::daemon {
 
 WorkflowServiceImpl::WorkflowServiceImpl(Gate& gate,
-                                         app::WorkflowService& service)
-  : m_gate(gate), m_service(service)
+                                         app::WorkflowService& service,
+                                         app::TriggerLogs& trigger_logs,
+                                         ShutdownSignal& shutdown)
+  : m_gate(gate)
+  , m_service(service)
+  , m_trigger_logs(trigger_logs)
+  , m_shutdown(shutdown)
 {
 }
 
@@ -129,6 +134,48 @@ WorkflowServiceImpl::ListWorkflowErrors(
       item->set_message(e.message);
     }
     return {};
+  });
+}
+
+grpc::Status
+WorkflowServiceImpl::StreamTriggerLogs(
+  grpc::ServerContext* context,
+  const v1::StreamTriggerLogsRequest* request,
+  grpc::ServerWriter<v1::TriggerLogChunk>* writer)
+{
+  return guarded(m_gate, context, "StreamTriggerLogs", [&](const Caller& caller) -> Result<void> {
+    std::uint64_t after = 0;
+    // Undeployed at two reads in a row: the lines about the stop are in.
+    int undeployed_reads = 0;
+    for (;;) {
+      const auto seen = m_trigger_logs.generation();
+      RYAX_TRY_ASSIGN(const auto read,
+                      m_trigger_logs.read(caller.project, request->id(), after));
+      v1::TriggerLogChunk chunk;
+      for (const auto& line : read.lines) {
+        auto* out = chunk.add_lines();
+        out->set_sequence(line.sequence);
+        out->set_timestamp_unix_ns(line.timestamp_unix_ns);
+        out->set_origin(line.origin);
+        out->set_line(line.line);
+        after = line.sequence;
+      }
+      if (chunk.lines_size() > 0 && !writer->Write(chunk)) {
+        return {};
+      }
+      if (read.lines.size() >= app::TriggerLogs::k_max_read_lines) {
+        continue; // more are waiting
+      }
+      undeployed_reads = read.deployed ? 0 : undeployed_reads + 1;
+      if (!request->follow() || undeployed_reads >= 2) {
+        return {};
+      }
+      if (context->IsCancelled() || m_shutdown.requested()) {
+        return {};
+      }
+      m_trigger_logs.wait_change(seen, std::chrono::steady_clock::now()
+                                         + std::chrono::milliseconds(200));
+    }
   });
 }
 

@@ -313,7 +313,10 @@ TEST_CASE("a source emits one event per create_run, then the stream ends")
   std::vector<app::SourceRun> runs;
   std::vector<app::LogLine> logs;
   const auto result = w.client->run_source(
-    "src", json{{"count", 3}}.dump(), [&](const app::SourceRun& r) { runs.push_back(r); },
+    "src", json{{"count", 3}}.dump(), [&](const app::SourceRun& r) {
+      runs.push_back(r);
+      return app::SourceAck{"run-" + std::to_string(runs.size()), ""};
+    },
     [&](const app::LogLine& l) { logs.push_back(l); });
   REQUIRE_MESSAGE(result, (result ? std::string() : result.error().message));
   CHECK_FALSE(result->has_value());
@@ -326,6 +329,25 @@ TEST_CASE("a source emits one event per create_run, then the stream ends")
   }
   CHECK(runs[3].failed);
   CHECK(all_lines(logs) == "emitting 0\nemitting 1\nemitting 2\n");
+}
+
+TEST_CASE("create_run waits for the ack and raises the error the client answered")
+{
+  Wrapper w("source");
+  w.require_started();
+  int calls = 0;
+  const auto result = w.client->run_source(
+    "src", json{{"count", 3}}.dump(),
+    [&](const app::SourceRun&) {
+      ++calls;
+      return calls == 2 ? app::SourceAck{"", "the daemon refused it"} : app::SourceAck{"r1", ""};
+    },
+    {});
+  REQUIRE_MESSAGE(result, (result ? std::string() : result.error().message));
+  REQUIRE(result->has_value());
+  CHECK(calls == 2); // the source stopped at the refused run
+  CHECK((*result)->kind == ExecutionErrorKind::user_exception);
+  CHECK((*result)->message.find("the daemon refused it") != std::string::npos);
 }
 
 TEST_CASE("an action whose module does not import fails to initialise with the traceback")

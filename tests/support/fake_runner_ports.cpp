@@ -32,6 +32,16 @@ public:
     return m_pool.run(FakeExecution{ execution_id, m_step, inputs }, on_log);
   }
 
+  Result<std::optional<app::ExecutionError>> run_source(
+    const std::string& execution_id,
+    const domain::Values& inputs,
+    const app::CreatedRunCallback& on_run,
+    const app::LogCallback& on_log) override
+  {
+    return m_pool.run_source(
+      FakeExecution{ execution_id, m_step, inputs }, on_run, on_log);
+  }
+
   Result<void> cancel(const std::string& execution_id) override
   {
     m_pool.cancel(execution_id);
@@ -72,6 +82,48 @@ FakeRuntimePool::set_behaviour(Behaviour behaviour)
 {
   std::lock_guard lock(m_mutex);
   m_behaviour = std::move(behaviour);
+}
+
+void
+FakeRuntimePool::set_source_behaviour(SourceBehaviour behaviour)
+{
+  std::lock_guard lock(m_mutex);
+  m_source_behaviour = std::move(behaviour);
+}
+
+bool
+FakeRuntimePool::wait_cancelled(const std::string& execution_id,
+                                std::chrono::milliseconds timeout)
+{
+  std::unique_lock lock(m_mutex);
+  return m_changed.wait_for(
+    lock, timeout, [&] { return m_cancel.contains(execution_id); });
+}
+
+std::vector<app::RuntimeSpec>
+FakeRuntimePool::acquired()
+{
+  std::lock_guard lock(m_mutex);
+  return m_acquired;
+}
+
+Result<std::optional<app::ExecutionError>>
+FakeRuntimePool::run_source(const FakeExecution& execution,
+                            const app::CreatedRunCallback& on_run,
+                            const app::LogCallback& on_log)
+{
+  SourceBehaviour behaviour;
+  {
+    std::lock_guard lock(m_mutex);
+    m_started.push_back(execution.execution_id);
+    // A later service may use the same id again (ids are per service).
+    m_cancel.erase(execution.execution_id);
+    behaviour = m_source_behaviour;
+  }
+  if (!behaviour) {
+    return std::optional<app::ExecutionError>{};
+  }
+  return behaviour(execution, on_run, on_log);
 }
 
 void
@@ -136,6 +188,7 @@ FakeRuntimePool::acquire(const app::RuntimeSpec& spec)
     --m_failing_acquires;
     return fail(ErrorCode::unavailable, "the replica did not start");
   }
+  m_acquired.push_back(spec);
   return std::unique_ptr<app::RuntimeLease>(
     std::make_unique<FakeLease>(*this, spec.step_id));
 }

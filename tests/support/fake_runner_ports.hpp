@@ -14,6 +14,7 @@
 #include "tests/support/in_memory_run_store.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <map>
@@ -63,10 +64,26 @@ public:
   using Behaviour = std::function<Result<domain::StepOutcome>(
     const FakeExecution&, const app::LogCallback&)>;
 
+  // What a source does in run_source (the default ends at once).
+  using SourceBehaviour =
+    std::function<Result<std::optional<app::ExecutionError>>(
+      const FakeExecution&,
+      const app::CreatedRunCallback&,
+      const app::LogCallback&)>;
+
   // By default a step returns {"out": <its first integer input + 1>}.
   FakeRuntimePool();
 
   void set_behaviour(Behaviour behaviour);
+  void set_source_behaviour(SourceBehaviour behaviour);
+
+  // For source behaviours: block until cancel(execution_id) or `timeout`;
+  // whether it was cancelled.
+  bool wait_cancelled(const std::string& execution_id,
+                      std::chrono::milliseconds timeout);
+
+  // The specs given to acquire(), in order.
+  std::vector<app::RuntimeSpec> acquired();
 
   // Executions of `step` wait in execute() until release(step) (or
   // cancel).
@@ -95,12 +112,18 @@ public:
   // For the leases.
   Result<domain::StepOutcome> run(const FakeExecution& execution,
                                   const app::LogCallback& on_log);
+  Result<std::optional<app::ExecutionError>> run_source(
+    const FakeExecution& execution,
+    const app::CreatedRunCallback& on_run,
+    const app::LogCallback& on_log);
   void cancel(const std::string& execution_id);
 
 private:
   std::mutex m_mutex;
   std::condition_variable m_changed;
   Behaviour m_behaviour;
+  SourceBehaviour m_source_behaviour;
+  std::vector<app::RuntimeSpec> m_acquired;
   std::set<std::string> m_held_steps;
   std::map<std::string, int> m_waiting; // step -> executions held
   std::set<std::string> m_cancel;       // execution ids told to stop

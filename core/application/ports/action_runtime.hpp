@@ -82,11 +82,20 @@ struct SourceRun
   int status = 1;           // RyaxRunStatus: 1 DONE, 2 ERROR
 };
 
+// What the caller made of one SourceRun, sent back to the source once the
+// callback returned: its create_run returns `run_id`, or raises `error`.
+struct SourceAck
+{
+  std::string run_id; // the run created (stored by then); "" for none
+  std::string error;  // why no run was created; "" when fine
+};
+
 // Receives log lines while an execution runs (on the calling thread).
 using LogCallback = std::function<void(const LogLine&)>;
 
-// Receives each run created by a source (on the calling thread).
-using SourceRunCallback = std::function<void(const SourceRun&)>;
+// Receives each run created by a source (on the calling thread); the
+// source waits for its answer.
+using SourceRunCallback = std::function<SourceAck(const SourceRun&)>;
 
 // A warm runtime of one action version: the code is loaded once, then
 // executed many times. Failures of the user's code are results, not
@@ -108,7 +117,8 @@ public:
   virtual Result<void> cancel(const std::string& execution_id) = 0;
 
   // Run a source until its `run` returns (nullopt) or fails (the error).
-  // Blocks; `on_run` gets each created run, `on_log` each line.
+  // Blocks; `on_run` gets each created run (its answer goes back to the
+  // source, whose create_run waits for it), `on_log` each line.
   virtual Result<std::optional<ExecutionError>> run_source(
     const std::string& execution_id, const std::string& inputs_json,
     const SourceRunCallback& on_run, const LogCallback& on_log) = 0;

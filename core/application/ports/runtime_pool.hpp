@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,6 +41,19 @@ struct RuntimeSpec
   std::string deployment_id() const { return workflow_id + "/" + action.id(); }
 };
 
+// One run a source created (create_run) or reported failed
+// (create_run_error), its data typed by the source's declared outputs.
+struct CreatedRun
+{
+  bool failed = false;  // create_run_error()
+  domain::Outputs data; // the trigger's outputs; file values hold a local path
+  std::string invalid;  // why the data could not be read; "" when fine
+};
+
+// Receives each run of a running source (on the calling thread); the
+// source's create_run returns or raises with its answer.
+using CreatedRunCallback = std::function<SourceAck(const CreatedRun&)>;
+
 // One warm runtime lent for executions; destroying it gives it back.
 class RuntimeLease
 {
@@ -56,6 +70,17 @@ public:
   virtual Result<domain::StepOutcome> execute(const std::string& execution_id,
                                               const domain::Values& inputs,
                                               const LogCallback& on_log) = 0;
+
+  // Run the source action of this runtime with `inputs` (as for execute)
+  // until its `run` returns (nullopt) or fails (the error; kind cancelled
+  // after cancel()). Blocks; `on_run` answers each run it creates, `on_log`
+  // gets each line. unavailable when the runtime cannot be reached or dies
+  // (then discard() it).
+  virtual Result<std::optional<ExecutionError>> run_source(
+    const std::string& execution_id,
+    const domain::Values& inputs,
+    const CreatedRunCallback& on_run,
+    const LogCallback& on_log) = 0;
 
   // End the execution `execution_id` (from another thread); it then ends
   // with a StepError of kind cancelled. not_found when none runs.

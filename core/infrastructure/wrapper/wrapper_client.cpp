@@ -336,13 +336,28 @@ WrapperClient::run_source(const std::string& execution_id, const std::string& in
         if (on_log) {
           on_log(to_domain(source.log()));
         }
-      } else if (source.has_run()) {
-        if (on_run) {
-          on_run({false, source.run().data_json(), source.run().running_time(), source.run().status()});
+      } else if (source.has_run() || source.has_run_error()) {
+        app::SourceAck ack;
+        std::uint64_t sequence = 0;
+        if (source.has_run()) {
+          sequence = source.run().sequence();
+          if (on_run) {
+            ack = on_run({false, source.run().data_json(), source.run().running_time(),
+                          source.run().status()});
+          }
+        } else {
+          sequence = source.run_error().sequence();
+          if (on_run) {
+            ack = on_run({true, "{}", 0, 2});
+          }
         }
-      } else if (source.has_run_error()) {
-        if (on_run) {
-          on_run({true, "{}", 0, 2});
+        // The source waits in create_run for this answer.
+        v1::WrapperRequest answer;
+        answer.mutable_source_ack()->set_sequence(sequence);
+        answer.mutable_source_ack()->set_run_id(ack.run_id);
+        answer.mutable_source_ack()->set_error(ack.error);
+        if (auto sent = channel.send(answer); sent) {
+          channel.finish(*sent); // not answered
         }
       }
       continue;

@@ -144,6 +144,40 @@ public:
     return outcome;
   }
 
+  Result<std::optional<app::ExecutionError>>
+  run_source(const std::string& execution_id,
+             const domain::Values& inputs,
+             const app::CreatedRunCallback& on_run,
+             const app::LogCallback& on_log) override
+  {
+    ++m_executions;
+    json object = json::object();
+    for (const auto& [name, value] : inputs) {
+      object[name] = input_json(value);
+    }
+    const auto typed = [&](const app::SourceRun& run) {
+      app::CreatedRun created;
+      created.failed = run.failed;
+      const auto data = json::parse(run.data_json, nullptr, false);
+      if (!data.is_object()) {
+        created.invalid = "the run's data is not a JSON object";
+      } else {
+        for (const auto& [name, value] : data.items()) {
+          const domain::IoSpec* spec = nullptr;
+          for (const auto& candidate : m_replica->metadata.outputs) {
+            if (candidate.name == name) {
+              spec = &candidate;
+            }
+          }
+          created.data[name] = output_value(value, spec);
+        }
+      }
+      return on_run(created);
+    };
+    return m_replica->client->run_source(
+      execution_id, object.dump(), typed, on_log);
+  }
+
   Result<void>
   cancel(const std::string& execution_id) override
   {

@@ -2,6 +2,7 @@
 // (tests/support/runner_harness.hpp): timers fire on the clock's grid.
 
 #include "core/application/trigger_service.hpp"
+#include "tests/support/in_memory_trigger_log_store.hpp"
 #include "tests/support/runner_harness.hpp"
 #include "tests/unit/domain/run_builders.hpp"
 
@@ -194,6 +195,31 @@ TEST_CASE("a tick at max_concurrent_runs is skipped and counted")
   t.advance(1000);
   t.wait_runs(2);
   CHECK(t.deployment("busy").trigger.skipped_ticks == 1);
+}
+
+TEST_CASE("a timer writes its start, its skipped ticks and its stop in the trigger log")
+{
+  TriggerHarness t;
+  test::InMemoryTriggerLogStore store;
+  app::TriggerLogs logs(store, t.h.workflows, t.h.clock);
+  t.triggers->set_log(&logs);
+  auto workflow =
+    timer_workflow("busy", "emitevery", { { "seconds", Scalar(1.0) } });
+  workflow.max_concurrent_runs = 1;
+  t.h.runtimes.hold("only");
+  t.deploy(workflow);
+  t.wait_runs(1);
+  REQUIRE(t.h.runtimes.wait_held("only", 1));
+  t.advance(1000);
+  t.wait_for([&] { return t.deployment("busy").trigger.skipped_ticks == 1; });
+  t.triggers->undeployed("default", "busy");
+  t.h.runtimes.release("only");
+  const auto lines = store.texts("busy");
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0].starts_with("ryaxd trigger emitevery started: first fires at"));
+  CHECK(lines[1].find("skipped: 1 runs unfinished (max_concurrent_runs 1)")
+        != std::string::npos);
+  CHECK(lines[2] == "ryaxd trigger stopped: the workflow was undeployed");
 }
 
 TEST_CASE("one-run makes one run at deploy, and none after a restart")

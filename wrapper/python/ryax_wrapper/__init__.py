@@ -39,8 +39,12 @@ class RyaxSourceProtocol(typing.Protocol):
         data: dict,
         running_time: float = 0.001,
         status: RyaxRunStatus = RyaxRunStatus.DONE,
-    ) -> None:
-        """Start one workflow run with ``data`` as the trigger's outputs."""
+    ) -> str:
+        """Start one workflow run with ``data`` as the trigger's outputs.
+
+        Returns the run's id once ryaxd stored it; raises when no run was
+        created (the reason is the exception's message).
+        """
 
     async def create_run_error(self) -> None:
         """Report a failed trigger run."""

@@ -4,8 +4,11 @@ Started once per wrapper as ``python3 -m ryax_wrapper.runtime --fd N`` with
 the shipped package and the action directory on PYTHONPATH. It talks to the
 wrapper over the socket inherited as fd N with frames: a 4-byte big-endian
 length then a JSON object. Requests (``op``): ``init``, ``execute``,
-``source``. Replies (``ev``): ``ready``/``init_error``; ``result``/``error``
-for an execution; ``run``/``run_error`` then ``done``/``error`` for a source.
+``source``, and ``ack`` while a source runs. Replies (``ev``):
+``ready``/``init_error``; ``result``/``error`` for an execution;
+``run``/``run_error`` (each with a ``seq``, answered by an ``ack`` with the
+same ``seq``, a ``run_id`` and an ``error``) then ``done``/``error`` for a
+source.
 User output goes to fds 1 and 2, which are pipes read by the wrapper; both
 streams are flushed before each reply so the wrapper sees every line of an
 execution before its result.
@@ -381,9 +384,16 @@ def _failure_args(error):
 class _Completed:
     """An awaitable that is already done: create_run works with or without await."""
 
+    def __init__(self, value=None):
+        self.value = value
+
     def __await__(self):
-        return
+        return self.value
         yield  # noqa: unreachable, makes this a generator
+
+
+class RunNotCreated(Exception):
+    """Raised by ``create_run`` when ryaxd did not create the run."""
 
 
 class SourceService:
@@ -394,18 +404,35 @@ class SourceService:
         self._workdir = workdir
         self._outdir = outdir
         self._runs = 0
+        self._seq = 0
+
+    def _acknowledged(self, event):
+        """Send ``event`` and wait for its ack: the run is stored when it comes."""
+        self._seq += 1
+        event["seq"] = self._seq
+        self._runtime.channel.send(event)
+        while True:
+            message = self._runtime.channel.recv()
+            if message is None:
+                raise SystemExit("ryax-wrapper went away")
+            if message.get("op") == "ack" and message.get("seq") == self._seq:
+                break
+        if message.get("error"):
+            raise RunNotCreated(message["error"])
+        return message.get("run_id", "")
 
     def create_run(self, data, running_time=0.001, status=1):
+        """Start a run; returns its id once ryaxd stored it (raises RunNotCreated)."""
         destination = os.path.join(self._outdir, str(self._runs))
         checked = check_output_set(self._runtime.action, data, self._workdir, destination)
         self._runs += 1
-        self._runtime.channel.send(
+        run_id = self._acknowledged(
             {"ev": "run", "data": checked, "running_time": float(running_time), "status": int(status)}
         )
-        return _Completed()
+        return _Completed(run_id)
 
     def create_run_error(self, *args, **kwargs):
-        self._runtime.channel.send({"ev": "run_error", "message": ""})
+        self._acknowledged({"ev": "run_error", "message": ""})
         return _Completed()
 
     def get_output_definitions(self):

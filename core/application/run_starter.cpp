@@ -1,8 +1,7 @@
 #include "core/application/run_starter.hpp"
 
-#include "core/domain/http_trigger.hpp"
-
 #include "core/application/log.hpp"
+#include "core/domain/http_trigger.hpp"
 #include "core/domain/identity.hpp"
 #include "core/domain/path.hpp"
 #include "core/domain/suggest.hpp"

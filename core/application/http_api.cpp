@@ -237,6 +237,7 @@ HttpApi::add(const WorkflowDeployment& deployment)
   served.trigger = workflow.trigger.from;
   served.view.workflow_id = workflow.id;
   served.view.workflow_name = workflow.human_name;
+  served.max_concurrent_runs = workflow.max_concurrent_runs.value_or(0);
   for (const auto& result : workflow.results) {
     served.view.results.push_back(result.key);
   }
@@ -310,6 +311,7 @@ HttpApi::call(const ApiRequest& request)
     return reply_of_error(allowed.error());
   }
   std::optional<Key> found;
+  int max_concurrent_runs = 0;
   domain::HttpEndpoint endpoint;
   std::map<std::string, std::string> parameters;
   bool other_method = false;
@@ -328,6 +330,7 @@ HttpApi::call(const ApiRequest& request)
         continue;
       }
       found = key;
+      max_concurrent_runs = served.max_concurrent_runs;
       endpoint = served.view.endpoint;
       parameters = std::move(*matched);
       break;
@@ -388,7 +391,27 @@ HttpApi::call(const ApiRequest& request)
       }
     }
   }
+  if (auto refused = over_limit(*found, max_concurrent_runs)) {
+    return *refused;
+  }
   return start_and_wait(start, endpoint.timeout_s, endpoint.success_code);
+}
+
+std::optional<ApiReply>
+HttpApi::over_limit(const Key& key, int max_concurrent_runs)
+{
+  if (max_concurrent_runs <= 0) {
+    return std::nullopt;
+  }
+  const int going = m_runs.unfinished_runs(key.first, key.second);
+  if (going < max_concurrent_runs) {
+    return std::nullopt;
+  }
+  return error_reply(429,
+                     fmt::format("workflow \"{}\" has {} runs going, its "
+                                 "max_concurrent_runs: try again later",
+                                 key.second,
+                                 going));
 }
 
 ApiReply
@@ -483,6 +506,17 @@ HttpApi::post(const std::string& project,
   auto fields = portal(project, workflow_id, api_key);
   if (!fields) {
     return reply_of_error(fields.error());
+  }
+  int max_concurrent_runs = 0;
+  {
+    std::lock_guard lock(m_mutex);
+    const auto it = m_served.find({ project, workflow_id });
+    max_concurrent_runs =
+      it == m_served.end() ? 0 : it->second.max_concurrent_runs;
+  }
+  if (auto refused =
+        over_limit({ project, workflow_id }, max_concurrent_runs)) {
+    return *refused;
   }
   StartRunRequest start;
   start.workflow_id = workflow_id;

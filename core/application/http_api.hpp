@@ -140,9 +140,12 @@ private:
   {
     std::string trigger; // "httpapijson" or "postgw"
     ApiEndpointView view;
+    int max_concurrent_runs = 0; // 0: no limit
   };
 
   void add(const WorkflowDeployment& deployment);
+  // 429 when workflow `key` has max_concurrent_runs runs going.
+  std::optional<ApiReply> over_limit(const Key& key, int max_concurrent_runs);
   ApiReply start_and_wait(const StartRunRequest& request,
                           double timeout_s,
                           int success_code);

@@ -80,11 +80,18 @@ TEST_CASE("an HTTP API JSON endpoint replies with the results, or 202 then its r
               "    - {name: seconds, type: float}\n",
               "  - id: nap\n    from: sleeper\n    inputs_values:\n"
               "      seconds: \"{{ start.seconds }}\"\n",
-              "  - {key: done, value: \"{{ nap.done }}\"}\n");
+              "  - {key: done, value: \"{{ nap.done }}\"}\n",
+              "  max_concurrent_runs: 1\n");
   auto accepted = client.Post("/user-api/default/slow", R"({"seconds": 1.0})",
                               "application/json");
   REQUIRE(accepted);
   REQUIRE(accepted->status == 202);
+  // One run going, the most it takes: the next request is turned away.
+  auto busy = client.Post("/user-api/default/slow", R"({"seconds": 1.0})",
+                          "application/json");
+  REQUIRE(busy);
+  CHECK(busy->status == 429);
+  CHECK(busy->body.find("max_concurrent_runs") != std::string::npos);
   const auto link = json::parse(accepted->body);
   const auto run_id = link["workflow_run_id"].get<std::string>();
   const auto result_path = path_of(link["result_link"].get<std::string>());

@@ -15,14 +15,15 @@ namespace ryax::test {
 
 // Push and deploy workflow `id` triggered by "httpapijson" with
 // `inputs_lines` (under inputs_values), `outputs_lines`, `actions` and
-// `results` (YAML list items).
+// `results` (YAML list items), then `spec_lines` (keys of spec).
 inline void
 deploy_http(const RunFixture& f,
             const std::string& id,
             const std::string& inputs_lines,
             const std::string& outputs_lines,
             const std::string& actions,
-            const std::string& results)
+            const std::string& results,
+            const std::string& spec_lines = "")
 {
   const auto path = f.daemon.dir() / (id + ".yaml");
   std::ofstream(path) << "apiVersion: ryax.tech/v2.0\nkind: Workflow\nspec:\n"
@@ -33,7 +34,7 @@ deploy_http(const RunFixture& f,
                       << inputs_lines << "    outputs:\n"
                       << outputs_lines << "  actions:\n"
                       << actions << "  results:\n"
-                      << results;
+                      << results << spec_lines;
   f.require_ok({ "workflow", "push", path, "--deploy" });
 }
 

@@ -17,8 +17,8 @@ bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # (when empty: the checkout's build/), brings the ninja TARGETs in it up to
 # date (quietly), then makes a fresh temporary directory, the global `tmp`
 # (/tmp/rxbench.XXXXXX), exports RYAX_HOME, RYAX_SOCKET (both in $tmp),
-# RYAX_NO_AUTOSTART=1 and PIP_NO_INDEX=1, and sets an EXIT trap that stops
-# the daemon (if any) and removes $tmp. The `ryax` function below runs
+# RYAX_NO_AUTOSTART=1, PIP_NO_INDEX=1 and RYAX_HTTP_LISTEN=127.0.0.1:0,
+# and sets an EXIT trap that stops the daemon (if any) and removes $tmp. The `ryax` function below runs
 # "$build/ryax".
 bench_init() {
   build=${1:-$bench_root/build}
@@ -26,6 +26,8 @@ bench_init() {
   [ $# -eq 0 ] || ninja -C "$build" "$@" >/dev/null
   tmp=$(mktemp -d /tmp/rxbench.XXXXXX)
   export RYAX_HOME=$tmp/home RYAX_SOCKET=$tmp/s.sock RYAX_NO_AUTOSTART=1 PIP_NO_INDEX=1
+  # Any free port: benchmarks may run beside another daemon.
+  export RYAX_HTTP_LISTEN=127.0.0.1:0
   trap '"$build/ryax" -q daemon stop >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
 }
 ryax() { "$build/ryax" "$@"; }

@@ -22,7 +22,7 @@ bench_init "${1:-}" ryax ryaxd ryax-wrapper
 bench_fibo_repo "$tmp/actions"
 mkdir -p "$tmp/home"
 # No limit on unfinished runs: the runner may lag behind the acceptor.
-printf 'max_unfinished_runs: 0\nhttp_listen: 127.0.0.1:0\n' > "$tmp/home/ryaxd.yaml"
+printf 'max_unfinished_runs: 0\n' > "$tmp/home/ryaxd.yaml"
 for mode in async sync; do
   timeout=0
   [ $mode = sync ] && timeout=20

@@ -37,13 +37,16 @@
 #include "daemon/services/workflow_service_impl.hpp"
 #include "daemon/services/identity_service_impl.hpp"
 #include "daemon/services/variable_service_impl.hpp"
+#include "daemon/services/api_key_service_impl.hpp"
 #include "daemon/identity_socket.hpp"
 #include "core/infrastructure/crypto/openssl_identity_crypto.hpp"
 #include "core/infrastructure/rpc/local_identity.hpp"
 #include "core/infrastructure/sqlite/sqlite_identity_store.hpp"
 #include "core/infrastructure/sqlite/sqlite_variable_store.hpp"
+#include "core/infrastructure/sqlite/sqlite_api_key_store.hpp"
 #include "core/application/identity_service.hpp"
 #include "core/application/variable_service.hpp"
+#include "core/application/api_key_service.hpp"
 
 #include <fmt/format.h>
 #include <grpcpp/grpcpp.h>
@@ -80,6 +83,7 @@ struct Adapters
       run_staging(data_dir + "/run-work", run_files, workflow_files),
       identities(db),
       variables(db, box),
+      api_keys(db),
       runtimes(bundles,
                infra::wrapper::WrapperPoolSettings{
                  data_dir + "/wrappers", "", config.max_live_deployments.value })
@@ -107,6 +111,7 @@ struct Adapters
   infra::sqlite::SqliteIdentityStore identities;
   infra::crypto::OpensslIdentityCrypto identity_crypto;
   infra::sqlite::SqliteVariableStore variables;
+  infra::sqlite::SqliteApiKeyStore api_keys;
   infra::wrapper::WrapperPool runtimes;
 };
 
@@ -129,7 +134,8 @@ struct Services
            run_settings(config)),
       triggers(a.workflows, a.workflow_format, runs, a.clock),
       identity(a.identities, a.identity_crypto, a.clock),
-      variables(a.variables, a.clock)
+      variables(a.variables, a.clock),
+      api_keys(a.api_keys, a.identity_crypto, a.clock)
   {
     workflows.set_listener(&triggers);
   }
@@ -159,6 +165,8 @@ struct Services
   app::TriggerService triggers; // starts runs through `runs`
   app::IdentityService identity;
   app::VariableService variables;
+  // Checks the key of each request to a project's HTTP API (authorize).
+  app::ApiKeyService api_keys;
 };
 
 namespace {
@@ -327,6 +335,8 @@ Server::start()
   m_services.push_back(std::make_unique<SiteServiceImpl>(gate, m_app->runs));
   m_services.push_back(
     std::make_unique<VariableServiceImpl>(gate, m_app->variables));
+  m_services.push_back(
+    std::make_unique<ApiKeyServiceImpl>(gate, m_app->api_keys));
 
   // The identity socket first: a client that reaches the main socket can
   // get its token at once.

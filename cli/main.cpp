@@ -35,6 +35,7 @@ run(int argc, char** argv)
   ryax::cli::register_token_commands(app, ctx);
   ryax::cli::register_login_commands(app, ctx);
   ryax::cli::register_variable_commands(app, ctx);
+  ryax::cli::register_apikey_commands(app, ctx);
   try {
     app.parse(argc, argv); // runs the chosen command, which sets ctx.exit_code
   } catch (const CLI::ParseError& e) {

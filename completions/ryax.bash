@@ -11,7 +11,7 @@
 # _ryax_dir_options to complete paths); a command whose argument is a
 # directory goes in _ryax_dir_arguments.
 
-_ryax_nouns="version daemon repo action workflow run runs logs site deployments whoami project user token audit variable login logout context"
+_ryax_nouns="version daemon repo action workflow run runs logs site deployments whoami project user token audit variable apikey login logout context"
 
 declare -gA _ryax_verbs=(
   [daemon]="start stop status"
@@ -26,6 +26,7 @@ declare -gA _ryax_verbs=(
   [token]="create list revoke"
   [audit]="list"
   [variable]="set list show rm"
+  [apikey]="create list revoke require"
   [context]="list use rm"
 )
 
@@ -55,6 +56,7 @@ declare -gA _ryax_options=(
   ["token list"]="--all"
   ["audit list"]="--user --since --limit"
   ["variable set"]="--type --description --from-file"
+  ["apikey create"]="--expires"
   [login]="--user --password-stdin --context --insecure-skip-verify"
 )
 

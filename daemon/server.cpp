@@ -41,14 +41,17 @@
 #include "daemon/services/workflow_service_impl.hpp"
 #include "daemon/services/identity_service_impl.hpp"
 #include "daemon/services/variable_service_impl.hpp"
+#include "daemon/services/api_key_service_impl.hpp"
 #include "daemon/http/http_server.hpp"
 #include "daemon/identity_socket.hpp"
 #include "core/infrastructure/crypto/openssl_identity_crypto.hpp"
 #include "core/infrastructure/rpc/local_identity.hpp"
 #include "core/infrastructure/sqlite/sqlite_identity_store.hpp"
 #include "core/infrastructure/sqlite/sqlite_variable_store.hpp"
+#include "core/infrastructure/sqlite/sqlite_api_key_store.hpp"
 #include "core/application/identity_service.hpp"
 #include "core/application/variable_service.hpp"
+#include "core/application/api_key_service.hpp"
 
 #include <fmt/format.h>
 #include <grpcpp/grpcpp.h>
@@ -86,6 +89,7 @@ struct Adapters
       trigger_logs(data_dir + "/trigger-logs"),
       identities(db),
       variables(db, box),
+      api_keys(db),
       runtimes(bundles,
                infra::wrapper::WrapperPoolSettings{
                  data_dir + "/wrappers", "", config.max_live_deployments.value })
@@ -114,6 +118,7 @@ struct Adapters
   infra::sqlite::SqliteIdentityStore identities;
   infra::crypto::OpensslIdentityCrypto identity_crypto;
   infra::sqlite::SqliteVariableStore variables;
+  infra::sqlite::SqliteApiKeyStore api_keys;
   infra::wrapper::WrapperPool runtimes;
 };
 
@@ -140,12 +145,14 @@ struct Services
                                       a.catalogue, a.runtimes, a.box,
                                       a.variables, a.clock},
               runs, trigger_logs),
+      // api_keys is constructed below, before any request comes.
       http(a.workflows, a.workflow_format, runs,
-           [](const std::string&, std::string_view) -> Result<void> {
-             return {};
+           [this](const std::string& project, std::string_view key) {
+             return api_keys.authorize(project, key);
            }),
       identity(a.identities, a.identity_crypto, a.clock),
-      variables(a.variables, a.clock)
+      variables(a.variables, a.clock),
+      api_keys(a.api_keys, a.identity_crypto, a.clock)
   {
     triggers.set_log(&trigger_logs);
     workflows.add_listener(triggers);
@@ -181,6 +188,8 @@ struct Services
   app::HttpApi http;                 // the HTTP triggers, through `runs`
   app::IdentityService identity;
   app::VariableService variables;
+  // Checks the key of each request to a project's HTTP API (authorize).
+  app::ApiKeyService api_keys;
 };
 
 namespace {
@@ -353,6 +362,8 @@ Server::start()
   m_services.push_back(std::make_unique<SiteServiceImpl>(gate, m_app->runs));
   m_services.push_back(
     std::make_unique<VariableServiceImpl>(gate, m_app->variables));
+  m_services.push_back(
+    std::make_unique<ApiKeyServiceImpl>(gate, m_app->api_keys));
 
   // The identity socket first: a client that reaches the main socket can
   // get its token at once.

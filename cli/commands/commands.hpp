@@ -47,4 +47,7 @@ void register_login_commands(CLI::App& app, Context& ctx);
 // `ryax variable set|list|show|rm`.
 void register_variable_commands(CLI::App& app, Context& ctx);
 
+// `ryax apikey create|list|revoke|require`.
+void register_apikey_commands(CLI::App& app, Context& ctx);
+
 } // namespace ryax::cli

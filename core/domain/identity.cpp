@@ -78,6 +78,11 @@ constexpr CallRule k_rules[] = {
   { "ListVariables", O::read, S::project },
   { "GetVariable", O::read, S::project },
   { "RemoveVariable", O::code, S::project },
+  // apikey.proto
+  { "CreateApiKey", O::code, S::project },
+  { "ListApiKeys", O::read, S::project },
+  { "RevokeApiKey", O::code, S::project },
+  { "SetApiKeysRequired", O::code, S::project },
 };
 
 constexpr std::string_view k_role_names[] = { "admin",

@@ -357,6 +357,25 @@ ALTER TABLE workflows ADD COLUMN trigger_skipped_ticks INTEGER NOT NULL
   DEFAULT 0;
 ALTER TABLE workflows ADD COLUMN trigger_error TEXT NOT NULL DEFAULT '';
 )sql"},
+    {12, "project API keys and whether each project requires them", R"sql(
+-- A key is stored as its SHA-256 only; its prefix ("ryax_ak_" and 8 hex
+-- digits) is what people see.
+CREATE TABLE api_keys (
+  project      TEXT NOT NULL,
+  name         TEXT NOT NULL,
+  prefix       TEXT NOT NULL,
+  hash         TEXT NOT NULL UNIQUE, -- the index each HTTP request reads
+  created_ms   INTEGER NOT NULL,
+  expires_ms   INTEGER NOT NULL DEFAULT 0, -- 0: never
+  revoked      INTEGER NOT NULL DEFAULT 0,
+  last_used_ms INTEGER,
+  PRIMARY KEY (project, name)
+) WITHOUT ROWID;
+CREATE TABLE api_key_settings (
+  project  TEXT PRIMARY KEY,
+  required INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql"},
   };
   return k_migrations;
 }

@@ -269,4 +269,50 @@ TEST_CASE("kill -9 of ryaxd while an HTTP client waits: after restart the run co
   CHECK(results == json{ { "done", true } });
 }
 
+
+TEST_CASE("a project that requires API keys answers 401 without a valid X-API-Key or Bearer key")
+{
+  RunFixture f({ "teapot" });
+  deploy_http(f,
+              "tea",
+              "      path: /tea\n      method: GET\n      timeout: 0\n",
+              "    - {name: x, type: integer, origin: query}\n",
+              "  - id: brew\n    from: teapot\n    inputs_values:\n"
+              "      x: \"{{ start.x }}\"\n",
+              "  - {key: y, value: \"{{ brew.y }}\"}\n");
+  auto client = http_client(f);
+  auto open = client.Get("/user-api/default/tea?x=1");
+  REQUIRE(open);
+  CHECK(open->status == 202);
+  const auto run_id = json::parse(open->body)["workflow_run_id"].get<std::string>();
+
+  const auto key = f.require_ok({ "apikey", "create", "ci" }).out;
+  const std::string secret = key.substr(0, key.find('\n'));
+  REQUIRE(secret.starts_with("ryax_ak_"));
+  const auto status_of = [&](const httplib::Headers& headers, const std::string& path) {
+    auto reply = client.Get(path, headers);
+    REQUIRE(reply);
+    if (reply->status == 401) {
+      CHECK(json::parse(reply->body)["error"].get<std::string>().find("API key") !=
+            std::string::npos);
+    }
+    return reply->status;
+  };
+  const auto before = run_count(f, "tea");
+  CHECK(status_of({}, "/user-api/default/tea?x=1") == 401);
+  CHECK(status_of({ { "X-API-Key", "ryax_ak_wrong" } }, "/user-api/default/tea?x=1") == 401);
+  CHECK(status_of({}, "/user-api/default/openapi.json") == 401);
+  CHECK(status_of({}, "/runner/results/" + run_id) == 401);
+  CHECK(run_count(f, "tea") == before);
+  CHECK(status_of({ { "X-API-Key", secret } }, "/user-api/default/tea?x=1") == 202);
+  CHECK(status_of({ { "Authorization", "Bearer " + secret } }, "/user-api/default/openapi.json") == 200);
+  CHECK(status_of({ { "X-API-Key", secret } }, "/runner/results/" + run_id) != 401);
+
+  // Revoked: refused again; keys no longer required: open again.
+  f.require_ok({ "apikey", "revoke", "ci" });
+  CHECK(status_of({ { "X-API-Key", secret } }, "/user-api/default/tea?x=1") == 401);
+  f.require_ok({ "apikey", "require", "off" });
+  CHECK(status_of({}, "/user-api/default/tea?x=1") == 202);
+}
+
 TEST_SUITE_END();

@@ -315,4 +315,29 @@ TEST_CASE("a project that requires API keys answers 401 without a valid X-API-Ke
   CHECK(status_of({}, "/user-api/default/tea?x=1") == 202);
 }
 
+
+TEST_CASE("http_listen on an address that is not loopback serves HTTPS with the daemon's certificate")
+{
+  // 0.0.0.0 is not a loopback address: TLS, reached here through 127.0.0.1.
+  DaemonFixture d(false);
+  d.start({}, { { "RYAX_HTTP_LISTEN", "0.0.0.0:0" } });
+  const auto status =
+    json::parse(d.ryax({ "daemon", "status", "-o", "json" }).out);
+  const auto url = status.value("http_url", std::string());
+  REQUIRE(url.starts_with("https://0.0.0.0:"));
+  const int port = std::stoi(url.substr(url.rfind(':') + 1));
+  httplib::SSLClient client("127.0.0.1", port);
+  client.set_ca_cert_path((d.home() + "/tls/ca.pem").c_str());
+  client.enable_server_certificate_verification(true);
+  auto reply = client.Get("/user-api/default/openapi.json");
+  REQUIRE_MESSAGE(reply, httplib::to_string(reply.error()));
+  CHECK(reply->status == 200);
+  CHECK(json::parse(reply->body)["openapi"] == "3.0.3");
+  // Plain HTTP on the TLS port gets no answer.
+  httplib::Client plain("127.0.0.1", port);
+  plain.set_read_timeout(3, 0);
+  auto refused = plain.Get("/user-api/default/openapi.json");
+  CHECK((!refused || refused->status != 200));
+}
+
 TEST_SUITE_END();

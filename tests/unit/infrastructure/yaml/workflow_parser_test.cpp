@@ -480,30 +480,6 @@ TEST_CASE("the writer normalises spelling and order")
   CHECK(text.find("    value: \"{{ greet.text }}\"\n") != std::string::npos);
 }
 
-TEST_CASE("max_concurrent_runs is read, written back, and checked from 1 to 10000")
-{
-  const auto file = [](const std::string& value) {
-    return "apiVersion: ryax.tech/v2.0\nkind: Workflow\nspec:\n  id: wf\n"
-           "  max_concurrent_runs: " +
-           value +
-           "\n  trigger:\n    id: start\n    from: one-run\n"
-           "  actions: []\n";
-  };
-  const auto parsed = parse_workflow(file("3"), "wf.yaml");
-  REQUIRE(parsed.ok());
-  CHECK(parsed.workflow->max_concurrent_runs == 3);
-  const auto text = write_workflow(*parsed.workflow);
-  CHECK(text.find("  max_concurrent_runs: 3\n") != std::string::npos);
-  CHECK(parse_workflow(text, "wf.yaml").workflow == parsed.workflow);
-  for (const auto* bad : { "0", "10001", "two", "1.5" }) {
-    const auto refused = parse_workflow(file(bad), "wf.yaml");
-    REQUIRE(refused.diagnostics.size() == 1);
-    CHECK(refused.diagnostics[0].line == 5);
-    CHECK(refused.diagnostics[0].message.starts_with(
-      "expected an integer from 1 to 10000"));
-  }
-}
-
 TEST_CASE("strings are plain only when they read back the same")
 {
   CHECK(yaml_string("hello world") == "hello world");

@@ -28,6 +28,7 @@
 #include "core/infrastructure/sqlite/sqlite_repository_store.hpp"
 #include "core/infrastructure/sqlite/sqlite_run_store.hpp"
 #include "core/infrastructure/sqlite/sqlite_workflow_store.hpp"
+#include "core/infrastructure/time/date_tz_zones.hpp"
 #include "core/infrastructure/time_ordered_id_generator.hpp"
 #include "core/infrastructure/system_clock.hpp"
 #include "core/infrastructure/yaml/yaml_action_metadata_parser.hpp"
@@ -106,6 +107,7 @@ struct Adapters
   infra::git::Libgit2GitRepository git;
   infra::yaml::YamlActionMetadataParser parser;
   infra::SystemClock clock;
+  infra::time::DateTzZones zones;
   infra::sqlite::SqliteWorkflowStore workflows;
   infra::filestore::FileWorkflowFileStore workflow_files;
   infra::yaml::YamlWorkflowFormat workflow_format;
@@ -140,7 +142,7 @@ struct Services
                          a.catalogue, a.ids, a.clock, a.variables, a.box},
            run_settings(config)),
       trigger_logs(a.trigger_logs, a.workflows, a.clock),
-      triggers(a.workflows, a.workflow_format, runs, a.clock),
+      triggers(a.workflows, a.workflow_format, runs, a.clock, a.zones),
       sources(app::SourceTriggerPorts{a.workflows, a.workflow_format,
                                       a.catalogue, a.runtimes, a.box,
                                       a.variables, a.clock},

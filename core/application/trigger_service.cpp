@@ -13,17 +13,20 @@ namespace {
 
 // The longest wait before reading the clock again (it may jump).
 constexpr std::chrono::milliseconds k_max_wait{ 1000 };
+constexpr std::int64_t k_day_ms = 24 * 3600 * 1000;
 
 } // namespace
 
 TriggerService::TriggerService(WorkflowStore& workflows,
                                WorkflowFormat& format,
                                RunService& runs,
-                               Clock& clock)
+                               Clock& clock,
+                               TimeZones& zones)
   : m_workflows(workflows)
   , m_format(format)
   , m_runs(runs)
   , m_clock(clock)
+  , m_zones(zones)
 {
 }
 
@@ -142,6 +145,19 @@ TriggerService::schedule(const WorkflowDeployment& deployment,
     timer.timer = *parsed_timer;
   } else {
     state.error = parsed_timer.error().message;
+  }
+  auto& zone = timer.timer.zone;
+  if (state.error.empty() && timer.timer.kind == domain::TimerKind::cron &&
+      zone.intervals.empty()) {
+    // The zone's offsets for the next ten years (a restart reads them
+    // again).
+    if (auto offsets = m_zones.offsets(
+          zone.name, now - k_day_ms, now + 3660 * k_day_ms);
+        offsets) {
+      zone = std::move(*offsets);
+    } else {
+      state.error = "input \"timezone\": " + offsets.error().message;
+    }
   }
   if (state.started_ms == 0) {
     state.started_ms = now;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/application/ports/clock.hpp"
+#include "core/application/ports/time_zones.hpp"
 #include "core/application/ports/workflow_store.hpp"
 #include "core/application/run_service.hpp"
 #include "core/application/trigger_logs.hpp"
@@ -31,10 +32,12 @@ namespace ryax::app {
 class TriggerService final : public DeploymentListener
 {
 public:
+  // Cron triggers named by a time zone read its offsets from `zones`.
   TriggerService(WorkflowStore& workflows,
                  WorkflowFormat& format,
                  RunService& runs,
-                 Clock& clock);
+                 Clock& clock,
+                 TimeZones& zones);
   ~TriggerService() override;
   TriggerService(const TriggerService&) = delete;
   TriggerService& operator=(const TriggerService&) = delete;
@@ -106,6 +109,7 @@ private:
   WorkflowFormat& m_format;
   RunService& m_runs;
   Clock& m_clock;
+  TimeZones& m_zones;
   TriggerLogs* m_logs = nullptr;
   std::mutex m_mutex;
   std::condition_variable m_wake;  // the queue or the clock changed

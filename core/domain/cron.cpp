@@ -1,9 +1,11 @@
 #include "core/domain/cron.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -264,8 +266,7 @@ parse_utc_offset(std::string_view timezone)
   const auto bad = [&]() {
     return fail(ErrorCode::invalid_argument,
                 "time zone " + quote(timezone) +
-                  ": only \"UTC\" and fixed offsets such as \"+02:00\" are "
-                  "supported (this ryaxd has no time zone database)");
+                  " is not \"UTC\" or a fixed offset such as \"+02:00\"");
   };
   if (text.size() < 3 || (text[0] != '+' && text[0] != '-')) {
     return bad();
@@ -333,6 +334,67 @@ next_cron_time(const CronSchedule& schedule,
     }
     return (minute - offset_minutes) * 60'000;
   }
+}
+
+ZoneOffsets
+ZoneOffsets::fixed(int offset_minutes, std::string name)
+{
+  ZoneOffsets zone;
+  zone.name = std::move(name);
+  zone.intervals.push_back({ std::numeric_limits<std::int64_t>::min() / 2,
+                             std::numeric_limits<std::int64_t>::max() / 2,
+                             offset_minutes });
+  return zone;
+}
+
+bool
+looks_like_zone_name(std::string_view name)
+{
+  if (name.empty() || name.size() > 64 || name.front() == '/' ||
+      name.find("..") != std::string_view::npos) {
+    return false;
+  }
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') || c == '/' || c == '_' || c == '-' ||
+           c == '+';
+  });
+}
+
+std::optional<std::int64_t>
+next_cron_time(const CronSchedule& schedule,
+               const ZoneOffsets& zone,
+               std::int64_t after_ms)
+{
+  const auto& intervals = zone.intervals;
+  if (intervals.empty()) {
+    return next_cron_time(schedule, 0, after_ms);
+  }
+  std::size_t i = 0;
+  while (i + 1 < intervals.size() && intervals[i].end_ms <= after_ms + 1) {
+    ++i;
+  }
+  // Local times repeated after clocks went back fired in the interval
+  // before: skip them.
+  const auto repeated_until = [&](std::size_t k) {
+    const auto back =
+      k == 0 ? 0
+             : std::int64_t{ intervals[k - 1].offset_minutes -
+                             intervals[k].offset_minutes } *
+                 60'000;
+    return intervals[k].begin_ms - 1 + std::max<std::int64_t>(0, back);
+  };
+  auto from = std::max(after_ms, repeated_until(i));
+  for (; i < intervals.size(); ++i) {
+    const auto& interval = intervals[i];
+    const auto found =
+      next_cron_time(schedule, interval.offset_minutes, from);
+    if (!found || i + 1 == intervals.size() || *found < interval.end_ms) {
+      return found;
+    }
+    from = repeated_until(i + 1); // on to the next offset
+  }
+  return std::nullopt;
 }
 
 std::string

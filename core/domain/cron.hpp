@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ryax::domain {
 
@@ -36,10 +37,44 @@ Result<CronSchedule> parse_cron(std::string_view expression);
 
 // The offset from UTC, in minutes, of `timezone`: "UTC", "GMT", "Z",
 // "Etc/UTC" or "" for 0; "+02:00", "-0530", "+02", optionally after "UTC"
-// or "GMT" ("UTC+02:00"). invalid_argument for anything else: this build
-// has no time zone database, so IANA names such as "Europe/Paris" are
-// refused.
+// or "GMT" ("UTC+02:00"). invalid_argument for anything else (IANA names
+// such as "Europe/Paris" are the time zone database's to read).
 Result<int> parse_utc_offset(std::string_view timezone);
+
+// A stretch of time with one offset from UTC.
+struct ZoneInterval
+{
+  std::int64_t begin_ms = 0; // Unix milliseconds, inclusive
+  std::int64_t end_ms = 0;   // exclusive
+  int offset_minutes = 0;
+};
+
+// The offsets of a time zone over a window, in order and contiguous; the
+// first one holds before the window, the last one after it. One interval:
+// a fixed offset.
+struct ZoneOffsets
+{
+  std::string name; // as written ("Europe/Paris", "+02:00", "" for UTC)
+  std::vector<ZoneInterval> intervals;
+
+  // A zone at `offset_minutes` from UTC at all times.
+  static ZoneOffsets fixed(int offset_minutes, std::string name = {});
+};
+
+// Whether `name` could be an IANA time zone name ("Europe/Paris",
+// "America/Argentina/Buenos_Aires", "UTC"): 1 to 64 characters of letters,
+// digits, "/", "_", "-" and "+", not starting with "/" or holding "..".
+// Whether the zone exists is for the time zone database.
+bool looks_like_zone_name(std::string_view name);
+
+// The first minute strictly after `after_ms` (Unix milliseconds) that
+// `schedule` matches in the local time of `zone`, as Unix milliseconds;
+// nullopt when none comes within ten years. A local time skipped when the
+// clocks go forward does not fire that day; one repeated when they go back
+// fires once, the first time.
+std::optional<std::int64_t> next_cron_time(const CronSchedule& schedule,
+                                           const ZoneOffsets& zone,
+                                           std::int64_t after_ms);
 
 // The first minute strictly after `after_ms` (Unix milliseconds) that
 // `schedule` matches, read in local time at `offset_minutes` from UTC, as

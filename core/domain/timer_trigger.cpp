@@ -119,12 +119,18 @@ cron_problems(const WorkflowStep& trigger, TimerTrigger* timer)
   }
   const auto* zone = timezone ? std::get_if<std::string>(&*timezone) : nullptr;
   if (zone != nullptr) {
-    if (auto offset = parse_utc_offset(*zone); !offset) {
+    if (auto offset = parse_utc_offset(*zone); offset) {
+      if (timer != nullptr) {
+        timer->zone = ZoneOffsets::fixed(*offset, *zone);
+      }
+    } else if (!looks_like_zone_name(*zone)) {
       problems.push_back(
         { "timezone",
-          "trigger \"crongw\" input \"timezone\": " + offset.error().message });
+          "trigger \"crongw\" input \"timezone\": " + quote(*zone) +
+            " is neither a time zone name (\"Europe/Paris\") nor an offset "
+            "(\"UTC\", \"+02:00\")" });
     } else if (timer != nullptr) {
-      timer->offset_minutes = *offset;
+      timer->zone.name = *zone;
     }
   }
   return problems;
@@ -196,7 +202,7 @@ next_fire(const TimerTrigger& timer,
       return start_ms + n * timer.period_ms;
     }
     case TimerKind::cron:
-      return next_cron_time(timer.cron, timer.offset_minutes, from_ms - 1);
+      return next_cron_time(timer.cron, timer.zone, from_ms - 1);
   }
   return std::nullopt;
 }

@@ -32,7 +32,11 @@ struct TimerTrigger
   TimerKind kind = TimerKind::once;
   std::int64_t period_ms = 0; // every
   CronSchedule cron;          // cron
-  int offset_minutes = 0;     // cron: the time zone's offset from UTC
+  // cron: the time zone its expression is read in. A fixed offset ("UTC",
+  // "+02:00") comes with its one interval; a zone name ("Europe/Paris", or
+  // "" for the daemon's zone) comes without, for the time zone database to
+  // fill (application/ports/time_zones.hpp).
+  ZoneOffsets zone;
 };
 
 // One problem of a timer trigger's inputs.

@@ -451,8 +451,9 @@ builtin_trigger(std::string_view name)
                              false));
     cron.inputs.push_back(io("timezone",
                              "Time zone",
-                             "UTC (the default) or a fixed offset such as "
-                             "+02:00",
+                             "A time zone name such as Europe/Paris (with "
+                             "its DST changes), UTC or a fixed offset such "
+                             "as +02:00; the daemon's zone by default",
                              IoType::string,
                              true));
     cron.outputs.push_back(time_output());

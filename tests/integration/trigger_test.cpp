@@ -109,4 +109,26 @@ TEST_CASE("ryax run of a timer workflow is refused, a bad cron refused at push")
   CHECK(pushed.err.find("field \"hour\"") != std::string::npos);
 }
 
+
+TEST_CASE("crongw in a named time zone runs, an unknown zone stops the trigger with the reason")
+{
+  RunFixture f({ "add" });
+  deploy_timer(f,
+               "paris",
+               "crongw",
+               "    inputs_values:\n      foreach: \"0 9 * * *\"\n"
+               "      timezone: Europe/Paris\n");
+  const auto paris =
+    json::parse(f.require_ok({ "workflow", "show", "paris", "-o", "json" }).out);
+  CHECK(paris["trigger_error"] == "");
+  deploy_timer(f,
+               "mars",
+               "crongw",
+               "    inputs_values:\n      foreach: \"0 9 * * *\"\n"
+               "      timezone: Mars/Base\n");
+  const auto mars = f.require_ok({ "workflow", "show", "mars" }).out;
+  CHECK(mars.find("stopped: input \"timezone\": time zone \"Mars/Base\" is not "
+                  "in the time zone database") != std::string::npos);
+}
+
 TEST_SUITE_END();

@@ -2,6 +2,7 @@
 // (tests/support/runner_harness.hpp): timers fire on the clock's grid.
 
 #include "core/application/trigger_service.hpp"
+#include "tests/support/fake_time_zones.hpp"
 #include "tests/support/in_memory_trigger_log_store.hpp"
 #include "tests/support/runner_harness.hpp"
 #include "tests/unit/domain/run_builders.hpp"
@@ -37,6 +38,7 @@ timer_workflow(std::string id,
 struct TriggerHarness
 {
   RunnerHarness h;
+  test::FakeTimeZones zones;
   std::unique_ptr<app::TriggerService> triggers;
 
   TriggerHarness()
@@ -57,7 +59,7 @@ struct TriggerHarness
   {
     triggers.reset();
     triggers = std::make_unique<app::TriggerService>(
-      h.workflows, h.format, *h.service, h.clock);
+      h.workflows, h.format, *h.service, h.clock, zones);
     const auto started = triggers->start();
     REQUIRE_MESSAGE(started, started.error().message);
   }
@@ -272,6 +274,31 @@ TEST_CASE("crongw fires at the minutes its expression matches")
   CHECK(t.tick_times() ==
         std::vector<std::string>{ "2023-11-14T22:15:00.000Z",
                                   "2023-11-14T22:20:00.000Z" });
+}
+
+TEST_CASE("crongw reads its expression in the time zone it names, and stops on an unknown one")
+{
+  TriggerHarness t;
+  // A zone two hours ahead of UTC: 01:00 there is 23:00Z.
+  t.zones.zones["Test/Plus2"] = ZoneOffsets::fixed(120, "Test/Plus2");
+  t.deploy(timer_workflow("cron",
+                          "crongw",
+                          { { "foreach", Scalar(std::string("0 1 * * *")) },
+                            { "timezone", Scalar(std::string("Test/Plus2")) } }));
+  t.settle();
+  CHECK(t.deployment("cron").trigger.error.empty());
+  t.advance(2'800'000); // 2023-11-14T23:00:00Z
+  t.wait_runs(1);
+  CHECK(t.tick_times() ==
+        std::vector<std::string>{ "2023-11-14T23:00:00.000Z" });
+
+  t.deploy(timer_workflow("mars",
+                          "crongw",
+                          { { "foreach", Scalar(std::string("0 1 * * *")) },
+                            { "timezone", Scalar(std::string("Mars/Base")) } }));
+  const auto error = t.deployment("mars").trigger.error;
+  CHECK(error.find("input \"timezone\": time zone \"Mars/Base\" is not in "
+                   "the time zone database") == 0);
 }
 
 TEST_CASE("ryax run of a workflow with a timer trigger is refused")

@@ -164,7 +164,7 @@ TEST_CASE("a fixed offset shifts the local time")
         "2026-03-01T05:30:00.000Z");
 }
 
-TEST_CASE("time zones: UTC and fixed offsets only")
+TEST_CASE("time zones: fixed offsets parse, names are left to the database")
 {
   CHECK(parse_utc_offset("UTC").value() == 0);
   CHECK(parse_utc_offset("").value() == 0);
@@ -176,6 +176,65 @@ TEST_CASE("time zones: UTC and fixed offsets only")
   CHECK(paris.error().message.find("\"Europe/Paris\"") != std::string::npos);
   CHECK_FALSE(parse_utc_offset("+25:00"));
   CHECK_FALSE(parse_utc_offset("+2:0"));
+  CHECK(looks_like_zone_name("Europe/Paris"));
+  CHECK(looks_like_zone_name("America/Argentina/Buenos_Aires"));
+  CHECK(looks_like_zone_name("Etc/GMT+5"));
+  CHECK_FALSE(looks_like_zone_name("/etc/passwd"));
+  CHECK_FALSE(looks_like_zone_name("Europe/../Paris"));
+  CHECK_FALSE(looks_like_zone_name("Mars Olympus"));
+  CHECK_FALSE(looks_like_zone_name(std::string(65, 'a')));
+}
+
+namespace {
+
+// Europe/Paris in 2027: CET (+01:00), CEST (+02:00) from 2027-03-28T01:00Z,
+// CET again from 2027-10-31T01:00Z (as the tz database has it).
+ZoneOffsets
+paris_2027()
+{
+  ZoneOffsets zone;
+  zone.name = "Europe/Paris";
+  zone.intervals = { { at(2026, 10, 25, 1), at(2027, 3, 28, 1), 60 },
+                     { at(2027, 3, 28, 1), at(2027, 10, 31, 1), 120 },
+                     { at(2027, 10, 31, 1), at(2028, 3, 26, 1), 60 } };
+  return zone;
+}
+
+std::string
+next_in(const std::string& expression, std::int64_t after, const ZoneOffsets& zone)
+{
+  const auto cron = parse_cron(expression);
+  REQUIRE_MESSAGE(cron, cron.error().message);
+  const auto fire = next_cron_time(*cron, zone, after);
+  REQUIRE(fire);
+  return iso8601_utc(*fire);
+}
+
+} // namespace
+
+TEST_CASE("DST: a local time skipped when clocks go forward does not fire, one repeated fires once")
+{
+  const auto paris = paris_2027();
+  // 09:00 local: 08:00Z in winter, 07:00Z in summer.
+  CHECK(next_in("0 9 * * *", at(2027, 3, 27, 12), paris) == "2027-03-28T07:00:00.000Z");
+  CHECK(next_in("0 9 * * *", at(2027, 3, 26, 12), paris) == "2027-03-27T08:00:00.000Z");
+  // 02:30 does not exist on 2027-03-28 in Paris: the next is the 29th.
+  CHECK(next_in("30 2 * * *", at(2027, 3, 27, 12), paris) == "2027-03-29T00:30:00.000Z");
+  // Hourly across the change: 01:00 CET (00:00Z), then 03:00 CEST (01:00Z).
+  CHECK(next_in("0 * * * *", at(2027, 3, 28, 0), paris) == "2027-03-28T01:00:00.000Z");
+  // 02:30 comes twice on 2027-10-31 (CEST, then CET): it fires once.
+  const auto first = next_in("30 2 * * *", at(2027, 10, 30, 12), paris);
+  CHECK(first == "2027-10-31T00:30:00.000Z");
+  CHECK(next_in("30 2 * * *", at(2027, 10, 31, 0, 30), paris) == "2027-11-01T01:30:00.000Z");
+  // Every 15 minutes through the repeated hour (02:00-02:59 local, first
+  // CEST from 00:00Z, then CET from 01:00Z): no local minute twice, so
+  // after 02:45 CEST the next is 03:00 CET.
+  CHECK(next_in("*/15 * * * *", at(2027, 10, 31, 0, 45), paris) == "2027-10-31T02:00:00.000Z");
+  CHECK(next_in("*/15 * * * *", at(2027, 10, 31, 1, 20), paris) == "2027-10-31T02:00:00.000Z");
+  CHECK(next_in("*/15 * * * *", at(2027, 10, 31, 2, 0), paris) == "2027-10-31T02:15:00.000Z");
+  // A fixed zone is one interval at all times.
+  CHECK(next_in("0 9 * * *", at(2026, 3, 1, 6), ZoneOffsets::fixed(120)) ==
+        "2026-03-01T07:00:00.000Z");
 }
 
 TEST_CASE("invalid fields are refused naming the field")

@@ -94,17 +94,26 @@ TEST_CASE(
                           { { "foreach", Scalar(std::string("0 9 * * *")) },
                             { "timezone", Scalar(std::string("+02:00")) } }));
   REQUIRE(timer);
-  CHECK(timer->offset_minutes == 120);
+  REQUIRE(timer->zone.intervals.size() == 1);
+  CHECK(timer->zone.intervals[0].offset_minutes == 120);
   // 2026-03-01T06:00Z -> 09:00 at +02:00 is 07:00Z.
   CHECK(next_fire(*timer, 0, 1'772'344'800'000) == 1'772'348'400'000);
   const auto bad = timer_problems(
     trigger("crongw",
             { { "foreach", Scalar(std::string("*/7 25 * * *")) },
-              { "timezone", Scalar(std::string("Mars/Olympus")) } }));
+              { "timezone", Scalar(std::string("Mars Olympus")) } }));
   REQUIRE(bad.size() == 2);
   CHECK(bad[0].input == "foreach");
   CHECK(bad[0].message.find("field \"hour\"") != std::string::npos);
   CHECK(bad[1].input == "timezone");
+  // A zone name is for the time zone database to read (at deploy).
+  const auto named =
+    timer_trigger(trigger("crongw",
+                          { { "foreach", Scalar(std::string("0 9 * * *")) },
+                            { "timezone", Scalar(std::string("Europe/Paris")) } }));
+  REQUIRE(named);
+  CHECK(named->zone.name == "Europe/Paris");
+  CHECK(named->zone.intervals.empty());
   const auto missing = timer_trigger(trigger("crongw"));
   REQUIRE_FALSE(missing);
   CHECK(missing.error().message.find("\"foreach\"") != std::string::npos);

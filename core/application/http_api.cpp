@@ -478,10 +478,10 @@ HttpApi::result(const std::string& run_id, std::string_view api_key)
   return reply_of_finished(*view, 200);
 }
 
-Result<std::vector<domain::IoSpec>>
-HttpApi::portal(const std::string& project,
-                const std::string& workflow_id,
-                std::string_view api_key)
+Result<HttpApi::Served>
+HttpApi::find_portal(const std::string& project,
+                     const std::string& workflow_id,
+                     std::string_view api_key)
 {
   RYAX_TRY(m_check_key(project, api_key));
   std::lock_guard lock(m_mutex);
@@ -493,7 +493,16 @@ HttpApi::portal(const std::string& project,
                             workflow_id,
                             project));
   }
-  return it->second.view.endpoint.fields;
+  return it->second;
+}
+
+Result<std::vector<domain::IoSpec>>
+HttpApi::portal(const std::string& project,
+                const std::string& workflow_id,
+                std::string_view api_key)
+{
+  RYAX_TRY_ASSIGN(auto served, find_portal(project, workflow_id, api_key));
+  return std::move(served.view.endpoint.fields);
 }
 
 ApiReply
@@ -503,21 +512,15 @@ HttpApi::post(const std::string& project,
               const std::vector<Upload>& files,
               std::string_view api_key)
 {
-  auto fields = portal(project, workflow_id, api_key);
-  if (!fields) {
-    return reply_of_error(fields.error());
+  auto served = find_portal(project, workflow_id, api_key);
+  if (!served) {
+    return reply_of_error(served.error());
   }
-  int max_concurrent_runs = 0;
-  {
-    std::lock_guard lock(m_mutex);
-    const auto it = m_served.find({ project, workflow_id });
-    max_concurrent_runs =
-      it == m_served.end() ? 0 : it->second.max_concurrent_runs;
-  }
-  if (auto refused =
-        over_limit({ project, workflow_id }, max_concurrent_runs)) {
+  if (auto refused = over_limit({ project, workflow_id },
+                                served->max_concurrent_runs)) {
     return *refused;
   }
+  const auto* fields = &served->view.endpoint.fields;
   StartRunRequest start;
   start.workflow_id = workflow_id;
   start.project = project;

@@ -144,6 +144,10 @@ private:
   };
 
   void add(const WorkflowDeployment& deployment);
+  // The portal `workflow_id` of `project`, once the key is checked.
+  Result<Served> find_portal(const std::string& project,
+                             const std::string& workflow_id,
+                             std::string_view api_key);
   // 429 when workflow `key` has max_concurrent_runs runs going.
   std::optional<ApiReply> over_limit(const Key& key, int max_concurrent_runs);
   ApiReply start_and_wait(const StartRunRequest& request,

@@ -42,10 +42,15 @@ struct NodePool
   bool operator==(const NodePool&) const = default;
 };
 
-// A computing site: the local machine here.
+// A computing site: the daemon's own machine, or one reached through a
+// worker agent (and later Slurm, Kubernetes).
 struct Site
 {
   std::string name = "local";
+  // What runs its executions, as constraints name it (`site_type`):
+  // "local" (warm wrappers on the machine of a ryaxd, the main daemon's or
+  // a worker agent's).
+  std::string type = "local";
   std::vector<NodePool> pools; // in configuration order
 
   bool operator==(const Site&) const = default;

@@ -92,6 +92,12 @@ public:
 
   // The runtime failed (unreachable): stop it rather than reuse it.
   virtual void discard() = 0;
+
+  // Whether the last execute() failed because the site running it was
+  // lost (a worker agent that stopped answering): the execution may have
+  // run or not, and runs again where its constraints allow (at least once),
+  // rather than failing. Local runtimes are never lost.
+  virtual bool site_lost() const { return false; }
 };
 
 // One live replica, for `deployments list`.

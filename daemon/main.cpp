@@ -6,6 +6,7 @@
 #include "core/infrastructure/config/daemon_config.hpp"
 #include "core/infrastructure/log/spdlog_sink.hpp"
 #include "core/infrastructure/process/lock_file.hpp"
+#include "daemon/agent/worker_daemon.hpp"
 #include "daemon/server.hpp"
 
 #include <CLI/CLI.hpp>
@@ -149,6 +150,16 @@ main(int argc, char** argv)
   app.add_option("--http-listen", flags.http_listen,
                  "Serve the HTTP API on HOST:PORT (\"\" for none; default "
                  "127.0.0.1:8080)");
+  app.add_option("--join", flags.join,
+                 "Run as a worker agent of the main daemon at HOST:PORT (its "
+                 "TLS address): no CLI is served")
+    ->option_text("HOST:PORT");
+  app.add_option("--join-token", flags.join_token,
+                 "The token of the first join (ryax site token create on the "
+                 "main daemon; default: $RYAX_JOIN_TOKEN)");
+  app.add_option("--site", flags.site,
+                 "The name of this daemon's site (default: site.name of "
+                 "ryaxd.yaml, else local)");
   app.add_option("--log-level", flags.log_level,
                  "trace, debug, info, warn, error or off");
   app.add_option("--log-file", flags.log_file,
@@ -229,16 +240,31 @@ main(int argc, char** argv)
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
 
-  daemon::Server server(*config, daemon::ServerOptions{test_rpcs});
-  if (auto started = server.start(); !started) {
-    report_error(started.error().message);
-    return k_exit_error;
+  std::unique_ptr<daemon::Server> server;
+  std::unique_ptr<daemon::agent::WorkerDaemon> worker;
+  daemon::ShutdownSignal* shutdown = nullptr;
+  if (!config->join.value.empty()) {
+    worker = std::make_unique<daemon::agent::WorkerDaemon>(*config);
+    if (auto started = worker->start(); !started) {
+      report_error(started.error().message);
+      return k_exit_error;
+    }
+    shutdown = &worker->shutdown_signal();
+    report_ready("worker of " + config->join.value);
+  } else {
+    server = std::make_unique<daemon::Server>(*config,
+                                              daemon::ServerOptions{test_rpcs});
+    if (auto started = server->start(); !started) {
+      report_error(started.error().message);
+      return k_exit_error;
+    }
+    shutdown = &server->shutdown_signal();
+    // "socket: PATH" first: `ryax daemon start` reads it.
+    report_ready(server->tls_fingerprint().empty()
+                   ? config->socket.value
+                   : config->socket.value + "\ntls CA SHA-256: "
+                       + server->tls_fingerprint());
   }
-  // "socket: PATH" first: `ryax daemon start` reads it.
-  report_ready(server.tls_fingerprint().empty()
-                 ? config->socket.value
-                 : config->socket.value + "\ntls CA SHA-256: "
-                     + server.tls_fingerprint());
 
   std::atomic<bool> stopping{false};
   std::thread signal_thread([&] {
@@ -248,16 +274,24 @@ main(int argc, char** argv)
       if (signal == SIGTERM || signal == SIGINT) {
         app::log::info("received {}, shutting down",
                        signal == SIGTERM ? "SIGTERM" : "SIGINT");
-        server.shutdown_signal().request();
+        shutdown->request();
       } else if (signal == SIGUSR1) {
         log_memory();
       }
     }
   });
-  server.wait_and_stop();
+  int code = 0;
+  if (worker) {
+    if (auto ended = worker->run(); !ended) {
+      app::log::error("{}", ended.error().message);
+      code = k_exit_error;
+    }
+  } else {
+    server->wait_and_stop();
+  }
   stopping.store(true);
   signal_thread.join();
   lock->release();
   app::log::set_sink(nullptr, app::log::Level::off);
-  return 0;
+  return code;
 }

@@ -43,10 +43,13 @@
 #include "daemon/services/identity_service_impl.hpp"
 #include "daemon/services/variable_service_impl.hpp"
 #include "daemon/services/api_key_service_impl.hpp"
+#include "daemon/agent/agent_hub.hpp"
+#include "daemon/agent/fleet.hpp"
 #include "daemon/http/http_server.hpp"
 #include "daemon/identity_socket.hpp"
 #include "core/infrastructure/crypto/openssl_identity_crypto.hpp"
 #include "core/infrastructure/rpc/local_identity.hpp"
+#include "core/infrastructure/sqlite/sqlite_agent_store.hpp"
 #include "core/infrastructure/sqlite/sqlite_identity_store.hpp"
 #include "core/infrastructure/sqlite/sqlite_variable_store.hpp"
 #include "core/infrastructure/sqlite/sqlite_api_key_store.hpp"
@@ -91,9 +94,12 @@ struct Adapters
       identities(db),
       variables(db, box),
       api_keys(db),
+      agents(db),
       runtimes(bundles,
                infra::wrapper::WrapperPoolSettings{
-                 data_dir + "/wrappers", "", config.max_live_deployments.value })
+                 data_dir + "/wrappers", "", config.max_live_deployments.value }),
+      sites(runtimes, config.site.value.name,
+            std::chrono::seconds(config.worker_timeout_seconds.value))
   {
   }
 
@@ -121,7 +127,11 @@ struct Adapters
   infra::crypto::OpensslIdentityCrypto identity_crypto;
   infra::sqlite::SqliteVariableStore variables;
   infra::sqlite::SqliteApiKeyStore api_keys;
+  infra::sqlite::SqliteAgentStore agents;
   infra::wrapper::WrapperPool runtimes;
+  // The runtimes of every site: `runtimes` for the local one, worker
+  // agents' links for the others.
+  agent::AgentHub sites;
 };
 
 // The application services, wired to the adapters.
@@ -361,7 +371,13 @@ Server::start()
   m_services.push_back(std::make_unique<IdentityServiceImpl>(gate, m_app->identity));
   m_services.push_back(
     std::make_unique<RunServiceImpl>(gate, m_app->runs, m_shutdown));
-  m_services.push_back(std::make_unique<SiteServiceImpl>(gate, m_app->runs));
+  m_fleet = std::make_unique<agent::Fleet>(
+    agent::Fleet::Ports{ m_adapters->agents, m_adapters->identity_crypto,
+                         m_adapters->clock, m_adapters->bundles,
+                         m_adapters->sites, gate },
+    m_config.site.value.name, m_config.listen.value, fingerprint, data_dir);
+  m_services.push_back(
+    std::make_unique<SiteServiceImpl>(gate, m_app->runs, m_fleet.get()));
   m_services.push_back(
     std::make_unique<VariableServiceImpl>(gate, m_app->variables));
   m_services.push_back(
@@ -384,6 +400,7 @@ Server::start()
   for (auto& service : m_services) {
     builder.RegisterService(service.get());
   }
+  builder.RegisterService(&m_fleet->service());
   // The socket is created with mode 0666: every call needs a token (the
   // identity socket gives local accounts theirs), and the socket's
   // directory decides which accounts can reach it at all. No other thread
@@ -400,6 +417,7 @@ Server::start()
   // Queued builds and unfinished runs go on.
   RYAX_TRY(m_app->builds.start());
   RYAX_TRY(m_app->runs.start());
+  RYAX_TRY(m_fleet->start()); // the runner learns the worker sites
   // Deployed workflows with a timer trigger or a user source start runs
   // again.
   RYAX_TRY(m_app->triggers.start());
@@ -461,10 +479,12 @@ Server::wait_and_stop()
   m_app->builds.stop(); // a running build stays queued for the next start
   m_app->triggers.stop(); // before the runner it starts runs on
   m_app->sources.stop();  // likewise; the pool's replicas stop after
+  m_fleet->stop();      // executions waiting on workers end as lost
   m_app->runs.stop();   // running steps run again at the next start
   m_server.reset();
   m_http.reset();
   m_services.clear();
+  m_fleet.reset();
   m_app.reset();
   m_adapters.reset();
   m_database.reset();

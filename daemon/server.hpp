@@ -32,6 +32,10 @@ namespace ryax::daemon::http {
 class HttpServer;
 }
 
+namespace ryax::daemon::agent {
+class Fleet;
+}
+
 namespace ryax::daemon {
 
 // Options that are not configuration (developer switches).
@@ -84,6 +88,8 @@ private:
   std::unique_ptr<Gate> m_gate;
   std::unique_ptr<IdentitySocket> m_identity_socket;
   std::unique_ptr<http::HttpServer> m_http;
+  std::unique_ptr<agent::Fleet> m_fleet; // worker agents
+
   std::vector<std::unique_ptr<grpc::Service>> m_services;
   std::unique_ptr<grpc::Server> m_server;
   std::vector<std::string> m_addresses;

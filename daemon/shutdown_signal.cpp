@@ -26,4 +26,11 @@ ShutdownSignal::wait()
   m_cv.wait(lock, [this] { return m_requested; });
 }
 
+bool
+ShutdownSignal::wait_for(std::chrono::milliseconds timeout)
+{
+  std::unique_lock lock(m_mutex);
+  return m_cv.wait_for(lock, timeout, [this] { return m_requested; });
+}
+
 } // namespace ryax::daemon

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 
@@ -17,6 +18,9 @@ public:
 
   // Block until request() was called.
   void wait();
+
+  // Block until request() was called (true) or `timeout` passed (false).
+  bool wait_for(std::chrono::milliseconds timeout);
 
 private:
   mutable std::mutex m_mutex;

@@ -1,13 +1,18 @@
-// `ryax site list|show`.
+// `ryax site list|show|token create|rm`.
 
 #include "cli/commands/commands.hpp"
 #include "cli/commands/common.hpp"
 #include "cli/commands/site_render.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/output/output.hpp"
+#include "core/domain/action.hpp"
+#include "core/domain/agent.hpp"
 
 #include "ryax/v1/site.grpc.pb.h"
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <unistd.h>
 
 #include <iostream>
 #include <memory>
@@ -66,6 +71,71 @@ run_show(Context& ctx, const std::string& name)
   });
 }
 
+int
+run_token_create(Context& ctx, const std::string& expires)
+{
+  v1::CreateJoinTokenRequest request;
+  auto seconds = domain::parse_duration_seconds(expires);
+  if (!seconds || *seconds <= 0
+      || *seconds > domain::k_max_join_token_seconds) {
+    ctx.fail({ ErrorCode::invalid_argument,
+               fmt::format("--expires \"{}\": expected a positive duration of "
+                           "at most 30 days (\"24h\", \"7d\")",
+                           expires.size() > 40 ? expires.substr(0, 37) + "..."
+                                               : expires) });
+    return ctx.exit_code;
+  }
+  request.set_ttl_seconds(*seconds);
+  return with_client(ctx, [&](const Client& client) -> Result<int> {
+    auto stub = v1::SiteService::NewStub(client.channel());
+    RYAX_TRY_ASSIGN(const auto made,
+                    client.call<v1::JoinToken>([&](auto* c, auto* r) {
+                      return stub->CreateJoinToken(c, request, r);
+                    }));
+    const nlohmann::json doc{ { "token", made.token() },
+                              { "id", made.id() },
+                              { "expires_ms", made.expires_unix_ms() },
+                              { "address", made.address() } };
+    output::emit(ctx, doc, [&](std::ostream& out) {
+      // The token alone on stdout when it is captured; the join command
+      // beside it on a terminal, on stderr otherwise.
+      out << made.token() << "\n";
+      if (!ctx.quiet) {
+        auto& note = ::isatty(STDOUT_FILENO) != 0 ? out : std::cerr;
+        note << fmt::format(
+          "join token {}, valid until {} for any number of workers: on each "
+          "worker run\n  ryaxd --join {} --join-token TOKEN --site NAME\n"
+          "(replace {} by the address workers reach this daemon at)\n",
+          made.id(), format_time(made.expires_unix_ms() / 1000),
+          made.address().empty() ? "HOST:PORT" : made.address(),
+          made.address().empty() ? "HOST:PORT" : made.address());
+      }
+    });
+    return k_exit_ok;
+  });
+}
+
+int
+run_remove(Context& ctx, const std::string& name)
+{
+  return with_client(ctx, [&](const Client& client) -> Result<int> {
+    auto stub = v1::SiteService::NewStub(client.channel());
+    v1::RemoveSiteRequest request;
+    request.set_name(name);
+    RYAX_TRY(client.call<v1::RemoveSiteReply>([&](auto* c, auto* r) {
+      return stub->RemoveSite(c, request, r);
+    }));
+    output::emit(ctx, { { "removed", name } }, [&](std::ostream& out) {
+      if (!ctx.quiet) {
+        out << fmt::format("removed site {}: its worker's credential is "
+                           "revoked\n",
+                           name);
+      }
+    });
+    return k_exit_ok;
+  });
+}
+
 } // namespace
 
 void
@@ -85,6 +155,23 @@ register_site_commands(CLI::App& app, Context& ctx)
     "show", "Show a site and each of its pools: capacity, use, queue");
   show->add_option("site", *name, "Site name (\"local\")")->required();
   show->callback([&ctx, name] { ctx.exit_code = run_show(ctx, *name); });
+
+  auto* token = site->add_subcommand(
+    "token", "Make join tokens for worker agents (admin)");
+  token->require_subcommand(1);
+  auto expires = std::make_shared<std::string>("24h");
+  auto* create = token->add_subcommand(
+    "create", "Make a token that lets machines join as worker sites "
+              "(shown once)");
+  create->add_option("--expires", *expires,
+                     "Lifetime: a duration up to 30d (default 24h)");
+  create->callback(
+    [&ctx, expires] { ctx.exit_code = run_token_create(ctx, *expires); });
+
+  auto* rm = site->add_subcommand(
+    "rm", "Remove a worker's site and revoke its credential (admin)");
+  rm->add_option("site", *name, "Site name (`ryax site list`)")->required();
+  rm->callback([&ctx, name] { ctx.exit_code = run_remove(ctx, *name); });
 }
 
 } // namespace ryax::cli

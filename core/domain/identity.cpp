@@ -56,6 +56,11 @@ constexpr CallRule k_rules[] = {
   { "GetSite", O::read, S::daemon },
   { "ListDeployments", O::read, S::project },
   { "GetDeployment", O::read, S::project },
+  { "CreateJoinToken", O::daemon, S::daemon },
+  { "RemoveSite", O::daemon, S::daemon },
+  // agent.proto: authenticated by the worker's token or credential
+  { "Connect", O::read, S::open },
+  { "FetchBundle", O::read, S::open },
   // identity.proto
   { "WhoAmI", O::read, S::daemon },
   { "ListProjects", O::read, S::daemon },

@@ -1,12 +1,15 @@
 #include "daemon/services/site_service_impl.hpp"
 
+#include "daemon/agent/fleet.hpp"
 #include "daemon/guarded.hpp"
 #include "daemon/services/site_convert.hpp"
 
 namespace ryax::daemon {
 
-SiteServiceImpl::SiteServiceImpl(Gate& gate, app::RunService& runs)
-  : m_gate(gate), m_runs(runs)
+SiteServiceImpl::SiteServiceImpl(Gate& gate,
+                                 app::RunService& runs,
+                                 agent::Fleet* fleet)
+  : m_gate(gate), m_runs(runs), m_fleet(fleet)
 {
 }
 
@@ -59,6 +62,40 @@ SiteServiceImpl::GetDeployment(grpc::ServerContext* context,
                     m_runs.deployment(caller.project, request->id()));
     to_proto(deployment, *reply);
     return {};
+  });
+}
+
+grpc::Status
+SiteServiceImpl::CreateJoinToken(grpc::ServerContext* context,
+                                 const v1::CreateJoinTokenRequest* request,
+                                 v1::JoinToken* reply)
+{
+  return guarded(m_gate, context, "CreateJoinToken", [&]() -> Result<void> {
+    if (m_fleet == nullptr) {
+      return fail(ErrorCode::failed_precondition,
+                  "this daemon takes no worker agents");
+    }
+    RYAX_TRY_ASSIGN(const auto token,
+                    m_fleet->create_token(request->ttl_seconds()));
+    reply->set_token(token.token);
+    reply->set_id(token.id);
+    reply->set_expires_unix_ms(token.expires_ms);
+    reply->set_address(m_fleet->address());
+    return {};
+  });
+}
+
+grpc::Status
+SiteServiceImpl::RemoveSite(grpc::ServerContext* context,
+                            const v1::RemoveSiteRequest* request,
+                            v1::RemoveSiteReply*)
+{
+  return guarded(m_gate, context, "RemoveSite", [&]() -> Result<void> {
+    if (m_fleet == nullptr) {
+      return fail(ErrorCode::failed_precondition,
+                  "this daemon takes no worker agents");
+    }
+    return m_fleet->remove(request->name());
   });
 }
 

@@ -6,6 +6,10 @@
 
 #include "ryax/v1/site.grpc.pb.h"
 
+namespace ryax::daemon::agent {
+class Fleet;
+}
+
 namespace ryax::daemon {
 
 // gRPC handlers of SiteService: the site's pools and the deployments
@@ -13,7 +17,8 @@ namespace ryax::daemon {
 class SiteServiceImpl final : public v1::SiteService::Service
 {
 public:
-  SiteServiceImpl(Gate& gate, app::RunService& runs);
+  // `fleet` is the main daemon's worker agents (null: none).
+  SiteServiceImpl(Gate& gate, app::RunService& runs, agent::Fleet* fleet);
 
   grpc::Status ListSites(grpc::ServerContext* context,
                          const v1::ListSitesRequest* request,
@@ -27,10 +32,17 @@ public:
   grpc::Status GetDeployment(grpc::ServerContext* context,
                              const v1::GetDeploymentRequest* request,
                              v1::Deployment* reply) override;
+  grpc::Status CreateJoinToken(grpc::ServerContext* context,
+                               const v1::CreateJoinTokenRequest* request,
+                               v1::JoinToken* reply) override;
+  grpc::Status RemoveSite(grpc::ServerContext* context,
+                          const v1::RemoveSiteRequest* request,
+                          v1::RemoveSiteReply* reply) override;
 
 private:
   Gate& m_gate;
   app::RunService& m_runs;
+  agent::Fleet* m_fleet;
 };
 
 } // namespace ryax::daemon

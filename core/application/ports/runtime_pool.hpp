@@ -148,6 +148,11 @@ public:
 
   // Stop every replica (waits for busy ones to be given back).
   virtual void shutdown() = 0;
+
+  // Whether its leases take file and directory inputs, and give file
+  // outputs, as run file keys (a remote site that reads and writes the
+  // global run file store itself) rather than as local paths.
+  virtual bool files_by_key() const { return false; }
 };
 
 // --- Inline implementations ---

@@ -95,6 +95,28 @@ file_keys()
      [](DaemonConfig& c, const YAML::Node& n, const std::string& at) {
        return set_string(c.http_listen, n, at, "http_listen");
      }},
+    {"join",
+     [](DaemonConfig& c, const YAML::Node& n, const std::string& at) {
+       return set_string(c.join, n, at, "join");
+     }},
+    {"join_token",
+     [](DaemonConfig& c, const YAML::Node& n, const std::string& at) {
+       return set_string(c.join_token, n, at, "join_token");
+     }},
+    {"worker_timeout_seconds",
+     [](DaemonConfig& c, const YAML::Node& n,
+        const std::string& at) -> Result<void> {
+       int seconds = 0;
+       if (!n.IsScalar() || !YAML::convert<int>::decode(n, seconds)
+           || seconds < 2 || seconds > 3600) {
+         return fail(ErrorCode::invalid_argument,
+                     fmt::format("{}: worker_timeout_seconds: expected a "
+                                 "whole number of seconds from 2 to 3600",
+                                 at));
+       }
+       c.worker_timeout_seconds = {seconds, Origin::file};
+       return {};
+     }},
     {"http_max_body",
      [](DaemonConfig& c, const YAML::Node& n,
         const std::string& at) -> Result<void> {
@@ -316,6 +338,14 @@ check(const DaemonConfig& config)
                               http.error().message));
     }
   }
+  if (!config.join.value.empty()) {
+    if (auto main = split_host_port(config.join.value); !main) {
+      return fail(ErrorCode::invalid_argument,
+                  fmt::format("join (from {}): {}",
+                              to_string(config.join.origin),
+                              main.error().message));
+    }
+  }
   if (config.tls_cert.value.empty() != config.tls_key.value.empty()) {
     return fail(ErrorCode::invalid_argument,
                 "tls_cert and tls_key go together: give both, or neither "
@@ -339,6 +369,7 @@ load_daemon_config(const DaemonFlags& flags, const Environment& env)
   config.max_unfinished_runs.value = 10000;
   config.http_listen.value = "127.0.0.1:8080";
   config.http_max_body_bytes.value = 16 << 20;
+  config.worker_timeout_seconds.value = 30;
 
   // The data dir comes first: it holds the default config file.
   RYAX_TRY_ASSIGN(config.data_dir.value, default_data_dir(env));
@@ -390,6 +421,8 @@ load_daemon_config(const DaemonFlags& flags, const Environment& env)
   apply(config.tls_key, env_value(env, "RYAX_TLS_KEY"), Origin::environment);
   apply(config.log_level, env_value(env, "RYAX_LOG_LEVEL"), Origin::environment);
   apply(config.log_file, env_value(env, "RYAX_LOG_FILE"), Origin::environment);
+  apply(config.join, env_value(env, "RYAX_JOIN"), Origin::environment);
+  apply(config.join_token, env_value(env, "RYAX_JOIN_TOKEN"), Origin::environment);
 
   config.encryption_key.value.file =
     config.data_dir.value + "/" + std::string(crypto::k_key_file_name);
@@ -407,6 +440,20 @@ load_daemon_config(const DaemonFlags& flags, const Environment& env)
   apply(config.http_listen, flags.http_listen, Origin::flag);
   apply(config.log_level, flags.log_level, Origin::flag);
   apply(config.log_file, flags.log_file, Origin::flag);
+  apply(config.join, flags.join, Origin::flag);
+  apply(config.join_token, flags.join_token, Origin::flag);
+  if (flags.site) {
+    config.site.value.name = *flags.site;
+    config.site.origin = Origin::flag;
+  }
+  for (const std::string_view scheme : { "https://", "grpcs://" }) {
+    if (config.join.value.starts_with(scheme)) {
+      config.join.value.erase(0, scheme.size());
+    }
+  }
+  while (config.join.value.ends_with('/')) {
+    config.join.value.pop_back();
+  }
 
   RYAX_TRY(check(config));
   return config;
@@ -447,6 +494,11 @@ describe(const DaemonConfig& config)
                      to_string(site.origin));
   line("max_live_deployments", config.max_live_deployments);
   line("max_unfinished_runs", config.max_unfinished_runs);
+  line("join", config.join);
+  out += fmt::format("join_token: {}  # {}\n",
+                     config.join_token.value.empty() ? "" : "(set)",
+                     to_string(config.join_token.origin));
+  line("worker_timeout_seconds", config.worker_timeout_seconds);
   const auto& key = config.encryption_key;
   out += fmt::format("encryption_key: {}  # {}\n",
                      key.value.text ? "RYAX_ENCRYPTION_KEY" : key.value.file,

@@ -60,6 +60,13 @@ struct DaemonConfig
   Setting<int> max_live_deployments;
   // Runs accepted and not finished, at most; 0 for no limit.
   Setting<int> max_unfinished_runs;
+  // Worker agent mode: the main daemon's TLS address ("HOST:PORT"; an
+  // "https://" prefix is dropped), "" for a main daemon.
+  Setting<std::string> join;
+  // The join token of the first connection (RYAX_JOIN_TOKEN, --join-token).
+  Setting<std::string> join_token;
+  // A worker silent this long is lost (main daemon).
+  Setting<int> worker_timeout_seconds;
   // The key that seals secrets at rest: RYAX_ENCRYPTION_KEY (origin
   // environment; its text is checked here) else the key file
   // "<data dir>/secret.key" (origin default). describe() shows where it
@@ -77,6 +84,9 @@ struct DaemonFlags
   std::optional<std::string> http_listen;
   std::optional<std::string> log_level;
   std::optional<std::string> log_file;
+  std::optional<std::string> join;
+  std::optional<std::string> join_token;
+  std::optional<std::string> site; // the site's name
 };
 
 // Resolve the configuration. Precedence: flag, then RYAX_* variable, then the

@@ -3,6 +3,7 @@
 #include "core/domain/error.hpp"
 
 #include <string>
+#include <vector>
 
 // Directory values as tar archives (libarchive), shared by the run filestore
 // and by `ryax runs results --download`.
@@ -13,8 +14,17 @@ namespace ryax::infra::filestore {
 // same tree always gives the same bytes. Regular files, directories and
 // symbolic links whose target stays inside `dir`; invalid_argument naming
 // the relative path of a link pointing outside, or of a special file.
+// With `outside` set, such links are left out of the archive and listed
+// there instead (action bundles: a venv's interpreter link, made again
+// where the bundle is unpacked).
+struct OutsideLink
+{
+  std::string path;   // relative to `dir`
+  std::string target; // as read
+};
 Result<void> create_archive(const std::string& dir,
-                            const std::string& archive_path);
+                            const std::string& archive_path,
+                            std::vector<OutsideLink>* outside = nullptr);
 
 // Extract the tar archive at `archive_path` into the existing directory
 // `dest_dir`. invalid_argument naming the entry when one would escape it

@@ -59,7 +59,8 @@ Result<void>
 write_entry(archive* out,
             const std::string& dir,
             const std::string& rel,
-            const struct stat& ignore)
+            const struct stat& ignore,
+            std::vector<OutsideLink>* outside)
 {
   const auto full = dir + "/" + rel;
   struct stat st = {};
@@ -92,6 +93,10 @@ write_entry(archive* out,
     auto parent = split_path(rel);
     parent.pop_back();
     const auto resolution = resolve_link(dir, parent, target);
+    if (resolution != Resolution::inside && outside != nullptr) {
+      outside->push_back(OutsideLink{ rel, target });
+      return {};
+    }
     if (resolution != Resolution::inside) {
       return fail(ErrorCode::invalid_argument,
                   fmt::format("symbolic link \"{}\" {} (\"{}\")",
@@ -160,7 +165,10 @@ list_tree(const std::string& dir)
 }
 
 Result<void>
-write_archive(const std::string& dir, int fd, const struct stat& self)
+write_archive(const std::string& dir,
+              int fd,
+              const struct stat& self,
+              std::vector<OutsideLink>* outside)
 {
   RYAX_TRY_ASSIGN(auto rels, list_tree(dir));
   WriteArchive out(archive_write_new());
@@ -171,7 +179,7 @@ write_archive(const std::string& dir, int fd, const struct stat& self)
       fmt::format("cannot start archive: {}", archive_error_string(out.get())));
   }
   for (const auto& rel : rels) {
-    RYAX_TRY(write_entry(out.get(), dir, rel, self));
+    RYAX_TRY(write_entry(out.get(), dir, rel, self, outside));
   }
   if (archive_write_close(out.get()) != ARCHIVE_OK) {
     return fail(ErrorCode::internal,
@@ -184,7 +192,9 @@ write_archive(const std::string& dir, int fd, const struct stat& self)
 } // namespace
 
 Result<void>
-create_archive(const std::string& dir, const std::string& archive_path)
+create_archive(const std::string& dir,
+               const std::string& archive_path,
+               std::vector<OutsideLink>* outside)
 {
   struct stat st = {};
   if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
@@ -202,7 +212,7 @@ create_archive(const std::string& dir, const std::string& archive_path)
                             archive_path,
                             std::strerror(errno)));
   }
-  auto written = write_archive(dir, fd.get(), self);
+  auto written = write_archive(dir, fd.get(), self, outside);
   if (!written) {
     ::unlink(archive_path.c_str());
   }

@@ -376,6 +376,23 @@ CREATE TABLE api_key_settings (
   required INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql"},
+    {13, "worker agents: join tokens and the sites that joined", R"sql(
+-- Tokens and credentials are stored as their SHA-256 only.
+CREATE TABLE join_tokens (
+  id         TEXT PRIMARY KEY,
+  hash       TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL DEFAULT 0 -- 0: never
+) WITHOUT ROWID;
+CREATE TABLE agent_sites (
+  name            TEXT PRIMARY KEY,
+  site_json       TEXT NOT NULL, -- type and node pools, as declared
+  credential_hash TEXT NOT NULL,
+  joined_ms       INTEGER NOT NULL,
+  last_seen_ms    INTEGER NOT NULL DEFAULT 0,
+  address         TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+)sql"},
   };
   return k_migrations;
 }

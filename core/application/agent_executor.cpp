@@ -1,0 +1,166 @@
+#include "core/application/agent_executor.hpp"
+
+#include "core/application/log.hpp"
+
+namespace ryax::app {
+
+namespace {
+
+domain::StepError
+step_error(std::string kind, std::string message)
+{
+  return domain::StepError{ std::move(kind), std::move(message), 0, {} };
+}
+
+bool
+has_files(const domain::Values& values)
+{
+  for (const auto& [name, value] : values) {
+    if (std::holds_alternative<domain::FileRef>(value)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+} // namespace
+
+AgentExecutor::AgentExecutor(RuntimePool& runtimes,
+                             RunStaging& staging,
+                             RunFileStore& files,
+                             BundleSource& bundles)
+  : m_runtimes(runtimes)
+  , m_staging(staging)
+  , m_files(files)
+  , m_bundles(bundles)
+{
+}
+
+domain::StepOutcome
+AgentExecutor::execute(const std::string& execution_id,
+                       const RuntimeSpec& spec,
+                       const domain::Values& inputs,
+                       const LogCallback& on_log)
+{
+  {
+    std::lock_guard lock(m_mutex);
+    m_running.emplace(execution_id, nullptr);
+  }
+  auto outcome = run(execution_id, spec, inputs, on_log);
+  std::lock_guard lock(m_mutex);
+  m_running.erase(execution_id);
+  m_cancelled.erase(execution_id);
+  return outcome;
+}
+
+domain::StepOutcome
+AgentExecutor::run(const std::string& execution_id,
+                   const RuntimeSpec& spec,
+                   const domain::Values& inputs,
+                   const LogCallback& on_log)
+{
+  if (auto present = m_bundles.ensure(spec.action.bundle_key); !present) {
+    return step_error("runtime_unavailable",
+                      "the action bundle cannot be fetched: "
+                        + present.error().message);
+  }
+  domain::Values local = inputs;
+  if (has_files(inputs)) {
+    auto staged = m_staging.stage_inputs(execution_id, inputs);
+    if (!staged) {
+      return step_error("invalid_input", staged.error().message);
+    }
+    local = std::move(*staged);
+  }
+  auto lease = m_runtimes.acquire(spec);
+  if (!lease) {
+    m_staging.discard(execution_id);
+    return step_error("runtime_unavailable", lease.error().message);
+  }
+  {
+    std::lock_guard lock(m_mutex);
+    if (m_cancelled.contains(execution_id)) {
+      m_staging.discard(execution_id);
+      return step_error("cancelled", "the run was cancelled");
+    }
+    m_running[execution_id] = lease->get();
+  }
+  auto result = (*lease)->execute(execution_id, local, on_log);
+  {
+    std::lock_guard lock(m_mutex);
+    m_running[execution_id] = nullptr;
+  }
+  m_staging.discard(execution_id);
+  if (!result) {
+    (*lease)->discard();
+    return step_error("runtime_crashed", result.error().message);
+  }
+  auto ended = std::move(*result);
+  auto* outputs = std::get_if<domain::Outputs>(&ended);
+  auto* fan_out = std::get_if<domain::FanOut>(&ended);
+  bool files = outputs != nullptr && has_files(*outputs);
+  for (std::size_t i = 0; fan_out != nullptr && i < fan_out->sets.size(); ++i) {
+    files = files || has_files(fan_out->sets[i]);
+  }
+  if (!files) {
+    return ended;
+  }
+  // File and directory outputs go to the run file store (and from there to
+  // the global store): the outcome names them by key.
+  const auto outputs_dir = (*lease)->outputs_dir(execution_id);
+  std::vector<std::string> held;
+  const auto ingest = [&](domain::Values& values) -> Result<void> {
+    RYAX_TRY_ASSIGN(values, m_staging.ingest_outputs(outputs_dir, values));
+    for (const auto& [name, value] : values) {
+      if (const auto* ref = std::get_if<domain::FileRef>(&value)) {
+        held.push_back(ref->key);
+      }
+    }
+    return {};
+  };
+  Result<void> ingested;
+  if (outputs != nullptr) {
+    ingested = ingest(*outputs);
+  } else {
+    for (auto& set : fan_out->sets) {
+      if (ingested) {
+        ingested = ingest(set);
+      }
+    }
+  }
+  m_staging.remove_outputs(outputs_dir);
+  m_files.release(held);
+  if (!ingested) {
+    return step_error("invalid_output", ingested.error().message);
+  }
+  return ended;
+}
+
+Result<void>
+AgentExecutor::cancel(const std::string& execution_id)
+{
+  std::lock_guard lock(m_mutex);
+  const auto found = m_running.find(execution_id);
+  if (found == m_running.end()) {
+    return fail(ErrorCode::not_found,
+                "no execution " + execution_id + " runs here");
+  }
+  m_cancelled[execution_id] = true;
+  if (found->second != nullptr) {
+    return found->second->cancel(execution_id);
+  }
+  return {};
+}
+
+std::vector<std::string>
+AgentExecutor::running()
+{
+  std::lock_guard lock(m_mutex);
+  std::vector<std::string> ids;
+  for (const auto& [id, lease] : m_running) {
+    ids.push_back(id);
+  }
+  return ids;
+}
+
+} // namespace ryax::app

@@ -240,6 +240,13 @@ file_keys()
        c.max_live_deployments = {static_cast<int>(count), Origin::file};
        return {};
      }},
+    {"filestore",
+     [](DaemonConfig& c, const YAML::Node& n,
+        const std::string& at) -> Result<void> {
+       RYAX_TRY_ASSIGN(auto store, read_filestore(n, at));
+       c.filestore = {std::move(store), Origin::file};
+       return {};
+     }},
     {"max_unfinished_runs",
      [](DaemonConfig& c, const YAML::Node& n,
         const std::string& at) -> Result<void> {
@@ -408,6 +415,10 @@ load_daemon_config(const DaemonFlags& flags, const Environment& env)
   apply(config.log_level, flags.log_level, Origin::flag);
   apply(config.log_file, flags.log_file, Origin::flag);
 
+  RYAX_TRY(resolve_filestore(
+    config.filestore.value, env,
+    fs::path(config.config_file.value).parent_path().string()));
+
   RYAX_TRY(check(config));
   return config;
 }
@@ -451,6 +462,9 @@ describe(const DaemonConfig& config)
   out += fmt::format("encryption_key: {}  # {}\n",
                      key.value.text ? "RYAX_ENCRYPTION_KEY" : key.value.file,
                      to_string(key.origin));
+  out += fmt::format("filestore: {}  # {}\n",
+                     describe_filestore(config.filestore.value),
+                     to_string(config.filestore.origin));
   return out;
 }
 

@@ -21,6 +21,7 @@
 #include "core/infrastructure/filestore/file_trigger_log_store.hpp"
 #include "core/infrastructure/filestore/file_workflow_file_store.hpp"
 #include "core/infrastructure/git/libgit2_git_repository.hpp"
+#include "core/infrastructure/s3/s3_run_file_store.hpp"
 #include "core/infrastructure/sqlite/database.hpp"
 #include "core/infrastructure/sqlite/secret_sealing.hpp"
 #include "core/infrastructure/sqlite/sqlite_action_catalogue.hpp"
@@ -77,7 +78,8 @@ struct Adapters
   Adapters(infra::sqlite::Database& db,
            app::SecretBox& box,
            const std::string& data_dir,
-           const infra::config::DaemonConfig& config)
+           const infra::config::DaemonConfig& config,
+           std::unique_ptr<app::RunFileStore> files)
     : box(box),
       repositories(db, box),
       catalogue(db),
@@ -88,8 +90,8 @@ struct Adapters
       workflow_files(data_dir + "/workflow-files"),
       runs(db, box),
       run_logs(data_dir + "/run-logs"),
-      run_files(data_dir + "/run-files"),
-      run_staging(data_dir + "/run-work", run_files, workflow_files),
+      run_files(std::move(files)),
+      run_staging(data_dir + "/run-work", *run_files, workflow_files),
       trigger_logs(data_dir + "/trigger-logs"),
       identities(db),
       variables(db, box),
@@ -119,7 +121,7 @@ struct Adapters
   infra::yaml::YamlWorkflowFormat workflow_format;
   infra::sqlite::SqliteRunStore runs;
   infra::filestore::FileRunLogStore run_logs;
-  infra::filestore::FileRunFileStore run_files;
+  std::unique_ptr<app::RunFileStore> run_files; // open_run_files()
   infra::filestore::FileRunStaging run_staging;
   infra::filestore::FileTriggerLogStore trigger_logs;
   infra::TimeOrderedIdGenerator ids;
@@ -147,7 +149,7 @@ struct Services
       workflows(a.workflows, a.workflow_files, a.catalogue, a.workflow_format,
                 a.clock, a.runtimes, a.box, config.site.value,
                 infra::config::machine_pool().arch),
-      runs(app::RunPorts{a.runs, a.run_logs, a.run_files, a.run_staging,
+      runs(app::RunPorts{a.runs, a.run_logs, *a.run_files, a.run_staging,
                          a.runtimes, a.workflows, a.workflow_format,
                          a.catalogue, a.ids, a.clock, a.variables, a.box},
            run_settings(config)),
@@ -272,6 +274,31 @@ prepare_socket_path(const std::string& path)
 // the key file is made at first start only (not once secrets were sealed
 // with one), and the secrets stored in plain text by an older ryaxd are
 // sealed.
+// The run file store that ryaxd.yaml `filestore` names: local, or local
+// plus an S3 bucket (created when missing).
+Result<std::unique_ptr<app::RunFileStore>>
+open_run_files(const std::string& data_dir,
+               const infra::config::DaemonConfig& config)
+{
+  const auto& store = config.filestore.value;
+  if (store.type != "s3") {
+    return std::make_unique<infra::filestore::FileRunFileStore>(
+      data_dir + "/run-files");
+  }
+  infra::s3::S3Settings settings;
+  settings.endpoint = store.endpoint;
+  settings.bucket = store.bucket;
+  settings.region = store.region;
+  settings.access_key = store.access_key;
+  settings.secret_key = store.secret_key;
+  auto s3 = std::make_unique<infra::s3::S3RunFileStore>(
+    data_dir + "/run-files", std::move(settings));
+  RYAX_TRY(s3->open());
+  app::log::info("run files: local tier {}/run-files, bucket \"{}\" at {}",
+                 data_dir, store.bucket, store.endpoint);
+  return s3;
+}
+
 Result<std::unique_ptr<app::SecretBox>>
 open_secret_box(infra::sqlite::Database& database,
                 const infra::config::DaemonConfig& config)
@@ -339,8 +366,9 @@ Server::start()
                    fingerprint);
   }
 
+  RYAX_TRY_ASSIGN(auto run_files, open_run_files(data_dir, m_config));
   m_adapters = std::make_unique<Adapters>(
-    *m_database, *m_secret_box, data_dir, m_config);
+    *m_database, *m_secret_box, data_dir, m_config, std::move(run_files));
   m_app = std::make_unique<Services>(*m_adapters, m_config);
   RYAX_TRY(bind_http());
 

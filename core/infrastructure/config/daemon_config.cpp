@@ -262,6 +262,13 @@ file_keys()
        c.max_live_deployments = {static_cast<int>(count), Origin::file};
        return {};
      }},
+    {"filestore",
+     [](DaemonConfig& c, const YAML::Node& n,
+        const std::string& at) -> Result<void> {
+       RYAX_TRY_ASSIGN(auto store, read_filestore(n, at));
+       c.filestore = {std::move(store), Origin::file};
+       return {};
+     }},
     {"max_unfinished_runs",
      [](DaemonConfig& c, const YAML::Node& n,
         const std::string& at) -> Result<void> {
@@ -455,6 +462,10 @@ load_daemon_config(const DaemonFlags& flags, const Environment& env)
     config.join.value.pop_back();
   }
 
+  RYAX_TRY(resolve_filestore(
+    config.filestore.value, env,
+    fs::path(config.config_file.value).parent_path().string()));
+
   RYAX_TRY(check(config));
   return config;
 }
@@ -503,6 +514,9 @@ describe(const DaemonConfig& config)
   out += fmt::format("encryption_key: {}  # {}\n",
                      key.value.text ? "RYAX_ENCRYPTION_KEY" : key.value.file,
                      to_string(key.origin));
+  out += fmt::format("filestore: {}  # {}\n",
+                     describe_filestore(config.filestore.value),
+                     to_string(config.filestore.origin));
   return out;
 }
 

@@ -2,6 +2,7 @@
 
 #include "core/domain/error.hpp"
 #include "core/domain/scheduling.hpp"
+#include "core/infrastructure/config/filestore_config.hpp"
 #include "core/infrastructure/config/paths.hpp"
 #include "core/infrastructure/config/site_config.hpp" // machine_pool()
 #include "core/infrastructure/crypto/encryption_key.hpp"
@@ -72,6 +73,9 @@ struct DaemonConfig
   // "<data dir>/secret.key" (origin default). describe() shows where it
   // comes from, never the key.
   Setting<crypto::KeySource> encryption_key;
+  // Where run files are stored (ryaxd.yaml `filestore`): local by default,
+  // or local plus an S3 bucket, its secret read at load time.
+  Setting<FilestoreConfig> filestore;
 };
 
 // What the command line said; an empty optional means "not given".
@@ -99,7 +103,8 @@ Result<DaemonConfig> load_daemon_config(const DaemonFlags& flags,
 
 // One "key: value  # origin" line per setting, for --print-config; the
 // pools on one line, "site.node_pools: NAME (cpu 2, memory 4G, ...), ...";
-// encryption_key as "RYAX_ENCRYPTION_KEY" or the key file's path.
+// encryption_key as "RYAX_ENCRYPTION_KEY" or the key file's path; the
+// filestore without its secret.
 std::string describe(const DaemonConfig& config);
 
 } // namespace ryax::infra::config

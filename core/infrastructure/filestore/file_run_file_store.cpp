@@ -341,6 +341,58 @@ FileRunFileStore::commit(const std::string& temp,
   return ref;
 }
 
+Result<void>
+FileRunFileStore::adopt(const std::string& temp, const domain::FileRef& ref)
+{
+  struct Unlink
+  {
+    const std::string& path;
+    ~Unlink() { ::unlink(path.c_str()); } // a no-op once renamed
+  } unlink_temp{ temp };
+  RYAX_TRY_ASSIGN(const auto key, parse_key(ref.key));
+  process::UniqueFd in(::open(temp.c_str(), O_RDONLY | O_CLOEXEC));
+  if (in.get() < 0) {
+    return io_failure("open", temp);
+  }
+  Sha256 hash;
+  RYAX_TRY(copy_stream(in.get(), -1, &hash, temp));
+  if (const auto digest = hash.hex(); digest != key.digest) {
+    return fail(ErrorCode::internal,
+                fmt::format("the content fetched for \"{}\" has SHA-256 {}, "
+                            "not the key's: refused",
+                            ref.key, digest));
+  }
+  if (::fchmod(in.get(), 0444) != 0 || ::fsync(in.get()) != 0) {
+    return io_failure("write", temp);
+  }
+  const auto target = object_path(key.digest, key.name);
+  std::lock_guard lock(m_mutex);
+  if (exists(target)) {
+    return {};
+  }
+  std::error_code ec;
+  fs::create_directories(fs::path(target).parent_path(), ec);
+  if (ec || ::rename(temp.c_str(), target.c_str()) != 0) {
+    return fail(ErrorCode::internal,
+                fmt::format("cannot store \"{}\": {}", target,
+                            ec ? ec.message() : std::strerror(errno)));
+  }
+  return {};
+}
+
+Result<std::string>
+FileRunFileStore::temp_dir() const
+{
+  const auto dir = m_root + "/tmp";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) {
+    return fail(ErrorCode::internal,
+                fmt::format("cannot create \"{}\": {}", dir, ec.message()));
+  }
+  return dir;
+}
+
 void
 FileRunFileStore::release(const std::vector<std::string>& keys)
 {

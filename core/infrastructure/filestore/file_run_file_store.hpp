@@ -38,6 +38,17 @@ public:
                                   const std::string& dest_dir) override;
   Result<std::string> blob_path(const domain::FileRef& ref) override;
   void release(const std::vector<std::string>& keys) override;
+
+  // Store the file at `temp` (in temp_dir(), e.g. fetched from another
+  // tier) as the object of `ref`, without taking a hold, once its SHA-256
+  // is found equal to the digest of the key. The file is moved in place or
+  // deleted, whatever happens. invalid_argument for a malformed key;
+  // internal, naming both digests, for content that is not the key's.
+  Result<void> adopt(const std::string& temp, const domain::FileRef& ref);
+
+  // A directory on the store's file system for files given to adopt();
+  // created on demand. internal when it cannot be.
+  Result<std::string> temp_dir() const;
   Result<int> collect(const std::function<Result<std::vector<std::string>>()>&
                         unreferenced) override;
 

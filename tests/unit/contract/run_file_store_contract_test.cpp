@@ -1,8 +1,11 @@
-// The RunFileStore contract: every test runs against the file adapter and
-// the in-memory one (tests/support/in_memory_run_store.hpp).
+// The RunFileStore contract: every test runs against the file adapter, the
+// in-memory one (tests/support/in_memory_run_store.hpp) and the S3 one (with
+// a real S3 server, s3rver: these fail when it is not installed).
 
 #include "core/infrastructure/filestore/file_run_file_store.hpp"
+#include "core/infrastructure/s3/s3_run_file_store.hpp"
 #include "tests/support/in_memory_run_store.hpp"
+#include "tests/support/s3rver_fixture.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <doctest/doctest.h>
@@ -34,6 +37,16 @@ struct MemoryStore
 {
   TempDir tmp;
   ryax::test::InMemoryRunFileStore adapter;
+  ryax::app::RunFileStore& store() { return adapter; }
+};
+
+struct S3Store
+{
+  TempDir tmp;
+  ryax::test::S3rverFixture server;
+  ryax::infra::s3::S3RunFileStore adapter{ tmp / "store",
+                                           server.settings("contract") };
+  S3Store() { REQUIRE(adapter.open()); }
   ryax::app::RunFileStore& store() { return adapter; }
 };
 
@@ -75,7 +88,7 @@ struct Fixture : Store
   }
 };
 
-#define STORES Fixture<FileStore>, Fixture<MemoryStore>
+#define STORES Fixture<FileStore>, Fixture<MemoryStore>, Fixture<S3Store>
 
 } // namespace
 

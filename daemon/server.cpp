@@ -1,5 +1,7 @@
 #include "daemon/server.hpp"
 
+#include "daemon/run_files.hpp"
+
 #include "core/application/action_service.hpp"
 #include "core/application/build_service.hpp"
 #include "core/application/http_api.hpp"
@@ -21,7 +23,6 @@
 #include "core/infrastructure/filestore/file_trigger_log_store.hpp"
 #include "core/infrastructure/filestore/file_workflow_file_store.hpp"
 #include "core/infrastructure/git/libgit2_git_repository.hpp"
-#include "core/infrastructure/s3/s3_run_file_store.hpp"
 #include "core/infrastructure/sqlite/database.hpp"
 #include "core/infrastructure/sqlite/secret_sealing.hpp"
 #include "core/infrastructure/sqlite/sqlite_action_catalogue.hpp"
@@ -274,31 +275,6 @@ prepare_socket_path(const std::string& path)
 // the key file is made at first start only (not once secrets were sealed
 // with one), and the secrets stored in plain text by an older ryaxd are
 // sealed.
-// The run file store that ryaxd.yaml `filestore` names: local, or local
-// plus an S3 bucket (created when missing).
-Result<std::unique_ptr<app::RunFileStore>>
-open_run_files(const std::string& data_dir,
-               const infra::config::DaemonConfig& config)
-{
-  const auto& store = config.filestore.value;
-  if (store.type != "s3") {
-    return std::make_unique<infra::filestore::FileRunFileStore>(
-      data_dir + "/run-files");
-  }
-  infra::s3::S3Settings settings;
-  settings.endpoint = store.endpoint;
-  settings.bucket = store.bucket;
-  settings.region = store.region;
-  settings.access_key = store.access_key;
-  settings.secret_key = store.secret_key;
-  auto s3 = std::make_unique<infra::s3::S3RunFileStore>(
-    data_dir + "/run-files", std::move(settings));
-  RYAX_TRY(s3->open());
-  app::log::info("run files: local tier {}/run-files, bucket \"{}\" at {}",
-                 data_dir, store.bucket, store.endpoint);
-  return s3;
-}
-
 Result<std::unique_ptr<app::SecretBox>>
 open_secret_box(infra::sqlite::Database& database,
                 const infra::config::DaemonConfig& config)

@@ -28,11 +28,13 @@ has_files(const domain::Values& values)
 AgentExecutor::AgentExecutor(RuntimePool& runtimes,
                              RunStaging& staging,
                              RunFileStore& files,
-                             BundleSource& bundles)
+                             BundleSource& bundles,
+                             bool global_files)
   : m_runtimes(runtimes)
   , m_staging(staging)
   , m_files(files)
   , m_bundles(bundles)
+  , m_global_files(global_files)
 {
 }
 
@@ -64,7 +66,13 @@ AgentExecutor::run(const std::string& execution_id,
                       "the action bundle cannot be fetched: "
                         + present.error().message);
   }
+  constexpr const char* k_no_global_store =
+    "this worker has no global file store (ryaxd.yaml filestore type s3, "
+    "the main daemon's bucket): files cannot cross sites";
   domain::Values local = inputs;
+  if (has_files(inputs) && !m_global_files) {
+    return step_error("invalid_input", k_no_global_store);
+  }
   if (has_files(inputs)) {
     auto staged = m_staging.stage_inputs(execution_id, inputs);
     if (!staged) {
@@ -104,6 +112,10 @@ AgentExecutor::run(const std::string& execution_id,
   }
   if (!files) {
     return ended;
+  }
+  if (!m_global_files) {
+    m_staging.remove_outputs((*lease)->outputs_dir(execution_id));
+    return step_error("invalid_output", k_no_global_store);
   }
   // File and directory outputs go to the run file store (and from there to
   // the global store): the outcome names them by key.

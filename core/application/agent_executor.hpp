@@ -19,10 +19,14 @@ namespace ryax::app {
 class AgentExecutor
 {
 public:
+  // `global_files`: the run file store shares files with the main daemon
+  // (a global store); without one, steps with file inputs or outputs fail
+  // saying so.
   AgentExecutor(RuntimePool& runtimes,
                 RunStaging& staging,
                 RunFileStore& files,
-                BundleSource& bundles);
+                BundleSource& bundles,
+                bool global_files);
 
   // Execute `execution_id` of `spec` with `inputs` (file values name run
   // file keys). Every failure is the outcome's StepError.
@@ -47,6 +51,7 @@ private:
   RunStaging& m_staging;
   RunFileStore& m_files;
   BundleSource& m_bundles;
+  bool m_global_files;
   std::mutex m_mutex;
   // Running executions; null while the runtime is being acquired.
   std::map<std::string, RuntimeLease*> m_running;

@@ -3,20 +3,21 @@
 #include "core/application/agent_executor.hpp"
 #include "daemon/agent/agent_worker.hpp"
 #include "core/infrastructure/filestore/file_build_stores.hpp"
-#include "core/infrastructure/filestore/file_run_file_store.hpp"
 #include "core/infrastructure/filestore/file_run_staging.hpp"
 #include "core/infrastructure/filestore/file_workflow_file_store.hpp"
 #include "core/infrastructure/wrapper/wrapper_pool.hpp"
+#include "daemon/run_files.hpp"
 
 namespace ryax::daemon::agent {
 
 struct WorkerDaemon::Parts
 {
-  explicit Parts(const infra::config::DaemonConfig& config)
+  Parts(const infra::config::DaemonConfig& config,
+        std::unique_ptr<app::RunFileStore> files)
     : bundles(config.data_dir.value + "/bundles"),
-      run_files(config.data_dir.value + "/run-files"),
+      run_files(std::move(files)),
       workflow_files(config.data_dir.value + "/workflow-files"),
-      staging(config.data_dir.value + "/run-work", run_files, workflow_files),
+      staging(config.data_dir.value + "/run-work", *run_files, workflow_files),
       runtimes(bundles,
                infra::wrapper::WrapperPoolSettings{
                  config.data_dir.value + "/wrappers", "",
@@ -25,12 +26,15 @@ struct WorkerDaemon::Parts
                              config.site.value,
                              config.data_dir.value + "/agent" },
              bundles, runtimes),
-      executor(runtimes, staging, run_files, worker)
+      executor(runtimes, staging, *run_files, worker,
+               config.filestore.value.type == "s3")
   {
   }
 
   infra::filestore::FileBundleStore bundles;
-  infra::filestore::FileRunFileStore run_files;
+  // Local, or local plus the global bucket (then file outputs can leave
+  // this site).
+  std::unique_ptr<app::RunFileStore> run_files;
   infra::filestore::FileWorkflowFileStore workflow_files;
   infra::filestore::FileRunStaging staging;
   infra::wrapper::WrapperPool runtimes;
@@ -53,7 +57,9 @@ WorkerDaemon::~WorkerDaemon()
 Result<void>
 WorkerDaemon::start()
 {
-  m_parts = std::make_unique<Parts>(m_config);
+  RYAX_TRY_ASSIGN(auto files,
+                  open_run_files(m_config.data_dir.value, m_config));
+  m_parts = std::make_unique<Parts>(m_config, std::move(files));
   return m_parts->worker.prepare();
 }
 

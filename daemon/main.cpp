@@ -47,10 +47,10 @@ report_error(const std::string& message)
 }
 
 void
-report_ready(const std::string& socket)
+report_ready(const std::string& where)
 {
   if (g_ready_fd >= 0) {
-    const std::string line = "R" + socket;
+    const std::string line = "R" + where;
     [[maybe_unused]] auto n = ::write(g_ready_fd, line.data(), line.size());
     ::close(g_ready_fd);
     g_ready_fd = -1;
@@ -82,7 +82,7 @@ daemonize(const std::string& log_file)
     }
     if (message.starts_with('R')) {
       // Where it serves, for `ryax daemon start` and for people.
-      std::cout << "socket: " << message.substr(1) << std::endl;
+      std::cout << message.substr(1) << std::endl;
       std::_Exit(0);
     }
     if (message.starts_with('E')) {
@@ -250,7 +250,8 @@ main(int argc, char** argv)
       return k_exit_error;
     }
     shutdown = &worker->shutdown_signal();
-    report_ready("worker of " + config->join.value);
+    report_ready("worker of " + config->join.value + " as site "
+                 + config->site.value.name);
   } else {
     server = std::make_unique<daemon::Server>(*config,
                                               daemon::ServerOptions{test_rpcs});
@@ -260,10 +261,10 @@ main(int argc, char** argv)
     }
     shutdown = &server->shutdown_signal();
     // "socket: PATH" first: `ryax daemon start` reads it.
-    report_ready(server->tls_fingerprint().empty()
-                   ? config->socket.value
-                   : config->socket.value + "\ntls CA SHA-256: "
-                       + server->tls_fingerprint());
+    report_ready("socket: " + config->socket.value
+                 + (server->tls_fingerprint().empty()
+                      ? std::string()
+                      : "\ntls CA SHA-256: " + server->tls_fingerprint()));
   }
 
   std::atomic<bool> stopping{false};

@@ -63,10 +63,42 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
+#include <mutex>
 
 namespace fs = std::filesystem;
 
 namespace ryax::daemon {
+
+// The runtimes of each site by name: the daemon's own warm wrappers under
+// its site's name; the worker-agent adapter adds (and removes) the pool of
+// each remote site. Thread-safe: workers ask it for every execution.
+class SiteRuntimeTable final : public app::SiteRuntimes
+{
+public:
+  // Give site `site` the runtimes `pool` (which outlives this table), or
+  // forget it when `pool` is null.
+  void set(const std::string& site, app::RuntimePool* pool)
+  {
+    std::lock_guard lock(m_mutex);
+    if (pool == nullptr) {
+      m_pools.erase(site);
+    } else {
+      m_pools[site] = pool;
+    }
+  }
+
+  app::RuntimePool* pool(const std::string& site) override
+  {
+    std::lock_guard lock(m_mutex);
+    const auto it = m_pools.find(site);
+    return it == m_pools.end() ? nullptr : it->second;
+  }
+
+private:
+  std::mutex m_mutex;
+  std::map<std::string, app::RuntimePool*, std::less<>> m_pools;
+};
 
 // The concrete adapters: the only place that names them.
 struct Adapters
@@ -95,6 +127,7 @@ struct Adapters
                infra::wrapper::WrapperPoolSettings{
                  data_dir + "/wrappers", "", config.max_live_deployments.value })
   {
+    sites.set(config.site.value.name, &runtimes);
   }
 
   app::SecretBox& box; // the daemon's, opened before the adapters
@@ -122,6 +155,7 @@ struct Adapters
   infra::sqlite::SqliteVariableStore variables;
   infra::sqlite::SqliteApiKeyStore api_keys;
   infra::wrapper::WrapperPool runtimes;
+  SiteRuntimeTable sites; // `runtimes` under the site's name, for now
 };
 
 // The application services, wired to the adapters.
@@ -138,7 +172,7 @@ struct Services
                 a.clock, a.runtimes, a.box, config.site.value,
                 infra::config::machine_pool().arch),
       runs(app::RunPorts{a.runs, a.run_logs, a.run_files, a.run_staging,
-                         a.runtimes, a.workflows, a.workflow_format,
+                         a.runtimes, a.sites, a.workflows, a.workflow_format,
                          a.catalogue, a.ids, a.clock, a.variables, a.box},
            run_settings(config)),
       trigger_logs(a.trigger_logs, a.workflows, a.clock),
@@ -156,6 +190,8 @@ struct Services
       variables(a.variables, a.clock),
       api_keys(a.api_keys, a.identity_crypto, a.clock)
   {
+    // Deployments are checked against every site the runner knows.
+    workflows.set_fleet([this] { return runs.fleet(); });
     triggers.set_log(&trigger_logs);
     workflows.add_listener(triggers);
     workflows.add_listener(sources);

@@ -40,6 +40,13 @@ totals(const v1::Site& site)
   return t;
 }
 
+// "healthy", or "unhealthy" while it gets no new placements.
+std::string
+health_text(const v1::Site& site)
+{
+  return site.healthy() ? "healthy" : "unhealthy";
+}
+
 std::string
 used_of(const std::string& used, const std::string& total)
 {
@@ -111,6 +118,7 @@ site_json(const v1::Site& site)
   }
   return { { "name", site.name() },
            { "kind", site.kind() },
+           { "healthy", site.healthy() },
            { "pools", std::move(pools) },
            { "queued", site.queued() } };
 }
@@ -186,12 +194,14 @@ format_cpu(double cores)
 output::Table
 sites_table(const v1::ListSitesReply& reply)
 {
-  output::Table table{ { "SITE", "KIND", "POOLS", "CPU", "MEMORY", "QUEUED" },
-                       {} };
+  output::Table table{
+    { "SITE", "KIND", "HEALTH", "POOLS", "CPU", "MEMORY", "QUEUED" }, {}
+  };
   for (const auto& site : reply.sites()) {
     const auto t = totals(site);
     table.rows.push_back({ site.name(),
                            site.kind(),
+                           health_text(site),
                            std::to_string(site.pools_size()),
                            cpu_usage(t.cpu_in_use, t.cpu),
                            memory_usage(t.memory_in_use_bytes, t.memory_bytes),
@@ -206,6 +216,7 @@ site_fields(const v1::Site& site)
   const auto t = totals(site);
   return { { "site", site.name() },
            { "kind", site.kind() },
+           { "health", health_text(site) },
            { "pools", std::to_string(site.pools_size()) },
            { "cpu", cpu_usage(t.cpu_in_use, t.cpu) },
            { "memory", memory_usage(t.memory_in_use_bytes, t.memory_bytes) },

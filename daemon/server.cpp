@@ -151,7 +151,7 @@ struct Services
                 a.clock, a.runtimes, a.box, config.site.value,
                 infra::config::machine_pool().arch),
       runs(app::RunPorts{a.runs, a.run_logs, *a.run_files, a.run_staging,
-                         a.runtimes, a.workflows, a.workflow_format,
+                         a.runtimes, a.sites, a.workflows, a.workflow_format,
                          a.catalogue, a.ids, a.clock, a.variables, a.box},
            run_settings(config)),
       trigger_logs(a.trigger_logs, a.workflows, a.clock),
@@ -169,6 +169,8 @@ struct Services
       variables(a.variables, a.clock),
       api_keys(a.api_keys, a.identity_crypto, a.clock)
   {
+    // Deployments are checked against every site the runner knows.
+    workflows.set_fleet([this] { return runs.fleet(); });
     triggers.set_log(&trigger_logs);
     workflows.add_listener(triggers);
     workflows.add_listener(sources);
@@ -380,6 +382,13 @@ Server::start()
                          m_adapters->clock, m_adapters->bundles,
                          m_adapters->sites, gate },
     m_config.site.value.name, m_config.listen.value, fingerprint, data_dir);
+  auto& runs = m_app->runs;
+  m_adapters->sites.set_events(agent::FleetEvents{
+    [&runs](const domain::Site& site) { runs.upsert_site(site); },
+    [&runs](const std::string& site, bool healthy) {
+      runs.set_site_healthy(site, healthy);
+    },
+    [&runs](const std::string& site) { runs.remove_site(site); } });
   m_services.push_back(
     std::make_unique<SiteServiceImpl>(gate, m_app->runs, m_fleet.get()));
   m_services.push_back(

@@ -1,5 +1,6 @@
 #include "cli/commands/site_render.hpp"
 
+#include "cli/commands/common.hpp"
 #include "cli/commands/run_render.hpp"
 
 #include <fmt/format.h>
@@ -38,6 +39,13 @@ totals(const v1::Site& site)
     t.executions += pool.executions();
   }
   return t;
+}
+
+// "healthy", or "unhealthy" while it gets no new placements.
+std::string
+health_text(const v1::Site& site)
+{
+  return site.healthy() ? "healthy" : "unhealthy";
 }
 
 std::string
@@ -109,10 +117,17 @@ site_json(const v1::Site& site)
   for (const auto& pool : site.pools()) {
     pools.push_back(node_pool_json(pool));
   }
-  return { { "name", site.name() },
-           { "kind", site.kind() },
-           { "pools", std::move(pools) },
-           { "queued", site.queued() } };
+  json doc{ { "name", site.name() },
+            { "kind", site.kind() },
+            { "healthy", site.healthy() },
+            { "pools", std::move(pools) },
+            { "queued", site.queued() } };
+  if (site.kind() == "worker") {
+    doc["connected"] = site.connected();
+    doc["last_seen_ms"] = site.last_seen_unix_ms();
+    doc["address"] = site.address();
+  }
+  return doc;
 }
 
 json
@@ -186,12 +201,14 @@ format_cpu(double cores)
 output::Table
 sites_table(const v1::ListSitesReply& reply)
 {
-  output::Table table{ { "SITE", "KIND", "POOLS", "CPU", "MEMORY", "QUEUED" },
-                       {} };
+  output::Table table{
+    { "SITE", "KIND", "HEALTH", "POOLS", "CPU", "MEMORY", "QUEUED" }, {}
+  };
   for (const auto& site : reply.sites()) {
     const auto t = totals(site);
     table.rows.push_back({ site.name(),
                            site.kind(),
+                           health_text(site),
                            std::to_string(site.pools_size()),
                            cpu_usage(t.cpu_in_use, t.cpu),
                            memory_usage(t.memory_in_use_bytes, t.memory_bytes),
@@ -204,14 +221,26 @@ std::vector<std::pair<std::string, std::string>>
 site_fields(const v1::Site& site)
 {
   const auto t = totals(site);
-  return { { "site", site.name() },
-           { "kind", site.kind() },
-           { "pools", std::to_string(site.pools_size()) },
-           { "cpu", cpu_usage(t.cpu_in_use, t.cpu) },
-           { "memory", memory_usage(t.memory_in_use_bytes, t.memory_bytes) },
-           { "gpu", gpu_usage(t.gpu_in_use, t.gpu) },
-           { "running", std::to_string(t.executions) },
-           { "queued", std::to_string(site.queued()) } };
+  std::vector<std::pair<std::string, std::string>> fields{
+    { "site", site.name() },
+    { "kind", site.kind() },
+    { "health", health_text(site) },
+    { "pools", std::to_string(site.pools_size()) },
+    { "cpu", cpu_usage(t.cpu_in_use, t.cpu) },
+    { "memory", memory_usage(t.memory_in_use_bytes, t.memory_bytes) },
+    { "gpu", gpu_usage(t.gpu_in_use, t.gpu) },
+    { "running", std::to_string(t.executions) },
+    { "queued", std::to_string(site.queued()) }
+  };
+  if (site.kind() == "worker") {
+    fields.emplace_back("link", site.connected() ? "connected" : "down");
+    fields.emplace_back("last seen",
+                        site.last_seen_unix_ms() == 0
+                          ? std::string("never")
+                          : format_time(site.last_seen_unix_ms() / 1000));
+    fields.emplace_back("address", site.address());
+  }
+  return fields;
 }
 
 output::Table

@@ -24,7 +24,6 @@ RunDefinitions::RunDefinitions(WorkflowStore& workflows,
                                RunFileStore& files,
                                RunStaging& staging,
                                SecretBox& secrets,
-                               const domain::Site& site,
                                std::string arch)
   : m_workflows(workflows)
   , m_format(format)
@@ -32,7 +31,6 @@ RunDefinitions::RunDefinitions(WorkflowStore& workflows,
   , m_files(files)
   , m_staging(staging)
   , m_secrets(secrets)
-  , m_site(site)
   , m_arch(std::move(arch))
 {
 }
@@ -312,14 +310,9 @@ RunDefinitions::build(const std::string& project,
     plan.spec = runtime_spec(workflow_id, action, std::move(*found));
     plan.scheduling.request = domain::resource_request(
       plan.spec->action.metadata.resources, action.resources, m_arch);
-    if (auto candidates = domain::candidates(m_site,
-                                             plan.scheduling.request,
-                                             action.constraints,
-                                             action.objectives)) {
-      plan.scheduling.candidates = std::move(*candidates);
-    } else {
-      plan.scheduling.refusal = candidates.error().message;
-    }
+    // Its candidates depend on the sites when it is dispatched.
+    plan.scheduling.constraints = action.constraints;
+    plan.scheduling.objectives = action.objectives;
   }
   collect_variable_uses(*definition);
   return std::shared_ptr<const RunDefinition>(std::move(definition));

@@ -25,7 +25,7 @@ struct StepPlan
   // What it runs on; unset when its action version is gone or not built.
   std::optional<RuntimeSpec> spec;
   std::string unavailable; // why `spec` is unset
-  SchedulingPlan scheduling;
+  SchedulingPlan scheduling; // its candidates are the scheduler's
 };
 
 // One step input that reads a project variable ("{{ vars.NAME }}", alone
@@ -84,7 +84,6 @@ public:
                  RunFileStore& files,
                  RunStaging& staging,
                  SecretBox& secrets,
-                 const domain::Site& site,
                  std::string arch);
 
   // The definition new runs of `workflow_id` get: its deployed version,
@@ -131,7 +130,6 @@ private:
   RunFileStore& m_files;
   RunStaging& m_staging;
   SecretBox& m_secrets;
-  const domain::Site& m_site;
   std::string m_arch;
 
   std::mutex m_mutex; // the maps below

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace ryax::app {
 
@@ -38,12 +39,19 @@ RunningExecution::detach()
   return m_cancelled;
 }
 
+bool
+RunningExecution::end()
+{
+  std::lock_guard lock(m_mutex);
+  return !std::exchange(m_ended, true);
+}
+
 RunEngine::RunEngine(Clock& clock,
-                     const domain::Site& site,
+                     domain::Site local,
                      EngineSettings settings)
   : m_clock(clock)
   , m_settings(settings)
-  , m_scheduler(site)
+  , m_scheduler(std::move(local))
 {
 }
 
@@ -398,11 +406,49 @@ RunEngine::contains(const std::string& id)
   return find(id) != nullptr;
 }
 
-std::vector<PoolView>
-RunEngine::pools()
+std::vector<SiteView>
+RunEngine::sites()
 {
   std::lock_guard lock(m_mutex);
-  return m_scheduler.pools([this](const QueuedStep& step) { return wanted(step); });
+  return m_scheduler.views([this](const QueuedStep& step) { return wanted(step); });
+}
+
+std::vector<domain::Site>
+RunEngine::fleet()
+{
+  std::lock_guard lock(m_mutex);
+  const auto sites = m_scheduler.sites();
+  return { sites.begin(), sites.end() };
+}
+
+void
+RunEngine::upsert_site(domain::Site site)
+{
+  std::lock_guard lock(m_mutex);
+  log::info("site {} ({}): {} node pool(s)", site.name, site.type,
+            site.pools.size());
+  m_scheduler.upsert_site(std::move(site));
+  dispatch();
+}
+
+void
+RunEngine::set_site_healthy(const std::string& name, bool healthy)
+{
+  std::lock_guard lock(m_mutex);
+  if (m_scheduler.set_site_healthy(name, healthy)) {
+    log::info("site {} is {}", name, healthy ? "healthy" : "unhealthy");
+    dispatch();
+  }
+}
+
+void
+RunEngine::remove_site(const std::string& name)
+{
+  std::lock_guard lock(m_mutex);
+  if (m_scheduler.remove_site(name)) {
+    log::info("site {} removed", name);
+    dispatch();
+  }
 }
 
 bool

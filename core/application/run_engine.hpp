@@ -47,11 +47,17 @@ public:
   // Detach the lease before it is given back; whether it was cancelled.
   bool detach();
 
+  // Mark it ended (its result or loss recorded, its resources given
+  // back); false when it was already: what ends it a second time is
+  // ignored.
+  bool end();
+
 private:
   std::mutex m_mutex;
   std::string m_execution_id;
   RuntimeLease* m_lease = nullptr;
   bool m_cancelled = false;
+  bool m_ended = false;
 };
 
 // One placed step execution, for a worker.
@@ -61,10 +67,11 @@ struct StepJob
   std::string run_id;
   domain::StepKey key;
   int attempt = 1;
-  std::string pool;
+  std::string site; // where it was placed: the site's name
+  std::string pool; // and the pool's
   std::shared_ptr<const RunDefinition> definition; // keeps `plan` alive
   const StepPlan* plan = nullptr;
-  const domain::NodePool* node_pool = nullptr;
+  domain::NodePool node_pool; // as it was when placed
   domain::Values inputs;
   std::shared_ptr<RunningExecution> running;
 };
@@ -99,13 +106,11 @@ struct EngineSettings
 class RunEngine final : public JournalSource
 {
 public:
-  RunEngine(Clock& clock, const domain::Site& site, EngineSettings settings);
+  // Places on `local`, the daemon's own site, and on the sites added later.
+  RunEngine(Clock& clock, domain::Site local, EngineSettings settings);
   ~RunEngine() override;
   RunEngine(const RunEngine&) = delete;
   RunEngine& operator=(const RunEngine&) = delete;
-
-  // The site it places on (immutable).
-  const domain::Site& site() const { return m_scheduler.site(); }
 
   // The journal that writes for this engine (set once, before use).
   void set_journal(RunJournal& journal) { m_journal = &journal; }
@@ -140,10 +145,36 @@ public:
 
   // Record how `job` ended (with `log_lines` new lines of output); the
   // journal number to sync. Give the job's pool resources back and place
-  // what can run now.
+  // what can run now. A result for an execution given up already (its
+  // step is on another attempt, or not running) is ignored.
   std::uint64_t finish(const StepJob& job,
                        domain::StepOutcome outcome,
                        std::int64_t log_lines);
+
+  // `job` was lost with its site (RuntimeLease::site_lost), after
+  // `log_lines` lines of output: not a result. Its step goes back to
+  // waiting with attempt + 1 and is queued again once that is durable (as
+  // domain::recover does at a restart: at-least-once), to run where its
+  // constraints allow, or wait for its site; in a run that failed or was
+  // cancelled meanwhile it is cancelled. The journal number to sync.
+  std::uint64_t interrupted(const StepJob& job, std::int64_t log_lines);
+
+  // Add `site` (a worker joined: healthy) or replace the site of its name
+  // (its pools changed), and place what can run now.
+  void upsert_site(domain::Site site);
+
+  // Whether site `name` gets new placements (a worker went silent or came
+  // back); place what can run now. Steps whose only candidates are on
+  // unhealthy sites wait. Unknown names are ignored.
+  void set_site_healthy(const std::string& name, bool healthy);
+
+  // Forget site `name`: queued steps that only it could run are refused
+  // (they end in error). The daemon's own site and unknown names are
+  // ignored.
+  void remove_site(const std::string& name);
+
+  // The sites, the daemon's own first.
+  std::vector<domain::Site> fleet();
 
   // Cancel run `id`: its running executions are told to stop (outside the
   // lock). The journal number to sync. not_found when it is not going;
@@ -168,8 +199,9 @@ public:
   // Whether run `id` is in memory (going, or final and not yet written).
   bool contains(const std::string& id);
 
-  // The pools of the site with their use and queue.
-  std::vector<PoolView> pools();
+  // Every site with its health, its pools, their use and queue, the
+  // daemon's own first.
+  std::vector<SiteView> sites();
 
   // Call once in each worker thread: a worker takes the jobs it places
   // itself, so it wakes one worker fewer.
@@ -212,8 +244,9 @@ private:
   void settle(ActiveRun& active);
   void erase(ActiveRun& active);
   bool wanted(const QueuedStep& step);
-  // Forget job `key` of `active` and give its pool resources back.
-  void end_job(ActiveRun* active, const StepJob& job);
+  // Forget job `key` of `active` and give its pool resources back; false
+  // (and nothing done) when it was ended already.
+  bool end_job(ActiveRun* active, const StepJob& job);
   std::int64_t now_ms() { return m_clock.now_unix_ms(); }
 
   Clock& m_clock;

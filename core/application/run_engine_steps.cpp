@@ -92,19 +92,19 @@ RunEngine::place(const Scheduler::Decision& decision)
   const domain::StepKey key{ workflow.id(decision.step.step),
                              decision.step.branch };
   const auto& plan = definition.plans[decision.step.step];
-  if (decision.candidate == nullptr) {
+  const auto& candidate = decision.candidate;
+  if (candidate.pool == nullptr) {
     apply(*active,
           key,
           step_error("unschedulable",
-                     plan.scheduling.refusal.empty()
-                       ? plan.unavailable
-                       : plan.scheduling.refusal));
+                     decision.refusal.empty() ? plan.unavailable
+                                              : decision.refusal));
     return;
   }
-  const auto& pool = *decision.candidate->pool;
+  const auto& pool = *candidate.pool;
   auto inputs = domain::resolve_inputs(run, workflow, key, binding_of(*active));
   if (!inputs) {
-    m_scheduler.release(pool.name, plan.scheduling.request);
+    m_scheduler.release(candidate.site, pool.name, plan.scheduling.request);
     apply(*active, key, step_error("invalid_input", inputs.error().message));
     return;
   }
@@ -113,8 +113,8 @@ RunEngine::place(const Scheduler::Decision& decision)
     domain::mark_secrets(*inputs, plan.spec->action.metadata.inputs);
   }
   const auto& step = workflow.step(decision.step.step);
-  auto note = domain::placement_note(
-    m_scheduler.site(), *decision.candidate, step.constraints, step.objectives);
+  auto note =
+    domain::placement_note(candidate, step.constraints, step.objectives);
   StepJob job;
   job.inputs = *inputs;
   if (auto scheduled = domain::mark_scheduled(
@@ -124,7 +124,7 @@ RunEngine::place(const Scheduler::Decision& decision)
                run.id,
                domain::describe(key),
                scheduled.error().message);
-    m_scheduler.release(pool.name, plan.scheduling.request);
+    m_scheduler.release(candidate.site, pool.name, plan.scheduling.request);
     return;
   }
   touch(*active, { key }, {});
@@ -132,8 +132,9 @@ RunEngine::place(const Scheduler::Decision& decision)
   job.run_id = active->id;
   job.key = key;
   job.attempt = run.find(key)->attempt;
+  job.site = candidate.site;
   job.pool = pool.name;
-  job.node_pool = &pool;
+  job.node_pool = pool;
   job.definition = active->definition;
   job.plan = &plan;
   job.running =
@@ -143,16 +144,20 @@ RunEngine::place(const Scheduler::Decision& decision)
   m_jobs.push_back(std::move(job));
 }
 
-void
+bool
 RunEngine::end_job(ActiveRun* active, const StepJob& job)
 {
+  if (!job.running->end()) {
+    return false;
+  }
   --m_in_flight;
-  m_scheduler.release(job.pool, job.plan->scheduling.request);
+  m_scheduler.release(job.site, job.pool, job.plan->scheduling.request);
   if (active != nullptr) {
     std::erase_if(active->running, [&](const auto& entry) {
       return entry.second == job.running;
     });
   }
+  return true;
 }
 
 bool
@@ -203,7 +208,11 @@ RunEngine::finish(const StepJob& job,
 {
   std::lock_guard lock(m_mutex);
   auto* active = find(job.run);
-  end_job(active, job);
+  if (!end_job(active, job)) {
+    log::info("run {}: {}: attempt {} ended already: its result is ignored",
+              job.run_id, domain::describe(job.key), job.attempt);
+    return active == nullptr ? m_sequence : active->last_change;
+  }
   if (active == nullptr) {
     return m_sequence;
   }
@@ -211,9 +220,19 @@ RunEngine::finish(const StepJob& job,
     // Left running in storage: it runs again at the next start.
     return active->last_change;
   }
-  if (auto* step = active->run->find(job.key); step != nullptr) {
-    step->log_lines += log_lines;
+  auto* step = active->run->find(job.key);
+  if (step == nullptr || step->attempt != job.attempt
+      || step->state != domain::StepState::running) {
+    // Given up already (its site was lost and it runs again): the newer
+    // attempt's result counts, not this one.
+    log::info("run {}: {}: the result of attempt {} is ignored",
+              active->id,
+              domain::describe(job.key),
+              job.attempt);
+    dispatch();
+    return active->last_change;
   }
+  step->log_lines += log_lines;
   const auto gated = m_gated.size();
   apply(*active, job.key, std::move(outcome));
   if (m_gated.size() == gated) {
@@ -222,6 +241,54 @@ RunEngine::finish(const StepJob& job,
   // Otherwise the freed resources go to the queue once what this result
   // made ready joined it (after its commit), so that steps of started runs
   // keep their place before new runs.
+  return active->last_change;
+}
+
+std::uint64_t
+RunEngine::interrupted(const StepJob& job, std::int64_t log_lines)
+{
+  std::lock_guard lock(m_mutex);
+  auto* active = find(job.run);
+  if (!end_job(active, job)) {
+    return active == nullptr ? m_sequence : active->last_change;
+  }
+  if (active == nullptr) {
+    return m_sequence;
+  }
+  if (m_stopping) {
+    // Left running in storage: it runs again at the next start.
+    return active->last_change;
+  }
+  auto& run = *active->run;
+  auto* step = run.find(job.key);
+  if (step == nullptr || step->attempt != job.attempt) {
+    dispatch();
+    return active->last_change;
+  }
+  step->log_lines += log_lines;
+  auto recovered = domain::requeue_lost(run, job.key, now_ms());
+  if (!recovered) {
+    log::error("run {}: {}: {}",
+               run.id,
+               domain::describe(job.key),
+               recovered.error().message);
+    dispatch();
+    return active->last_change;
+  }
+  touch(*active, recovered->changed, {});
+  if (!recovered->requeued.empty()) {
+    log::info("run {}: {} runs again (attempt {}): site {} was lost",
+              run.id,
+              domain::describe(job.key),
+              step->attempt,
+              job.site);
+  }
+  // Queued again once its new attempt is durable.
+  gate(*active, recovered->requeued);
+  if (domain::is_final(run.state)) {
+    log::info("run {} {}", run.id, domain::to_string(run.state));
+  }
+  dispatch();
   return active->last_change;
 }
 

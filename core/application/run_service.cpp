@@ -22,9 +22,8 @@ RunService::RunService(RunPorts ports, RunSettings settings)
                   ports.files,
                   ports.staging,
                   ports.secrets,
-                  m_engine.site(),
                   m_settings.arch)
-  , m_executor(ports.runtimes, ports.staging, ports.logs)
+  , m_executor(ports.sites, ports.staging, ports.logs)
   , m_queries(m_engine,
               m_journal,
               m_definitions,
@@ -141,6 +140,11 @@ RunService::run_job(StepJob& job)
     return;
   }
   auto execution = m_executor.execute(job);
+  if (execution.interrupted) {
+    // Lost with its site: it runs again, nothing of it is a result.
+    m_journal.submit(m_engine.interrupted(job, execution.log_lines));
+    return;
+  }
   const auto sequence =
     m_engine.finish(job, std::move(execution.outcome), execution.log_lines);
   // The result is durable before anything downstream starts: the engine
@@ -189,13 +193,18 @@ RunService::cancel(const std::string& project, const std::string& id)
   return m_queries.get(id);
 }
 
-Result<std::vector<PoolView>>
-RunService::pools_of(const std::string& name)
+Result<SiteView>
+RunService::site(const std::string& name)
 {
-  if (name != site().name) {
-    return unknown("site", name, { site().name });
+  auto all = sites();
+  std::vector<std::string> names;
+  for (auto& view : all) {
+    if (view.site.name == name) {
+      return std::move(view);
+    }
+    names.push_back(view.site.name);
   }
-  return pools();
+  return unknown("site", name, names);
 }
 
 std::vector<DeploymentView>

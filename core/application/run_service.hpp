@@ -6,6 +6,7 @@
 #include "core/application/ports/run_staging.hpp"
 #include "core/application/ports/run_store.hpp"
 #include "core/application/ports/runtime_pool.hpp"
+#include "core/application/ports/site_runtimes.hpp"
 #include "core/application/ports/variable_store.hpp"
 #include "core/application/ports/workflow_store.hpp"
 #include "core/application/run_definitions.hpp"
@@ -31,7 +32,11 @@ struct RunPorts
   RunLogStore& logs;
   RunFileStore& files;
   RunStaging& staging;
+  // The daemon's own runtimes: its deployments (listed, drained, reaped).
   RuntimePool& runtimes;
+  // The runtimes of every site, the daemon's own included: where steps
+  // execute.
+  SiteRuntimes& sites;
   WorkflowStore& workflows;
   WorkflowFormat& format;
   ActionCatalogue& catalogue;
@@ -52,8 +57,9 @@ struct RunSettings
   RetentionPolicy retention;
   // How often retention and idle replica reaping run.
   std::chrono::milliseconds housekeeping_interval{ std::chrono::seconds(60) };
-  // The site steps are placed on, and the architecture bundles are built
-  // for here (a step asks for it).
+  // The daemon's own site, first of the sites steps are placed on (others
+  // join with RunService::upsert_site), and the architecture bundles are
+  // built for here (a step asks for it).
   domain::Site site;
   std::string arch;
 };
@@ -145,14 +151,38 @@ public:
   }
   Result<int> apply_retention() { return m_housekeeper.apply_retention(); }
 
-  // The site steps are placed on.
-  const domain::Site& site() const { return m_engine.site(); }
+  // The sites steps are placed on: the daemon's own (RunSettings::site)
+  // first, then those added by upsert_site. The worker-agent adapter calls
+  // the three below as workers join, change, go silent, come back or are
+  // removed.
 
-  // Each pool of the site with what runs on it and what waits for it.
-  std::vector<PoolView> pools() { return m_engine.pools(); }
+  // Add `site` (a worker joined: healthy) or replace the site of its name
+  // (its pools changed: its health stays), and place what can run now.
+  void upsert_site(domain::Site site) { m_engine.upsert_site(std::move(site)); }
 
-  // The pools of site `name`. not_found naming the known sites.
-  Result<std::vector<PoolView>> pools_of(const std::string& name);
+  // Whether site `name` gets new placements. An unhealthy site keeps what
+  // runs there (its runtimes say when an execution is lost: it runs again
+  // elsewhere or waits); steps only it can run wait until it is healthy
+  // again. Unknown names are ignored.
+  void set_site_healthy(const std::string& name, bool healthy)
+  {
+    m_engine.set_site_healthy(name, healthy);
+  }
+
+  // Forget site `name`: queued steps only it could run end in error, and
+  // the runtimes of SiteRuntimes must no longer give its pool (a step
+  // placed there fails: "site_gone"). The daemon's own site stays.
+  void remove_site(const std::string& name) { m_engine.remove_site(name); }
+
+  // Every site with its health, pools, their use and what waits for them,
+  // the daemon's own first.
+  std::vector<SiteView> sites() { return m_engine.sites(); }
+
+  // The sites as configured (no use), the daemon's own first.
+  std::vector<domain::Site> fleet() { return m_engine.fleet(); }
+
+  // Site `name`. not_found naming the known sites.
+  Result<SiteView> site(const std::string& name);
 
   // The deployments (live replicas by workflow action) of `workflow_id`,
   // or of every workflow of `project` when it is "".

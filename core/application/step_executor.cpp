@@ -27,10 +27,10 @@ has_files(const domain::Values& values)
 
 } // namespace
 
-StepExecutor::StepExecutor(RuntimePool& runtimes,
+StepExecutor::StepExecutor(SiteRuntimes& sites,
                            RunStaging& staging,
                            RunLogStore& logs)
-  : m_runtimes(runtimes)
+  : m_sites(sites)
   , m_staging(staging)
   , m_logs(logs)
 {
@@ -48,14 +48,16 @@ StepExecutor::execute(const StepJob& job)
   // A step without its own time limit gets its pool's.
   const RuntimeSpec* spec = &*plan.spec;
   std::optional<RuntimeSpec> limited;
-  if (spec->time_limit_seconds == 0 && job.node_pool != nullptr
-      && job.node_pool->time_seconds) {
+  if (spec->time_limit_seconds == 0 && job.node_pool.time_seconds) {
     limited = *spec;
-    limited->time_limit_seconds = *job.node_pool->time_seconds;
+    limited->time_limit_seconds = *job.node_pool.time_seconds;
     spec = &*limited;
   }
   const auto& id = job.running->execution_id();
-  if (!has_files(job.inputs)) {
+  // A site that reads the global run file store itself takes file inputs
+  // as keys.
+  const auto* site = m_sites.pool(job.site);
+  if (!has_files(job.inputs) || (site != nullptr && site->files_by_key())) {
     execution.outcome = run(job, *spec, job.inputs, execution);
     return execution;
   }
@@ -88,8 +90,13 @@ StepExecutor::run(const StepJob& job,
                 appended.error().message);
     }
   };
+  auto* runtimes = m_sites.pool(job.site);
+  if (runtimes == nullptr) {
+    return step_error("site_gone",
+                      fmt::format("site \"{}\" is gone", job.site));
+  }
   for (int retry = 0;; ++retry) {
-    auto lease = m_runtimes.acquire(spec);
+    auto lease = runtimes->acquire(spec);
     if (!lease) {
       if (retry == 0 && lease.error().code == ErrorCode::unavailable) {
         log::warn("run {}: {}: {}: retrying once",
@@ -106,6 +113,18 @@ StepExecutor::run(const StepJob& job,
     auto result = (*lease)->execute(id, inputs, on_log);
     if (job.running->detach() && !result) {
       return step_error("cancelled", "the run was cancelled");
+    }
+    if (!result && (*lease)->site_lost()) {
+      // It may have run or not: it runs again where it may (at least
+      // once), which is not a failure of the step.
+      (*lease)->discard();
+      log::warn("run {}: {}: site {} was lost: {}",
+                job.run_id,
+                domain::describe(job.key),
+                job.site,
+                result.error().message);
+      execution.interrupted = true;
+      return step_error("site_lost", result.error().message);
     }
     if (!result) {
       // The runtime died or cannot be reached: a fresh one gets the
@@ -137,7 +156,8 @@ StepExecutor::run(const StepJob& job,
          ++i) {
       files = files || has_files(fan_out->sets[i]);
     }
-    if (!files) {
+    if (!files || runtimes->files_by_key()) {
+      // A remote site's file outputs are keys of the global store already.
       return ended;
     }
     // File and directory outputs move into the run file store.

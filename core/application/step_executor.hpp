@@ -3,6 +3,7 @@
 #include "core/application/ports/run_staging.hpp"
 #include "core/application/ports/run_store.hpp"
 #include "core/application/ports/runtime_pool.hpp"
+#include "core/application/ports/site_runtimes.hpp"
 #include "core/application/run_engine.hpp"
 
 #include <cstdint>
@@ -18,20 +19,24 @@ struct StepExecution
   std::int64_t log_lines = 0; // lines of output stored
   // Run file keys of its outputs, held until the result is durable.
   std::vector<std::string> held;
+  // The site running it was lost (RuntimeLease::site_lost): `outcome` is
+  // no result, the step runs again (RunEngine::interrupted).
+  bool interrupted = false;
 };
 
 // Runs one placed step execution, without any lock of the runner: local
-// copies of its file inputs, a runtime leased from the pool (a runtime
-// that fails to start or dies is replaced once), the user's code, its log
-// lines stored as they come, and its file outputs moved into the run file
-// store. Thread-safe: every worker shares one.
+// copies of its file inputs, a runtime leased from the pool of the job's
+// site (a runtime that fails to start or dies is replaced once), the
+// user's code, its log lines stored as they come, and its file outputs
+// moved into the run file store. Thread-safe: every worker shares one.
 class StepExecutor
 {
 public:
-  StepExecutor(RuntimePool& runtimes, RunStaging& staging, RunLogStore& logs);
+  StepExecutor(SiteRuntimes& sites, RunStaging& staging, RunLogStore& logs);
 
   // Execute `job`. Failures of the user's code, of the runtime and of the
-  // files are the outcome's StepError.
+  // files are the outcome's StepError; a site that is gone is
+  // "site_gone"; a site lost during the execution makes it interrupted.
   StepExecution execute(const StepJob& job);
 
 private:
@@ -40,7 +45,7 @@ private:
                           const domain::Values& inputs,
                           StepExecution& execution);
 
-  RuntimePool& m_runtimes;
+  SiteRuntimes& m_sites;
   RunStaging& m_staging;
   RunLogStore& m_logs;
 };

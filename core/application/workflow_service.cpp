@@ -392,6 +392,9 @@ WorkflowService::deploy_locked(const std::string& project,
   RYAX_TRY_ASSIGN(const auto workflow, definition_of(stored));
   RYAX_TRY_ASSIGN(const auto lookup,
                   CatalogueLookup::load(m_catalogue, project));
+  // A step no site can run now is refused, an unhealthy site's pools count.
+  const auto sites =
+    m_fleet ? m_fleet() : std::vector<domain::Site>{ m_site };
   std::vector<std::string> problems;
   for (const auto* step : steps_of(workflow)) {
     const auto found = resolve(*step, step == &workflow.trigger, lookup);
@@ -424,7 +427,7 @@ WorkflowService::deploy_locked(const std::string& project,
       const auto request = domain::resource_request(
         found->metadata.resources, step->resources, m_arch);
       if (auto fits = domain::candidates(
-            m_site, request, step->constraints, step->objectives);
+            sites, request, step->constraints, step->objectives);
           !fits) {
         problems.push_back(
           fmt::format("step \"{}\": {}", step->id, fits.error().message));
@@ -462,11 +465,22 @@ WorkflowService::deploy_locked(const std::string& project,
     auto spec = runtime_spec(id, step, *found);
     const auto request = domain::resource_request(
       found->metadata.resources, step.resources, m_arch);
-    if (auto fits = domain::candidates(
-          m_site, request, step.constraints, step.objectives);
-        fits && spec.time_limit_seconds == 0
-        && fits->front().pool->time_seconds) {
-      spec.time_limit_seconds = *fits->front().pool->time_seconds;
+    // The replicas warmed here are the daemon's own: for a step whose
+    // candidates are all on other sites there is nothing to warm.
+    const auto fits = domain::candidates(
+      sites, request, step.constraints, step.objectives);
+    const domain::Candidate* here = nullptr;
+    for (std::size_t i = 0; fits && i < fits->size() && here == nullptr; ++i) {
+      if ((*fits)[i].site == sites.front().name) {
+        here = &(*fits)[i];
+      }
+    }
+    if (fits && here == nullptr) {
+      continue;
+    }
+    if (here != nullptr && spec.time_limit_seconds == 0
+        && here->pool->time_seconds) {
+      spec.time_limit_seconds = *here->pool->time_seconds;
     }
     if (auto warmed = m_runtimes.warm(spec); !warmed) {
       log::warn("workflow {}: step {} could not be warmed: {}",

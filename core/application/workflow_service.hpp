@@ -11,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -105,6 +106,14 @@ public:
                   domain::Site site,
                   std::string arch);
 
+  // Check deployments against the sites `fleet` returns from now on (the
+  // runner's, which change as workers join and leave) rather than `site`
+  // alone. Call before serving calls.
+  void set_fleet(std::function<std::vector<domain::Site>()> fleet)
+  {
+    m_fleet = std::move(fleet);
+  }
+
   // Tell `listener` too of every deploy and undeploy from now on, after
   // the listeners added before it. Add them before serving calls.
   void add_listener(DeploymentListener& listener)
@@ -139,7 +148,7 @@ public:
                            int version);
 
   // Check every action of version `version` (0: the latest) is built and
-  // fits a node pool of the site, and deploy it. failed_precondition naming
+  // fits a node pool of a site, and deploy it. failed_precondition naming
   // each unbuilt action and how to build it, and each step that no pool can
   // run and why (the workflow is then in error, see errors()); not_found.
   Result<WorkflowDeployment> deploy(const std::string& project,
@@ -190,6 +199,7 @@ private:
   RuntimePool& m_runtimes;
   SecretBox& m_secrets;
   domain::Site m_site;
+  std::function<std::vector<domain::Site>()> m_fleet; // unset: m_site alone
   std::string m_arch;
   std::mutex m_mutex; // one push or state change at a time
   std::vector<DeploymentListener*> m_listeners;

@@ -483,6 +483,37 @@ cancel(Run& run, std::int64_t now_ms)
   return cancelled;
 }
 
+namespace {
+
+// Send `execution` (scheduled or running) back to waiting with attempt + 1
+// when `rerun`, else cancel it; note it in `recovered`.
+void
+take_back(Run& run,
+          const StepKey& key,
+          StepRun& execution,
+          bool rerun,
+          std::int64_t now_ms,
+          const char* why,
+          Recovered& recovered)
+{
+  recovered.changed.push_back(key);
+  if (rerun) {
+    set_state(run, execution, StepState::waiting);
+    execution.attempt += 1;
+    execution.inputs.clear();
+    execution.placement.clear();
+    execution.scheduled_ms.reset();
+    execution.started_ms.reset();
+    recovered.requeued.push_back(key);
+  } else {
+    set_state(run, execution, StepState::cancelled);
+    execution.finished_ms = now_ms;
+    execution.error = StepError{ "cancelled", why, 0, "" };
+  }
+}
+
+} // namespace
+
 Recovered
 recover(Run& run, std::int64_t now_ms)
 {
@@ -494,23 +525,31 @@ recover(Run& run, std::int64_t now_ms)
         execution.state != StepState::running) {
       continue;
     }
-    recovered.changed.push_back(key);
-    if (rerun) {
-      set_state(run, execution, StepState::waiting);
-      execution.attempt += 1;
-      execution.inputs.clear();
-      execution.placement.clear();
-      execution.scheduled_ms.reset();
-      execution.started_ms.reset();
-      recovered.requeued.push_back(key);
-    } else {
-      set_state(run, execution, StepState::cancelled);
-      execution.finished_ms = now_ms;
-      execution.error = StepError{
-        "cancelled", "the daemon stopped while the step was running", 0, ""
-      };
-    }
+    take_back(run, key, execution, rerun, now_ms,
+              "the daemon stopped while the step was running", recovered);
   }
+  settle(run, now_ms);
+  return recovered;
+}
+
+Result<Recovered>
+requeue_lost(Run& run, const StepKey& key, std::int64_t now_ms)
+{
+  auto* execution = run.find(key);
+  if (execution == nullptr) {
+    return fail(ErrorCode::not_found,
+                "run \"" + run.id + "\": no execution " + describe(key));
+  }
+  if (execution->state != StepState::scheduled
+      && execution->state != StepState::running) {
+    return fail(ErrorCode::failed_precondition,
+                "run \"" + run.id + "\": " + describe(key) + " is "
+                  + std::string(to_string(execution->state))
+                  + ", not running");
+  }
+  Recovered recovered;
+  take_back(run, key, *execution, going(run), now_ms,
+            "the site running the step was lost", recovered);
   settle(run, now_ms);
   return recovered;
 }

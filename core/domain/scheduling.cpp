@@ -62,6 +62,38 @@ score(const NodePool& pool, const Objectives& objectives)
   return { sum / total, true };
 }
 
+// "site \"a\"" or "sites \"a\", \"b\"".
+std::string
+site_names(const std::vector<const Site*>& sites)
+{
+  std::string names;
+  for (const auto* site : sites) {
+    names += (names.empty() ? "\"" : ", \"") + site->name + "\"";
+  }
+  return (sites.size() == 1 ? "site " : "sites ") + names;
+}
+
+// Why the site constraints of `constraints` leave none of `sites`.
+std::string
+no_site(std::span<const Site> sites, const Constraints& constraints)
+{
+  std::string known;
+  for (const auto& site : sites) {
+    known += (known.empty() ? "\"" : ", \"") + site.name + "\" ("
+             + site.type + ")";
+    if (site.name == constraints.site) {
+      return "site \"" + site.name + "\" is of type \"" + site.type
+             + "\", not \"" + constraints.site_type + "\"";
+    }
+  }
+  if (!constraints.site.empty()) {
+    return "site \"" + constraints.site + "\" is not known (sites: " + known
+           + ")";
+  }
+  return "no site is of type \"" + constraints.site_type + "\" (sites: "
+         + known + ")";
+}
+
 // Slack for sums of fractional cores.
 constexpr double k_epsilon = 1e-9;
 
@@ -137,49 +169,83 @@ describe(const ResourceRequest& request)
 }
 
 Result<std::vector<Candidate>>
+candidates(std::span<const Site> sites,
+           const ResourceRequest& request,
+           const Constraints& constraints,
+           const Objectives& objectives)
+{
+  std::vector<const Site*> eligible;
+  for (const auto& site : sites) {
+    if ((constraints.site.empty() || site.name == constraints.site)
+        && (constraints.site_type.empty()
+            || site.type == constraints.site_type)) {
+      eligible.push_back(&site);
+    }
+  }
+  if (eligible.empty()) {
+    return fail(ErrorCode::failed_precondition,
+                no_site(sites, constraints));
+  }
+  // With several sites, pools are named "site/pool" in messages.
+  const bool several = eligible.size() > 1;
+  const auto name_of = [&](const Site& site, const NodePool& pool) {
+    return several ? site.name + "/" + pool.name : pool.name;
+  };
+  std::vector<Candidate> result;
+  std::string refusals;
+  std::string pools;
+  bool pool_found = constraints.node_pool.empty();
+  for (const auto* site : eligible) {
+    for (const auto& pool : site->pools) {
+      pools += (pools.empty() ? "" : ", ") + name_of(*site, pool);
+      if (!constraints.node_pool.empty()
+          && pool.name != constraints.node_pool) {
+        continue;
+      }
+      pool_found = true;
+      auto why = constraints.arch.empty() || pool.arch == constraints.arch
+                   ? why_not(pool, request)
+                   : "arch " + pool.arch + " is not " + constraints.arch
+                       + " (constraint)";
+      if (!why.empty()) {
+        refusals +=
+          (refusals.empty() ? "" : "; ") + name_of(*site, pool) + ": " + why;
+        continue;
+      }
+      result.push_back(
+        Candidate{ site->name, &pool, score(pool, objectives).first });
+    }
+  }
+  if (!pool_found) {
+    return fail(ErrorCode::failed_precondition,
+                "node pool \"" + constraints.node_pool + "\" is not in "
+                  + site_names(eligible) + " (" + (several ? "" : "its ")
+                  + "pools: " + pools + ")");
+  }
+  if (result.empty()) {
+    return fail(ErrorCode::failed_precondition,
+                "no node pool of " + site_names(eligible) + " can run "
+                  + describe(request) + " ("
+                  + (refusals.empty() ? "it has no node pools" : refusals)
+                  + ")");
+  }
+  // Stable: equal scores keep the order of the sites and their pools.
+  std::stable_sort(result.begin(), result.end(), [](const auto& a, const auto& b) {
+    return a.score > b.score;
+  });
+  return result;
+}
+
+Result<std::vector<Candidate>>
 candidates(const Site& site,
            const ResourceRequest& request,
            const Constraints& constraints,
            const Objectives& objectives)
 {
-  if (!constraints.site.empty() && constraints.site != site.name) {
-    return fail(ErrorCode::failed_precondition,
-                "site \"" + constraints.site + "\" is not known (this daemon "
-                  "runs site \"" + site.name + "\")");
-  }
-  std::vector<Candidate> result;
-  std::string refusals;
-  bool pool_found = constraints.node_pool.empty();
-  for (const auto& pool : site.pools) {
-    if (!constraints.node_pool.empty() && pool.name != constraints.node_pool) {
-      continue;
-    }
-    pool_found = true;
-    if (auto why = why_not(pool, request); !why.empty()) {
-      refusals += (refusals.empty() ? "" : "; ") + pool.name + ": " + why;
-      continue;
-    }
-    result.push_back(Candidate{ &pool, score(pool, objectives).first });
-  }
-  if (!pool_found) {
-    std::string names;
-    for (const auto& pool : site.pools) {
-      names += (names.empty() ? "" : ", ") + pool.name;
-    }
-    return fail(ErrorCode::failed_precondition,
-                "node pool \"" + constraints.node_pool + "\" is not in site \""
-                  + site.name + "\" (its pools: " + names + ")");
-  }
-  if (result.empty()) {
-    return fail(ErrorCode::failed_precondition,
-                "no node pool of site \"" + site.name + "\" can run " + describe(request)
-                  + " (" + refusals + ")");
-  }
-  // Stable: equal scores keep the configuration order.
-  std::stable_sort(result.begin(), result.end(), [](const auto& a, const auto& b) {
-    return a.score > b.score;
-  });
-  return result;
+  return candidates(std::span<const Site>(&site, 1),
+                    request,
+                    constraints,
+                    objectives);
 }
 
 void
@@ -209,31 +275,42 @@ fits_now(const NodePool& pool, const PoolUsage& usage, const ResourceRequest& re
 }
 
 std::string
-placement_note(const Site& site,
-               const Candidate& candidate,
+placement_note(const Candidate& candidate,
                const Constraints& constraints,
                const Objectives& objectives)
 {
-  std::string note = site.name + "/" + candidate.pool->name + " (";
+  std::string note = candidate.site + "/" + candidate.pool->name + " (";
+  std::string constraint;
+  const auto add = [&](const char* name, const std::string& value) {
+    if (!value.empty()) {
+      constraint +=
+        (constraint.empty() ? "constraint: " : ", ") + std::string(name)
+        + " " + value;
+    }
+  };
+  add("site", constraints.site);
+  add("site type", constraints.site_type);
+  add("node pool", constraints.node_pool);
+  add("arch", constraints.arch);
   if (!constraints.node_pool.empty()) {
-    return note + "constraint: node pool " + constraints.node_pool + ")";
+    return note + constraint + ")";
   }
   if (score(*candidate.pool, objectives).second) {
     std::string weights;
-    const auto add = [&](const char* name, const std::optional<int>& weight) {
+    const auto weigh = [&](const char* name, const std::optional<int>& weight) {
       if (weight && *weight > 0) {
         weights += (weights.empty() ? "" : ", ") + std::string(name) + " "
                    + std::to_string(*weight) + "%";
       }
     };
-    add("cost", objectives.cost);
-    add("energy", objectives.energy);
-    add("performance", objectives.performance);
+    weigh("cost", objectives.cost);
+    weigh("energy", objectives.energy);
+    weigh("performance", objectives.performance);
     return note + "objective score " + number(candidate.score) + ": " + weights
-           + ")";
+           + (constraint.empty() ? "" : "; " + constraint) + ")";
   }
-  if (!constraints.site.empty()) {
-    return note + "constraint: site " + constraints.site + ", fits)";
+  if (!constraint.empty()) {
+    return note + constraint + ")";
   }
   return note + "fits)";
 }

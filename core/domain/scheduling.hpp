@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -93,16 +94,26 @@ std::string describe(const ResourceRequest& request);
 // One pool a step may run on, and why it is ranked there.
 struct Candidate
 {
-  const NodePool* pool = nullptr;
+  std::string site;               // the name of the pool's site
+  const NodePool* pool = nullptr; // in the sites given to candidates()
   double score = 0; // the weighted objective score; 0 without objectives
 };
 
-// The pools of `site` that can run `request` under `constraints`, best
+// The pools of `sites` that can run `request` under `constraints`, best
 // first: by weighted objective score (the sum of weight x score over the
 // weights' sum) when `objectives` sets a weight, ties and the no-objective
-// case in configuration order. Constraints are hard: another site or pool
-// is never a candidate. failed_precondition when none is, naming the
-// request and why each pool refuses it.
+// case in the order of `sites` (the daemon's own site first) and of their
+// pools. Constraints are hard: a pool of another site (`site`), of a site
+// of another type (`site_type`), of another name (`node_pool`) or of
+// another architecture (`arch`) is never a candidate. failed_precondition
+// when none is, naming the request and why each site or pool refuses it.
+// The candidates point into `sites`: they are valid while it is.
+Result<std::vector<Candidate>> candidates(std::span<const Site> sites,
+                                          const ResourceRequest& request,
+                                          const Constraints& constraints,
+                                          const Objectives& objectives);
+
+// candidates() on the one site `site`.
 Result<std::vector<Candidate>> candidates(const Site& site,
                                           const ResourceRequest& request,
                                           const Constraints& constraints,
@@ -125,11 +136,11 @@ bool fits_now(const NodePool& pool,
               const PoolUsage& usage,
               const ResourceRequest& request);
 
-// The placement note of an execution on `candidate` of `site`:
-// "local/gpu (constraint: node pool gpu)", "local/fast (objective score
-// 72.5: cost 50%, performance 50%)" or "local/default (fits)".
-std::string placement_note(const Site& site,
-                           const Candidate& candidate,
+// The placement note of an execution on `candidate`: "local/gpu
+// (constraint: node pool gpu)", "worker-a/gpu (constraint: site
+// worker-a)", "local/fast (objective score 72.5: cost 50%, performance
+// 50%)" or "local/default (fits)".
+std::string placement_note(const Candidate& candidate,
                            const Constraints& constraints,
                            const Objectives& objectives);
 

@@ -79,8 +79,17 @@ using Binding = std::variant<Scalar,
 // Hard placement constraints of a step; empty strings are unset.
 struct Constraints
 {
-  std::string site;
-  std::string node_pool;
+  std::string site;      // the site's name
+  std::string node_pool; // the pool's name (in whichever site allows)
+  std::string site_type; // the site's type ("local")
+  std::string arch;      // the pool's architecture ("x86_64", "aarch64")
+
+  // Whether any is set.
+  bool empty() const
+  {
+    return site.empty() && node_pool.empty() && site_type.empty()
+           && arch.empty();
+  }
 
   bool operator==(const Constraints&) const = default;
 };

@@ -87,7 +87,9 @@ AgentServiceImpl::Connect(
     while (stream->Read(&message)) {
       if (!m_hub.touch(site.name, link)) {
         outcome = fail(ErrorCode::unauthenticated,
-                       fmt::format("site {} was removed or connected again",
+                       fmt::format("site {} was removed (its credential is "
+                                   "revoked), or it connected again from "
+                                   "elsewhere",
                                    site.name));
         break;
       }

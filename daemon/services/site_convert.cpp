@@ -3,14 +3,13 @@
 namespace ryax::daemon {
 
 void
-to_proto(const std::string& name,
-         const std::vector<app::PoolView>& pools,
-         v1::Site& out)
+to_proto(const app::SiteView& site, v1::Site& out)
 {
-  out.set_name(name);
-  out.set_kind("local");
+  out.set_name(site.site.name);
+  out.set_kind(site.site.type);
+  out.set_healthy(site.healthy);
   int queued = 0;
-  for (const auto& view : pools) {
+  for (const auto& view : site.pools) {
     const auto& pool = view.pool;
     auto& p = *out.add_pools();
     p.set_name(pool.name);

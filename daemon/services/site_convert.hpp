@@ -9,10 +9,8 @@
 
 namespace ryax::daemon {
 
-// Site `name` (local) with `pools`.
-void to_proto(const std::string& name,
-              const std::vector<app::PoolView>& pools,
-              v1::Site& out);
+// Site `view` with its health and pools.
+void to_proto(const app::SiteView& view, v1::Site& out);
 
 // `deployment` with its replicas.
 void to_proto(const app::DeploymentView& deployment, v1::Deployment& out);

@@ -19,7 +19,13 @@ SiteServiceImpl::ListSites(grpc::ServerContext* context,
                            v1::ListSitesReply* reply)
 {
   return guarded(m_gate, context, "ListSites", [&]() -> Result<void> {
-    to_proto(m_runs.site().name, m_runs.pools(), *reply->add_sites());
+    for (const auto& site : m_runs.sites()) {
+      auto& out = *reply->add_sites();
+      to_proto(site, out);
+      if (m_fleet != nullptr) {
+        m_fleet->describe(out);
+      }
+    }
     return {};
   });
 }
@@ -30,8 +36,11 @@ SiteServiceImpl::GetSite(grpc::ServerContext* context,
                          v1::Site* reply)
 {
   return guarded(m_gate, context, "GetSite", [&]() -> Result<void> {
-    RYAX_TRY_ASSIGN(const auto pools, m_runs.pools_of(request->name()));
-    to_proto(request->name(), pools, *reply);
+    RYAX_TRY_ASSIGN(const auto site, m_runs.site(request->name()));
+    to_proto(site, *reply);
+    if (m_fleet != nullptr) {
+      m_fleet->describe(*reply);
+    }
     return {};
   });
 }

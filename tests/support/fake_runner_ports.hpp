@@ -9,6 +9,7 @@
 #include "core/application/ports/run_staging.hpp"
 #include "core/application/ports/runtime_pool.hpp"
 #include "core/application/ports/secret_box.hpp"
+#include "core/application/ports/site_runtimes.hpp"
 #include "core/application/ports/workflow_store.hpp"
 #include "core/domain/run_progress.hpp"
 #include "tests/support/in_memory_run_store.hpp"
@@ -132,6 +133,33 @@ private:
   int m_failing_acquires = 0;
   int m_running = 0;
   int m_max_running = 0;
+};
+
+// SiteRuntimes from a table of runtime pools by site name (set() adds,
+// replaces or, with null, removes one).
+class FakeSiteRuntimes final : public app::SiteRuntimes
+{
+public:
+  void set(const std::string& site, app::RuntimePool* pool)
+  {
+    std::lock_guard lock(m_mutex);
+    if (pool == nullptr) {
+      m_pools.erase(site);
+    } else {
+      m_pools[site] = pool;
+    }
+  }
+
+  app::RuntimePool* pool(const std::string& site) override
+  {
+    std::lock_guard lock(m_mutex);
+    const auto it = m_pools.find(site);
+    return it == m_pools.end() ? nullptr : it->second;
+  }
+
+private:
+  std::mutex m_mutex;
+  std::map<std::string, app::RuntimePool*> m_pools;
 };
 
 // RunStaging without disk: uploads and static files become in-memory

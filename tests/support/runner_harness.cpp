@@ -13,6 +13,7 @@ RunnerHarness::RunnerHarness(double cpu)
   pool.cpu = cpu;
   pool.memory_bytes = 64LL << 30;
   settings.site.pools = { pool };
+  sites.set(settings.site.name, &runtimes);
   settings.arch = "x86_64";
   settings.concurrency = 4;
   settings.housekeeping_interval = std::chrono::hours(1);
@@ -48,8 +49,8 @@ void
 RunnerHarness::start()
 {
   service = std::make_unique<app::RunService>(
-    app::RunPorts{ runs, logs, files, staging, runtimes, workflows, format,
-                   catalogue, ids, clock, variables, box },
+    app::RunPorts{ runs, logs, files, staging, runtimes, sites, workflows,
+                   format, catalogue, ids, clock, variables, box },
     settings);
   const auto started = service->start();
   REQUIRE_MESSAGE(started, started.error().message);

@@ -22,7 +22,8 @@ struct RunnerHarness
   InMemoryRunLogStore logs;
   InMemoryRunFileStore files;
   FakeRunStaging staging{ files };
-  FakeRuntimePool runtimes;
+  FakeRuntimePool runtimes;  // the "local" site's
+  FakeSiteRuntimes sites;     // "local": `runtimes`; tests add others
   InMemoryWorkflowStore workflows;
   FakeWorkflowFormat format;
   InMemoryActionCatalogue catalogue;

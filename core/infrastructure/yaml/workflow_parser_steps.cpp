@@ -26,7 +26,10 @@ constexpr std::string_view k_output_keys[] = {
   "name", "type", "human_name", "help", "optional", "enum_values", "origin"
 };
 constexpr std::string_view k_output_required[] = { "name", "type" };
-constexpr std::string_view k_constraint_keys[] = { "site", "node_pool" };
+constexpr std::string_view k_constraint_keys[] = { "site",
+                                                   "node_pool",
+                                                   "site_type",
+                                                   "arch" };
 constexpr std::string_view k_objective_keys[] = { "cost",
                                                   "energy",
                                                   "performance" };
@@ -368,8 +371,11 @@ WorkflowParser::parse_constraints(const Entry& entry,
                    field + "." + name,
                    "expected a name, got an empty string");
     } else if (text) {
-      (name == "site" ? constraints.site : constraints.node_pool) =
-        std::move(*text);
+      auto& value = name == "site"        ? constraints.site
+                    : name == "node_pool" ? constraints.node_pool
+                    : name == "site_type" ? constraints.site_type
+                                          : constraints.arch;
+      value = std::move(*text);
     }
   }
 }

@@ -211,13 +211,19 @@ Writer::scheduling(int indent, const WorkflowStep& step)
     }
   }
   const auto& c = step.constraints;
-  if (!c.site.empty() || !c.node_pool.empty()) {
+  if (!c.empty()) {
     line(indent, "constraints:");
     if (!c.site.empty()) {
       key(indent + 2, "site", yaml_string(c.site));
     }
     if (!c.node_pool.empty()) {
       key(indent + 2, "node_pool", yaml_string(c.node_pool));
+    }
+    if (!c.site_type.empty()) {
+      key(indent + 2, "site_type", yaml_string(c.site_type));
+    }
+    if (!c.arch.empty()) {
+      key(indent + 2, "arch", yaml_string(c.arch));
     }
   }
   const auto& o = step.objectives;

@@ -18,6 +18,7 @@ local_site()
   ryax::v1::Site site;
   site.set_name("local");
   site.set_kind("local");
+  site.set_healthy(true);
   site.set_queued(3);
   auto* cpu = site.add_pools();
   cpu->set_name("default");
@@ -110,6 +111,7 @@ TEST_CASE("the site document has the proto fields with their proto names")
   const auto doc = site_json(local_site());
   CHECK(doc["name"] == "local");
   CHECK(doc["kind"] == "local");
+  CHECK(doc["healthy"] == true);
   CHECK(doc["queued"] == 3);
   REQUIRE(doc["pools"].size() == 2);
   const auto& gpu = doc["pools"][1];
@@ -129,17 +131,29 @@ TEST_CASE("the site document has the proto fields with their proto names")
   CHECK(gpu["executions"] == 1);
   CHECK(gpu["queued"] == 1);
   CHECK(gpu.size() == 15);
-  CHECK(doc.size() == 4);
+  CHECK(doc.size() == 5);
 }
 
-TEST_CASE("site list sums the use and capacity of every pool")
+TEST_CASE("site list sums the use and capacity of every pool, one row per "
+          "site with its health")
 {
   ryax::v1::ListSitesReply reply;
   *reply.add_sites() = local_site();
+  auto& worker = *reply.add_sites();
+  worker.set_name("worker-a");
+  worker.set_kind("local");
+  worker.set_healthy(false);
+  worker.set_queued(1);
+  auto* pool = worker.add_pools();
+  pool->set_name("default");
+  pool->set_cpu(4);
+  pool->set_memory_bytes(8 * k_gib);
   std::ostringstream out;
   output::print_table(out, sites_table(reply), false);
-  CHECK(out.str() == "SITE   KIND   POOLS  CPU     MEMORY    QUEUED\n"
-                     "local  local  2      1.6/24  512M/48G  3\n");
+  CHECK(out.str()
+        == "SITE      KIND   HEALTH     POOLS  CPU     MEMORY    QUEUED\n"
+           "local     local  healthy    2      1.6/24  512M/48G  3\n"
+           "worker-a  local  unhealthy  1      0/4     0/8G      1\n");
 }
 
 TEST_CASE("site show prints the totals, then one row per pool")
@@ -151,6 +165,7 @@ TEST_CASE("site show prints the totals, then one row per pool")
   CHECK(out.str() ==
         "site:    local\n"
         "kind:    local\n"
+        "health:  healthy\n"
         "pools:   2\n"
         "cpu:     1.6/24\n"
         "memory:  512M/48G\n"

@@ -251,7 +251,7 @@ TEST_CASE("an unknown node pool is refused naming it and the site's pools")
   CHECK(contains(result.error().message, "small, big"));
 }
 
-TEST_CASE("a site constraint must name this site")
+TEST_CASE("a site constraint must name a known site")
 {
   const auto site = site_of({ pool("small", 1, 2 * k_gib) });
   Constraints here;
@@ -418,23 +418,23 @@ TEST_CASE("the placement note says why a pool was chosen")
   on_fast.node_pool = "fast";
   const auto constrained = candidates(site, request(1), on_fast, {});
   REQUIRE(constrained);
-  CHECK(placement_note(site, constrained->front(), on_fast, {}) ==
+  CHECK(placement_note(constrained->front(), on_fast, {}) ==
         "local/fast (constraint: node pool fast)");
 
   const auto objectives = weights(50, {}, 50);
   const auto ranked = candidates(site, request(1), {}, objectives);
   REQUIRE(ranked);
-  CHECK(placement_note(site, ranked->front(), {}, objectives) ==
+  CHECK(placement_note(ranked->front(), {}, objectives) ==
         "local/fast (objective score 57.5: cost 50%, performance 50%)");
 
   const auto plain = candidates(site, request(1), {}, {});
   REQUIRE(plain);
-  CHECK(placement_note(site, plain->front(), {}, {}) == "local/cheap (fits)");
+  CHECK(placement_note(plain->front(), {}, {}) == "local/cheap (fits)");
 
   Constraints here;
   here.site = "local";
-  CHECK(placement_note(site, plain->front(), here, {}) ==
-        "local/cheap (constraint: site local, fits)");
+  CHECK(placement_note(plain->front(), here, {}) ==
+        "local/cheap (constraint: site local)");
 }
 
 // --- QueueRank -------------------------------------------------------------

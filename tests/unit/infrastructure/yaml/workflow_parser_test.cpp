@@ -435,7 +435,8 @@ TEST_CASE("every key of the format is read into the definition")
   CHECK(greet.resources.memory_bytes == 1536LL * 1024 * 1024);
   CHECK(greet.resources.time_seconds == 90);
   CHECK(greet.resources.gpu == 1);
-  CHECK(greet.constraints == Constraints{ "local", "default" });
+  CHECK(greet.constraints
+        == Constraints{ "local", "default", "local", "x86_64" });
   CHECK(greet.objectives == Objectives{ 50, 100, 30 });
   CHECK(greet.deployment == Deployment{ 300, 2, true });
   CHECK(w.actions[2].after == std::vector<std::string>{ "scaled" });

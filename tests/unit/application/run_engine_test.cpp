@@ -1,0 +1,158 @@
+// RunEngine driven by hand (no workers): what a lost execution and a late
+// result do to a run.
+
+#include "core/application/run_definitions.hpp"
+#include "core/application/run_engine.hpp"
+#include "core/application/run_journal.hpp"
+#include "tests/support/runner_harness.hpp"
+#include "tests/unit/domain/run_builders.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace ryax;
+using namespace ryax::domain;
+
+namespace {
+
+// An engine and its journal on the harness's stores, with workflow "wf" of
+// one step "only" deployed.
+struct EngineFixture
+{
+  test::RunnerHarness h;
+  app::RunDefinitions definitions{ h.workflows, h.format, h.catalogue,
+                                   h.files,     h.staging, h.box,
+                                   "x86_64" };
+  app::RunEngine engine{ h.clock, h.settings.site, {} };
+  app::RunJournal journal{ h.runs, engine };
+
+  EngineFixture()
+  {
+    engine.set_journal(journal);
+    h.deploy(test::make_workflow(
+      { test::action("only", { { "x", test::ref("start", "n") } }) }));
+  }
+
+  ~EngineFixture() { engine.stop(); }
+
+  // Admit run "run-1" and return its first job, marked running.
+  app::StepJob start()
+  {
+    auto definition = definitions.deployed("default", "wf");
+    REQUIRE(definition);
+    auto run = domain::start("run-1",
+                             *(*definition)->workflow,
+                             (*definition)->version,
+                             { { "n", std::int64_t{ 1 } } },
+                             test::k_now);
+    REQUIRE(run);
+    const auto admitted = engine.admit(std::move(*run), *definition, 0);
+    REQUIRE(admitted);
+    REQUIRE(journal.sync(*admitted));
+    return take();
+  }
+
+  // The next job, marked running.
+  app::StepJob take()
+  {
+    app::StepJob job;
+    REQUIRE(engine.take_job(job));
+    REQUIRE(engine.begin(job));
+    return job;
+  }
+
+  const StepRun& step(const app::RunSnapshot& snapshot)
+  {
+    const auto* found = snapshot.stored.run.find(StepKey{ "only", "" });
+    REQUIRE(found != nullptr);
+    return *found;
+  }
+};
+
+Outputs
+outputs(std::int64_t out)
+{
+  return Outputs{ { "out", out } };
+}
+
+} // namespace
+
+TEST_SUITE_BEGIN("app::RunEngine");
+
+TEST_CASE("a lost execution goes back to waiting with attempt + 1 and is "
+          "placed again once that is durable")
+{
+  EngineFixture f;
+  const auto first = f.start();
+  CHECK(first.site == "local");
+  CHECK(first.pool == "default");
+  CHECK(first.node_pool.name == "default");
+  CHECK(first.attempt == 1);
+
+  const auto sequence = f.engine.interrupted(first, 3);
+  auto snapshot = f.engine.snapshot("run-1");
+  REQUIRE(snapshot);
+  CHECK(f.step(*snapshot).state == StepState::waiting);
+  CHECK(f.step(*snapshot).attempt == 2);
+  CHECK(f.step(*snapshot).log_lines == 3);
+  CHECK(f.step(*snapshot).placement.empty());
+  REQUIRE(f.journal.sync(sequence));
+
+  const auto second = f.take();
+  CHECK(second.attempt == 2);
+  CHECK(second.running->execution_id() == "run-1.only.r.2");
+  REQUIRE(f.journal.sync(f.engine.finish(second, outputs(7), 0)));
+  snapshot = f.engine.snapshot("run-1");
+  if (snapshot) { // still in memory until settled
+    CHECK(snapshot->stored.run.state == RunState::done);
+  }
+  const auto stored = f.h.runs.load("run-1").value().value();
+  CHECK(stored.run.state == RunState::done);
+  const auto* only = stored.run.find(StepKey{ "only", "" });
+  REQUIRE(only != nullptr);
+  CHECK(only->attempt == 2);
+  CHECK(std::get<std::int64_t>(only->output_sets.at(0).at("out")) == 7);
+}
+
+TEST_CASE("a late result of an execution given up is ignored: the newer "
+          "attempt's result counts")
+{
+  EngineFixture f;
+  const auto first = f.start();
+  REQUIRE(f.journal.sync(f.engine.interrupted(first, 0)));
+  const auto second = f.take();
+
+  // The lost execution's result arrives after all.
+  (void)f.engine.finish(first, outputs(99), 5);
+  auto snapshot = f.engine.snapshot("run-1");
+  REQUIRE(snapshot);
+  CHECK(f.step(*snapshot).state == StepState::running);
+  CHECK(f.step(*snapshot).attempt == 2);
+  CHECK(f.step(*snapshot).log_lines == 0);
+
+  REQUIRE(f.journal.sync(f.engine.finish(second, outputs(7), 0)));
+  // Ending it twice changes nothing either.
+  (void)f.engine.finish(second, outputs(8), 0);
+  const auto stored = f.h.runs.load("run-1").value().value();
+  CHECK(stored.run.state == RunState::done);
+  const auto* only = stored.run.find(StepKey{ "only", "" });
+  REQUIRE(only != nullptr);
+  CHECK(std::get<std::int64_t>(only->output_sets.at(0).at("out")) == 7);
+  CHECK_FALSE(f.engine.busy());
+}
+
+TEST_CASE("a lost execution of a cancelled run is cancelled, not run again")
+{
+  EngineFixture f;
+  const auto first = f.start();
+  REQUIRE(f.engine.cancel("run-1"));
+  REQUIRE(f.journal.sync(f.engine.interrupted(first, 0)));
+  const auto stored = f.h.runs.load("run-1").value().value();
+  CHECK(stored.run.state == RunState::cancelled);
+  const auto* only = stored.run.find(StepKey{ "only", "" });
+  REQUIRE(only != nullptr);
+  CHECK(only->state == StepState::cancelled);
+  CHECK(only->attempt == 1);
+  CHECK_FALSE(f.engine.busy());
+}
+
+TEST_SUITE_END();

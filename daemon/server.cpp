@@ -405,6 +405,9 @@ Server::start()
   grpc::ServerBuilder builder;
   // Run inputs and workflow static files travel in one message.
   builder.SetMaxReceiveMessageSize(k_max_message_bytes);
+  // Worker agents ping their link every 10 s (keepalive): allowed.
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                             5000);
   builder.AddListeningPort(m_addresses.front(),
                            grpc::InsecureServerCredentials());
   if (tcp_credentials) {

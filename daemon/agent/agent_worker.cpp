@@ -51,8 +51,23 @@ AgentWorker::AgentWorker(WorkerSettings settings,
 
 AgentWorker::~AgentWorker()
 {
-  std::unique_lock lock(m_threads_mutex);
-  m_threads_done.wait(lock, [this] { return m_threads == 0; });
+  stop_pool();
+}
+
+void
+AgentWorker::stop_pool()
+{
+  {
+    std::lock_guard lock(m_threads_mutex);
+    m_stop = true;
+    m_queue.clear();
+  }
+  m_threads_done.notify_all();
+  for (auto& thread : m_pool) {
+    if (thread.joinable()) {
+      thread.join();
+    }
+  }
 }
 
 Result<void>
@@ -114,8 +129,11 @@ AgentWorker::prepare()
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 5000);
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5000);
+  // A link that stops answering is given up after about 30 s, so that a
+  // short network cut is survived by the connection itself (nothing to
+  // send again) and a dead main daemon is noticed.
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);
   args.SetMaxReceiveMessageSize(256 * 1024 * 1024);
   if (infra::crypto::is_ryaxd_ca(m_state.ca_pem)) {
     args.SetSslTargetNameOverride(infra::crypto::k_server_name);
@@ -152,53 +170,73 @@ void
 AgentWorker::start_execution(app::AgentExecutor& executor,
                              const v1::AgentExecute& execute)
 {
-  {
-    std::lock_guard lock(m_threads_mutex);
-    ++m_threads;
+  std::lock_guard lock(m_threads_mutex);
+  m_queue.push_back(execute);
+  // Executions run on long-lived threads: a replica is the child of the
+  // thread that started it, and dies with it (PR_SET_PDEATHSIG).
+  if (m_idle == 0 && m_pool.size() < m_settings.concurrency) {
+    m_pool.emplace_back([this, &executor] {
+      std::unique_lock lock(m_threads_mutex);
+      for (;;) {
+        ++m_idle;
+        m_threads_done.wait(lock, [this] { return m_stop || !m_queue.empty(); });
+        --m_idle;
+        if (m_queue.empty()) {
+          return;
+        }
+        auto next = std::move(m_queue.front());
+        m_queue.pop_front();
+        lock.unlock();
+        run_execution(executor, next);
+        lock.lock();
+      }
+    });
   }
-  std::thread([this, &executor, execute] {
-    const auto& id = execute.execution_id();
-    domain::StepOutcome outcome;
-    auto spec = infra::json::runtime_spec_from_json(
-      nlohmann::json::parse(execute.spec_json(), nullptr, false));
-    auto inputs = infra::json::values_from_wire(
-      nlohmann::json::parse(execute.inputs_json(), nullptr, false));
-    if (!spec || !inputs) {
-      outcome = domain::StepError{
-        "runtime_unavailable",
-        "the worker cannot read the execution: "
-          + (!spec ? spec.error().message : inputs.error().message),
-        0, {} };
-    } else {
-      outcome = executor.execute(id, *spec, *inputs, [&](const app::LogLine& line) {
-        v1::WorkerMessage message;
-        auto* log = message.mutable_log();
-        log->set_execution_id(id);
-        log->set_stderr(line.stream == app::LogStream::err);
-        log->set_line(line.line);
-        log->set_timestamp_unix_ns(line.timestamp_unix_ns);
-        send(message);
-      });
-    }
-    v1::WorkerMessage message;
-    message.mutable_result()->set_execution_id(id);
-    message.mutable_result()->set_outcome_json(
-      infra::json::outcome_to_json(outcome).dump());
-    // Kept until the main daemon acknowledges it.
-    std::error_code ec;
-    fs::create_directories(m_settings.state_dir + "/results", ec);
-    if (auto kept = infra::files::write_file_atomically(
-          m_settings.state_dir + "/results/" + id + ".json",
-          message.result().SerializeAsString(), 0600);
-        !kept) {
-      app::log::error("execution {}: cannot keep its result: {}", id,
-                      kept.error().message);
-    }
-    send(message);
-    std::lock_guard lock(m_threads_mutex);
-    --m_threads;
-    m_threads_done.notify_all();
-  }).detach();
+  m_threads_done.notify_one();
+}
+
+void
+AgentWorker::run_execution(app::AgentExecutor& executor,
+                           const v1::AgentExecute& execute)
+{
+  const auto& id = execute.execution_id();
+  domain::StepOutcome outcome;
+  auto spec = infra::json::runtime_spec_from_json(
+    nlohmann::json::parse(execute.spec_json(), nullptr, false));
+  auto inputs = infra::json::values_from_wire(
+    nlohmann::json::parse(execute.inputs_json(), nullptr, false));
+  if (!spec || !inputs) {
+    outcome = domain::StepError{
+      "runtime_unavailable",
+      "the worker cannot read the execution: "
+        + (!spec ? spec.error().message : inputs.error().message),
+      0, {} };
+  } else {
+    outcome = executor.execute(id, *spec, *inputs, [&](const app::LogLine& line) {
+      v1::WorkerMessage message;
+      auto* log = message.mutable_log();
+      log->set_execution_id(id);
+      log->set_stderr(line.stream == app::LogStream::err);
+      log->set_line(line.line);
+      log->set_timestamp_unix_ns(line.timestamp_unix_ns);
+      send(message);
+    });
+  }
+  v1::WorkerMessage message;
+  message.mutable_result()->set_execution_id(id);
+  message.mutable_result()->set_outcome_json(
+    infra::json::outcome_to_json(outcome).dump());
+  // Kept until the main daemon acknowledges it.
+  std::error_code ec;
+  fs::create_directories(m_settings.state_dir + "/results", ec);
+  if (auto kept = infra::files::write_file_atomically(
+        m_settings.state_dir + "/results/" + id + ".json",
+        message.result().SerializeAsString(), 0600);
+      !kept) {
+    app::log::error("execution {}: cannot keep its result: {}", id,
+                    kept.error().message);
+  }
+  send(message);
 }
 
 Result<void>
@@ -315,7 +353,9 @@ AgentWorker::session(ShutdownSignal& shutdown,
 Result<void>
 AgentWorker::run(ShutdownSignal& shutdown, app::AgentExecutor& executor)
 {
-  auto backoff = std::chrono::milliseconds(1000);
+  // Short waits: the main daemon gives a silent worker up after
+  // worker_timeout_seconds (30 s by default).
+  auto backoff = std::chrono::milliseconds(500);
   while (!shutdown.requested()) {
     bool welcomed = false;
     auto ended = session(shutdown, executor, welcomed);
@@ -323,10 +363,14 @@ AgentWorker::run(ShutdownSignal& shutdown, app::AgentExecutor& executor)
       break;
     }
     if (!ended && fatal(ended.error().code)) {
+      for (const auto& id : executor.running()) {
+        (void)executor.cancel(id);
+      }
+      stop_pool();
       return ended;
     }
     if (welcomed) {
-      backoff = std::chrono::milliseconds(1000);
+      backoff = std::chrono::milliseconds(500);
     }
     app::log::warn("link to {} lost ({}); connecting again in {} ms",
                    m_settings.main,
@@ -335,11 +379,12 @@ AgentWorker::run(ShutdownSignal& shutdown, app::AgentExecutor& executor)
     if (shutdown.wait_for(backoff)) {
       break;
     }
-    backoff = std::min(backoff * 2, std::chrono::milliseconds(10000));
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
   }
   for (const auto& id : executor.running()) {
     (void)executor.cancel(id);
   }
+  stop_pool(); // before the executor goes
   return {};
 }
 

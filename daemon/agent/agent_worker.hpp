@@ -11,6 +11,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <condition_variable>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -26,6 +27,7 @@ struct WorkerSettings
   std::string join_token; // for the first connection
   domain::Site site;      // what it declares
   std::string state_dir;  // <data dir>/agent: credential, CA, results
+  std::size_t concurrency = 8; // executions at once (run_concurrency)
 };
 
 // What a worker keeps between starts (state_dir/state.json, mode 0600).
@@ -43,7 +45,7 @@ struct WorkerState
 // the AgentExecutor, sending heartbeats, log lines and results. Results
 // are written to state_dir/results/ before they are sent and removed when
 // the main daemon acknowledges them, so a link that drops loses none: they
-// are sent again on reconnect. Reconnects with backoff (1 s to 10 s).
+// are sent again on reconnect. Reconnects with backoff (0.5 s to 2 s).
 class AgentWorker final : public app::BundleSource
 {
 public:
@@ -74,6 +76,10 @@ private:
                        bool& welcomed);
   void start_execution(app::AgentExecutor& executor,
                        const v1::AgentExecute& execute);
+  void run_execution(app::AgentExecutor& executor,
+                     const v1::AgentExecute& execute);
+  // Let running executions end and join the pool's threads.
+  void stop_pool();
   void send(const v1::WorkerMessage& message);
   std::vector<std::string> buffered_results();
   Result<void> save_state();
@@ -87,9 +93,12 @@ private:
   grpc::ClientReaderWriter<v1::WorkerMessage, v1::MainMessage>* m_stream =
     nullptr;
   std::mutex m_bundle_mutex; // one fetch at a time
-  std::mutex m_threads_mutex;
+  std::mutex m_threads_mutex; // guards the queue and the pool
   std::condition_variable m_threads_done;
-  int m_threads = 0; // executions running on threads of their own
+  std::deque<v1::AgentExecute> m_queue; // executions not started yet
+  std::vector<std::thread> m_pool;
+  std::size_t m_idle = 0; // pool threads waiting for an execution
+  bool m_stop = false;
 };
 
 } // namespace ryax::daemon::agent

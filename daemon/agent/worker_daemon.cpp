@@ -24,7 +24,9 @@ struct WorkerDaemon::Parts
                  config.max_live_deployments.value }),
       worker(WorkerSettings{ config.join.value, config.join_token.value,
                              config.site.value,
-                             config.data_dir.value + "/agent" },
+                             config.data_dir.value + "/agent",
+                             static_cast<std::size_t>(
+                               config.run_concurrency.value) },
              bundles, runtimes),
       executor(runtimes, staging, *run_files, worker,
                config.filestore.value.type == "s3")

@@ -93,7 +93,7 @@ store="filestore: {type: s3, endpoint: \"http://$main_ip:4568\", bucket: ryax, a
 cat >"$work/main/ryaxd.yaml" <<YAML
 listen: "$main_ip:7443"
 http_listen: ""
-worker_timeout_seconds: 12
+worker_timeout_seconds: 20
 housekeeping_interval_seconds: 1
 site:
   name: main
@@ -164,11 +164,10 @@ action make "  - {name: tag, human_name: T, help: h, type: string}" \
   - {name: d, human_name: D, help: h, type: directory}" \
 "import os
 def handle(r):
-    os.makedirs('/tmp/out-' + r['tag'] + '/d/sub', exist_ok=True)
-    base = '/tmp/out-' + r['tag']
-    open(base + '/f.txt', 'w').write('file of ' + r['tag'])
-    open(base + '/d/sub/x.txt', 'w').write('dir of ' + r['tag'])
-    return {'f': base + '/f.txt', 'd': base + '/d'}"
+    os.makedirs('d/sub', exist_ok=True)
+    open('f.txt', 'w').write('file of ' + r['tag'])
+    open('d/sub/x.txt', 'w').write('dir of ' + r['tag'])
+    return {'f': os.path.abspath('f.txt'), 'd': os.path.abspath('d')}"
 action read "  - {name: f, human_name: F, help: h, type: file}
   - {name: d, human_name: D, help: h, type: directory}" \
   "  - {name: text, human_name: T, help: h, type: string}" \
@@ -215,6 +214,10 @@ import json, sys
 doc = json.load(open('$1'))
 print(next(r['value'] for r in doc['results'] if r['key'] == '$2'))"
 }
+run_done() { # RUN_ID: whether the run ended done
+  ryax --socket "$sock" --no-autostart runs show "$1" -o json \
+    | python3 -c 'import json, sys; sys.exit(0 if json.load(sys.stdin)["state"] == "done" else 1)'
+}
 placements() { # RUN_JSON STEP: every placement of the step, one per line
   python3 -c "
 import json
@@ -253,9 +256,7 @@ run_id=$(ryax_main run fast --input x=300 -o json | python3 -c 'import json,sys;
 wait_for 30 grep -q '^start 300$' "$journal" || fail "the fast step did not start"
 kill -9 "$(cat "$work/worker-a.pid")"
 ip netns pids "$ns_a" | xargs -r kill -9 # its wrappers, as on a dead machine
-ryax_main runs watch "$run_id" >/dev/null 2>&1 || true
-wait_for 60 bash -c "ryax --socket '$sock' runs show $run_id -o json | grep -q '\"state\": \"done\"'" \
-  || fail "the run did not finish after worker-a died"
+wait_for 60 run_done "$run_id" || fail "the run did not finish after worker-a died"
 ryax_main runs show "$run_id" -o json >"$work/fast.json"
 placements "$work/fast.json" m | grep -q '^worker-b/' \
   || fail "the step did not run again on worker-b: $(placements "$work/fast.json" m)"
@@ -267,12 +268,13 @@ workflow chain "    - {name: x, type: integer}" \
   - {id: s3, from: mark, inputs_values: {x: \"{{ s2.y }}\", seconds: 0}, constraints: {site: worker-b}}" \
 "  - {key: y, value: \"{{ s3.y }}\"}"
 run_id=$(ryax_main run chain --input x=400 -o json | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
-wait_for 30 grep -q '^start 401$' "$journal" || fail "s2 did not start"
+wait_for 30 grep -q '^start 401$' "$journal" \
+  || fail "s2 did not start: $(ryax_main runs show "$run_id" 2>&1 | tail -20)"
 ip -n "$ns_main" link set "${tag}b0" down
 sleep 10
 ip -n "$ns_main" link set "${tag}b0" up
-wait_for 60 bash -c "ryax --socket '$sock' runs show $run_id -o json | grep -q '\"state\": \"done\"'" \
-  || fail "the chain did not finish after the link came back"
+wait_for 60 run_done "$run_id" \
+  || fail "the chain did not finish after the link came back: $(ryax_main runs show "$run_id" 2>&1 | tail -20)"
 for x in 400 401 402; do
   [ "$(grep -c "^end $x\$" "$journal")" = 1 ] || fail "step with x=$x ran $(grep -c "^end $x\$" "$journal") times"
 done

@@ -1,29 +1,9 @@
 #include "core/application/agent_executor.hpp"
 
 #include "core/application/log.hpp"
+#include "core/application/step_outcomes.hpp"
 
 namespace ryax::app {
-
-namespace {
-
-domain::StepError
-step_error(std::string kind, std::string message)
-{
-  return domain::StepError{ std::move(kind), std::move(message), 0, {} };
-}
-
-bool
-has_files(const domain::Values& values)
-{
-  for (const auto& [name, value] : values) {
-    if (std::holds_alternative<domain::FileRef>(value)) {
-      return true;
-    }
-  }
-  return false;
-}
-
-} // namespace
 
 AgentExecutor::AgentExecutor(RuntimePool& runtimes,
                              RunStaging& staging,

@@ -3,6 +3,7 @@
 #include "core/application/log.hpp"
 #include "core/application/run_engine.hpp"
 #include "core/application/run_engine_state.hpp"
+#include "core/application/step_outcomes.hpp"
 
 #include <fmt/format.h>
 
@@ -12,12 +13,6 @@ namespace {
 
 // Set in worker threads: a worker that places jobs takes one itself.
 thread_local bool t_worker = false;
-
-domain::StepError
-step_error(std::string kind, std::string message)
-{
-  return domain::StepError{ std::move(kind), std::move(message), 0, {} };
-}
 
 std::string
 execution_id(const std::string& run_id, const domain::StepKey& key, int attempt)

@@ -1,31 +1,11 @@
 #include "core/application/step_executor.hpp"
 
 #include "core/application/log.hpp"
+#include "core/application/step_outcomes.hpp"
 
 #include <fmt/format.h>
 
 namespace ryax::app {
-
-namespace {
-
-domain::StepError
-step_error(std::string kind, std::string message)
-{
-  return domain::StepError{ std::move(kind), std::move(message), 0, {} };
-}
-
-bool
-has_files(const domain::Values& values)
-{
-  for (const auto& [name, value] : values) {
-    if (std::holds_alternative<domain::FileRef>(value)) {
-      return true;
-    }
-  }
-  return false;
-}
-
-} // namespace
 
 StepExecutor::StepExecutor(SiteRuntimes& sites,
                            RunStaging& staging,

@@ -353,14 +353,7 @@ AgentHub::execute(const std::string& site,
 Result<void>
 AgentHub::cancel(const std::string& site, const std::string& execution_id)
 {
-  std::shared_ptr<std::pair<std::mutex, Writer>> writer;
-  {
-    std::lock_guard lock(m_mutex);
-    const auto link = m_links.find(site);
-    if (link != m_links.end()) {
-      writer = link->second->writer;
-    }
-  }
+  const auto writer = writer_of(site);
   v1::MainMessage cancel;
   cancel.mutable_cancel()->set_execution_id(execution_id);
   if (!write(writer, cancel)) {
@@ -370,19 +363,20 @@ AgentHub::cancel(const std::string& site, const std::string& execution_id)
   return {};
 }
 
+std::shared_ptr<std::pair<std::mutex, AgentHub::Writer>>
+AgentHub::writer_of(const std::string& site)
+{
+  std::lock_guard lock(m_mutex);
+  const auto link = m_links.find(site);
+  return link == m_links.end() ? nullptr : link->second->writer;
+}
+
 void
 AgentHub::drain(const std::string& site,
                 const std::string& project,
                 const std::string& workflow_id)
 {
-  std::shared_ptr<std::pair<std::mutex, Writer>> writer;
-  {
-    std::lock_guard lock(m_mutex);
-    const auto link = m_links.find(site);
-    if (link != m_links.end()) {
-      writer = link->second->writer;
-    }
-  }
+  const auto writer = writer_of(site);
   v1::MainMessage drain;
   drain.mutable_drain()->set_project(project);
   drain.mutable_drain()->set_workflow_id(workflow_id);

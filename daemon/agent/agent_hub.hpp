@@ -118,8 +118,9 @@ private:
   struct Link;
   class RemotePool;
 
-  bool send_execute(Link& link, Pending& pending);
   void lose(Link& link); // lock held
+  // The writer of the link of `site` now, or null.
+  std::shared_ptr<std::pair<std::mutex, Writer>> writer_of(const std::string& site);
 
   app::RuntimePool& m_local;
   std::string m_local_site;

@@ -1,7 +1,7 @@
 #include "daemon/agent/agent_service_impl.hpp"
 
 #include "core/infrastructure/filestore/bundle_transfer.hpp"
-#include "daemon/agent/agent_convert.hpp"
+#include "daemon/services/site_convert.hpp"
 #include "daemon/guarded.hpp"
 
 #include <fmt/format.h>

@@ -9,7 +9,7 @@
 #include "core/infrastructure/files/write_file.hpp"
 #include "core/infrastructure/json/agent_json.hpp"
 #include "core/infrastructure/rpc/status.hpp"
-#include "daemon/agent/agent_convert.hpp"
+#include "daemon/services/site_convert.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>

@@ -9,6 +9,11 @@
 
 namespace ryax::daemon {
 
+// The fields of a node pool as declared (no usage): what `site show`
+// prints and what a worker agent declares in its hello.
+void pool_to_proto(const domain::NodePool& pool, v1::NodePool& out);
+domain::NodePool pool_from_proto(const v1::NodePool& pool);
+
 // Site `view` with its health and pools.
 void to_proto(const app::SiteView& view, v1::Site& out);
 

@@ -5,29 +5,10 @@
 
 #include "tests/support/run_fixture.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <memory>
 
 namespace ryax::test {
 
-// A free loopback TCP port.
-inline std::string
-free_tcp_port()
-{
-  const int probe = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(probe, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(probe, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(probe);
-  return std::to_string(ntohs(addr.sin_port));
-}
 
 // A `ryaxd --join` worker of the daemon at `main` in its own data dir.
 class Worker

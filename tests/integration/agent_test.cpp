@@ -106,7 +106,7 @@ TEST_CASE("a worker refuses a bad token and a main daemon whose CA is not "
   CHECK(none.err.find("serves no TLS address") != std::string::npos);
 }
 
-TEST_CASE("steps placed on a worker's site run there, with their logs; a "
+TEST_CASE("steps placed on a worker's site run there, with their logs, and a "
           "worker killed mid-step is lost and the step runs again on the main "
           "site")
 {

@@ -8,6 +8,7 @@
 #include "tests/support/legacy_database.hpp"
 
 #include "ryax/v1/action.grpc.pb.h"
+#include "ryax/v1/agent.grpc.pb.h"
 #include "ryax/v1/apikey.grpc.pb.h"
 #include <SQLiteCpp/Database.h>
 #include "ryax/v1/build.grpc.pb.h"
@@ -92,14 +93,16 @@ daemon_methods()
          ryax::v1::ListSitesRequest::descriptor(),
          ryax::v1::WhoAmIRequest::descriptor(),
          ryax::v1::GetVariableRequest::descriptor(),
-         ryax::v1::ListApiKeysRequest::descriptor() }) {
+         ryax::v1::ListApiKeysRequest::descriptor(),
+         ryax::v1::AgentHello::descriptor() }) {
     REQUIRE(linked != nullptr);
   }
   const auto* pool = google::protobuf::DescriptorPool::generated_pool();
   for (const char* name :
        { "DaemonService", "RepositoryService", "ActionService",
          "BuildService", "WorkflowService", "RunService", "SiteService",
-         "IdentityService", "VariableService", "ApiKeyService" }) {
+         "IdentityService", "VariableService", "ApiKeyService",
+         "AgentService" }) {
     const auto* service = pool->FindServiceByName(std::string("ryax.v1.") + name);
     REQUIRE_MESSAGE(service != nullptr, name);
     for (int i = 0; i < service->method_count(); ++i) {

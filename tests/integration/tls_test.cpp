@@ -17,21 +17,6 @@ using namespace ryax::test;
 
 namespace {
 
-// A free loopback TCP port.
-std::string
-free_port()
-{
-  const int probe = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(probe, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(probe, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(probe);
-  return std::to_string(ntohs(addr.sin_port));
-}
-
 mode_t
 mode_of(const std::string& path)
 {
@@ -56,7 +41,7 @@ TEST_CASE("--listen serves TLS only, with a CA ryaxd made in its data dir, "
 {
   DaemonFixture d(false);
   CHECK(d.ryaxd({ "--foreground", "--listen", "nonsense" }).exit_code == 1);
-  const auto port = free_port();
+  const auto port = free_tcp_port();
   const auto address = "127.0.0.1:" + port;
   d.start({ "--listen", address });
   const auto tls = d.home() + "/tls";
@@ -104,7 +89,7 @@ TEST_CASE("--listen serves TLS only, with a CA ryaxd made in its data dir, "
 
   // Another daemon's CA: refused, naming both fingerprints.
   DaemonFixture other(false);
-  other.start({ "--listen", "127.0.0.1:" + free_port() });
+  other.start({ "--listen", "127.0.0.1:" + free_tcp_port() });
   auto wrong = d.ryax({ "--server", address, "--ca-file",
                         other.home() + "/tls/ca.pem", "workflow", "list" },
                       "", { { "RYAX_TOKEN", token } });
@@ -123,7 +108,7 @@ TEST_CASE("ryax login pins the CA and keeps a context (mode 0600), contexts "
           "switch between daemons, logout and context rm revoke the session")
 {
   DaemonFixture d(false);
-  const auto address = "127.0.0.1:" + free_port();
+  const auto address = "127.0.0.1:" + free_tcp_port();
   d.start({ "--listen", address });
   REQUIRE(d.ryax({ "user", "add", "dev", "--role", "developer",
                    "--password-stdin" },
@@ -254,7 +239,7 @@ TEST_CASE("a full run from another network namespace, over TLS")
   REQUIRE(sh("ip -n " + ns + " link set lo up") == 0);
   REQUIRE(sh("ip -n " + ns + " link set " + veth + "p up") == 0);
 
-  const auto address = net + "1:" + free_port();
+  const auto address = net + "1:" + free_tcp_port();
   RunFixture f({ "add" }, "listen: " + address + "\n");
   f.deploy("remote", "    - {name: x, type: integer}\n",
            "  - {id: a1, from: add, inputs_values: {x: \"{{ start.x }}\"}}\n",

@@ -26,6 +26,9 @@ ProcessResult run(const std::vector<std::string>& argv,
                   const EnvOverrides& env = {}, const std::string& input = {},
                   std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
+// A loopback TCP port free now (bound and released), as a string.
+std::string free_tcp_port();
+
 // A child process running in the background, killed on destruction.
 class BackgroundProcess
 {

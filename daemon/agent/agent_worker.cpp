@@ -24,6 +24,8 @@ namespace ryax::daemon::agent {
 namespace {
 
 constexpr std::uint64_t k_max_state_bytes = 1 << 20;
+// Log lines kept while the link is down, at most.
+constexpr std::uint64_t k_max_kept_log_bytes = 64ULL << 20;
 
 Error
 from_status(const grpc::Status& status)
@@ -45,7 +47,8 @@ fatal(ErrorCode code)
 AgentWorker::AgentWorker(WorkerSettings settings,
                          app::BundleStore& bundles,
                          app::RuntimePool& runtimes)
-  : m_settings(std::move(settings)), m_bundles(bundles), m_runtimes(runtimes)
+  : m_settings(std::move(settings)), m_bundles(bundles), m_runtimes(runtimes),
+    m_logs(m_settings.state_dir + "/logs", k_max_kept_log_bytes)
 {
 }
 
@@ -149,6 +152,17 @@ AgentWorker::send(const v1::WorkerMessage& message)
   std::lock_guard lock(m_link_mutex);
   if (m_stream != nullptr) {
     m_stream->Write(message);
+  }
+}
+
+void
+AgentWorker::send_log(const v1::WorkerMessage& message)
+{
+  // Kept when the link is down, under the lock that publishes a new link,
+  // so that a line is either sent or flushed by the next session.
+  std::lock_guard lock(m_link_mutex);
+  if (m_stream == nullptr || !m_stream->Write(message)) {
+    m_logs.add(message.log());
   }
 }
 
@@ -282,17 +296,26 @@ AgentWorker::session(ShutdownSignal& shutdown,
                    m_settings.site.name);
   }
   {
+    // What was kept while the link was down goes first: the log lines, then
+    // the results the main daemon has not acknowledged yet.
     std::lock_guard lock(m_link_mutex);
-    m_stream = stream.get();
-  }
-  // Results the main daemon has not acknowledged yet.
-  for (const auto& id : buffered) {
-    auto text = infra::files::read_file(
-      m_settings.state_dir + "/results/" + id + ".json", 256 << 20);
-    v1::WorkerMessage result;
-    if (text && result.mutable_result()->ParseFromString(*text)) {
-      send(result);
+    const auto lines = m_logs.flush([&](const v1::AgentLog& line) {
+      v1::WorkerMessage kept;
+      *kept.mutable_log() = line;
+      return stream->Write(kept);
+    });
+    if (lines > 0) {
+      app::log::info("sent {} log line(s) kept while the link was down", lines);
     }
+    for (const auto& id : buffered) {
+      auto text = infra::files::read_file(
+        m_settings.state_dir + "/results/" + id + ".json", 256 << 20);
+      v1::WorkerMessage result;
+      if (text && result.mutable_result()->ParseFromString(*text)) {
+        stream->Write(result);
+      }
+    }
+    m_stream = stream.get();
   }
   std::mutex done_mutex;
   bool done = false;

@@ -4,6 +4,7 @@
 #include "core/application/ports/build_store.hpp"
 #include "core/application/ports/bundle_source.hpp"
 #include "core/domain/scheduling.hpp"
+#include "daemon/agent/log_buffer.hpp"
 #include "daemon/shutdown_signal.hpp"
 
 #include "ryax/v1/agent.grpc.pb.h"
@@ -44,8 +45,9 @@ struct WorkerState
 // joins or presents its credential, and then runs what it is sent through
 // the AgentExecutor, sending heartbeats, log lines and results. Results
 // are written to state_dir/results/ before they are sent and removed when
-// the main daemon acknowledges them, so a link that drops loses none: they
-// are sent again on reconnect. Reconnects with backoff (0.5 s to 2 s).
+// the main daemon acknowledges them, and log lines that cannot be sent are
+// kept in state_dir/logs/ (64 MiB at most), so a link that drops loses
+// none: they are sent on reconnect, lines first. Reconnects with backoff (0.5 s to 2 s).
 class AgentWorker final : public app::BundleSource
 {
 public:
@@ -81,6 +83,8 @@ private:
   // Let running executions end and join the pool's threads.
   void stop_pool();
   void send(const v1::WorkerMessage& message);
+  // Send a log line, or keep it while the link is down.
+  void send_log(const v1::WorkerMessage& message);
   std::vector<std::string> buffered_results();
   Result<void> save_state();
 
@@ -88,6 +92,7 @@ private:
   app::BundleStore& m_bundles;
   app::RuntimePool& m_runtimes;
   WorkerState m_state;
+  LogBuffer m_logs; // lines kept while the link is down
   std::shared_ptr<grpc::Channel> m_channel;
   std::mutex m_link_mutex; // guards m_stream
   grpc::ClientReaderWriter<v1::WorkerMessage, v1::MainMessage>* m_stream =

@@ -84,13 +84,7 @@ AgentExecutor::run(const std::string& execution_id,
     return step_error("runtime_crashed", result.error().message);
   }
   auto ended = std::move(*result);
-  auto* outputs = std::get_if<domain::Outputs>(&ended);
-  auto* fan_out = std::get_if<domain::FanOut>(&ended);
-  bool files = outputs != nullptr && has_files(*outputs);
-  for (std::size_t i = 0; fan_out != nullptr && i < fan_out->sets.size(); ++i) {
-    files = files || has_files(fan_out->sets[i]);
-  }
-  if (!files) {
+  if (!has_file_outputs(ended)) {
     return ended;
   }
   if (!m_global_files) {
@@ -99,28 +93,9 @@ AgentExecutor::run(const std::string& execution_id,
   }
   // File and directory outputs go to the run file store (and from there to
   // the global store): the outcome names them by key.
-  const auto outputs_dir = (*lease)->outputs_dir(execution_id);
   std::vector<std::string> held;
-  const auto ingest = [&](domain::Values& values) -> Result<void> {
-    RYAX_TRY_ASSIGN(values, m_staging.ingest_outputs(outputs_dir, values));
-    for (const auto& [name, value] : values) {
-      if (const auto* ref = std::get_if<domain::FileRef>(&value)) {
-        held.push_back(ref->key);
-      }
-    }
-    return {};
-  };
-  Result<void> ingested;
-  if (outputs != nullptr) {
-    ingested = ingest(*outputs);
-  } else {
-    for (auto& set : fan_out->sets) {
-      if (ingested) {
-        ingested = ingest(set);
-      }
-    }
-  }
-  m_staging.remove_outputs(outputs_dir);
+  auto ingested = ingest_file_outputs(
+    m_staging, (*lease)->outputs_dir(execution_id), ended, held);
   m_files.release(held);
   if (!ingested) {
     return step_error("invalid_output", ingested.error().message);

@@ -131,37 +131,13 @@ StepExecutor::run(const StepJob& job,
          ++i) {
       domain::mark_secrets(fan_out->sets[i], output_specs);
     }
-    bool files = outputs != nullptr && has_files(*outputs);
-    for (std::size_t i = 0; fan_out != nullptr && i < fan_out->sets.size();
-         ++i) {
-      files = files || has_files(fan_out->sets[i]);
-    }
-    if (!files || runtimes->files_by_key()) {
+    if (!has_file_outputs(ended) || runtimes->files_by_key()) {
       // A remote site's file outputs are keys of the global store already.
       return ended;
     }
     // File and directory outputs move into the run file store.
-    const auto outputs_dir = (*lease)->outputs_dir(id);
-    const auto ingest = [&](domain::Values& values) -> Result<void> {
-      RYAX_TRY_ASSIGN(values, m_staging.ingest_outputs(outputs_dir, values));
-      for (const auto& [name, value] : values) {
-        if (const auto* ref = std::get_if<domain::FileRef>(&value)) {
-          execution.held.push_back(ref->key);
-        }
-      }
-      return {};
-    };
-    Result<void> ingested;
-    if (outputs != nullptr) {
-      ingested = ingest(*outputs);
-    } else {
-      for (auto& set : fan_out->sets) {
-        if (ingested) {
-          ingested = ingest(set);
-        }
-      }
-    }
-    m_staging.remove_outputs(outputs_dir);
+    auto ingested =
+      ingest_file_outputs(m_staging, (*lease)->outputs_dir(id), ended, execution.held);
     if (!ingested) {
       return step_error("invalid_output", ingested.error().message);
     }

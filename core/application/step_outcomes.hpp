@@ -1,9 +1,12 @@
 #pragma once
 
+#include "core/application/ports/run_staging.hpp"
 #include "core/domain/run.hpp"
+#include "core/domain/run_progress.hpp"
 
 #include <string>
 #include <variant>
+#include <vector>
 
 // Small helpers shared by the code that runs step executions (the runner's
 // StepExecutor and RunEngine, a worker agent's AgentExecutor).
@@ -27,5 +30,18 @@ has_files(const domain::Values& values)
   }
   return false;
 }
+
+// Whether the outputs of `outcome` (one set, or any set of a fan-out) hold
+// a file or directory value.
+bool has_file_outputs(const domain::StepOutcome& outcome);
+
+// Store the file and directory outputs of `outcome`, collected under
+// `outputs_dir`, in the run file store through `staging` (the values then
+// name their keys), add each key to `held`, and remove `outputs_dir`. The
+// error of RunStaging::ingest_outputs.
+Result<void> ingest_file_outputs(RunStaging& staging,
+                                 const std::string& outputs_dir,
+                                 domain::StepOutcome& outcome,
+                                 std::vector<std::string>& held);
 
 } // namespace ryax::app

@@ -138,19 +138,26 @@ AgentHub::pool(const std::string& site)
   return found == m_pools.end() ? nullptr : found->second.get();
 }
 
+AgentHub::Link&
+AgentHub::link_of(const std::string& site)
+{
+  auto& link = m_links[site];
+  if (!link) {
+    link = std::make_unique<Link>();
+    link->site = site;
+  }
+  if (!m_pools.contains(site)) {
+    m_pools.emplace(site, std::make_unique<RemotePool>(*this, site));
+  }
+  return *link;
+}
+
 void
 AgentHub::known(const domain::Site& site)
 {
   {
     std::lock_guard lock(m_mutex);
-    auto& link = m_links[site.name];
-    if (!link) {
-      link = std::make_unique<Link>();
-      link->site = site.name;
-    }
-    if (!m_pools.contains(site.name)) {
-      m_pools.emplace(site.name, std::make_unique<RemotePool>(*this, site.name));
-    }
+    link_of(site.name);
   }
   if (m_events.site_up) {
     m_events.site_up(site);
@@ -171,21 +178,14 @@ AgentHub::attach(const domain::Site& site,
   std::uint64_t number = 0;
   {
     std::lock_guard lock(m_mutex);
-    auto& link = m_links[site.name];
-    if (!link) {
-      link = std::make_unique<Link>();
-      link->site = site.name;
-    }
-    if (!m_pools.contains(site.name)) {
-      m_pools.emplace(site.name, std::make_unique<RemotePool>(*this, site.name));
-    }
-    link->number = number = ++m_next_link;
-    link->connected = true;
-    link->healthy = true;
-    link->last_seen = Clock::now();
-    link->writer = std::make_shared<std::pair<std::mutex, Writer>>();
-    link->writer->second = std::move(writer);
-    link_writer = link->writer;
+    auto& link = link_of(site.name);
+    link.number = number = ++m_next_link;
+    link.connected = true;
+    link.healthy = true;
+    link.last_seen = Clock::now();
+    link.writer = std::make_shared<std::pair<std::mutex, Writer>>();
+    link.writer->second = std::move(writer);
+    link_writer = link.writer;
     for (const auto& id : known) {
       if (!m_pending.contains(id)) {
         v1::MainMessage cancel;

@@ -119,6 +119,8 @@ private:
   class RemotePool;
 
   void lose(Link& link); // lock held
+  // The link of `site`, made (with its pool) when there is none; lock held.
+  Link& link_of(const std::string& site);
   // The writer of the link of `site` now, or null.
   std::shared_ptr<std::pair<std::mutex, Writer>> writer_of(const std::string& site);
 

@@ -1,5 +1,7 @@
 #include "daemon/agent/fleet.hpp"
 
+#include <map>
+
 namespace ryax::daemon::agent {
 
 Fleet::Fleet(Ports ports,
@@ -60,19 +62,25 @@ Fleet::remove(const std::string& name)
 }
 
 void
-Fleet::describe(v1::Site& site)
+Fleet::describe(const std::vector<v1::Site*>& sites)
 {
-  auto found = m_registry.list();
-  if (!found) {
+  auto joined = m_registry.list();
+  if (!joined) {
     return;
   }
-  for (const auto& joined : *found) {
-    if (joined.site.name == site.name()) {
-      site.set_kind("worker");
-      site.set_last_seen_unix_ms(joined.last_seen_ms);
-      site.set_address(joined.address);
-      site.set_connected(m_hub.view(site.name()).connected);
+  std::map<std::string, const domain::AgentSite*, std::less<>> workers;
+  for (const auto& site : *joined) {
+    workers.emplace(site.site.name, &site);
+  }
+  for (auto* site : sites) {
+    const auto found = workers.find(site->name());
+    if (found == workers.end()) {
+      continue;
     }
+    site->set_kind("worker");
+    site->set_last_seen_unix_ms(found->second->last_seen_ms);
+    site->set_address(found->second->address);
+    site->set_connected(m_hub.view(site->name()).connected);
   }
 }
 

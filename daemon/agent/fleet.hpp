@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace ryax::daemon::agent {
 
@@ -56,9 +57,9 @@ public:
   // `ryax site rm`: forget the site, revoke its credential, close its link.
   Result<void> remove(const std::string& name);
 
-  // Fill the worker fields of `site` (last seen, address, connected) when
-  // it is a worker's.
-  void describe(v1::Site& site);
+  // Fill the worker fields (last seen, address, connected) of those of
+  // `sites` that are workers', reading the registry once.
+  void describe(const std::vector<v1::Site*>& sites);
 
 private:
   AgentHub& m_hub;

@@ -19,12 +19,13 @@ SiteServiceImpl::ListSites(grpc::ServerContext* context,
                            v1::ListSitesReply* reply)
 {
   return guarded(m_gate, context, "ListSites", [&]() -> Result<void> {
+    std::vector<v1::Site*> sites;
     for (const auto& site : m_runs.sites()) {
-      auto& out = *reply->add_sites();
-      to_proto(site, out);
-      if (m_fleet != nullptr) {
-        m_fleet->describe(out);
-      }
+      sites.push_back(reply->add_sites());
+      to_proto(site, *sites.back());
+    }
+    if (m_fleet != nullptr) {
+      m_fleet->describe(sites);
     }
     return {};
   });
@@ -39,7 +40,7 @@ SiteServiceImpl::GetSite(grpc::ServerContext* context,
     RYAX_TRY_ASSIGN(const auto site, m_runs.site(request->name()));
     to_proto(site, *reply);
     if (m_fleet != nullptr) {
-      m_fleet->describe(*reply);
+      m_fleet->describe({ reply });
     }
     return {};
   });

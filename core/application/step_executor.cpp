@@ -25,12 +25,17 @@ StepExecutor::execute(const StepJob& job)
     execution.outcome = step_error("runtime_unavailable", plan.unavailable);
     return execution;
   }
-  // A step without its own time limit gets its pool's.
+  // A step without its own time limit gets its pool's; the spec names the
+  // pool it was placed on (a Slurm site's partition).
   const RuntimeSpec* spec = &*plan.spec;
   std::optional<RuntimeSpec> limited;
-  if (spec->time_limit_seconds == 0 && job.node_pool.time_seconds) {
+  if ((spec->time_limit_seconds == 0 && job.node_pool.time_seconds)
+      || spec->node_pool != job.pool) {
     limited = *spec;
-    limited->time_limit_seconds = *job.node_pool.time_seconds;
+    if (limited->time_limit_seconds == 0 && job.node_pool.time_seconds) {
+      limited->time_limit_seconds = *job.node_pool.time_seconds;
+    }
+    limited->node_pool = job.pool;
     spec = &*limited;
   }
   const auto& id = job.running->execution_id();

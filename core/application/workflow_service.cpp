@@ -6,6 +6,7 @@
 #include "core/application/runtime_spec.hpp"
 #include "core/application/workflow_secrets.hpp"
 #include "core/domain/path.hpp"
+#include "core/domain/slurm.hpp"
 #include "core/domain/suggest.hpp"
 #include "core/domain/workflow_validation.hpp"
 
@@ -415,6 +416,11 @@ WorkflowService::deploy_locked(const std::string& project,
                                      found->id(),
                                      found->version()));
     } else if (step == &workflow.trigger) {
+      if (auto pinned = domain::check_trigger_site(sites, step->constraints);
+          !pinned) {
+        problems.push_back(
+          fmt::format("step \"{}\": {}", step->id, pinned.error().message));
+      }
       // A timer that cannot fire (a file pushed before the check existed).
       if (domain::is_timer_trigger(step->from)) {
         if (auto timer = domain::timer_trigger(*step); !timer) {

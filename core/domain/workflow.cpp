@@ -110,7 +110,7 @@ WorkflowStep::operator==(const WorkflowStep& other) const
          inputs_values == other.inputs_values && after == other.after &&
          same_resources(resources, other.resources) &&
          constraints == other.constraints && objectives == other.objectives &&
-         deployment == other.deployment &&
+         deployment == other.deployment && hpc == other.hpc &&
          std::equal(outputs.begin(),
                     outputs.end(),
                     other.outputs.begin(),

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/domain/action.hpp"
+#include "core/domain/hpc_addon.hpp"
 
 #include <cstdint>
 #include <map>
@@ -128,6 +129,7 @@ struct WorkflowStep
   Constraints constraints;
   Objectives objectives;
   Deployment deployment;       // actions only
+  HpcAddon hpc;                // actions only: `addons.hpc` (Slurm sites)
   std::vector<IoSpec> outputs; // trigger only: its dynamic outputs
 
   bool operator==(const WorkflowStep& other) const;

@@ -4,6 +4,7 @@
 #include "core/domain/catalogue.hpp"
 #include "core/domain/error.hpp"
 #include "core/domain/run_progress.hpp"
+#include "core/domain/hpc_addon.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -32,6 +33,16 @@ struct RuntimeSpec
   int max_replicas = 1;
   // A replica idle this long is stopped.
   std::chrono::seconds idle_timeout{ 300 };
+  // The step's `hpc` add-on (sbatch options, custom script), used by Slurm
+  // sites only; not part of the key.
+  domain::HpcAddon hpc;
+  // The step's request, for sites that reserve resources per execution
+  // (Slurm): cores and GPUs (0 = none asked).
+  double cpu = 0;
+  std::int64_t gpu = 0;
+  // The node pool the execution was placed on (a Slurm partition); "" when
+  // not placed yet (warm at deploy). Not part of the key.
+  std::string node_pool;
 
   // The pool key: one set of replicas per project, workflow, action
   // version and limits.

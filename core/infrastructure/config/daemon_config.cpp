@@ -252,6 +252,13 @@ file_keys()
        c.site = {std::move(site), Origin::file};
        return {};
      }},
+    {"sites",
+     [](DaemonConfig& c, const YAML::Node& n,
+        const std::string& at) -> Result<void> {
+       RYAX_TRY_ASSIGN(auto sites, read_sites(n, at));
+       c.sites = {std::move(sites), Origin::file};
+       return {};
+     }},
     {"max_live_deployments",
      [](DaemonConfig& c, const YAML::Node& n,
         const std::string& at) -> Result<void> {
@@ -466,6 +473,19 @@ load_daemon_config(const DaemonFlags& flags, const Environment& env)
     config.filestore.value, env,
     fs::path(config.config_file.value).parent_path().string()));
 
+  for (auto& site : config.sites.value) {
+    if (site.site.name == config.site.value.name) {
+      return fail(ErrorCode::invalid_argument,
+                  fmt::format("{}: sites: \"{}\" is the name of this "
+                              "daemon's own site (site.name): name it "
+                              "differently",
+                              config.config_file.value, site.site.name));
+    }
+    if (site.known_hosts_file.empty()) {
+      site.known_hosts_file = config.data_dir.value + "/ssh/known_hosts";
+    }
+  }
+
   RYAX_TRY(check(config));
   return config;
 }
@@ -503,6 +523,10 @@ describe(const DaemonConfig& config)
   }
   out += fmt::format("site.node_pools: {}  # {}\n", fmt::join(pools, ", "),
                      to_string(site.origin));
+  for (const auto& site : config.sites.value) {
+    out += fmt::format("sites: {}  # {}\n", describe_site(site),
+                       to_string(config.sites.origin));
+  }
   line("max_live_deployments", config.max_live_deployments);
   line("max_unfinished_runs", config.max_unfinished_runs);
   line("join", config.join);

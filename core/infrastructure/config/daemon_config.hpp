@@ -5,6 +5,7 @@
 #include "core/infrastructure/config/filestore_config.hpp"
 #include "core/infrastructure/config/paths.hpp"
 #include "core/infrastructure/config/site_config.hpp" // machine_pool()
+#include "core/infrastructure/config/slurm_site_config.hpp"
 #include "core/infrastructure/crypto/encryption_key.hpp"
 
 #include <cstdint>
@@ -56,6 +57,9 @@ struct DaemonConfig
   // The local site and its node pools (ryaxd.yaml `site`); by default one
   // pool "default" sized from the machine.
   Setting<domain::Site> site;
+  // Further sites hosted by this daemon (ryaxd.yaml `sites`): Slurm
+  // clusters over SSH. known_hosts_file is resolved (never "").
+  Setting<std::vector<SlurmSiteConfig>> sites;
   // Action replicas (ryax-wrapper processes) alive at once, all
   // deployments together.
   Setting<int> max_live_deployments;

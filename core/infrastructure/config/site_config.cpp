@@ -42,71 +42,6 @@ machine_arch()
   return name.machine;
 }
 
-using ReadEntry = std::function<Result<void>(std::string_view key,
-                                             const YAML::Node& value,
-                                             const std::string& path)>;
-
-// Call `read` for each entry of the mapping `node` at `path`, refusing a key
-// not in `known` or given twice.
-Result<void>
-for_each_key(const YAML::Node& node,
-             const std::string& at,
-             const std::string& path,
-             std::span<const std::string_view> known,
-             const ReadEntry& read)
-{
-  std::vector<std::string> seen;
-  for (const auto& entry : node) {
-    const auto here = where_of(at, entry.first);
-    if (!entry.first.IsScalar()) {
-      return invalid(here, path, "keys must be strings");
-    }
-    const auto key = entry.first.Scalar();
-    const auto key_path = path + "." + key;
-    if (std::find(known.begin(), known.end(), key) == known.end()) {
-      return invalid(here, key_path, unknown_key(key, known));
-    }
-    if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
-      return invalid(here, key_path, "duplicate key");
-    }
-    seen.push_back(key);
-    RYAX_TRY(read(key, entry.second, key_path));
-  }
-  return {};
-}
-
-// The scalar text of `node`, or invalid_argument expecting `what`.
-Result<std::string>
-scalar(const YAML::Node& node,
-       const std::string& at,
-       const std::string& path,
-       std::string_view what)
-{
-  if (!node.IsScalar() || node.Scalar().empty()) {
-    return invalid(where_of(at, node),
-                   path,
-                   fmt::format("expected {}, got {}", what, shown(node)));
-  }
-  return node.Scalar();
-}
-
-// A name of a site or pool, as a step's constraints may give it.
-Result<std::string>
-read_name(const YAML::Node& node,
-          const std::string& at,
-          const std::string& path)
-{
-  constexpr std::string_view k_what =
-    "a name of 1 to 64 letters, digits, '_' or '-', starting with a letter "
-    "or '_'";
-  RYAX_TRY_ASSIGN(auto name, scalar(node, at, path, k_what));
-  if (!domain::is_valid_step_id(name)) {
-    return invalid(where_of(at, node),
-                   path,
-                   fmt::format("expected {}, got {}", k_what, shown(node)));
-  }
-  return name;
-}
 
 Result<domain::ObjectiveScores>
 read_scores(const YAML::Node& node,
@@ -295,6 +230,15 @@ show_memory(std::int64_t bytes)
 }
 
 } // namespace
+
+Result<void>
+detail::read_node_pools(domain::Site& site,
+                        const YAML::Node& node,
+                        const std::string& at,
+                        const std::string& path)
+{
+  return read_pools(site, node, at, path);
+}
 
 Result<domain::Site>
 read_site(const YAML::Node& node, const std::string& at)

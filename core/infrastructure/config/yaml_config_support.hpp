@@ -4,10 +4,12 @@
 // the readers of ryaxd.yaml (daemon_config.cpp, site_config.cpp).
 
 #include "core/domain/error.hpp"
+#include "core/domain/scheduling.hpp"
 
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -43,5 +45,36 @@ Result<std::int64_t> read_integer(const YAML::Node& node,
                                   std::int64_t low,
                                   std::int64_t high,
                                   std::string_view what);
+
+// Reads the value of one key of a mapping: the key, its value and its path
+// ("site.node_pools").
+using ReadEntry = std::function<Result<void>(std::string_view key,
+                                             const YAML::Node& value,
+                                             const std::string& path)>;
+
+// Call `read` for each entry of the mapping `node` at `path`, refusing a key
+// not in `known` or given twice.
+Result<void> for_each_key(const YAML::Node& node,
+                          const std::string& at,
+                          const std::string& path,
+                          std::span<const std::string_view> known,
+                          const ReadEntry& read);
+
+// The non-empty scalar text of `node`, or invalid_argument expecting `what`.
+Result<std::string> scalar(const YAML::Node& node,
+                           const std::string& at,
+                           const std::string& path,
+                           std::string_view what);
+
+// A name of a site or pool, as a step's constraints may give it.
+Result<std::string> read_name(const YAML::Node& node,
+                              const std::string& at,
+                              const std::string& path);
+
+// The node pools of `site` from the list `node` at `path` (site_config.cpp).
+Result<void> read_node_pools(domain::Site& site,
+                             const YAML::Node& node,
+                             const std::string& at,
+                             const std::string& path);
 
 } // namespace ryax::infra::config::detail

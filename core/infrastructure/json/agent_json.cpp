@@ -1,5 +1,6 @@
 #include "core/infrastructure/json/agent_json.hpp"
 
+#include "core/domain/slurm.hpp"
 #include "core/infrastructure/json/action_json.hpp"
 #include "core/infrastructure/json/run_json.hpp"
 
@@ -59,7 +60,12 @@ runtime_spec_to_json(const app::RuntimeSpec& spec)
            { "memory_limit_bytes", spec.memory_limit_bytes },
            { "cpu_quota", spec.cpu_quota },
            { "max_replicas", spec.max_replicas },
-           { "idle_timeout_seconds", spec.idle_timeout.count() } };
+           { "idle_timeout_seconds", spec.idle_timeout.count() },
+           { "cpu", spec.cpu },
+           { "gpu", spec.gpu },
+           { "hpc",
+             { { "sbatch_options", spec.hpc.sbatch_options },
+               { "custom_script", spec.hpc.custom_script } } } };
 }
 
 Result<app::RuntimeSpec>
@@ -84,6 +90,15 @@ runtime_spec_from_json(const nlohmann::json& doc)
     spec.max_replicas = doc.at("max_replicas").get<int>();
     spec.idle_timeout =
       std::chrono::seconds(doc.at("idle_timeout_seconds").get<std::int64_t>());
+    // Absent in messages of daemons older than the Slurm site.
+    spec.cpu = doc.value("cpu", 0.0);
+    spec.gpu = doc.value("gpu", std::int64_t{ 0 });
+    if (const auto hpc = doc.find("hpc"); hpc != doc.end()) {
+      spec.hpc.sbatch_options =
+        hpc->at("sbatch_options").get<std::vector<std::string>>();
+      spec.hpc.custom_script = hpc->at("custom_script").get<std::string>();
+      RYAX_TRY(domain::check_hpc_addon(spec.hpc));
+    }
     return spec;
   } catch (const nlohmann::json::exception& e) {
     return fail(ErrorCode::invalid_argument,
@@ -114,8 +129,13 @@ outcome_from_json(const nlohmann::json& doc)
     return fail(ErrorCode::invalid_argument, "a step outcome is not an object");
   }
   if (doc.contains("outputs")) {
-    RYAX_TRY_ASSIGN(auto outputs, values_from_wire(doc.at("outputs")));
-    return domain::StepOutcome{ std::move(outputs) };
+    auto outputs = values_from_wire(doc.at("outputs"));
+    if (!outputs) {
+      return std::unexpected(outputs.error());
+    }
+    domain::StepOutcome outcome;
+    outcome.emplace<domain::Outputs>(std::move(*outputs));
+    return outcome;
   }
   if (doc.contains("fan_out") && doc.at("fan_out").is_array()) {
     domain::FanOut fan_out;
@@ -123,7 +143,9 @@ outcome_from_json(const nlohmann::json& doc)
       RYAX_TRY_ASSIGN(auto values, values_from_wire(set));
       fan_out.sets.push_back(std::move(values));
     }
-    return domain::StepOutcome{ std::move(fan_out) };
+    domain::StepOutcome outcome;
+    outcome.emplace<domain::FanOut>(std::move(fan_out));
+    return outcome;
   }
   if (doc.contains("error") && doc.at("error").is_object()) {
     return domain::StepOutcome{ step_error_from_json(doc.at("error")) };

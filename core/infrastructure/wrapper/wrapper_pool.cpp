@@ -1,6 +1,7 @@
 #include "core/infrastructure/wrapper/wrapper_pool.hpp"
 
 #include "core/application/log.hpp"
+#include "core/infrastructure/wrapper/wire_values.hpp"
 #include "core/infrastructure/wrapper/wrapper_client.hpp"
 
 #include <fmt/format.h>
@@ -36,53 +37,6 @@ struct WrapperPool::Replica
 
 namespace {
 
-json
-input_json(const domain::Value& value)
-{
-  return std::visit(
-    [](const auto& v) -> json {
-      using T = std::decay_t<decltype(v)>;
-      if constexpr (std::is_same_v<T, std::monostate>) {
-        return nullptr;
-      } else if constexpr (std::is_same_v<T, domain::FileRef>) {
-        return v.key; // a local path
-      } else if constexpr (std::is_same_v<T, domain::Secret>) {
-        return v.text; // only the action's runtime gets it
-      } else {
-        return v;
-      }
-    },
-    value);
-}
-
-domain::Value
-output_value(const json& value, const domain::IoSpec* spec)
-{
-  if (value.is_null()) {
-    return std::monostate{};
-  }
-  if (spec != nullptr
-      && (spec->type == domain::IoType::file
-          || spec->type == domain::IoType::directory)
-      && value.is_string()) {
-    return domain::FileRef{ value.get<std::string>(),
-                            spec->type == domain::IoType::directory };
-  }
-  if (value.is_boolean()) {
-    return value.get<bool>();
-  }
-  if (value.is_number_integer()) {
-    return value.get<std::int64_t>();
-  }
-  if (value.is_number()) {
-    return value.get<double>();
-  }
-  if (value.is_string()) {
-    return value.get<std::string>();
-  }
-  return value.dump(); // a table or another structure, kept as JSON text
-}
-
 class WrapperLease final : public app::RuntimeLease
 {
 public:
@@ -104,7 +58,7 @@ public:
     ++m_executions;
     json object = json::object();
     for (const auto& [name, value] : inputs) {
-      object[name] = input_json(value);
+      object[name] = runtime_input(value);
     }
     RYAX_TRY_ASSIGN(
       const auto result,
@@ -114,34 +68,9 @@ public:
       return domain::StepOutcome{ domain::StepError{
         std::string(app::to_string(e.kind)), e.message, e.code, e.traceback } };
     }
-    const auto sets = json::parse(result.outputs_json, nullptr, false);
-    if (!sets.is_array()) {
-      return domain::StepOutcome{ domain::StepError{
-        "invalid_output", "the runtime returned unreadable outputs", 0, {} } };
-    }
-    std::vector<domain::Outputs> outputs;
-    for (const auto& set : sets) {
-      domain::Outputs values;
-      if (set.is_object()) {
-        for (const auto& [name, value] : set.items()) {
-          const domain::IoSpec* spec = nullptr;
-          for (const auto& candidate : m_replica->metadata.outputs) {
-            if (candidate.name == name) {
-              spec = &candidate;
-            }
-          }
-          values[name] = output_value(value, spec);
-        }
-      }
-      outputs.push_back(std::move(values));
-    }
-    domain::StepOutcome outcome;
-    if (result.fan_out) {
-      outcome.emplace<domain::FanOut>().sets = std::move(outputs);
-    } else if (!outputs.empty()) {
-      outcome.emplace<domain::Outputs>(std::move(outputs.front()));
-    }
-    return outcome;
+    return runtime_outcome(json::parse(result.outputs_json, nullptr, false),
+                           result.fan_out,
+                           m_replica->metadata.outputs);
   }
 
   Result<std::optional<app::ExecutionError>>
@@ -153,7 +82,7 @@ public:
     ++m_executions;
     json object = json::object();
     for (const auto& [name, value] : inputs) {
-      object[name] = input_json(value);
+      object[name] = runtime_input(value);
     }
     const auto typed = [&](const app::SourceRun& run) {
       app::CreatedRun created;
@@ -169,7 +98,7 @@ public:
               spec = &candidate;
             }
           }
-          created.data[name] = output_value(value, spec);
+          created.data[name] = runtime_output(value, spec);
         }
       }
       return on_run(created);

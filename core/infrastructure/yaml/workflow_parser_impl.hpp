@@ -68,6 +68,10 @@ public:
   void parse_deployment(const Entry& entry,
                         const std::string& field,
                         domain::Deployment& deployment);
+  // --- workflow_parser_addons.cpp: `addons` (hpc) ---
+  void parse_addons(const Entry& entry,
+                    const std::string& field,
+                    domain::HpcAddon& hpc);
 
   // --- shared helpers ---
 

@@ -19,7 +19,7 @@ constexpr std::string_view k_trigger_keys[] = { "id",          "from",
                                                 "constraints", "objectives" };
 constexpr std::string_view k_action_keys[] = {
   "id",        "from",        "version",    "inputs_values", "after",
-  "resources", "constraints", "objectives", "deployment"
+  "resources", "constraints", "objectives", "deployment", "addons"
 };
 constexpr std::string_view k_step_required[] = { "id", "from" };
 constexpr std::string_view k_output_keys[] = {
@@ -50,6 +50,10 @@ special_step_key(const std::string& name, bool is_trigger)
   }
   if (is_trigger && name == "deployment") {
     return "\"deployment\" applies to actions only";
+  }
+  if (is_trigger && name == "addons") {
+    return "\"addons\" applies to actions only (a trigger never runs on "
+           "an HPC site)";
   }
   if (!is_trigger && name == "outputs") {
     return "only the trigger declares outputs (an action's outputs come from "
@@ -110,6 +114,9 @@ WorkflowParser::parse_step(const YAML::Node& node,
   }
   if (const auto* entry = find_entry(fields, "deployment")) {
     parse_deployment(*entry, path + ".deployment", step.deployment);
+  }
+  if (const auto* entry = find_entry(fields, "addons")) {
+    parse_addons(*entry, path + ".addons", step.hpc);
   }
   return step;
 }

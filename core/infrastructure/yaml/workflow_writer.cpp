@@ -252,6 +252,19 @@ Writer::scheduling(int indent, const WorkflowStep& step)
       key(indent + 2, "warm", *d.warm ? "true" : "false");
     }
   }
+  if (!step.hpc.empty()) {
+    line(indent, "addons:");
+    line(indent + 2, "hpc:");
+    if (!step.hpc.sbatch_options.empty()) {
+      line(indent + 4, "sbatch_options:");
+      for (const auto& option : step.hpc.sbatch_options) {
+        line(indent + 6, "- " + yaml_string(option));
+      }
+    }
+    if (!step.hpc.custom_script.empty()) {
+      key(indent + 4, "custom_script", yaml_string(step.hpc.custom_script));
+    }
+  }
 }
 
 } // namespace

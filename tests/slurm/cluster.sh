@@ -97,12 +97,37 @@ fail_with_log() {
     echo "--- last lines of $log:" >&2
     tail -n 15 "$log" >&2
   fi
+  stop >/dev/null 2>&1 || true # what did come up; the files stay for a look
   exit 1
+}
+
+# The log of the daemon recorded as $1.
+log_of() {
+  case "$1" in
+    munged) echo "$dir/munge/munged.log" ;;
+    slurmctld) echo "$dir/log/slurmctld.log" ;;
+    slurmd) echo "$dir/log/slurmd.log" ;;
+    sshd) echo "$dir/ssh/sshd.log" ;;
+  esac
+}
+
+# Fail at once, with its log, when a daemon started so far has exited.
+check_alive() {
+  local name pid
+  while read -r name pid; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      local out
+      out=$(log_of "$name")
+      [ -s "$out" ] || out=${out%.log}.out
+      fail_with_log "$out" "$name exited during start"
+    fi
+  done < "$dir/pids"
 }
 
 # Wait until command "$@" succeeds, for at most the time left of $deadline.
 wait_until() {
   while ! "$@" >/dev/null 2>&1; do
+    check_alive
     [ $SECONDS -lt "$deadline" ] || return 1
     sleep 0.1
   done
@@ -147,7 +172,7 @@ start() {
   setpriv --reuid=munge --regid=munge --init-groups /usr/sbin/munged --foreground \
     --socket="$dir/munge/munge.socket" --key-file="$dir/munge/munge.key" \
     --pid-file="$dir/munge/munged.pid" --log-file="$dir/munge/munged.log" \
-    --seed-file="$dir/munge/munged.seed" > "$dir/munge/munged.out" 2>&1 &
+    --seed-file="$dir/munge/munged.seed" < /dev/null > "$dir/munge/munged.out" 2>&1 &
   record munged $!
   wait_until test -S "$dir/munge/munge.socket" \
     || fail_with_log "$dir/munge/munged.log" "munged did not create its socket within ${timeout_s}s"
@@ -189,10 +214,10 @@ PartitionName=$partition Nodes=ryaxnode Default=YES MaxTime=INFINITE State=UP
 EOF
   chmod 0644 "$dir/slurm.conf"
   SLURM_CONF=$dir/slurm.conf /usr/sbin/slurmctld -D -f "$dir/slurm.conf" \
-    > "$dir/log/slurmctld.out" 2>&1 &
+    < /dev/null > "$dir/log/slurmctld.out" 2>&1 &
   record slurmctld $!
   SLURM_CONF=$dir/slurm.conf /usr/sbin/slurmd -D -N ryaxnode -f "$dir/slurm.conf" \
-    > "$dir/log/slurmd.out" 2>&1 &
+    < /dev/null > "$dir/log/slurmd.out" 2>&1 &
   record slurmd $!
 
   # sshd, and the keys on both sides.
@@ -219,7 +244,8 @@ MaxSessions 64
 LogLevel VERBOSE
 SetEnv SLURM_CONF=$dir/slurm.conf
 EOF
-  /usr/sbin/sshd -D -f "$dir/ssh/sshd_config" -E "$dir/ssh/sshd.log" &
+  /usr/sbin/sshd -D -f "$dir/ssh/sshd_config" -E "$dir/ssh/sshd.log" \
+    < /dev/null > "$dir/ssh/sshd.out" 2>&1 &
   record sshd $!
 
   cat > "$dir/env" <<EOF

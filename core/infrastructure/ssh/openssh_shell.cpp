@@ -23,6 +23,7 @@ constexpr std::size_t k_max_err = 64 * 1024;
 constexpr std::size_t k_max_socket_path = 104 - 1 - 17;
 constexpr std::size_t k_hash_name_length = 16 + 5; // hex digits + ".sock"
 constexpr auto k_control_timeout = std::chrono::seconds(10);
+constexpr auto k_connect_poll = std::chrono::milliseconds(50);
 
 // FNV-1a: a short, stable name for the control socket, not a secret.
 std::string
@@ -196,11 +197,22 @@ OpenSshShell::execute(const std::string& command,
     ~Release() { sessions.release(); }
   } release{ m_sessions };
 
-  // Until a master is up, commands go one at a time: concurrent first
-  // commands would each open a connection of their own.
+  // Until a master is up, one command at a time logs in: concurrent first
+  // commands would each open a connection of their own. The others go as
+  // soon as the master's socket appears (or the first one failed).
   std::unique_lock first(m_connect_mutex, std::defer_lock);
-  if (!m_connected) {
-    if (!first.try_lock_until(deadline)) {
+  while (!m_connected) {
+    if (first.try_lock_for(k_connect_poll)) {
+      if (m_connected) {
+        first.unlock();
+      }
+      break;
+    }
+    std::error_code ec;
+    if (std::filesystem::exists(m_control_path, ec)) {
+      break;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
       return fail(ErrorCode::deadline_exceeded,
                   "connecting to " + where() + " took longer than " +
                     std::to_string(timeout.count()) + " s");

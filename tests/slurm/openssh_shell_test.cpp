@@ -222,6 +222,25 @@ TEST_CASE("twenty commands share one login, and close() ends it")
     [&] { return accepted_logins(site) == before + 2; }, 5s));
 }
 
+TEST_CASE("after the master persisted out, the next command logs in again")
+{
+  const auto site = SlurmSite::from_environment();
+  TempDir tmp;
+  auto target = site.target(tmp.path().string());
+  target.control_persist_seconds = 1;
+  OpenSshShell shell(target);
+  const auto before = accepted_logins(site);
+  REQUIRE(shell.run("true", {}, 30s).has_value());
+  CHECK(ryax::test::eventually(
+    [&] { return !std::filesystem::exists(shell.control_path()); }, 10s));
+  const auto again = shell.run("echo again", {}, 30s);
+  REQUIRE_MESSAGE(again, (again ? "" : again.error().message));
+  CHECK(again->out == "again\n");
+  CHECK(again->err.empty());
+  CHECK(ryax::test::eventually(
+    [&] { return accepted_logins(site) == before + 2; }, 5s));
+}
+
 TEST_CASE("commands started together share the one login")
 {
   const auto site = SlurmSite::from_environment();

@@ -201,6 +201,10 @@ OpenSshShell::execute(const std::string& command,
   // commands would each open a connection of their own. The others go as
   // soon as the master's socket appears (or the first one failed).
   std::unique_lock first(m_connect_mutex, std::defer_lock);
+  std::error_code exists_error;
+  if (m_connected && !std::filesystem::exists(m_control_path, exists_error)) {
+    m_connected = false; // the master persisted out, or the link dropped
+  }
   while (!m_connected) {
     if (first.try_lock_for(k_connect_poll)) {
       if (m_connected) {

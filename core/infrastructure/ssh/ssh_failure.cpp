@@ -114,9 +114,11 @@ classify_ssh_failure(std::string_view text, const SshFailureContext& context)
                 { "Network is unreachable", "network is unreachable" },
                 { "Connection timed out", "connection timed out" },
                 { "Operation timed out", "connection timed out" },
-                { "Connection reset by", "connection reset during login" } } };
+                { "Connection reset by", "connection reset" } } };
   for (const auto& [needle, reason] : reach) {
-    if (has(text, needle) && !has(text, "Control socket")) {
+    // "ssh: connect to host H port P: Connection refused"; the same words
+    // from a remote command (or about the control socket) are not ours.
+    if (has(line_with(text, needle), "connect to host")) {
       return unavailable("cannot connect to " + where + ": " +
                          std::string(reason));
     }
@@ -129,8 +131,8 @@ classify_ssh_failure(std::string_view text, const SshFailureContext& context)
                        ": the connection was closed during login (" +
                        line_with(text, "onnection") + ")");
   }
-  if (has(text, "closed by remote host") || has(text, "Broken pipe") ||
-      has(text, "not responding")) {
+  if (has(text, "closed by remote host") || has(text, "send disconnect: ") ||
+      has(text, "Timeout, server ")) {
     return unavailable("connection to " + where +
                        " lost while the command ran");
   }

@@ -96,6 +96,8 @@ TEST_CASE("names that do not resolve and hosts that cannot be reached")
                "timed out\n")
       .message ==
     "cannot connect to login.example.org:2222: connection timed out");
+  CHECK(classified("client_loop: send disconnect: Broken pipe\n").message ==
+        "connection to login.example.org:2222 lost while the command ran");
   CHECK(classified("Connection to login.example.org closed by remote host.\n")
           .message ==
         "connection to login.example.org:2222 lost while the command ran");
@@ -117,6 +119,10 @@ TEST_CASE("stderr of a remote command that exited 255 is no ssh failure")
   CHECK_FALSE(classify_ssh_failure("it failed\n", k_site));
   CHECK_FALSE(
     classify_ssh_failure("Traceback (most recent call last):\n", k_site));
+  CHECK_FALSE(classify_ssh_failure(
+    "curl: (7) Failed to connect to db port 5432: Connection refused\n",
+    k_site));
+  CHECK_FALSE(classify_ssh_failure("write error: Broken pipe\n", k_site));
 }
 
 TEST_SUITE_END();

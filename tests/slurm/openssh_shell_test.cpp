@@ -227,7 +227,7 @@ TEST_CASE("after the master persisted out, the next command logs in again")
   const auto site = SlurmSite::from_environment();
   TempDir tmp;
   auto target = site.target(tmp.path().string());
-  target.control_persist_seconds = 1;
+  target.control_persist_seconds = 3; // short, but no race with a login
   OpenSshShell shell(target);
   const auto before = accepted_logins(site);
   REQUIRE(shell.run("true", {}, 30s).has_value());
@@ -237,8 +237,9 @@ TEST_CASE("after the master persisted out, the next command logs in again")
   REQUIRE_MESSAGE(again, (again ? "" : again.error().message));
   CHECK(again->out == "again\n");
   CHECK(again->err.empty());
-  CHECK(ryax::test::eventually(
-    [&] { return accepted_logins(site) == before + 2; }, 5s));
+  ryax::test::eventually([&] { return accepted_logins(site) >= before + 2; },
+                         5s);
+  CHECK(accepted_logins(site) == before + 2);
 }
 
 TEST_CASE("commands started together share the one login")
@@ -303,6 +304,34 @@ TEST_CASE(
   CHECK(bad.code == ErrorCode::invalid_argument);
   CHECK(bad.message == "ssh config " + target.config_file +
                          ": line 2: Bad configuration option: nosuchoption");
+}
+
+TEST_CASE("a ProxyJump host of the config file is gone through")
+{
+  // The test sshd is its own jump host: two logins for one shell.
+  const auto site = SlurmSite::from_environment();
+  TempDir tmp;
+  auto target = site.target(tmp.path().string());
+  target.host = "slurm-login";
+  target.config_file = tmp / "ssh_config";
+  write_file(target.config_file,
+             "Host jump\n  HostName " + site.host + "\n  Port " +
+               std::to_string(site.port) + "\n  User " + site.user +
+               "\n  IdentityFile " + site.key +
+               "\n  IdentitiesOnly yes\n  UserKnownHostsFile " +
+               site.known_hosts + "\n  BatchMode yes\n" +
+               "Host slurm-login\n  HostName " + site.host +
+               "\n  ProxyJump jump\n");
+  const auto before = accepted_logins(site);
+  OpenSshShell shell(target);
+  for (int i = 0; i < 3; ++i) {
+    const auto result = shell.run("echo via jump", {}, 30s);
+    REQUIRE_MESSAGE(result, (result ? "" : result.error().message));
+    CHECK(result->out == "via jump\n");
+  }
+  ryax::test::eventually([&] { return accepted_logins(site) >= before + 2; },
+                         5s);
+  CHECK(accepted_logins(site) == before + 2);
 }
 
 TEST_CASE("a control directory too long for a socket path is refused")

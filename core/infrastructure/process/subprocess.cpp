@@ -261,6 +261,13 @@ spawn_and_pump(const ProcessSpec& spec,
       open_file(spec.stdout_file, O_WRONLY | O_CREAT | O_TRUNC, "output file"));
   }
 
+  UniqueFd stderr_fd;
+  if (!spec.stderr_file.empty()) {
+    RYAX_TRY_ASSIGN(
+      stderr_fd,
+      open_file(spec.stderr_file, O_WRONLY | O_CREAT | O_TRUNC, "error file"));
+  }
+
   const bool separate = streams.separate_stderr || stdout_fd.valid();
   std::array<int, 2> out_pipe{ -1, -1 };
   std::array<int, 2> err_pipe{ -1, -1 };
@@ -272,7 +279,7 @@ spawn_and_pump(const ProcessSpec& spec,
   UniqueFd out_write(out_pipe[1]);
   UniqueFd err_read;
   UniqueFd err_write;
-  if (separate) {
+  if (separate && !stderr_fd.valid()) {
     if (::pipe2(err_pipe.data(), O_CLOEXEC) != 0) {
       return fail(ErrorCode::internal,
                   std::string("pipe: ") + std::strerror(errno));
@@ -294,7 +301,10 @@ spawn_and_pump(const ProcessSpec& spec,
   posix_spawn_file_actions_adddup2(
     &actions, stdout_fd.valid() ? stdout_fd.get() : out_write.get(), 1);
   posix_spawn_file_actions_adddup2(
-    &actions, separate ? err_write.get() : out_write.get(), 2);
+    &actions,
+    stderr_fd.valid() ? stderr_fd.get()
+                      : (separate ? err_write.get() : out_write.get()),
+    2);
   if (!spec.cwd.empty()) {
     posix_spawn_file_actions_addchdir_np(&actions, spec.cwd.c_str());
   }
@@ -327,6 +337,7 @@ spawn_and_pump(const ProcessSpec& spec,
   err_write.reset();
   stdin_fd.reset();
   stdout_fd.reset();
+  stderr_fd.reset();
   if (spawn_error != 0) {
     std::string where = spec.cwd.empty() ? "" : " in \"" + spec.cwd + "\"";
     return fail(ErrorCode::internal,
@@ -409,8 +420,9 @@ spawn_and_pump(const ProcessSpec& spec,
                     std::to_string(spec.timeout->count()) + " ms");
     }
   }
-  // Nothing of the group may outlive the call.
-  ::kill(-pid, SIGKILL);
+  if (spec.kill_leftovers) {
+    ::kill(-pid, SIGKILL); // nothing of the group may outlive the call
+  }
   return exit_code;
 }
 

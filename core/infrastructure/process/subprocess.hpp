@@ -47,6 +47,13 @@ struct ProcessSpec
   // still does (tagged or not, per stderr_mode). internal when it cannot be
   // opened.
   std::string stdout_file;
+  // When not "", the child's stderr is written to this local file (created
+  // with mode 0600, or truncated) instead of reaching the caller.
+  std::string stderr_file;
+  // false: processes the child leaves in its process group when it exits
+  // (the helpers of a daemon it started) are left running; on timeout or
+  // cancellation the whole group is still killed.
+  bool kill_leftovers = true;
 };
 
 // What run_captured kept of a finished child.
@@ -66,7 +73,7 @@ struct CapturedOutput
 // `cancelled` returned true; deadline_exceeded on timeout. In the last two
 // cases the whole process group is killed (SIGTERM, then SIGKILL after a
 // second) and reaped before returning. Children left behind by a child that
-// exited are killed too.
+// exited are killed too, unless spec.kill_leftovers is false.
 Result<int> run_process(
   const ProcessSpec& spec,
   const std::function<void(std::string_view line)>& on_line,

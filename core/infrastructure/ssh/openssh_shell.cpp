@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 namespace ryax::infra::ssh {
 
@@ -23,7 +25,6 @@ constexpr std::size_t k_max_err = 64 * 1024;
 constexpr std::size_t k_max_socket_path = 104 - 1 - 17;
 constexpr std::size_t k_hash_name_length = 16 + 5; // hex digits + ".sock"
 constexpr auto k_control_timeout = std::chrono::seconds(10);
-constexpr auto k_connect_poll = std::chrono::milliseconds(50);
 
 // FNV-1a: a short, stable name for the control socket, not a secret.
 std::string
@@ -197,29 +198,22 @@ OpenSshShell::execute(const std::string& command,
     ~Release() { sessions.release(); }
   } release{ m_sessions };
 
-  // Until a master is up, one command at a time logs in: concurrent first
-  // commands would each open a connection of their own. The others go as
-  // soon as the master's socket appears (or the first one failed).
-  std::unique_lock first(m_connect_mutex, std::defer_lock);
+  // One login for every command: the first command (or the first after
+  // the master persisted out or the link dropped) starts the master while
+  // the others wait for it.
   std::error_code exists_error;
-  if (m_connected && !std::filesystem::exists(m_control_path, exists_error)) {
-    m_connected = false; // the master persisted out, or the link dropped
-  }
-  while (!m_connected) {
-    if (first.try_lock_for(k_connect_poll)) {
-      if (m_connected) {
-        first.unlock();
-      }
-      break;
-    }
-    std::error_code ec;
-    if (std::filesystem::exists(m_control_path, ec)) {
-      break;
-    }
-    if (std::chrono::steady_clock::now() >= deadline) {
+  if (!m_connected || !std::filesystem::exists(m_control_path, exists_error)) {
+    std::unique_lock first(m_connect_mutex, std::defer_lock);
+    if (!first.try_lock_until(deadline)) {
       return fail(ErrorCode::deadline_exceeded,
                   "connecting to " + where() + " took longer than " +
                     std::to_string(timeout.count()) + " s");
+    }
+    if (!m_connected ||
+        !std::filesystem::exists(m_control_path, exists_error)) {
+      m_connected = false;
+      RYAX_TRY(start_master(deadline));
+      m_connected = true;
     }
   }
 
@@ -249,19 +243,63 @@ OpenSshShell::execute(const std::string& command,
     return std::unexpected(error);
   }
   if (captured->exit_code == 255) {
-    const SshFailureContext context{ m_target.host,
-                                     m_target.port,
-                                     m_target.user,
-                                     m_target.private_key_file,
-                                     m_target.known_hosts_file,
-                                     m_target.config_file };
-    if (auto failure = classify_ssh_failure(captured->err, context)) {
+    if (auto failure = classify_ssh_failure(captured->err, failure_context())) {
       m_connected = false;
       return std::unexpected(std::move(*failure));
     }
   }
-  m_connected = true;
   return to_shell_result(std::move(*captured));
+}
+
+Result<void>
+OpenSshShell::start_master(std::chrono::steady_clock::time_point deadline)
+{
+  // `ssh -N -f` returns once logged in, leaving the master in a session of
+  // its own. A ProxyJump helper it started stays in our process group: it
+  // must outlive this call (kill_leftovers), and writes to a file rather
+  // than to a pipe that closes with the call.
+  const auto log = m_control_path.substr(0, m_control_path.size() - 5) + ".log";
+  process::ProcessSpec spec;
+  spec.argv = ssh_argv({ "-N", "-f" }, "yes");
+  spec.stdout_file = "/dev/null";
+  spec.stderr_file = log;
+  spec.kill_leftovers = false;
+  spec.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+    deadline - std::chrono::steady_clock::now());
+  const auto code = process::run_process(spec, {});
+  if (!code) {
+    if (code.error().code == ErrorCode::deadline_exceeded) {
+      return fail(ErrorCode::deadline_exceeded,
+                  "logging in to " + m_target.user + "@" + where() +
+                    " took longer than the command's timeout");
+    }
+    return std::unexpected(code.error());
+  }
+  if (*code == 0) {
+    return {};
+  }
+  std::ifstream file(log);
+  const std::string text((std::istreambuf_iterator<char>(file)),
+                         std::istreambuf_iterator<char>());
+  if (auto failure = classify_ssh_failure(text, failure_context())) {
+    return std::unexpected(std::move(*failure));
+  }
+  const auto first_line = text.substr(0, text.find('\n'));
+  return fail(ErrorCode::unavailable,
+              "cannot log in to " + m_target.user + "@" + where() +
+                " (ssh exit " + std::to_string(*code) + ")" +
+                (first_line.empty() ? "" : ": " + first_line));
+}
+
+SshFailureContext
+OpenSshShell::failure_context() const
+{
+  return SshFailureContext{ m_target.host,
+                            m_target.port,
+                            m_target.user,
+                            m_target.private_key_file,
+                            m_target.known_hosts_file,
+                            m_target.config_file };
 }
 
 Result<void>
@@ -317,7 +355,8 @@ OpenSshShell::check_local_files() const
 }
 
 std::vector<std::string>
-OpenSshShell::ssh_argv(const std::vector<std::string>& extra) const
+OpenSshShell::ssh_argv(const std::vector<std::string>& extra,
+                       const std::string& control_master) const
 {
   std::vector<std::string> argv = {
     "ssh",
@@ -350,7 +389,7 @@ OpenSshShell::ssh_argv(const std::vector<std::string>& extra) const
     "-o",
     "ServerAliveCountMax=3",
     "-o",
-    "ControlMaster=auto",
+    "ControlMaster=" + control_master,
     "-o",
     "ControlPath=" + m_control_path,
     "-o",

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/application/ports/remote_shell.hpp"
+#include "core/infrastructure/ssh/ssh_failure.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -39,8 +40,12 @@ struct SshTarget
 // -o StrictHostKeyChecking=yes -o UserKnownHostsFile=KNOWN_HOSTS
 // -o IdentitiesOnly=yes -i KEY -p PORT -l USER -o ConnectTimeout=10
 // -o ServerAliveInterval=10 -o ControlPath=... HOST COMMAND`, never through
-// a local shell. At most 8 commands run at once (sshd's MaxSessions is 10
-// by default); more wait for a turn within their timeout.
+// a local shell. The first command (and the first after the master went
+// away: ControlPersist ran out, the link dropped, close()) logs in with
+// `ssh -N -f -o ControlMaster=yes` while the others wait; commands then run
+// as sessions of that master (ControlMaster=auto). At most 8 commands run
+// at once (sshd's MaxSessions is 10 by default); more wait for a turn
+// within their timeout.
 //
 // Host keys are pinned on first use by the operator, not by ryax: ryax never
 // adds a key to KNOWN_HOSTS. Fetch the key once, check its fingerprint
@@ -116,13 +121,19 @@ private:
                                    const Streams& streams,
                                    std::chrono::seconds timeout);
   Result<void> check_local_files() const;
+  // Log in and leave the master running (ssh -N -f), by `deadline`.
+  Result<void> start_master(std::chrono::steady_clock::time_point deadline);
+  SshFailureContext failure_context() const;
+  // ssh and its options, then `extra`, then the host unless `extra` starts
+  // with "--" (then it holds the host and the command).
   std::vector<std::string> ssh_argv(
-    const std::vector<std::string>& extra) const;
+    const std::vector<std::string>& extra,
+    const std::string& control_master = "auto") const;
   std::string where() const; // "HOST:PORT"
 
   SshTarget m_target;
   std::string m_control_path;
-  std::timed_mutex m_connect_mutex; // first commands, until the master is up
+  std::timed_mutex m_connect_mutex; // held while the master starts
   std::atomic<bool> m_connected{ false };
   std::counting_semaphore<> m_sessions{ 8 };
 };

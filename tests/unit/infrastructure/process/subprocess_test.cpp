@@ -250,6 +250,32 @@ TEST_CASE("children left behind by an exited child are killed")
     eventually([&] { return is_dead(grandchild); }, std::chrono::seconds(5)));
 }
 
+TEST_CASE("stderr can go to a file")
+{
+  TempDir tmp;
+  auto spec = shell("echo out; echo err >&2");
+  spec.stderr_mode = StderrMode::tagged;
+  spec.stderr_file = tmp / "err.txt";
+  const auto ran = run(spec);
+  REQUIRE(ran.code.value() == 0);
+  CHECK(ran.lines == std::vector<std::string>{ "out" });
+  CHECK(ryax::test::read_file(tmp / "err.txt") == "err\n");
+}
+
+TEST_CASE("without kill_leftovers, what an exited child left running stays")
+{
+  auto spec = shell("sleep 30 & echo $!");
+  spec.kill_leftovers = false;
+  int grandchild = 0;
+  const auto code = run_process(spec, [&](std::string_view line) {
+    grandchild = std::stoi(std::string(line));
+  });
+  REQUIRE(code.value() == 0);
+  REQUIRE(grandchild > 0);
+  CHECK_FALSE(is_dead(grandchild));
+  ::kill(grandchild, SIGKILL);
+}
+
 TEST_CASE("find_on_path finds the first executable of that name")
 {
   TempDir tmp;

@@ -10,10 +10,14 @@
 #include "tests/support/remote_shell_contract.hpp"
 #include "tests/support/temp_dir.hpp"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <arpa/inet.h>
 #include <filesystem>
 #include <fstream>
+#include <netinet/in.h>
 #include <thread>
 
 using namespace std::chrono_literals;
@@ -193,6 +197,36 @@ TEST_CASE(
   const auto unresolved = failure(OpenSshShell(target).run("true", {}, 30s));
   CHECK(unresolved.code == ErrorCode::unavailable);
   CHECK(unresolved.message == "cannot resolve no-such-host.invalid");
+}
+
+TEST_CASE("a host that accepts the connection but never answers times out")
+{
+  // A listening socket nobody accepts from: the kernel completes the TCP
+  // handshake, and ssh waits for a banner that never comes.
+  const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(listener >= 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(address);
+  REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&address), length) == 0);
+  REQUIRE(::listen(listener, 4) == 0);
+  REQUIRE(::getsockname(
+            listener, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+
+  const auto site = SlurmSite::from_environment();
+  TempDir tmp;
+  auto target = site.target(tmp.path().string());
+  target.port = ntohs(address.sin_port);
+  OpenSshShell shell(target);
+  const auto start = std::chrono::steady_clock::now();
+  const auto error = failure(shell.run("true", {}, 2s));
+  CHECK(std::chrono::steady_clock::now() - start < 8s);
+  CHECK(error.code == ErrorCode::deadline_exceeded);
+  CHECK(error.message == "logging in to " + site.user + "@" + site.host + ":" +
+                           std::to_string(target.port) +
+                           " took longer than the command's timeout");
+  ::close(listener);
 }
 
 TEST_CASE("twenty commands share one login, and close() ends it")

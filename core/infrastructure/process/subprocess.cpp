@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -163,12 +164,57 @@ kill_group(pid_t pid, bool leader_reaped)
   }
 }
 
-} // namespace
+// Where a child's streams go: raw chunks of stdout (of both streams when
+// `separate_stderr` is false) and of stderr. A sink returning false stops the
+// run: the child is killed and the run fails with k_output_limit.
+struct Streams
+{
+  bool separate_stderr = false;
+  std::optional<std::string_view> input; // written to stdin when set
+  std::function<bool(std::string_view)> out;
+  std::function<bool(std::string_view)> err;
+};
+
+constexpr std::string_view k_output_limit = "output limit exceeded";
+
+Result<UniqueFd>
+open_file(const std::string& path, int flags, std::string_view what)
+{
+  UniqueFd fd(::open(path.c_str(), flags | O_CLOEXEC, 0600));
+  if (!fd.valid()) {
+    return fail(ErrorCode::internal,
+                "cannot open " + std::string(what) + " \"" + path +
+                  "\": " + std::strerror(errno));
+  }
+  return fd;
+}
+
+// Write what is left of `input` to the non-blocking `fd`; close it (EOF for
+// the child) once everything is written or the child stopped reading.
+void
+feed_input(UniqueFd& fd, std::string_view& input)
+{
+  while (!input.empty()) {
+    // send(), not write(): MSG_NOSIGNAL spares us SIGPIPE when the child
+    // closed its stdin.
+    const auto n = ::send(fd.get(), input.data(), input.size(), MSG_NOSIGNAL);
+    if (n > 0) {
+      input.remove_prefix(static_cast<std::size_t>(n));
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else if (n < 0 && errno == EAGAIN) {
+      return;
+    } else {
+      break;
+    }
+  }
+  fd.reset();
+}
 
 Result<int>
-run_process(const ProcessSpec& spec,
-            const std::function<void(std::string_view line)>& on_line,
-            const std::function<bool()>& cancelled)
+spawn_and_pump(const ProcessSpec& spec,
+               Streams streams,
+               const std::function<bool()>& cancelled)
 {
   if (spec.argv.empty()) {
     return fail(ErrorCode::internal, "run_process: empty argv");
@@ -187,7 +233,42 @@ run_process(const ProcessSpec& spec,
     program = *found;
   }
 
-  const bool tagged = spec.stderr_mode == StderrMode::tagged;
+  // Files are opened here, not by the spawn, so that a missing one is
+  // reported as such rather than as a failure to start the program.
+  UniqueFd stdin_fd;
+  UniqueFd input_write;
+  std::string_view input_left;
+  if (!spec.stdin_file.empty()) {
+    RYAX_TRY_ASSIGN(stdin_fd,
+                    open_file(spec.stdin_file, O_RDONLY, "input file"));
+  } else if (streams.input) {
+    std::array<int, 2> pair{ -1, -1 };
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair.data()) !=
+        0) {
+      return fail(ErrorCode::internal,
+                  std::string("socketpair: ") + std::strerror(errno));
+    }
+    stdin_fd.reset(pair[0]);
+    input_write.reset(pair[1]);
+    ::shutdown(stdin_fd.get(), SHUT_WR);
+    ::fcntl(input_write.get(), F_SETFL, O_NONBLOCK);
+    input_left = *streams.input;
+  }
+  UniqueFd stdout_fd;
+  if (!spec.stdout_file.empty()) {
+    RYAX_TRY_ASSIGN(
+      stdout_fd,
+      open_file(spec.stdout_file, O_WRONLY | O_CREAT | O_TRUNC, "output file"));
+  }
+
+  UniqueFd stderr_fd;
+  if (!spec.stderr_file.empty()) {
+    RYAX_TRY_ASSIGN(
+      stderr_fd,
+      open_file(spec.stderr_file, O_WRONLY | O_CREAT | O_TRUNC, "error file"));
+  }
+
+  const bool separate = streams.separate_stderr || stdout_fd.valid();
   std::array<int, 2> out_pipe{ -1, -1 };
   std::array<int, 2> err_pipe{ -1, -1 };
   if (::pipe2(out_pipe.data(), O_CLOEXEC) != 0) {
@@ -198,7 +279,7 @@ run_process(const ProcessSpec& spec,
   UniqueFd out_write(out_pipe[1]);
   UniqueFd err_read;
   UniqueFd err_write;
-  if (tagged) {
+  if (separate && !stderr_fd.valid()) {
     if (::pipe2(err_pipe.data(), O_CLOEXEC) != 0) {
       return fail(ErrorCode::internal,
                   std::string("pipe: ") + std::strerror(errno));
@@ -206,13 +287,24 @@ run_process(const ProcessSpec& spec,
     err_read.reset(err_pipe[0]);
     err_write.reset(err_pipe[1]);
   }
+  if (stdout_fd.valid()) {
+    out_read.reset(); // nothing to read: stdout is the file
+  }
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, out_write.get(), 1);
+  if (stdin_fd.valid()) {
+    posix_spawn_file_actions_adddup2(&actions, stdin_fd.get(), 0);
+  } else {
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  }
   posix_spawn_file_actions_adddup2(
-    &actions, tagged ? err_write.get() : out_write.get(), 2);
+    &actions, stdout_fd.valid() ? stdout_fd.get() : out_write.get(), 1);
+  posix_spawn_file_actions_adddup2(
+    &actions,
+    stderr_fd.valid() ? stderr_fd.get()
+                      : (separate ? err_write.get() : out_write.get()),
+    2);
   if (!spec.cwd.empty()) {
     posix_spawn_file_actions_addchdir_np(&actions, spec.cwd.c_str());
   }
@@ -243,28 +335,35 @@ run_process(const ProcessSpec& spec,
   posix_spawnattr_destroy(&attr);
   out_write.reset();
   err_write.reset();
+  stdin_fd.reset();
+  stdout_fd.reset();
+  stderr_fd.reset();
   if (spawn_error != 0) {
     std::string where = spec.cwd.empty() ? "" : " in \"" + spec.cwd + "\"";
     return fail(ErrorCode::internal,
                 "cannot start \"" + program + "\"" + where + ": " +
                   std::strerror(spawn_error));
   }
+  if (input_write.valid()) {
+    feed_input(input_write, input_left);
+  }
 
-  LineSplitter out_lines("", on_line);
-  LineSplitter err_lines(k_stderr_tag, on_line);
   const auto start = Clock::now();
   std::optional<Clock::time_point> exited_at;
   int exit_code = -1;
-  std::array<char, 16 * 1024> buffer{};
+  std::array<char, 64 * 1024> buffer{};
 
   while (true) {
-    std::array<pollfd, 2> fds{};
+    std::array<pollfd, 3> fds{};
     std::size_t count = 0;
     if (out_read.get() >= 0) {
       fds[count++] = pollfd{ out_read.get(), POLLIN, 0 };
     }
     if (err_read.get() >= 0) {
       fds[count++] = pollfd{ err_read.get(), POLLIN, 0 };
+    }
+    if (input_write.get() >= 0 && !exited_at) {
+      fds[count++] = pollfd{ input_write.get(), POLLOUT, 0 };
     }
     if (count == 0 && exited_at) {
       break;
@@ -278,16 +377,23 @@ run_process(const ProcessSpec& spec,
                   std::string("poll: ") + std::strerror(errno));
     }
     for (std::size_t i = 0; ready > 0 && i < count; ++i) {
-      if ((fds[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) {
+      if (fds[i].revents == 0) {
+        continue;
+      }
+      if (fds[i].fd == input_write.get()) {
+        feed_input(input_write, input_left);
         continue;
       }
       const bool is_out = fds[i].fd == out_read.get();
       const auto n = ::read(fds[i].fd, buffer.data(), buffer.size());
       if (n > 0) {
-        (is_out ? out_lines : err_lines)
-          .feed(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
+        const std::string_view chunk(buffer.data(),
+                                     static_cast<std::size_t>(n));
+        if (!(is_out ? streams.out : streams.err)(chunk)) {
+          kill_group(pid, exited_at.has_value());
+          return fail(ErrorCode::internal, std::string(k_output_limit));
+        }
       } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
-        (is_out ? out_lines : err_lines).finish();
         (is_out ? out_read : err_read).reset();
       }
     }
@@ -297,6 +403,7 @@ run_process(const ProcessSpec& spec,
       if (::waitpid(pid, &status, WNOHANG) == pid) {
         exit_code = exit_code_of(status);
         exited_at = Clock::now();
+        input_write.reset();
       }
     }
     if (exited_at && Clock::now() - *exited_at > k_drain_grace) {
@@ -313,11 +420,75 @@ run_process(const ProcessSpec& spec,
                     std::to_string(spec.timeout->count()) + " ms");
     }
   }
-  // Nothing of the group may outlive the call.
-  ::kill(-pid, SIGKILL);
-  out_lines.finish();
-  err_lines.finish();
+  if (spec.kill_leftovers) {
+    ::kill(-pid, SIGKILL); // nothing of the group may outlive the call
+  }
   return exit_code;
+}
+
+} // namespace
+
+Result<int>
+run_process(const ProcessSpec& spec,
+            const std::function<void(std::string_view line)>& on_line,
+            const std::function<bool()>& cancelled)
+{
+  const bool tagged = spec.stderr_mode == StderrMode::tagged;
+  LineSplitter out_lines("", on_line);
+  LineSplitter err_lines(tagged ? k_stderr_tag : "", on_line);
+  Streams streams;
+  streams.separate_stderr = tagged;
+  streams.out = [&](std::string_view chunk) {
+    out_lines.feed(chunk);
+    return true;
+  };
+  streams.err = [&](std::string_view chunk) {
+    err_lines.feed(chunk);
+    return true;
+  };
+  auto code = spawn_and_pump(spec, std::move(streams), cancelled);
+  if (code) {
+    out_lines.finish();
+    err_lines.finish();
+  }
+  return code;
+}
+
+Result<CapturedOutput>
+run_captured(const ProcessSpec& spec,
+             std::string_view input,
+             std::size_t max_out,
+             std::size_t max_err,
+             const std::function<bool()>& cancelled)
+{
+  CapturedOutput captured;
+  Streams streams;
+  streams.separate_stderr = true;
+  streams.input = input;
+  streams.out = [&](std::string_view chunk) {
+    if (captured.out.size() + chunk.size() > max_out) {
+      return false;
+    }
+    captured.out.append(chunk);
+    return true;
+  };
+  streams.err = [&](std::string_view chunk) {
+    const auto room = max_err - std::min(max_err, captured.err.size());
+    captured.err.append(chunk.substr(0, std::min(room, chunk.size())));
+    return true;
+  };
+  auto code = spawn_and_pump(spec, std::move(streams), cancelled);
+  if (!code) {
+    if (code.error().code == ErrorCode::internal &&
+        code.error().message == k_output_limit) {
+      return fail(ErrorCode::internal,
+                  "output of \"" + spec.argv.front() + "\" exceeds " +
+                    std::to_string(max_out) + " bytes");
+    }
+    return std::unexpected(code.error());
+  }
+  captured.exit_code = *code;
+  return captured;
 }
 
 Result<std::string>

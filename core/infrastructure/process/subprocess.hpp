@@ -3,6 +3,7 @@
 #include "core/domain/error.hpp"
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <optional>
@@ -38,21 +39,57 @@ struct ProcessSpec
   // Kill the child's process group after this long; nullopt for no limit.
   std::optional<std::chrono::milliseconds> timeout;
   StderrMode stderr_mode = StderrMode::merged;
+  // The child's stdin: this local file when not "" (internal when it cannot
+  // be opened), else /dev/null (run_captured may give bytes instead).
+  std::string stdin_file;
+  // When not "", the child's stdout is written to this local file (created
+  // with mode 0600, or truncated) instead of reaching the caller; stderr
+  // still does (tagged or not, per stderr_mode). internal when it cannot be
+  // opened.
+  std::string stdout_file;
+  // When not "", the child's stderr is written to this local file (created
+  // with mode 0600, or truncated) instead of reaching the caller.
+  std::string stderr_file;
+  // false: processes the child leaves in its process group when it exits
+  // (the helpers of a daemon it started) are left running; on timeout or
+  // cancellation the whole group is still killed.
+  bool kill_leftovers = true;
+};
+
+// What run_captured kept of a finished child.
+struct CapturedOutput
+{
+  int exit_code = -1; // as run_process returns it
+  std::string out;    // stdout, byte for byte ("" with stdout_file)
+  std::string err;    // the first max_err bytes of stderr
 };
 
 // Run `spec` to completion in a process group of its own, stdin on
-// /dev/null, passing each output line (without its newline) to `on_line`
-// from the calling thread. `cancelled` (may be empty) is polled about every
-// 100 ms. Returns the exit code, 128 + the signal number when the child was
-// killed by a signal. internal when the program cannot be started (the
-// message names it); failed_precondition "cancelled" when `cancelled`
-// returned true; deadline_exceeded on timeout. In the last two cases the
-// whole process group is killed (SIGTERM, then SIGKILL after a second) and
-// reaped before returning. Children left behind by a child that exited are
-// killed too.
+// /dev/null (or spec.stdin_file), passing each output line (without its
+// newline) to `on_line` from the calling thread. `cancelled` (may be empty) is
+// polled about every 100 ms. Returns the exit code, 128 + the signal number
+// when the child was killed by a signal. internal when the program cannot be
+// started (the message names it); failed_precondition "cancelled" when
+// `cancelled` returned true; deadline_exceeded on timeout. In the last two
+// cases the whole process group is killed (SIGTERM, then SIGKILL after a
+// second) and reaped before returning. Children left behind by a child that
+// exited are killed too, unless spec.kill_leftovers is false.
 Result<int> run_process(
   const ProcessSpec& spec,
   const std::function<void(std::string_view line)>& on_line,
+  const std::function<bool()>& cancelled = {});
+
+// Run `spec` like run_process, with stdout and stderr kept apart, byte for
+// byte (stderr_mode is ignored). `input` is written to the child's stdin
+// unless spec.stdin_file is set (a child that exits or closes stdin before
+// reading it all is not an error). More than `max_out` bytes of stdout kill
+// the child and fail with internal "output of PROGRAM exceeds N bytes";
+// stderr past `max_err` bytes is dropped. Errors otherwise as run_process.
+Result<CapturedOutput> run_captured(
+  const ProcessSpec& spec,
+  std::string_view input,
+  std::size_t max_out,
+  std::size_t max_err,
   const std::function<bool()>& cancelled = {});
 
 // The first executable file called `name` in the ':'-separated `path_list`

@@ -17,6 +17,7 @@
 using ryax::ErrorCode;
 using ryax::infra::process::find_on_path;
 using ryax::infra::process::ProcessSpec;
+using ryax::infra::process::run_captured;
 using ryax::infra::process::run_process;
 using ryax::infra::process::scan_path;
 using ryax::infra::process::StderrMode;
@@ -154,6 +155,68 @@ TEST_CASE("a child running past its timeout is killed with deadline_exceeded")
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
 }
 
+TEST_CASE("stdin can come from a file and stdout go to one")
+{
+  TempDir tmp;
+  ryax::test::write_file(tmp / "in.txt", "one\ntwo\n");
+  ryax::test::write_file(tmp / "out.txt", "an older and longer content\n");
+  auto spec = shell("tr a-z A-Z; echo done >&2");
+  spec.stdin_file = tmp / "in.txt";
+  spec.stdout_file = tmp / "out.txt";
+  const auto ran = run(spec);
+  REQUIRE(ran.code.value() == 0);
+  CHECK(ran.lines == std::vector<std::string>{ "done" });
+  CHECK(ryax::test::read_file(tmp / "out.txt") == "ONE\nTWO\n");
+}
+
+TEST_CASE("a missing stdin file is reported as such, not as a failure to start")
+{
+  TempDir tmp;
+  auto spec = shell("cat");
+  spec.stdin_file = tmp / "absent";
+  const auto ran = run(spec);
+  REQUIRE_FALSE(ran.code);
+  CHECK(ran.code.error().code == ErrorCode::internal);
+  CHECK(ran.code.error().message == "cannot open input file \"" +
+                                      (tmp / "absent") +
+                                      "\": No such file or directory");
+}
+
+TEST_CASE("run_captured feeds the input and keeps both streams byte for byte")
+{
+  std::string input(1 << 20, 'x');
+  input += std::string("\0\r\n", 3);
+  const auto captured = run_captured(
+    shell("cat; printf 'e\\000rr' >&2; exit 5"), input, 4 << 20, 1024);
+  REQUIRE(captured);
+  CHECK(captured->exit_code == 5);
+  CHECK(captured->out == input);
+  CHECK(captured->err == std::string("e\0rr", 4));
+}
+
+TEST_CASE(
+  "run_captured stops a child writing past the limit, and truncates stderr")
+{
+  const auto over = run_captured(shell("yes"), {}, 100'000, 1024);
+  REQUIRE_FALSE(over);
+  CHECK(over.error().code == ErrorCode::internal);
+  CHECK(over.error().message == "output of \"sh\" exceeds 100000 bytes");
+
+  const auto noisy =
+    run_captured(shell("head -c 5000 /dev/zero >&2; echo ok"), {}, 1024, 100);
+  REQUIRE(noisy);
+  CHECK(noisy->out == "ok\n");
+  CHECK(noisy->err.size() == 100);
+}
+
+TEST_CASE("run_captured: a child that ignores its input is no error")
+{
+  const auto captured =
+    run_captured(shell("exit 0"), std::string(8 << 20, 'z'), 1024, 1024);
+  REQUIRE(captured);
+  CHECK(captured->exit_code == 0);
+}
+
 TEST_CASE("cancelling kills the whole process group, grandchildren included")
 {
   // The shell starts a background sleep, prints its pid, then waits.
@@ -185,6 +248,32 @@ TEST_CASE("children left behind by an exited child are killed")
   REQUIRE(grandchild > 0);
   CHECK(
     eventually([&] { return is_dead(grandchild); }, std::chrono::seconds(5)));
+}
+
+TEST_CASE("stderr can go to a file")
+{
+  TempDir tmp;
+  auto spec = shell("echo out; echo err >&2");
+  spec.stderr_mode = StderrMode::tagged;
+  spec.stderr_file = tmp / "err.txt";
+  const auto ran = run(spec);
+  REQUIRE(ran.code.value() == 0);
+  CHECK(ran.lines == std::vector<std::string>{ "out" });
+  CHECK(ryax::test::read_file(tmp / "err.txt") == "err\n");
+}
+
+TEST_CASE("without kill_leftovers, what an exited child left running stays")
+{
+  auto spec = shell("sleep 30 & echo $!");
+  spec.kill_leftovers = false;
+  int grandchild = 0;
+  const auto code = run_process(spec, [&](std::string_view line) {
+    grandchild = std::stoi(std::string(line));
+  });
+  REQUIRE(code.value() == 0);
+  REQUIRE(grandchild > 0);
+  CHECK_FALSE(is_dead(grandchild));
+  ::kill(grandchild, SIGKILL);
 }
 
 TEST_CASE("find_on_path finds the first executable of that name")

@@ -1,0 +1,1 @@
+#include "tests/support/doctest_main.hpp"

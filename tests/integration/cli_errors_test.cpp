@@ -355,6 +355,19 @@ TEST_CASE("the example CI job lints, scans, builds, pushes and runs with exit co
   const auto run_doc = json::parse(read_file(repo + "/run.json"));
   CHECK(run_doc["results"][0]["value"] == "HI");
 
+  // What a run takes: shown by workflow show, named by run when missing.
+  auto show = d.ryax({ "workflow", "show", "shout" });
+  CHECK(show.out.find("inputs (of trigger start):") != std::string::npos);
+  const auto at = show.out.find("inputs (of trigger start):");
+  const auto row = show.out.substr(show.out.find("\n  text", at) + 1);
+  const auto line = row.substr(0, row.find('\n'));
+  CHECK(line.find("string") != std::string::npos);
+  CHECK(line.find("yes") != std::string::npos);
+  auto missing = d.ryax({ "run", "shout" });
+  CHECK(missing.exit_code == 5);
+  CHECK(missing.err == "ryax: error: trigger \"start\": output \"text\" is required; "
+                       "a run takes text (string)\n");
+
   // A broken workflow stops the job before the daemon, with exit 5.
   write_file(repo + "/bad.yaml", "apiVersion: ryax.tech/v2.0\nkind: Workflow\nspec: {}\n");
   auto bad = run({ "sh", "-c", "cd '" + repo + "' && '" + script + "' bad.yaml" }, env);

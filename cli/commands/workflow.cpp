@@ -334,7 +334,7 @@ run_diff(Context& ctx, const WorkflowOptions& o)
                    fmt::format("{} version {}", o.id, workflow.version()),
                    o.file);
     std::cout << diff << std::flush;
-    return o.exit_code && !diff.empty() ? k_exit_invalid : k_exit_ok;
+    return o.exit_code && !diff.empty() ? k_exit_different : k_exit_ok;
   });
 }
 
@@ -497,7 +497,7 @@ register_workflow_commands(CLI::App& app, Context& ctx)
     "diff", "Compare the latest version with a workflow file (unified diff)");
   add_id(diff);
   add_file(diff);
-  diff->add_flag("--exit-code", o->exit_code, "Exit 5 when they differ");
+  diff->add_flag("--exit-code", o->exit_code, "Exit 1 when they differ (as git diff --exit-code)");
   diff->callback([&ctx, o] { ctx.exit_code = run_diff(ctx, *o); });
 
   auto* graph =

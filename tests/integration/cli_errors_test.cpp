@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -332,6 +333,33 @@ TEST_CASE("the example pre-commit hook refuses a commit with an invalid action")
   auto accepted = run({ "sh", "-c", "cd '" + repo + "' && git add -A && git commit -q -m wf" },
                       env);
   CHECK_MESSAGE(accepted.exit_code == 0, accepted.out, accepted.err);
+}
+
+TEST_CASE("a bad command line is one error line with the near miss, a hint line, and exit 2")
+{
+  DaemonFixture d(false);
+  auto option = d.ryax({ "repo", "list", "--outptu", "json" });
+  CHECK(option.exit_code == 2);
+  CHECK(option.err == "ryax: error: ryax repo list: unknown option \"--outptu\" "
+                      "(did you mean \"--output\"?)\n"
+                      "ryax: hint: see \"ryax repo list --help\"\n");
+  auto value = d.ryax({ "repo", "list", "-o", "jsn" });
+  CHECK(value.exit_code == 2);
+  CHECK(value.err == "ryax: error: ryax repo list: --output: \"jsn\" is not one of "
+                     "table, json, yaml (did you mean \"json\"?)\n"
+                     "ryax: hint: see \"ryax repo list --help\"\n");
+  auto status = d.ryax({ "runs", "list", "--status", "runnin" });
+  CHECK(status.exit_code == 2);
+  CHECK(status.err.find("(did you mean \"running\"?)") != std::string::npos);
+  auto kind = d.ryax({ "action", "init", d.dir() / "x", "--kind", "procesor" });
+  CHECK(kind.exit_code == 2);
+  CHECK(kind.err.find("(did you mean \"processor\"?)") != std::string::npos);
+  auto missing = d.ryax({ "workflow", "diff" });
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.err.starts_with("ryax: error: ryax workflow diff: "));
+  CHECK(std::count(missing.err.begin(), missing.err.end(), '\n') == 2);
+  // --help is no error.
+  CHECK(d.ryax({ "repo", "list", "--help" }).exit_code == 0);
 }
 
 TEST_CASE("the example CI job lints, scans, builds, pushes and runs with exit codes only")

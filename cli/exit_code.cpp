@@ -30,13 +30,13 @@ exit_code_help()
 {
   return "Exit codes:\n"
          "  0    success\n"
-         "  1    internal error\n"
-         "  2    usage error (bad command line)\n"
+         "  1    internal error (workflow diff --exit-code: they differ)\n"
+         "  2    usage error: bad command line, or a value a flag does not take\n"
          "  3    not found\n"
          "  4    permission denied or unauthenticated\n"
          "  5    invalid argument, already exists or failed precondition\n"
          "  6    a run, an action test or a waited-for build that ended in error\n"
-         "  7    daemon unavailable (ryaxd is not running)\n"
+         "  7    daemon unavailable (ryaxd is not running), or a remote it needs\n"
          "  124  timeout\n";
 }
 

@@ -14,6 +14,8 @@ inline constexpr int k_exit_invalid = 5;
 inline constexpr int k_exit_run_failed = 6;
 inline constexpr int k_exit_unavailable = 7;
 inline constexpr int k_exit_timeout = 124;
+// `workflow diff --exit-code` when the two differ: 1, as git diff.
+inline constexpr int k_exit_different = 1;
 
 // The exit code for a failure of category `code`.
 int to_exit_code(ErrorCode code);

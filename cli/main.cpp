@@ -4,9 +4,11 @@
 #include "cli/commands/commands.hpp"
 #include "cli/context.hpp"
 #include "cli/exit_code.hpp"
+#include "cli/parse_error.hpp"
 #include "cli/suggest.hpp"
 
 #include <CLI/CLI.hpp>
+#include <grpc/support/log.h>
 
 #include <iostream>
 #include <string>
@@ -45,7 +47,11 @@ run(int argc, char** argv)
         return ryax::cli::k_exit_usage;
       }
     }
-    return app.exit(e) == 0 ? 0 : ryax::cli::k_exit_usage; // --help is not an error
+    if (e.get_exit_code() == 0) {
+      return app.exit(e); // --help, --version: not an error
+    }
+    std::cerr << ryax::cli::parse_error_text(app, e, argc, argv);
+    return ryax::cli::k_exit_usage;
   }
   return ctx.exit_code;
 }
@@ -55,5 +61,8 @@ run(int argc, char** argv)
 int
 main(int argc, char** argv)
 {
+  // ryax says what failed in its own one line: gRPC's log lines (a failed
+  // TLS handshake...) would come on top of it.
+  gpr_set_log_function([](gpr_log_func_args*) {});
   return ryax::cli::catch_all([&] { return run(argc, argv); }, std::cerr);
 }

@@ -16,7 +16,7 @@ _ryax_nouns="version daemon repo action workflow run runs logs site deployments 
 declare -gA _ryax_verbs=(
   [daemon]="start stop status"
   [repo]="add list show rm scan"
-  [action]="list show rm init test build build-log build-cancel"
+  [action]="list show rm init test lint build build-log build-cancel"
   [workflow]="validate push list show export diff graph deploy undeploy rm errors"
   [runs]="list show results cancel rm"
   [site]="list show token rm"
@@ -36,6 +36,7 @@ declare -gA _ryax_options=(
   ["repo scan"]="--ref --force --strict"
   ["action list"]="--repo --kind --category --all-versions"
   ["action init"]="--kind --type --id"
+  ["workflow validate"]="--offline --actions"
   ["action build"]="--repo --all --force --wait -v --verbose"
   ["action build-log"]="-f --follow"
   ["action test"]="--input --file --keep"
@@ -67,7 +68,7 @@ _ryax_value_options="--socket --server --ca-file --project -o --output --data-di
 _ryax_value_options+=" --branch --username --ssh-key --ref --repo --kind --category --type --id --format --input --file"
 _ryax_value_options+=" --timeout --priority --workflow --status --since --limit --download --step"
 _ryax_value_options+=" --role --local-uid --name --expires --user --context"
-_ryax_value_options+=" --description --from-file"
+_ryax_value_options+=" --description --from-file --actions"
 
 declare -gA _ryax_option_values=(
   [-o]="table json yaml"
@@ -81,11 +82,12 @@ declare -gA _ryax_option_values=(
 )
 
 _ryax_file_options="--socket --config --log-file --ssh-key --ca-file --from-file"
-_ryax_dir_options="--data-dir --download"
+_ryax_dir_options="--data-dir --download --actions"
 # Positional arguments that are directories.
 declare -gA _ryax_dir_arguments=(
   ["action init"]=1
   ["action test"]=1
+  ["action lint"]=1
 )
 # Commands whose positional argument is a file.
 declare -gA _ryax_file_arguments=(

@@ -1,6 +1,7 @@
 #include "cli/client/client.hpp"
 
 #include "cli/client/contexts.hpp"
+#include "cli/client/reachability.hpp"
 #include "core/infrastructure/config/paths.hpp"
 #include "core/infrastructure/crypto/tls_material.hpp"
 #include "core/infrastructure/files/read_file.hpp"
@@ -123,39 +124,6 @@ daemon_binary()
   return "ryaxd";
 }
 
-Error
-not_running(const DaemonAddress& address)
-{
-  if (!address.socket_path.empty()) {
-    return Error{ ErrorCode::unavailable,
-                  fmt::format("ryaxd is not running at {}", address.display) };
-  }
-  // On TCP, say whether something answers TLS with another CA.
-  const auto host_port = infra::config::split_host_port(address.target);
-  auto presented =
-    host_port ? infra::crypto::fetch_server_ca(
-                  host_port->first, std::to_string(host_port->second))
-              : Result<std::string>(std::unexpected(host_port.error()));
-  if (!presented) {
-    return Error{ ErrorCode::unavailable,
-                  fmt::format("ryaxd does not answer at {} (TLS): {}",
-                              address.display, presented.error().message) };
-  }
-  const auto theirs = infra::crypto::fingerprint(*presented);
-  const auto ours = infra::crypto::fingerprint(address.ca_pem);
-  if (theirs && (!ours || *theirs != *ours)) {
-    return Error{ ErrorCode::unauthenticated,
-                  fmt::format("{} presents a certificate of CA {}, not the "
-                              "CA it is trusted with{}: refusing to talk to "
-                              "it",
-                              address.display, *theirs,
-                              ours ? " (" + *ours + ")" : "") };
-  }
-  return Error{ ErrorCode::unavailable,
-                fmt::format("ryaxd does not answer at {} (TLS)",
-                            address.display) };
-}
-
 // The TLS settings for `server` with the CA in `ca_pem`: ryaxd's own CAs
 // sign certificates for the name "ryaxd", whatever address reaches it.
 void
@@ -234,18 +202,18 @@ Client::connect_existing(const Context& ctx)
   RYAX_TRY_ASSIGN(auto address, resolve_address(ctx));
   if (!address.socket_path.empty()
       && !std::filesystem::exists(address.socket_path)) {
-    return std::unexpected(not_running(address));
+    return std::unexpected(explain_unreachable(address));
   }
   auto identity = credentials(ctx, address);
   if (!identity) {
     if (identity.error().code == ErrorCode::unavailable) {
-      return std::unexpected(not_running(address));
+      return std::unexpected(explain_unreachable(address));
     }
     return std::unexpected(identity.error());
   }
   auto channel = make_channel(address, *identity);
   if (!reaches(channel, std::chrono::seconds(5))) {
-    return std::unexpected(not_running(address));
+    return std::unexpected(explain_unreachable(address));
   }
   return Client(std::move(address), std::move(channel));
 }
@@ -259,7 +227,7 @@ Client::connect(const Context& ctx)
   }
   RYAX_TRY_ASSIGN(auto address, resolve_address(ctx));
   if (!autostart_allowed(ctx, address)) {
-    return std::unexpected(not_running(address));
+    return std::unexpected(explain_unreachable(address));
   }
   RYAX_TRY(spawn_daemon({}, !ctx.progress()));
   RYAX_TRY_ASSIGN(const auto identity, credentials(ctx, address));
@@ -287,8 +255,10 @@ Client::check(const grpc::Status& status) const
     return {};
   }
   auto error = infra::rpc::from_grpc_status(status);
-  if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
-    // A transport failure, not an answer of the daemon.
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE
+      && !infra::rpc::is_ryax_answer(status)) {
+    // A transport failure, not an answer of the daemon (which may be
+    // unavailable too: a git remote it could not reach).
     error.message = fmt::format("ryaxd is not running at {} ({})",
                                 m_address.display, status.error_message());
   }

@@ -47,9 +47,11 @@ class Client
 public:
   // Connect, starting the local daemon first when the default socket is dead
   // and autostart is allowed (no explicit address, no --no-autostart, no
-  // RYAX_NO_AUTOSTART=1). unavailable "ryaxd is not running at <address>"
-  // otherwise. Opens the connection without any RPC: the command's own call
-  // is the first round trip.
+  // RYAX_NO_AUTOSTART=1). Otherwise the error of explain_unreachable
+  // (reachability.hpp), which names the cause: "ryaxd is not running at
+  // <socket>", a stale socket, DNS, a refused port, no TLS... Opens the
+  // connection without any RPC: the command's own call is the first round
+  // trip.
   static Result<Client> connect(const Context& ctx);
 
   // Connect without ever starting a daemon; unavailable when nothing accepts
@@ -79,7 +81,9 @@ public:
   }
 
   // OK as success, anything else as the Error it stands for; a transport
-  // failure becomes "ryaxd is not running at <address>".
+  // failure becomes "ryaxd is not running at <address>", while the daemon's
+  // own unavailable answers (a git remote it cannot reach) keep their
+  // message (infra::rpc::is_ryax_answer).
   Result<void> check(const grpc::Status& status) const;
 
 private:

@@ -1,9 +1,11 @@
-// `ryax action list|show|rm|init`.
+// `ryax action list|show|rm|init|test|lint`.
 
 #include "cli/commands/action_init.hpp"
+#include "cli/commands/action_init_git.hpp"
 #include "cli/commands/action_render.hpp"
 #include "cli/commands/action_test.hpp"
 #include "cli/commands/commands.hpp"
+#include "cli/commands/lint.hpp"
 #include "cli/commands/common.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/output/output.hpp"
@@ -13,6 +15,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <iostream>
 
 namespace ryax::cli {
@@ -115,6 +118,11 @@ run_remove(Context& ctx, const std::string& ref)
 int
 run_init(Context& ctx, const ActionInitOptions& o)
 {
+  std::error_code ec;
+  const auto parent = o.directory.empty() ? std::string() : action_parent(o.directory);
+  const bool parent_was_new =
+    !parent.empty()
+    && (!std::filesystem::exists(parent, ec) || std::filesystem::is_empty(parent, ec));
   auto written = scaffold_action(o);
   if (!written) {
     ctx.fail(written.error());
@@ -124,6 +132,15 @@ run_init(Context& ctx, const ActionInitOptions& o)
     for (const auto& file : *written) {
       std::cout << "created " << file << "\n";
     }
+  }
+  // Leave what `ryax repo add` accepts: a git repository with a commit.
+  auto git = commit_new_action(o.directory, parent_was_new);
+  if (!git) {
+    ctx.fail(git.error());
+    return ctx.exit_code;
+  }
+  if (!ctx.quiet) {
+    std::cout << *git << "\n";
   }
   return k_exit_ok;
 }
@@ -175,6 +192,7 @@ register_action_commands(CLI::App& app, Context& ctx)
   test_cmd->callback([&ctx, test] { ctx.exit_code = run_action_test(ctx, *test); });
 
   register_build_commands(*action, ctx);
+  register_lint_command(*action, ctx);
 }
 
 } // namespace ryax::cli

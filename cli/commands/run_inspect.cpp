@@ -361,6 +361,8 @@ register_runs_commands(CLI::App& app, Context& ctx)
                  o->status,
                  "Only runs in this state: pending, running, done, error or "
                  "cancelled")
+    ->check(CLI::IsMember(
+      { "pending", "running", "done", "error", "cancelled" })) // exit 2
     ->type_name("STATE");
   list
     ->add_option("--since",

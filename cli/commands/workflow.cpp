@@ -3,6 +3,7 @@
 
 #include "cli/commands/commands.hpp"
 #include "cli/commands/common.hpp"
+#include "cli/commands/lint.hpp"
 #include "cli/commands/workflow_render.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/output/output.hpp"
@@ -32,6 +33,8 @@ struct WorkflowOptions
   bool force = false;
   bool exit_code = false;
   std::string format = "dot";
+  bool offline = false;
+  std::vector<std::string> action_dirs; // --actions, for --offline
 };
 
 // The "@path" static files `text` names (read leniently: the daemon reports
@@ -160,6 +163,14 @@ invalid_file(const std::string& file,
 int
 run_validate(Context& ctx, const WorkflowOptions& o)
 {
+  if (o.offline) {
+    auto source = read_source(o.file);
+    if (!source) {
+      ctx.fail(source.error());
+      return ctx.exit_code;
+    }
+    return validate_offline(ctx, o.file, *source, o.action_dirs);
+  }
   return with_client(ctx, [&](const Client& client) -> Result<int> {
     RYAX_TRY_ASSIGN(const auto source, read_source(o.file));
     auto stub = v1::WorkflowService::NewStub(client.channel());
@@ -323,7 +334,7 @@ run_diff(Context& ctx, const WorkflowOptions& o)
                    fmt::format("{} version {}", o.id, workflow.version()),
                    o.file);
     std::cout << diff << std::flush;
-    return o.exit_code && !diff.empty() ? k_exit_invalid : k_exit_ok;
+    return o.exit_code && !diff.empty() ? k_exit_different : k_exit_ok;
   });
 }
 
@@ -449,6 +460,14 @@ register_workflow_commands(CLI::App& app, Context& ctx)
     "validate",
     "Check a workflow file against the catalogue; every problem at once");
   add_file(validate);
+  validate->add_flag("--offline", o->offline,
+                     "Check against the actions of working trees, without "
+                     "the daemon (builds are not checked)");
+  validate
+    ->add_option("--actions", o->action_dirs,
+                 "With --offline: a working tree of actions (default .); "
+                 "repeat for more")
+    ->allow_extra_args(false);
   validate->callback([&ctx, o] { ctx.exit_code = run_validate(ctx, *o); });
 
   auto* push = workflow->add_subcommand(
@@ -478,7 +497,7 @@ register_workflow_commands(CLI::App& app, Context& ctx)
     "diff", "Compare the latest version with a workflow file (unified diff)");
   add_id(diff);
   add_file(diff);
-  diff->add_flag("--exit-code", o->exit_code, "Exit 5 when they differ");
+  diff->add_flag("--exit-code", o->exit_code, "Exit 1 when they differ (as git diff --exit-code)");
   diff->callback([&ctx, o] { ctx.exit_code = run_diff(ctx, *o); });
 
   auto* graph =

@@ -146,6 +146,22 @@ print_workflow(std::ostream& out,
   }
   out << "\nsteps:\n";
   output::print_table(out, steps, false);
+  // What `ryax run ID --input NAME=VALUE` takes: the trigger's outputs.
+  for (const auto& step : array_field(d, "steps")) {
+    if (text_field(step, "role") != "trigger"
+        || array_field(step, "outputs").empty()) {
+      continue;
+    }
+    output::Table inputs{ { "  INPUT", "TYPE", "REQUIRED", "HELP" }, {} };
+    for (const auto& o : array_field(step, "outputs")) {
+      inputs.rows.push_back({ "  " + text_field(o, "name", "?"),
+                              text_field(o, "type", "?"),
+                              o.value("optional", false) ? "no" : "yes",
+                              text_field(o, "help", "-") });
+    }
+    out << "\ninputs (of trigger " << text_field(step, "id", "?") << "):\n";
+    output::print_table(out, inputs, false);
+  }
   out << "\nedges:\n";
   for (const auto& edge : array_field(d, "edges")) {
     out << fmt::format("  {} -> {}{}\n",

@@ -1,5 +1,6 @@
 #include "core/application/repository_service.hpp"
 
+#include "core/application/action_lint.hpp"
 #include "core/application/log.hpp"
 #include "core/domain/identity.hpp"
 
@@ -45,6 +46,7 @@ RepositoryService::add(const AddRepository& request)
     return fail(ErrorCode::invalid_argument,
                 "give either a password or an SSH key, not both");
   }
+  RYAX_TRY(m_git.check_source(GitRemote{ request.url, "", "", "", "" }));
   domain::Repository repository;
   repository.name = request.name;
   repository.project = request.project;
@@ -172,25 +174,10 @@ RepositoryService::scan(const ScanRepository& request)
       scanned.type = version.metadata.type;
       scanned.status = domain::ScanStatus::unchanged;
     } else {
-      RYAX_TRY_ASSIGN(const auto text, commit->read_file(display));
-      const auto reader = [&](const std::string& relative)
-        -> std::optional<std::string> {
-        auto content = commit->read_file(join_path(dir.directory, relative));
-        return content ? *content : std::nullopt;
-      };
-      auto parsed = m_parser.parse(text.value_or(""), display, reader);
-      if (parsed.metadata) {
-        scanned.id = parsed.metadata->id;
-        scanned.version = parsed.metadata->version;
-        scanned.kind = parsed.metadata->kind;
-        scanned.type = parsed.metadata->type;
-      }
-      for (const auto& diagnostic : parsed.diagnostics) {
-        scanned.errors.push_back(domain::format_diagnostic(diagnostic));
-      }
-      if (!parsed.ok()) {
-        scanned.kind.reset();
-        scanned.type.reset();
+      RYAX_TRY_ASSIGN(auto linted,
+                      lint_action_directory(*commit, m_parser, dir));
+      scanned = std::move(linted.scanned);
+      if (!linted.metadata) {
         scanned.status = domain::ScanStatus::invalid;
       } else {
         RYAX_TRY_ASSIGN(const auto existing,
@@ -211,7 +198,7 @@ RepositoryService::scan(const ScanRepository& request)
           scanned.status = existing ? domain::ScanStatus::replaced
                                     : domain::ScanStatus::added;
           domain::ActionVersion version;
-          version.metadata = std::move(*parsed.metadata);
+          version.metadata = std::move(*linted.metadata);
           version.project = repository.project;
           version.repository = repository.name;
           version.commit = report.commit;
@@ -228,9 +215,7 @@ RepositoryService::scan(const ScanRepository& request)
       if (auto [it, inserted] = seen.emplace(key, dir.directory); !inserted) {
         // Two directories of one commit claim the same id and version.
         scanned.status = domain::ScanStatus::invalid;
-        scanned.errors.push_back(fmt::format(
-          "{}: action \"{}\" version \"{}\" is also defined in \"{}\"", display,
-          scanned.id, scanned.version, it->second));
+        scanned.errors.push_back(duplicate_action_error(scanned, it->second));
         std::erase_if(scan_commit.upserts, [&](const domain::ActionVersion& v) {
           return v.directory == dir.directory;
         });

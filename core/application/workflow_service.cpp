@@ -4,6 +4,7 @@
 #include "core/domain/timer_trigger.hpp"
 #include "core/domain/identity.hpp"
 #include "core/application/runtime_spec.hpp"
+#include "core/application/workflow_check.hpp"
 #include "core/application/workflow_secrets.hpp"
 #include "core/domain/path.hpp"
 #include "core/domain/slurm.hpp"
@@ -21,68 +22,15 @@ namespace {
 
 // The catalogue as validation sees it: one snapshot per request, so that a
 // validation reads a consistent catalogue with one query.
-class CatalogueLookup : public domain::ActionLookup
+Result<VersionsLookup>
+load_lookup(ActionCatalogue& catalogue, const std::string& project)
 {
-public:
-  static Result<CatalogueLookup>
-  load(ActionCatalogue& catalogue, const std::string& project)
-  {
-    ActionFilter every;
-    every.project = project;
-    every.all_versions = true;
-    RYAX_TRY_ASSIGN(auto versions, catalogue.list(every));
-    CatalogueLookup lookup;
-    for (auto& version : versions) { // by id, newest first
-      lookup.m_by_id[version.id()].push_back(std::move(version));
-    }
-    return lookup;
-  }
-
-  std::optional<domain::ActionVersion>
-  find(const std::string& id, const std::string& version) const override
-  {
-    const auto it = m_by_id.find(id);
-    if (it == m_by_id.end()) {
-      return std::nullopt;
-    }
-    for (const auto& candidate : it->second) {
-      if (version.empty() ? candidate.build_state == domain::BuildState::built
-                          : candidate.version() == version) {
-        return candidate;
-      }
-    }
-    if (version.empty()) {
-      return it->second.front(); // none built: the latest, to say so
-    }
-    return std::nullopt;
-  }
-
-  std::vector<std::string>
-  versions(const std::string& id) const override
-  {
-    std::vector<std::string> result;
-    const auto it = m_by_id.find(id);
-    if (it != m_by_id.end()) {
-      for (auto v = it->second.rbegin(); v != it->second.rend(); ++v) {
-        result.push_back(v->version());
-      }
-    }
-    return result;
-  }
-
-  std::vector<std::string>
-  ids() const override
-  {
-    std::vector<std::string> result;
-    for (const auto& [id, versions] : m_by_id) {
-      result.push_back(id);
-    }
-    return result;
-  }
-
-private:
-  std::map<std::string, std::vector<domain::ActionVersion>> m_by_id;
-};
+  ActionFilter every;
+  every.project = project;
+  every.all_versions = true;
+  RYAX_TRY_ASSIGN(auto versions, catalogue.list(every));
+  return VersionsLookup(std::move(versions));
+}
 
 std::vector<const domain::WorkflowStep*>
 steps_of(const domain::WorkflowDefinition& workflow)
@@ -99,7 +47,7 @@ steps_of(const domain::WorkflowDefinition& workflow)
 std::optional<domain::ActionVersion>
 resolve(const domain::WorkflowStep& step,
         bool is_trigger,
-        const CatalogueLookup& lookup)
+        const domain::ActionLookup& lookup)
 {
   if (is_trigger) {
     if (auto builtin = domain::builtin_trigger(step.from)) {
@@ -139,47 +87,8 @@ Result<WorkflowValidation>
 WorkflowService::validate(const std::string& project,
                           const WorkflowSource& source)
 {
-  auto parsed = m_format.parse(source.text, source.display_path);
-  WorkflowValidation validation;
-  validation.diagnostics = std::move(parsed.diagnostics);
-  if (!parsed.workflow) {
-    return validation;
-  }
-  if (validation.diagnostics.empty()) {
-    validation.normalised = m_format.write(*parsed.workflow);
-  }
-  RYAX_TRY_ASSIGN(const auto lookup,
-                  CatalogueLookup::load(m_catalogue, project));
-  const domain::FileProbe probe = [&](const std::string& path) {
-    if (source.files.contains(path)) {
-      return domain::FileKind::file;
-    }
-    return source.directories.contains(path) ? domain::FileKind::directory
-                                             : domain::FileKind::none;
-  };
-  // The parser already ran the graph checks that validate_workflow repeats.
-  for (auto& diagnostic :
-       domain::validate_workflow(*parsed.workflow, lookup, probe)) {
-    const auto same = [&](const domain::Diagnostic& d) {
-      return std::tie(d.line, d.column, d.field, d.message) ==
-             std::tie(diagnostic.line,
-                      diagnostic.column,
-                      diagnostic.field,
-                      diagnostic.message);
-    };
-    if (std::none_of(
-          validation.diagnostics.begin(), validation.diagnostics.end(), same)) {
-      validation.diagnostics.push_back(std::move(diagnostic));
-    }
-  }
-  std::stable_sort(validation.diagnostics.begin(),
-                   validation.diagnostics.end(),
-                   [](const auto& a, const auto& b) {
-                     return std::pair(a.line, a.column) <
-                            std::pair(b.line, b.column);
-                   });
-  validation.workflow = std::move(parsed.workflow);
-  return validation;
+  RYAX_TRY_ASSIGN(const auto lookup, load_lookup(m_catalogue, project));
+  return check_workflow_source(m_format, source, lookup);
 }
 
 Result<std::vector<StoredWorkflowFile>>
@@ -274,7 +183,7 @@ WorkflowService::sealed_file(const std::string& project,
     RYAX_TRY_ASSIGN(previous, definition_of(*latest));
   }
   RYAX_TRY_ASSIGN(const auto lookup,
-                  CatalogueLookup::load(m_catalogue, project));
+                  load_lookup(m_catalogue, project));
   const auto is_password = [&](const domain::WorkflowStep& step,
                                const std::string& input) {
     const auto found = resolve(step, &step == &workflow.trigger, lookup);
@@ -362,7 +271,7 @@ WorkflowService::get(const std::string& project,
   RYAX_TRY_ASSIGN(view.stored, version_of(view.deployment, version));
   RYAX_TRY_ASSIGN(view.definition, definition_of(view.stored));
   RYAX_TRY_ASSIGN(const auto lookup,
-                  CatalogueLookup::load(m_catalogue, project));
+                  load_lookup(m_catalogue, project));
   for (const auto* step : steps_of(view.definition)) {
     const auto found = resolve(*step, step == &view.definition.trigger, lookup);
     view.resolved_versions[step->id] = found ? found->version() : "";
@@ -392,7 +301,7 @@ WorkflowService::deploy_locked(const std::string& project,
   RYAX_TRY_ASSIGN(const auto stored, version_of(deployment, version));
   RYAX_TRY_ASSIGN(const auto workflow, definition_of(stored));
   RYAX_TRY_ASSIGN(const auto lookup,
-                  CatalogueLookup::load(m_catalogue, project));
+                  load_lookup(m_catalogue, project));
   // A step no site can run now is refused, an unhealthy site's pools count.
   const auto sites =
     m_fleet ? m_fleet() : std::vector<domain::Site>{ m_site };

@@ -237,16 +237,34 @@ check_trigger_values(const WorkflowStep& trigger, Outputs& values)
                 "trigger " + quote(trigger.id) + ": unknown output " +
                   quote(name) + did_you_mean(name, names));
   }
+  // Every missing value at once, with what a run takes.
+  std::vector<std::string> missing;
+  std::string takes;
+  for (const auto& output : trigger.outputs) {
+    takes += (takes.empty() ? "" : ", ") + output.name + " (" +
+             std::string(to_string(output.type)) +
+             (output.optional ? ", optional)" : ")");
+    if (!output.optional && !values.contains(output.name)) {
+      missing.push_back(quote(output.name));
+    }
+  }
+  if (!missing.empty()) {
+    std::string names;
+    for (std::size_t i = 0; i < missing.size(); ++i) {
+      names += (i == 0 ? "" : i + 1 == missing.size() ? " and " : ", ") +
+               missing[i];
+    }
+    return fail(ErrorCode::invalid_argument,
+                "trigger " + quote(trigger.id) + ": output" +
+                  (missing.size() == 1 ? " " : "s ") + names +
+                  (missing.size() == 1 ? " is" : " are") +
+                  " required; a run takes " + takes);
+  }
   for (const auto& output : trigger.outputs) {
     const auto it = values.find(output.name);
     if (it == values.end() && output.optional) {
       values.emplace(output.name, std::monostate{});
       continue;
-    }
-    if (it == values.end()) {
-      return fail(ErrorCode::invalid_argument,
-                  "trigger " + quote(trigger.id) + ": output " +
-                    quote(output.name) + " is required");
     }
     if (!value_fits(output, it->second)) {
       return fail(ErrorCode::invalid_argument,

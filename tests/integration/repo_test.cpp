@@ -294,12 +294,15 @@ TEST_CASE("credentials are stored but never shown nor logged")
 TEST_CASE("bad repository commands fail with their exit codes")
 {
   DaemonFixture d;
-  auto bad_name = d.ryax({"repo", "add", "bad name", "/tmp"});
+  // A local path must be a git repository (cli_errors_test.cpp).
+  GitBuilder git(d.dir().path() / "any.git");
+  const auto tmp = git.path().string();
+  auto bad_name = d.ryax({"repo", "add", "bad name", tmp});
   CHECK(bad_name.exit_code == 5);
   CHECK(bad_name.err.find("repository name \"bad name\" is invalid") != std::string::npos);
   CHECK(d.ryax({"repo", "add", "web", "ftp://example.org/x"}).exit_code == 5);
-  REQUIRE(d.ryax({"repo", "add", "dup", "/tmp"}).exit_code == 0);
-  auto dup = d.ryax({"repo", "add", "dup", "/tmp"});
+  REQUIRE(d.ryax({"repo", "add", "dup", tmp}).exit_code == 0);
+  auto dup = d.ryax({"repo", "add", "dup", tmp});
   CHECK(dup.exit_code == 5);
   CHECK(dup.err == "ryax: error: repository \"dup\" already exists\n");
   auto missing = d.ryax({"repo", "show", "nope"});
@@ -308,7 +311,7 @@ TEST_CASE("bad repository commands fail with their exit codes")
   CHECK(d.ryax({"repo", "scan", "nope"}).exit_code == 3);
   CHECK(d.ryax({"repo", "rm", "dup"}).exit_code == 0);
   CHECK(d.ryax({"repo", "rm", "dup"}).exit_code == 3);
-  auto no_password = d.ryax({"repo", "add", "np", "/tmp", "--password-stdin"}, "");
+  auto no_password = d.ryax({"repo", "add", "np", tmp, "--password-stdin"}, "");
   CHECK(no_password.exit_code == 5);
 }
 

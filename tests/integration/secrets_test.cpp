@@ -136,7 +136,8 @@ TEST_CASE("RYAX_ENCRYPTION_KEY is used instead of the key file, and another "
   auto add = d.ryax({ "repo",
                       "add",
                       "private",
-                      "/srv/x.git",
+                      // A remote URL: repo add checks local paths only.
+                      "https://git.example.org/x.git",
                       "--username",
                       "alice",
                       "--password-stdin" },

@@ -97,6 +97,15 @@ public:
   // first fetch leaves no mirror behind.
   virtual Result<FetchResult> fetch(const GitRemote& remote) = 0;
 
+  // Check, without any network access, what can be checked of
+  // `remote.url` when it is registered: a local path or file:// URL must be
+  // the top directory of a git repository (bare or not); not_found when it
+  // does not exist, failed_precondition when it is not a git repository
+  // (the message says to run "git init" and commit) or is inside one (the
+  // message names its top). Other URLs always pass: the first fetch reaches
+  // them.
+  virtual Result<void> check_source(const GitRemote& remote) = 0;
+
   // Delete the mirror of `remote` (its cache_dir and everything in it).
   // Succeeds when there is none; invalid_argument when cache_dir is empty,
   // internal when it cannot be removed.

@@ -100,6 +100,41 @@ remote_failure(ErrorCode code,
                      remote));
 }
 
+// `path`, an existing directory, must be the top of a git repository:
+// failed_precondition saying what to do otherwise.
+Result<void>
+check_local_repository(const std::string& path)
+{
+  git_repository* raw = nullptr;
+  if (git_repository_open_ext(&raw, path.c_str(),
+                              GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) == 0) {
+    git_repository_free(raw);
+    return {};
+  }
+  git_buf found = GIT_BUF_INIT;
+  std::string top;
+  if (git_repository_discover(&found, path.c_str(), 0, nullptr) == 0) {
+    top = fs::path(found.ptr).lexically_normal().string();
+    git_buf_dispose(&found);
+    if (top.size() > 1 && top.ends_with('/')) {
+      top.pop_back();
+    }
+    if (top.ends_with("/.git")) {
+      top.resize(top.size() - 5); // the work tree, not its .git
+    }
+  }
+  if (!top.empty()) {
+    return fail(ErrorCode::failed_precondition,
+                "\"" + path + "\" is inside the git repository \"" + top +
+                  "\", not its top: register \"" + top +
+                  "\" (ryax finds the actions at any depth)");
+  }
+  return fail(ErrorCode::failed_precondition,
+              "\"" + path + "\" is not a git repository: run \"git init\" "
+              "there and commit the actions (ryax scans commits, not the "
+              "working tree)");
+}
+
 // The URL handed to libgit2: local paths become absolute.
 Result<std::string>
 normalize_url(const app::GitRemote& remote)
@@ -149,10 +184,14 @@ normalize_url(const app::GitRemote& remote)
   }
   std::error_code ec;
   const fs::path path = fs::absolute(url, ec).lexically_normal();
-  if (ec || !fs::is_directory(path, ec)) {
+  if (ec || !fs::exists(path, ec)) {
+    return fail(ErrorCode::not_found, "no directory \"" + url + "\"");
+  }
+  if (!fs::is_directory(path, ec)) {
     return fail(ErrorCode::not_found,
                 "no repository at \"" + url + "\" (not a directory)");
   }
+  RYAX_TRY(check_local_repository(path.string()));
   return path.string();
 }
 
@@ -398,6 +437,21 @@ Libgit2GitRepository::fetch(const app::GitRemote& remote)
     result->cloned = created;
   }
   return result;
+}
+
+Result<void>
+Libgit2GitRepository::check_source(const app::GitRemote& remote)
+{
+  std::string url = remote.url;
+  if (url.starts_with("file://")) {
+    url.erase(0, 7);
+  } else if (url.find("://") != std::string::npos) {
+    return {};
+  }
+  // Checks a local path (see check_local_repository); leaves scp-like
+  // "host:path" alone.
+  RYAX_TRY(normalize_url(app::GitRemote{ url, "", "", "", "" }));
+  return {};
 }
 
 Result<void>

@@ -22,6 +22,9 @@ public:
   // See app::GitRepository::fetch.
   Result<app::FetchResult> fetch(const app::GitRemote& remote) override;
 
+  // See app::GitRepository::check_source.
+  Result<void> check_source(const app::GitRemote& remote) override;
+
   // See app::GitRepository::remove_mirror.
   Result<void> remove_mirror(const app::GitRemote& remote) override;
 

@@ -2,6 +2,14 @@
 
 namespace ryax::infra::rpc {
 
+namespace {
+
+// The error details of every status made by to_grpc_status; gRPC sends them
+// as the grpc-status-details-bin trailer, which its transport never sets.
+constexpr const char* k_answer_marker = "ryax";
+
+} // namespace
+
 grpc::StatusCode
 to_grpc_code(ErrorCode code)
 {
@@ -31,7 +39,13 @@ to_grpc_code(ErrorCode code)
 grpc::Status
 to_grpc_status(const Error& error)
 {
-  return grpc::Status(to_grpc_code(error.code), error.message);
+  return grpc::Status(to_grpc_code(error.code), error.message, k_answer_marker);
+}
+
+bool
+is_ryax_answer(const grpc::Status& status)
+{
+  return status.error_details() == k_answer_marker;
 }
 
 Error

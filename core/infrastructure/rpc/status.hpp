@@ -13,8 +13,14 @@ namespace ryax::infra::rpc {
 // in code once).
 grpc::StatusCode to_grpc_code(ErrorCode code);
 
-// `error` as a gRPC status carrying its message.
+// `error` as a gRPC status carrying its message, marked as an answer of
+// ryax (is_ryax_answer) in its error details.
 grpc::Status to_grpc_status(const Error& error);
+
+// Whether `status` was made by to_grpc_status on the other side: an answer
+// of the server (say a git fetch it could not make: UNAVAILABLE), not a
+// failure of the transport to reach it (also UNAVAILABLE).
+bool is_ryax_answer(const grpc::Status& status);
 
 // The error a failed gRPC status stands for (OK is not an error: internal).
 Error from_grpc_status(const grpc::Status& status);

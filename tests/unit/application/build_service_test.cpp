@@ -88,6 +88,7 @@ class FakeGitRepository : public app::GitRepository
 {
 public:
   Result<app::FetchResult> fetch(const app::GitRemote&) override { return {}; }
+  Result<void> check_source(const app::GitRemote&) override { return {}; }
   Result<void> remove_mirror(const app::GitRemote&) override { return {}; }
   Result<std::unique_ptr<app::GitCommit>> open(const app::GitRemote&,
                                                const std::string&) override

@@ -172,8 +172,9 @@ TEST_CASE("trigger values are checked against the trigger's outputs")
 
   const auto missing = start("r", workflow, 1, {}, k_now);
   REQUIRE_FALSE(missing);
-  CHECK(missing.error().message ==
-        "trigger \"start\": output \"n\" is required");
+  // Every missing value at once, and what a run takes, with types.
+  CHECK(missing.error().message.starts_with(
+    "trigger \"start\": output \"n\" is required; a run takes n (integer)"));
 
   const auto widened =
     start("r", workflow, 1, { { "n", 1 }, { "ratio", 2 } }, k_now);

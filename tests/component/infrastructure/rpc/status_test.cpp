@@ -51,4 +51,14 @@ TEST_CASE("statuses that are not errors of ours map to the closest category")
   CHECK(unknown.code == ErrorCode::internal);
 }
 
+TEST_CASE("a status made by to_grpc_status is told apart from a transport failure")
+{
+  const auto answer = ryax::infra::rpc::to_grpc_status(
+    { ErrorCode::unavailable, "fetching \"https://x.invalid/r.git\": no" });
+  CHECK(answer.error_code() == grpc::StatusCode::UNAVAILABLE);
+  CHECK(ryax::infra::rpc::is_ryax_answer(answer));
+  CHECK_FALSE(ryax::infra::rpc::is_ryax_answer(
+    grpc::Status(grpc::StatusCode::UNAVAILABLE, "failed to connect")));
+}
+
 TEST_SUITE_END();

@@ -413,6 +413,36 @@ TEST_CASE_FIXTURE(GitFixture,
   CHECK_FALSE(fs::exists(remote.cache_dir));
 }
 
+TEST_CASE_FIXTURE(GitFixture,
+                  "check_source accepts the top of a local repository and "
+                  "says what to do with anything else")
+{
+  CHECK(git.check_source(make_remote(origin.url(), "")));
+  CHECK(git.check_source(make_remote(origin.path().string(), "")));
+  CHECK(git.check_source(make_remote("https://git.example.org/x.git", "")));
+  CHECK(git.check_source(make_remote("git@git.example.org:team/x.git", "")));
+
+  fs::create_directories(tmp.path() / "plain");
+  const auto plain = git.check_source(make_remote(tmp / "plain", ""));
+  REQUIRE_FALSE(plain);
+  CHECK(plain.error().code == ErrorCode::failed_precondition);
+  CHECK(plain.error().message.find("run \"git init\" there") != std::string::npos);
+
+  fs::create_directories(origin.path() / "sub");
+  const auto inside =
+    git.check_source(make_remote((origin.path() / "sub").string(), ""));
+  REQUIRE_FALSE(inside);
+  CHECK(inside.error().code == ErrorCode::failed_precondition);
+  CHECK(inside.error().message.find("is inside the git repository \"" +
+                                    origin.path().string() + "\"") !=
+        std::string::npos);
+
+  const auto missing =
+    git.check_source(make_remote("file://" + tmp / "missing", ""));
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().code == ErrorCode::not_found);
+}
+
 TEST_CASE_FIXTURE(GitFixture, "a malformed URL is invalid_argument")
 {
   for (const std::string url :

@@ -47,6 +47,7 @@
 #include "daemon/services/api_key_service_impl.hpp"
 #include "daemon/agent/agent_hub.hpp"
 #include "daemon/agent/fleet.hpp"
+#include "daemon/slurm/slurm_sites.hpp"
 #include "daemon/http/http_server.hpp"
 #include "daemon/identity_socket.hpp"
 #include "core/infrastructure/crypto/openssl_identity_crypto.hpp"
@@ -377,6 +378,8 @@ Server::start()
   m_services.push_back(std::make_unique<IdentityServiceImpl>(gate, m_app->identity));
   m_services.push_back(
     std::make_unique<RunServiceImpl>(gate, m_app->runs, m_shutdown));
+  m_slurm = std::make_unique<SlurmSites>(m_config.sites.value,
+                                         m_adapters->bundles, data_dir);
   m_fleet = std::make_unique<agent::Fleet>(
     agent::Fleet::Ports{ m_adapters->agents, m_adapters->identity_crypto,
                          m_adapters->clock, m_adapters->bundles,
@@ -390,7 +393,8 @@ Server::start()
     },
     [&runs](const std::string& site) { runs.remove_site(site); } });
   m_services.push_back(
-    std::make_unique<SiteServiceImpl>(gate, m_app->runs, m_fleet.get()));
+    std::make_unique<SiteServiceImpl>(gate, m_app->runs, m_fleet.get(),
+                                      m_slurm.get()));
   m_services.push_back(
     std::make_unique<VariableServiceImpl>(gate, m_app->variables));
   m_services.push_back(
@@ -432,6 +436,8 @@ Server::start()
   ::chmod(socket.c_str(), 0666);
   // Queued builds and unfinished runs go on.
   RYAX_TRY(m_app->builds.start());
+  // The runner knows the Slurm sites before it places recovered steps.
+  m_slurm->start(m_adapters->sites, m_app->runs);
   RYAX_TRY(m_app->runs.start());
   RYAX_TRY(m_fleet->start()); // the runner learns the worker sites
   // Deployed workflows with a timer trigger or a user source start runs
@@ -496,11 +502,13 @@ Server::wait_and_stop()
   m_app->triggers.stop(); // before the runner it starts runs on
   m_app->sources.stop();  // likewise; the pool's replicas stop after
   m_fleet->stop();      // executions waiting on workers end as lost
+  m_slurm->stop();      // Slurm jobs go on; followed again at the next start
   m_app->runs.stop();   // running steps run again at the next start
   m_server.reset();
   m_http.reset();
   m_services.clear();
   m_fleet.reset();
+  m_slurm.reset();
   m_app.reset();
   m_adapters.reset();
   m_database.reset();

@@ -22,6 +22,8 @@ class Database;
 }
 
 namespace ryax::daemon {
+
+class SlurmSites;
 struct Adapters;
 struct Services;
 class Gate;
@@ -89,6 +91,7 @@ private:
   std::unique_ptr<IdentitySocket> m_identity_socket;
   std::unique_ptr<http::HttpServer> m_http;
   std::unique_ptr<agent::Fleet> m_fleet; // worker agents
+  std::unique_ptr<SlurmSites> m_slurm;   // ryaxd.yaml `sites`
 
   std::vector<std::unique_ptr<grpc::Service>> m_services;
   std::unique_ptr<grpc::Server> m_server;

@@ -66,6 +66,10 @@ run_show(Context& ctx, const std::string& name)
         return;
       }
       output::print_table(out, pools_table(site, "  "), false);
+      if (site.kind() == "SLURM_SSH" && site.slurm_partitions_size() > 0) {
+        out << "\nsinfo:\n";
+        output::print_table(out, slurm_partitions_table(site, "  "), false);
+      }
     });
     return k_exit_ok;
   });

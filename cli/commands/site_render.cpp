@@ -127,6 +127,21 @@ site_json(const v1::Site& site)
     doc["last_seen_ms"] = site.last_seen_unix_ms();
     doc["address"] = site.address();
   }
+  if (site.kind() == "SLURM_SSH") {
+    doc["server"] = site.server();
+    auto partitions = json::array();
+    for (const auto& p : site.slurm_partitions()) {
+      partitions.push_back({ { "name", p.name() },
+                             { "avail", p.avail() },
+                             { "nodes", p.nodes() },
+                             { "state", p.state() },
+                             { "cpus", p.cpus() } });
+    }
+    doc["sinfo"] = std::move(partitions);
+    if (!site.slurm_error().empty()) {
+      doc["sinfo_error"] = site.slurm_error();
+    }
+  }
   return doc;
 }
 
@@ -240,6 +255,12 @@ site_fields(const v1::Site& site)
                           : format_time(site.last_seen_unix_ms() / 1000));
     fields.emplace_back("address", site.address());
   }
+  if (site.kind() == "SLURM_SSH") {
+    fields.emplace_back("server", site.server());
+    if (!site.slurm_error().empty()) {
+      fields.emplace_back("sinfo", site.slurm_error());
+    }
+  }
   return fields;
 }
 
@@ -272,6 +293,19 @@ pools_table(const v1::Site& site, const std::string& indent)
         std::to_string(pool.executions()),
         std::to_string(pool.queued()),
         gpu_filter_text(pool) });
+  }
+  return table;
+}
+
+output::Table
+slurm_partitions_table(const v1::Site& site, const std::string& indent)
+{
+  output::Table table{
+    { indent + "PARTITION", "AVAIL", "NODES", "STATE", "CPUS (A/I/O/T)" }, {}
+  };
+  for (const auto& p : site.slurm_partitions()) {
+    table.rows.push_back({ indent + p.name(), p.avail(),
+                           std::to_string(p.nodes()), p.state(), p.cpus() });
   }
   return table;
 }

@@ -51,6 +51,11 @@ std::vector<std::pair<std::string, std::string>> site_fields(
 // pool without GPU). The first column is indented by `indent`.
 output::Table pools_table(const v1::Site& site, const std::string& indent);
 
+// A Slurm site's partitions as sinfo shows them: PARTITION, AVAIL, NODES,
+// STATE, CPUS (A/I/O/T).
+output::Table slurm_partitions_table(const v1::Site& site,
+                                     const std::string& indent);
+
 // How long a deployment or a replica has been idle: a duration, "-" while
 // busy (`idle_ms` 0).
 std::string idle_text(std::int64_t idle_ms);

@@ -134,8 +134,18 @@ AgentHub::pool(const std::string& site)
     return &m_local;
   }
   std::lock_guard lock(m_mutex);
+  if (const auto hosted = m_hosted.find(site); hosted != m_hosted.end()) {
+    return hosted->second;
+  }
   const auto found = m_pools.find(site);
   return found == m_pools.end() ? nullptr : found->second.get();
+}
+
+void
+AgentHub::host(const std::string& site, app::RuntimePool& pool)
+{
+  std::lock_guard lock(m_mutex);
+  m_hosted[site] = &pool;
 }
 
 AgentHub::Link&

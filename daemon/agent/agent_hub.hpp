@@ -29,8 +29,8 @@ struct FleetEvents
 
 // The live links of worker agents, and the runtimes of their sites: the
 // SiteRuntimes of the main daemon (the local site is its own wrapper pool,
-// every other site a RemotePool that sends executions over the site's
-// link and waits for their results).
+// a hosted site (Slurm) its own pool, every other site a RemotePool that
+// sends executions over the site's link and waits for their results).
 //
 // A link that drops is not a lost site yet: executions wait for the worker
 // to come back (it reports what it still runs or holds a result of) for
@@ -53,6 +53,10 @@ public:
 
   // SiteRuntimes.
   app::RuntimePool* pool(const std::string& site) override;
+
+  // `site` is hosted by this daemon (a Slurm site of ryaxd.yaml `sites`):
+  // pool(site) is `pool`, which outlives the hub's use of it.
+  void host(const std::string& site, app::RuntimePool& pool);
 
   // `site` joined before this daemon started: the runner knows it, unhealthy
   // until its worker links.
@@ -133,6 +137,7 @@ private:
   std::map<std::string, std::unique_ptr<Link>, std::less<>> m_links;
   std::map<std::string, std::shared_ptr<Pending>, std::less<>> m_pending;
   std::map<std::string, std::unique_ptr<RemotePool>, std::less<>> m_pools;
+  std::map<std::string, app::RuntimePool*, std::less<>> m_hosted;
   std::uint64_t m_next_link = 0;
   bool m_stopping = false;
 };

@@ -3,13 +3,15 @@
 #include "daemon/agent/fleet.hpp"
 #include "daemon/guarded.hpp"
 #include "daemon/services/site_convert.hpp"
+#include "daemon/slurm/slurm_sites.hpp"
 
 namespace ryax::daemon {
 
 SiteServiceImpl::SiteServiceImpl(Gate& gate,
                                  app::RunService& runs,
-                                 agent::Fleet* fleet)
-  : m_gate(gate), m_runs(runs), m_fleet(fleet)
+                                 agent::Fleet* fleet,
+                                 SlurmSites* slurm)
+  : m_gate(gate), m_runs(runs), m_fleet(fleet), m_slurm(slurm)
 {
 }
 
@@ -27,6 +29,11 @@ SiteServiceImpl::ListSites(grpc::ServerContext* context,
     if (m_fleet != nullptr) {
       m_fleet->describe(sites);
     }
+    for (auto* site : sites) {
+      if (m_slurm != nullptr) {
+        m_slurm->describe(*site, false);
+      }
+    }
     return {};
   });
 }
@@ -41,6 +48,9 @@ SiteServiceImpl::GetSite(grpc::ServerContext* context,
     to_proto(site, *reply);
     if (m_fleet != nullptr) {
       m_fleet->describe({ reply });
+    }
+    if (m_slurm != nullptr) {
+      m_slurm->describe(*reply, true);
     }
     return {};
   });

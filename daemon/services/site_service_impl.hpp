@@ -12,13 +12,19 @@ class Fleet;
 
 namespace ryax::daemon {
 
+class SlurmSites;
+
 // gRPC handlers of SiteService: the site's pools and the deployments
 // (warm replicas), as the runner sees them.
 class SiteServiceImpl final : public v1::SiteService::Service
 {
 public:
-  // `fleet` is the main daemon's worker agents (null: none).
-  SiteServiceImpl(Gate& gate, app::RunService& runs, agent::Fleet* fleet);
+  // `fleet` is the main daemon's worker agents (null: none), `slurm` its
+  // Slurm sites (null: none).
+  SiteServiceImpl(Gate& gate,
+                  app::RunService& runs,
+                  agent::Fleet* fleet,
+                  SlurmSites* slurm);
 
   grpc::Status ListSites(grpc::ServerContext* context,
                          const v1::ListSitesRequest* request,
@@ -43,6 +49,7 @@ private:
   Gate& m_gate;
   app::RunService& m_runs;
   agent::Fleet* m_fleet;
+  SlurmSites* m_slurm;
 };
 
 } // namespace ryax::daemon

@@ -68,6 +68,13 @@ SlurmJobs::stop()
   }
 }
 
+bool
+SlurmJobs::stopping() const
+{
+  std::lock_guard lock(m_mutex);
+  return m_stopping;
+}
+
 std::int64_t
 SlurmJobs::squeue_calls() const
 {

@@ -74,6 +74,9 @@ public:
   // Stop polling: every follow() returns unavailable.
   void stop();
 
+  // Whether stop() was called.
+  bool stopping() const;
+
   // Remote commands that asked squeue so far (for tests and benchmarks).
   std::int64_t squeue_calls() const;
 

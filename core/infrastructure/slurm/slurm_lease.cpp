@@ -121,6 +121,11 @@ SlurmLease::run_source(const std::string&,
 Result<void>
 SlurmLease::cancel(const std::string& execution_id)
 {
+  if (m_pool.jobs().stopping()) {
+    // The daemon stops: the job goes on, and is followed again at the next
+    // start.
+    return {};
+  }
   const auto job = m_pool.job_of(execution_id);
   if (!job) {
     return fail(ErrorCode::not_found,
@@ -256,11 +261,15 @@ SlurmLease::execute(const std::string& execution_id,
                     const app::LogCallback& on_log)
 {
   const auto& settings = m_pool.settings();
+  if (m_pool.jobs().stopping()) {
+    m_lost = true;
+    return fail(ErrorCode::unavailable, "the daemon is stopping");
+  }
   const auto slot = domain::execution_slot(execution_id);
   std::optional<SlurmPool::Submitted> job = m_pool.recorded(slot);
-  if (job && job->execution_id != execution_id) {
-    // An earlier attempt of this step was submitted by a daemon that
-    // stopped: follow that job rather than submit another.
+  if (job) {
+    // This step (this attempt or an earlier one) was submitted by a daemon
+    // that stopped: follow that job rather than submit another.
     if (job->job_id.empty()) {
       auto found = m_pool.shell().run(
         fmt::format("cat {}/job_id", shell_quote(job->dir)), {},
@@ -276,8 +285,6 @@ SlurmLease::execute(const std::string& execution_id,
                      settings.site, execution_id, job->job_id,
                      job->execution_id);
     }
-  } else {
-    job.reset();
   }
   if (!job) {
     auto submitted = submit(execution_id, inputs);

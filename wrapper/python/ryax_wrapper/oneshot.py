@@ -27,10 +27,12 @@ class _Reply:
         self.messages.append(message)
 
 
-def _write_result(reply):
-    with open("result.json.tmp", "w", encoding="utf-8") as out:
+def _write_result(here, reply):
+    """result.json in `here` (the runtime changes directory as it runs)."""
+    target = os.path.join(here, "result.json")
+    with open(target + ".tmp", "w", encoding="utf-8") as out:
         json.dump(reply, out, default=str)
-    os.replace("result.json.tmp", "result.json")
+    os.replace(target + ".tmp", target)
 
 
 def _run_handler(request, action_dir):
@@ -84,6 +86,7 @@ def _collect_env(request):
 
 
 def main():
+    here = os.getcwd()
     with open("request.json", encoding="utf-8") as f:
         request = json.load(f)
     os.makedirs("work", exist_ok=True)
@@ -95,7 +98,7 @@ def main():
         reply = _run_handler(request, action_dir)
     sys.stdout.flush()
     sys.stderr.flush()
-    _write_result(reply)
+    _write_result(here, reply)
 
 
 if __name__ == "__main__":

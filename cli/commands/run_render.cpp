@@ -51,7 +51,8 @@ step_json(const v1::StepExecution& s)
                { "fan_out", s.fan_out() },
                { "log_lines", s.log_lines() },
                { "error", failure_json(s.has_error(), s.error()) },
-               { "placement", s.placement() } };
+               { "placement", s.placement() },
+               { "runtime_status", s.runtime_status() } };
   set_time(doc, "created", s.created_ms());
   set_time(doc, "scheduled", s.scheduled_ms());
   set_time(doc, "started", s.started_ms());

@@ -163,7 +163,9 @@ print_run(std::ostream& out,
                            s.state(),
                            std::to_string(s.attempt()),
                            step_duration(run, s, now_ms),
-                           or_dash(s.placement()) });
+                           s.runtime_status().empty()
+                             ? or_dash(s.placement())
+                             : s.placement() + "; " + s.runtime_status() });
   }
   if (table.rows.empty()) {
     out << "  (none yet)\n";

@@ -20,6 +20,13 @@ RunningExecution::cancel()
   }
 }
 
+std::string
+RunningExecution::status()
+{
+  std::lock_guard lock(m_mutex);
+  return m_lease != nullptr ? m_lease->status() : std::string();
+}
+
 bool
 RunningExecution::attach(RuntimeLease* lease)
 {
@@ -345,6 +352,11 @@ RunEngine::snapshot(const std::string& id)
       return std::nullopt;
     }
     snapshot.stored.run = std::move(*run);
+  }
+  for (const auto& [key, execution] : active->running) {
+    if (auto status = execution->status(); !status.empty()) {
+      snapshot.statuses[key] = std::move(status);
+    }
   }
   snapshot.stored.actions = active->definition->actions;
   snapshot.stored.priority = active->priority;

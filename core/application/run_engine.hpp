@@ -52,6 +52,9 @@ public:
   // ignored.
   bool end();
 
+  // What its runtime says of it now (RuntimeLease::status), or "".
+  std::string status();
+
 private:
   std::mutex m_mutex;
   std::string m_execution_id;
@@ -83,6 +86,8 @@ struct RunSnapshot
   std::shared_ptr<const RunDefinition> definition;
   std::uint64_t generation = 0;  // bumped at every change
   std::uint64_t last_change = 0; // the journal number of its newest change
+  // What the runtimes say of its running executions (non-empty only).
+  std::map<domain::StepKey, std::string> statuses;
 };
 
 // How the engine behaves.

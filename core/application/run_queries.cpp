@@ -148,10 +148,12 @@ RunQueries::get(const std::string& id)
     // Show only what is durable: a crash must not take back what was seen.
     RYAX_TRY(m_journal.sync(snapshot->last_change));
     const auto* definition = snapshot->definition.get();
-    return view_of(std::move(snapshot->stored),
-                   definition->workflow.get(),
-                   definition,
-                   snapshot->generation);
+    auto view = view_of(std::move(snapshot->stored),
+                        definition->workflow.get(),
+                        definition,
+                        snapshot->generation);
+    view.statuses = std::move(snapshot->statuses);
+    return view;
   }
   RYAX_TRY_ASSIGN(auto stored, m_runs.load(id));
   if (!stored) {

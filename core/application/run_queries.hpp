@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -26,6 +27,8 @@ struct RunView
   // Bumped at every change of a going run; the largest value once it is
   // over.
   std::uint64_t generation = 0;
+  // What the runtimes say of running executions (a Slurm job's state).
+  std::map<domain::StepKey, std::string> statuses;
 };
 
 // Whether the run of `view` has step `step`: ok, or not_found naming the

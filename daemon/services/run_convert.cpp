@@ -52,6 +52,9 @@ to_proto(const domain::StepKey& key,
     to_proto(*step.error, *s.mutable_error());
   }
   s.set_placement(step.placement);
+  if (const auto status = view.statuses.find(key); status != view.statuses.end()) {
+    s.set_runtime_status(status->second);
+  }
   s.set_created_ms(step.created_ms);
   s.set_scheduled_ms(step.scheduled_ms.value_or(0));
   s.set_started_ms(step.started_ms.value_or(0));

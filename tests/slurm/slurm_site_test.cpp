@@ -202,6 +202,14 @@ TEST_CASE("cancel ends the Slurm job, and a job over its time limit fails")
   const auto job = jobs_of(f, first)[0];
   REQUIRE(eventually([&] { return on_cluster("squeue -h -j " + job + " -o %T").starts_with("RUNNING"); },
                      std::chrono::seconds(30)));
+  // `runs show` says what squeue says of the job.
+  CHECK(eventually(
+    [&] {
+      const auto status = RunFixture::executions(f.show(first), "s")[0]["runtime_status"];
+      return status == "Slurm job " + job + " RUNNING";
+    },
+    std::chrono::seconds(20)));
+  CHECK(RunFixture::executions(f.show(first), "s")[0]["placement"].get<std::string>().starts_with("hpc/debug"));
   f.require_ok({ "runs", "cancel", first });
   const auto cancelled = wait_run(f, first);
   CHECK(cancelled["state"] == "cancelled");

@@ -109,6 +109,11 @@ public:
   // run or not, and runs again where its constraints allow (at least once),
   // rather than failing. Local runtimes are never lost.
   virtual bool site_lost() const { return false; }
+
+  // What the runtime says of the execution it runs now, for `runs show`
+  // (a Slurm job "PENDING (Resources)"); "" for nothing to say. Called from
+  // other threads while execute() runs.
+  virtual std::string status() const { return {}; }
 };
 
 // One live replica, for `deployments list`.

@@ -107,6 +107,13 @@ SlurmLease::outputs_dir(const std::string& execution_id)
   return m_pool.outputs_dir(execution_id);
 }
 
+std::string
+SlurmLease::status() const
+{
+  std::lock_guard lock(m_status_mutex);
+  return m_status;
+}
+
 Result<std::optional<app::ExecutionError>>
 SlurmLease::run_source(const std::string&,
                        const domain::Values&,
@@ -310,15 +317,23 @@ SlurmLease::execute(const std::string& execution_id,
   JobEvents events;
   events.on_log = masked;
   events.on_state = [&](const domain::SlurmJobLine& state) {
-    std::string text = fmt::format("slurm: job {} is {}", state.job_id,
-                                   state.state_text);
+    std::string status = fmt::format("Slurm job {} {}", state.job_id,
+                                     state.state_text);
     if (!state.reason.empty() && state.reason != "None") {
-      text += " (" + state.reason + ")";
+      status += " (" + state.reason + ")";
     }
-    masked({ app::LogStream::err, text, 0 });
+    {
+      std::lock_guard lock(m_status_mutex);
+      m_status = status;
+    }
+    masked({ app::LogStream::err, "slurm: " + status, 0 });
   };
   bool retried = false;
   for (;;) {
+    {
+      std::lock_guard lock(m_status_mutex);
+      m_status = fmt::format("Slurm job {} submitted", job->job_id);
+    }
     m_pool.running(execution_id, job->job_id);
     auto end = m_pool.jobs().follow(job->job_id, job->dir, events,
                                     settings.give_up);

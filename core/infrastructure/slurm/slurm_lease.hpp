@@ -3,6 +3,7 @@
 #include "core/application/ports/runtime_pool.hpp"
 #include "core/infrastructure/slurm/slurm_pool.hpp"
 
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,8 @@ public:
   std::string outputs_dir(const std::string& execution_id) override;
   void discard() override {}
   bool site_lost() const override { return m_lost; }
+  // "Slurm job 42 PENDING (Resources)", as squeue said last.
+  std::string status() const override;
 
 private:
   // Stage the execution's directory locally and submit it; the recorded
@@ -44,6 +47,8 @@ private:
   app::RuntimeSpec m_spec;
   std::vector<std::string> m_secrets; // masked in the job's log
   bool m_lost = false;
+  mutable std::mutex m_status_mutex;
+  std::string m_status;
 };
 
 } // namespace ryax::infra::slurm

@@ -51,7 +51,7 @@ constexpr std::array k_rules = {
   ArgumentRule{ "workflow errors", "id", workflow },
   ArgumentRule{ "run", "workflow", workflow },
   ArgumentRule{ "run", "--input", trigger_input },
-  ArgumentRule{ "run", "--file", trigger_input },
+  ArgumentRule{ "run", "--file", trigger_file_input },
   ArgumentRule{ "runs list", "--workflow", workflow },
   ArgumentRule{ "runs list", "--status", run_status },
   ArgumentRule{ "runs show", "run", run },
@@ -132,6 +132,8 @@ kind_name(ArgumentKind kind)
       return "run";
     case run_step:
       return "run-step";
+    case trigger_file_input:
+      return "trigger-file-input";
     case trigger_input:
       return "trigger-input";
     case run_status:

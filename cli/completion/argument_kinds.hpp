@@ -9,24 +9,25 @@ namespace ryax::cli::completion {
 // What an argument names, for completing its value.
 enum class ArgumentKind
 {
-  none,             // nothing to offer beyond the option's own choices
-  file,             // a path: the shell completes it
-  directory,        // a directory: the shell completes it
-  workflow,         // a workflow id (daemon)
-  workflow_version, // a version number of the workflow typed (daemon)
-  action,           // ID or ID:VERSION of an action version (daemon)
-  repository,       // a repository name (daemon)
-  site,             // a site name (daemon)
-  deployment,       // a deployment id WORKFLOW/ACTION (daemon)
-  run,              // a run id, newest first (daemon)
-  run_step,         // a step id of the run typed (daemon)
-  trigger_input,    // NAME= of an input of the trigger of the workflow typed
-                    // (daemon)
-  run_status,       // a run state: pending, running, done, error, cancelled
-  action_kind,      // processor, source or publisher
-  log_level,        // trace, debug, info, warn, error, off
-  project,          // a project name (daemon)
-  variable,         // a variable name of the project (daemon)
+  none,               // nothing to offer beyond the option's own choices
+  file,               // a path: the shell completes it
+  directory,          // a directory: the shell completes it
+  workflow,           // a workflow id (daemon)
+  workflow_version,   // a version number of the workflow typed (daemon)
+  action,             // ID or ID:VERSION of an action version (daemon)
+  repository,         // a repository name (daemon)
+  site,               // a site name (daemon)
+  deployment,         // a deployment id WORKFLOW/ACTION (daemon)
+  run,                // a run id, newest first (daemon)
+  run_step,           // a step id of the run typed (daemon)
+  trigger_input,      // NAME= of an input of the trigger of the workflow typed
+  trigger_file_input, // NAME= of a file or directory input of that trigger
+                      // (daemon) (daemon)
+  run_status,  // a run state: pending, running, done, error, cancelled
+  action_kind, // processor, source or publisher
+  log_level,   // trace, debug, info, warn, error, off
+  project,     // a project name (daemon)
+  variable,    // a variable name of the project (daemon)
 };
 
 // One row of the table of arguments that name something.

@@ -67,9 +67,10 @@ workflow_versions(const Client& client, const std::string& id)
   return out;
 }
 
-// NAME= of each output of the workflow's trigger: the inputs of a run.
+// NAME= of each output of the workflow's trigger (the inputs of a run):
+// those of type file or directory when `files`, else the others.
 Result<std::vector<Candidate>>
-trigger_inputs(const Client& client, const std::string& id)
+trigger_inputs(const Client& client, const std::string& id, bool files)
 {
   RYAX_TRY_ASSIGN(const auto w, workflow(client, id));
   const auto doc = nlohmann::json::parse(w.document_json(), nullptr, false);
@@ -84,6 +85,10 @@ trigger_inputs(const Client& client, const std::string& id)
     }
     for (const auto& output : step["outputs"]) {
       if (!output.is_object()) {
+        continue;
+      }
+      const auto type = output.value("type", "");
+      if ((type == "file" || type == "directory") != files) {
         continue;
       }
       const auto help = output.value("help", "");
@@ -250,7 +255,9 @@ fetch(const Client& client, ArgumentKind kind, const CommandLine& line)
     case ArgumentKind::workflow_version:
       return workflow_versions(client, first_value(line, "id"));
     case ArgumentKind::trigger_input:
-      return trigger_inputs(client, first_value(line, "workflow"));
+      return trigger_inputs(client, first_value(line, "workflow"), false);
+    case ArgumentKind::trigger_file_input:
+      return trigger_inputs(client, first_value(line, "workflow"), true);
     case ArgumentKind::action:
       return actions(client, line.current);
     case ArgumentKind::repository:

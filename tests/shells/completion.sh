@@ -91,7 +91,9 @@ case $shell in
     ;;
 esac
 mkdir -p "$work/shell-home"
-tmux -L "$tmux_socket" -f /dev/null new-session -d -s t -x 200 -y 50 -c "$work/files" \
+# The pane stays when the shell exits, to show why.
+echo "set -g remain-on-exit on" >"$work/tmux.conf"
+tmux -L "$tmux_socket" -f "$work/tmux.conf" new-session -d -s t -x 200 -y 50 -c "$work/files" \
   env -i HOME="$work/shell-home" PATH="$build:/usr/local/bin:/usr/bin:/bin" TERM=screen \
   LANG=C.UTF-8 RYAX_HOME="$RYAX_HOME" RYAX_SOCKET="$RYAX_SOCKET" RYAX_NO_AUTOSTART=1 $start
 keys() { tmux -L "$tmux_socket" send-keys -t t "$@"; }
@@ -111,8 +113,17 @@ expect() {
   local typed=$1
   shift
   n=$((n + 1))
-  keys C-c
-  keys "clear" Enter
+  # An empty line (not C-c: its signal flushes keys typed ahead), then a
+  # cleared screen with only this case's mark and the prompt: the shell is
+  # idle.
+  keys C-e C-u
+  keys "clear; echo mark-$n" Enter
+  local idle="mark-$n"$'\n$'
+  for _ in $(seq 100); do
+    [ "$(screen | grep -v '^$')" = "$idle" ] && break
+    sleep 0.05
+  done
+  [ "$(screen | grep -v '^$')" = "$idle" ] || fail "the screen did not clear"
   keys -l "$typed"
   keys Tab
   if [ "$shell" = bash ]; then

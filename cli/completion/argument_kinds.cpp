@@ -70,6 +70,14 @@ constexpr std::array k_rules = {
   ArgumentRule{ "variable show", "name", variable },
   ArgumentRule{ "variable rm", "name", variable },
   ArgumentRule{ "variable set", "--from-file", file },
+  ArgumentRule{ "apikey revoke", "name", api_key },
+  ArgumentRule{ "token revoke", "id", token },
+  ArgumentRule{ "audit list", "--user", user },
+  ArgumentRule{ "user rm", "name", user },
+  ArgumentRule{ "project members add", "user", user },
+  ArgumentRule{ "project members rm", "user", user },
+  ArgumentRule{ "context use", "name", context },
+  ArgumentRule{ "context rm", "name", context },
 };
 
 } // namespace
@@ -100,6 +108,7 @@ from_daemon(ArgumentKind kind)
     case run_status:
     case action_kind:
     case log_level:
+    case context:
       return false;
     default:
       return true;
@@ -146,6 +155,14 @@ kind_name(ArgumentKind kind)
       return "project";
     case variable:
       return "variable";
+    case api_key:
+      return "api-key";
+    case token:
+      return "token";
+    case user:
+      return "user";
+    case context:
+      return "context";
   }
   return "none";
 }

@@ -23,11 +23,15 @@ enum class ArgumentKind
   trigger_input,      // NAME= of an input of the trigger of the workflow typed
   trigger_file_input, // NAME= of a file or directory input of that trigger
                       // (daemon) (daemon)
-  run_status,  // a run state: pending, running, done, error, cancelled
-  action_kind, // processor, source or publisher
-  log_level,   // trace, debug, info, warn, error, off
-  project,     // a project name (daemon)
-  variable,    // a variable name of the project (daemon)
+  run_status,         // a run state: pending, running, done, error, cancelled
+  action_kind,        // processor, source or publisher
+  log_level,          // trace, debug, info, warn, error, off
+  project,            // a project name (daemon)
+  variable,           // a variable name of the project (daemon)
+  api_key,            // an API key name of the project (daemon)
+  token,              // a token id of yours (daemon)
+  user,               // a user name (daemon; admins only)
+  context,            // a context name (the local contexts file)
 };
 
 // One row of the table of arguments that name something.

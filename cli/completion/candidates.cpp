@@ -1,5 +1,7 @@
 #include "cli/completion/candidates.hpp"
 
+#include "cli/client/contexts.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -56,10 +58,25 @@ choices_of(CLI::Option& option)
   return out;
 }
 
+// The contexts of `ryax login` and the local daemon's.
+std::vector<Candidate>
+contexts()
+{
+  std::vector<Candidate> out{ { k_local_context, "the local daemon" } };
+  if (const auto file = load_contexts()) {
+    for (const auto& context : file->contexts) {
+      out.push_back({ context.name, context.server });
+    }
+  }
+  return out;
+}
+
 std::vector<Candidate>
 fixed_values(ArgumentKind kind)
 {
   switch (kind) {
+    case ArgumentKind::context:
+      return contexts();
     case ArgumentKind::run_status:
       return { { "pending", "waiting for its first step" },
                { "running", "a step is running" },

@@ -4,6 +4,7 @@
 #include "cli/completion/candidates.hpp"
 
 #include "ryax/v1/action.grpc.pb.h"
+#include "ryax/v1/apikey.grpc.pb.h"
 #include "ryax/v1/identity.grpc.pb.h"
 #include "ryax/v1/run.grpc.pb.h"
 #include "ryax/v1/site.grpc.pb.h"
@@ -247,6 +248,56 @@ variables(const Client& client)
 }
 
 Result<std::vector<Candidate>>
+api_keys(const Client& client)
+{
+  auto stub = v1::ApiKeyService::NewStub(client.channel());
+  RYAX_TRY_ASSIGN(const auto reply,
+                  call<v1::ListApiKeysReply>(client, [&](auto* c, auto* r) {
+                    return stub->ListApiKeys(c, {}, r);
+                  }));
+  std::vector<Candidate> out;
+  for (const auto& key : reply.keys()) {
+    if (!key.revoked()) {
+      out.push_back({ key.name(), key.prefix() + "..." });
+    }
+  }
+  return out;
+}
+
+Result<std::vector<Candidate>>
+tokens(const Client& client)
+{
+  auto stub = v1::IdentityService::NewStub(client.channel());
+  RYAX_TRY_ASSIGN(const auto reply,
+                  call<v1::ListTokensReply>(client, [&](auto* c, auto* r) {
+                    return stub->ListTokens(c, {}, r);
+                  }));
+  std::vector<Candidate> out;
+  for (const auto& token : reply.tokens()) {
+    if (!token.revoked()) {
+      out.push_back(
+        { token.id(), fmt::format("{} ({})", token.name(), token.kind()) });
+    }
+  }
+  return out;
+}
+
+Result<std::vector<Candidate>>
+users(const Client& client)
+{
+  auto stub = v1::IdentityService::NewStub(client.channel());
+  RYAX_TRY_ASSIGN(const auto reply,
+                  call<v1::ListUsersReply>(client, [&](auto* c, auto* r) {
+                    return stub->ListUsers(c, {}, r);
+                  }));
+  std::vector<Candidate> out;
+  for (const auto& user : reply.users()) {
+    out.push_back({ user.name(), user.role() });
+  }
+  return out;
+}
+
+Result<std::vector<Candidate>>
 fetch(const Client& client, ArgumentKind kind, const CommandLine& line)
 {
   switch (kind) {
@@ -274,6 +325,12 @@ fetch(const Client& client, ArgumentKind kind, const CommandLine& line)
       return projects(client);
     case ArgumentKind::variable:
       return variables(client);
+    case ArgumentKind::api_key:
+      return api_keys(client);
+    case ArgumentKind::token:
+      return tokens(client);
+    case ArgumentKind::user:
+      return users(client);
     default:
       return std::vector<Candidate>{};
   }

@@ -217,7 +217,7 @@ TEST_CASE("a daemon that accepts and never answers costs completion at most "
 
 TEST_CASE("names complete from a real daemon: workflows, versions, trigger "
           "inputs, actions, repositories, sites, deployments, runs, steps, "
-          "projects and variables")
+          "projects, variables, API keys, tokens and users")
 {
   RunFixture f({ "add" });
   f.deploy("chain",
@@ -318,6 +318,24 @@ TEST_CASE("names complete from a real daemon: workflows, versions, trigger "
   CHECK(complete("fish", { "variable", "show", "" }) ==
         std::vector<std::string>{ "greeting\tthe hello" });
 
+  // API keys, tokens, users and contexts.
+  f.require_ok({ "apikey", "create", "robot" });
+  CHECK(values_of(complete("fish", { "apikey", "revoke", "" })) ==
+        std::vector<std::string>{ "robot" });
+  f.require_ok({ "token", "create", "--name", "ci" });
+  const auto tokens = complete("fish", { "token", "revoke", "" });
+  CHECK(std::any_of(tokens.begin(), tokens.end(), [](const std::string& line) {
+    return line.ends_with("\tci (personal)");
+  }));
+  const auto who =
+    json::parse(f.require_ok({ "whoami", "-o", "json" }).out)["user"];
+  REQUIRE(who.is_string());
+  CHECK(has(values_of(complete("fish", { "user", "rm", "" })), who));
+  CHECK(
+    has(values_of(complete("fish", { "audit", "list", "--user", "" })), who));
+  CHECK(description_of(complete("fish", { "context", "use", "" }), "local") ==
+        "the local daemon");
+
   // The daemon of --socket, not of RYAX_SOCKET.
   auto elsewhere = f.daemon.env();
   elsewhere["RYAX_SOCKET"] = f.daemon.dir() / "nothing-here.sock";
@@ -375,6 +393,10 @@ TEST_CASE("every row of the completion table names an argument its command "
                             "run-status",
                             "project",
                             "variable",
+                            "api-key",
+                            "token",
+                            "user",
+                            "context",
                             "file",
                             "directory" }) {
     CHECK_MESSAGE(kinds.contains(kind), "no argument of kind ", kind);

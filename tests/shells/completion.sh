@@ -21,12 +21,12 @@ if [ "$shell" = bash ] && [ ! -f /usr/share/bash-completion/bash_completion ]; t
 fi
 
 work=$(mktemp -d /tmp/ryax-shells.XXXXXX)
-tmux_socket=ryax-complete-$$
+tmux_socket=$work/tmux.sock
 daemon_pid=
 failed=1
 cleanup() {
   set +e
-  tmux -L "$tmux_socket" kill-server 2>/dev/null
+  tmux -S "$tmux_socket" kill-server 2>/dev/null
   if [ -n "$daemon_pid" ]; then
     kill "$daemon_pid" 2>/dev/null
     wait "$daemon_pid" 2>/dev/null
@@ -41,7 +41,7 @@ trap cleanup EXIT
 fail() {
   echo "FAIL ($shell): $*" >&2
   echo "--- screen:" >&2
-  tmux -L "$tmux_socket" capture-pane -p -t t >&2 || true
+  tmux -S "$tmux_socket" capture-pane -p -t t >&2 || true
   exit 1
 }
 
@@ -93,11 +93,11 @@ esac
 mkdir -p "$work/shell-home"
 # The pane stays when the shell exits, to show why.
 echo "set -g remain-on-exit on" >"$work/tmux.conf"
-tmux -L "$tmux_socket" -f "$work/tmux.conf" new-session -d -s t -x 200 -y 50 -c "$work/files" \
+tmux -S "$tmux_socket" -f "$work/tmux.conf" new-session -d -s t -x 200 -y 50 -c "$work/files" \
   env -i HOME="$work/shell-home" PATH="$build:/usr/local/bin:/usr/bin:/bin" TERM=screen \
   LANG=C.UTF-8 RYAX_HOME="$RYAX_HOME" RYAX_SOCKET="$RYAX_SOCKET" RYAX_NO_AUTOSTART=1 $start
-keys() { tmux -L "$tmux_socket" send-keys -t t "$@"; }
-screen() { tmux -L "$tmux_socket" capture-pane -p -t t; }
+keys() { tmux -S "$tmux_socket" send-keys -t t "$@"; }
+screen() { tmux -S "$tmux_socket" capture-pane -p -t t; }
 keys "$setup" Enter
 keys "echo ready" Enter
 for _ in $(seq 100); do

@@ -2,6 +2,7 @@
 
 #include "cli/catch_all.hpp"
 #include "cli/commands/commands.hpp"
+#include "cli/completion/completion.hpp"
 #include "cli/context.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/parse_error.hpp"
@@ -12,6 +13,7 @@
 
 #include <iostream>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -38,6 +40,11 @@ run(int argc, char** argv)
   ryax::cli::register_login_commands(app, ctx);
   ryax::cli::register_variable_commands(app, ctx);
   ryax::cli::register_apikey_commands(app, ctx);
+  ryax::cli::completion::register_completion_command(app, ctx);
+  if (argc > 1 && argv[1] == ryax::cli::completion::k_complete_command) {
+    return ryax::cli::completion::complete(
+      app, std::vector<std::string>(argv + 2, argv + argc));
+  }
   try {
     app.parse(argc, argv); // runs the chosen command, which sets ctx.exit_code
   } catch (const CLI::ParseError& e) {

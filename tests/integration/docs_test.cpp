@@ -147,37 +147,6 @@ has_phrase(const std::string& text, const std::string& phrase)
   return false;
 }
 
-// The lines of `text` from the one starting with `open` to the next ")".
-std::string
-block(const std::string& text, const std::string& open)
-{
-  const auto begin = text.find(open);
-  if (begin == std::string::npos) {
-    return {};
-  }
-  const auto end = text.find("\n)", begin);
-  return text.substr(begin, end == std::string::npos ? end : end - begin);
-}
-
-// The words of the value on the line of `block_text` that starts with
-// `key` (after indentation), quotes removed.
-std::vector<std::string>
-table_entry(const std::string& block_text, const std::string& key)
-{
-  for (auto line : lines_of(block_text)) {
-    line.erase(0, line.find_first_not_of(' '));
-    if (!line.starts_with(key)) {
-      continue;
-    }
-    auto value = line.substr(key.size());
-    std::erase(value, '"');
-    std::erase(value, '\'');
-    std::replace(value.begin(), value.end(), '|', ' ');
-    return split_words(value);
-  }
-  return {};
-}
-
 ProcessResult
 help_of(const CommandPath& path)
 {
@@ -280,56 +249,59 @@ TEST_CASE("every exit code of ryax --help is in man/ryax.1")
   CHECK(found == 9);
 }
 
-TEST_CASE("every ryax command and option is in the bash and zsh completions")
+TEST_CASE("the scripts in completions/ are what ryax completion prints")
 {
-  const auto bash = source_file("completions/ryax.bash");
-  const auto zsh = source_file("completions/_ryax");
-  REQUIRE_FALSE(bash.empty());
-  REQUIRE_FALSE(zsh.empty());
-  const auto bash_nouns = table_entry(bash, "_ryax_nouns=");
-  const auto bash_verbs = block(bash, "declare -gA _ryax_verbs=(");
-  const auto zsh_verbs = block(zsh, "local -A verbs=(");
-  const auto zsh_nouns = block(zsh, "local -a nouns=(");
-  const auto contains = [](const std::vector<std::string>& words,
-                           const std::string& word) {
-    return std::find(words.begin(), words.end(), word) != words.end();
+  const std::vector<std::pair<std::string, std::string>> scripts = {
+    { "bash", "completions/ryax.bash" },
+    { "zsh", "completions/_ryax" },
+    { "fish", "completions/ryax.fish" },
   };
-  for (const auto& command : all_commands()) {
-    CAPTURE(join(command));
-    if (command.size() == 1) {
-      CHECK_MESSAGE(contains(bash_nouns, command[0]),
-                    "completions/ryax.bash: add it to _ryax_nouns");
-      CHECK_MESSAGE(zsh_nouns.find("'" + command[0] + ":") != std::string::npos,
-                    "completions/_ryax: add it to nouns");
-    } else if (command.size() == 2) {
-      const auto verbs = table_entry(bash_verbs, "[" + command[0] + "]=");
-      CHECK_MESSAGE(contains(verbs, command[1]),
-                    "completions/ryax.bash: add it to _ryax_verbs[",
-                    command[0],
-                    "]");
-      const auto zsh_entry = block(zsh_verbs, "[" + command[0] + "]=");
-      const auto line = zsh_entry.substr(0, zsh_entry.find('\n'));
-      const auto quoted = line.find("'" + command[1] + ":");
-      const auto piped = line.find("|" + command[1] + ":");
-      CHECK_MESSAGE((quoted != std::string::npos || piped != std::string::npos),
-                    "completions/_ryax: add it to verbs[",
-                    command[0],
-                    "]");
-    } else {
-      CHECK(has_phrase(bash, command.back()));
-      CHECK(has_phrase(zsh, command.back()));
-    }
+  for (const auto& [shell, file] : scripts) {
+    CAPTURE(shell);
+    const auto printed = run({ ryax_binary(), "completion", shell });
+    REQUIRE(printed.exit_code == 0);
+    CHECK(printed.out.find("__complete " + shell) != std::string::npos);
+    CHECK_MESSAGE(source_file(file) == printed.out,
+                  file,
+                  " differs from `ryax completion ",
+                  shell,
+                  "`: cmake --build build --target completions");
   }
+}
+
+TEST_CASE("completion offers every ryax command and option of --help, "
+          "described")
+{
+  // `ryax __complete fish -- PATH... WORD` prints "VALUE<TAB>DESCRIPTION".
+  const auto complete = [](const CommandPath& path, const std::string& word) {
+    std::vector<std::string> argv{ ryax_binary(), "__complete", "fish", "--" };
+    argv.insert(argv.end(), path.begin(), path.end());
+    argv.push_back(word);
+    const auto result =
+      run(argv, { { "RYAX_SOCKET", "/nonexistent/ryaxd.sock" } });
+    REQUIRE(result.exit_code == 0);
+    return lines_of(result.out);
+  };
+  const auto offered = [](const std::vector<std::string>& lines,
+                          const std::string& value) {
+    return std::any_of(
+      lines.begin(), lines.end(), [&](const std::string& line) {
+        return line.starts_with(value + "\t") && line.size() > value.size() + 1;
+      });
+  };
   std::vector<CommandPath> with_top{ {} };
   const auto commands = all_commands();
   with_top.insert(with_top.end(), commands.begin(), commands.end());
   for (const auto& command : with_top) {
-    for (const auto& option : long_options(help_of(command).out)) {
-      CAPTURE(join(command));
-      CHECK_MESSAGE(
-        has_phrase(bash, option), "completions/ryax.bash lacks ", option);
-      CHECK_MESSAGE(
-        has_phrase(zsh, option), "completions/_ryax lacks ", option);
+    CAPTURE(join(command));
+    const auto help = help_of(command).out;
+    const auto words = complete(command, "");
+    for (const auto& sub : subcommands(help)) {
+      CHECK_MESSAGE(offered(words, sub), "not completed: ", sub);
+    }
+    const auto options = complete(command, "-");
+    for (const auto& option : long_options(help)) {
+      CHECK_MESSAGE(offered(options, option), "not completed: ", option);
     }
   }
 }

@@ -11,10 +11,11 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 runs=${2:-5}
 bench_init "${1:-}" ryax ryaxd ryax-wrapper
-cluster=$tmp/cluster
-mkdir -p "$cluster" "$RYAX_HOME"
+# Its own directory: the cluster's daemons (munge, slurm) must traverse it.
+cluster=$(mktemp -d /tmp/rxslurm.XXXXXX)
+mkdir -p "$RYAX_HOME"
 "$bench_root/tests/slurm/cluster.sh" start "$cluster" >/dev/null
-trap '"$build/ryax" -q daemon stop >/dev/null 2>&1 || true; "$bench_root/tests/slurm/cluster.sh" stop "$cluster" --clean-cache >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
+trap '"$build/ryax" -q daemon stop >/dev/null 2>&1 || true; "$bench_root/tests/slurm/cluster.sh" stop "$cluster" --clean-cache >/dev/null 2>&1 || true; rm -rf "$tmp" "$cluster"' EXIT
 set -a
 . "$cluster/env"
 set +a

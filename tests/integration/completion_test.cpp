@@ -202,7 +202,7 @@ TEST_CASE("a daemon that accepts and never answers costs completion at most "
   DaemonFixture d(false);
   SilentSocket daemon(d.socket());
   SilentSocket identity(d.socket() + ".id");
-  for (const std::vector<std::string> words :
+  for (const auto& words :
        { std::vector<std::string>{ "runs", "show", "" },
          std::vector<std::string>{ "workflow", "deploy", "" },
          std::vector<std::string>{ "--socket", d.socket(), "logs", "" } }) {

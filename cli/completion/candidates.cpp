@@ -146,9 +146,10 @@ plan_for(const CommandLine& line)
   Plan plan;
   if (line.pending != nullptr) {
     plan.kind = kind_of(line.pending_owner, option_key(*line.pending));
-    plan.candidates = choices_of(*line.pending);
-    for (auto& fixed : fixed_values(plan.kind)) {
-      plan.candidates.push_back(std::move(fixed));
+    // Values with descriptions win over the bare choices of a check.
+    plan.candidates = fixed_values(plan.kind);
+    if (plan.candidates.empty()) {
+      plan.candidates = choices_of(*line.pending);
     }
     return plan;
   }
@@ -161,11 +162,12 @@ plan_for(const CommandLine& line)
   }
   if (line.positional != nullptr) {
     plan.kind = kind_of(line.path, option_key(*line.positional));
-    for (auto& choice : choices_of(*line.positional)) {
-      plan.candidates.push_back(std::move(choice));
+    auto values = fixed_values(plan.kind);
+    if (values.empty()) {
+      values = choices_of(*line.positional);
     }
-    for (auto& fixed : fixed_values(plan.kind)) {
-      plan.candidates.push_back(std::move(fixed));
+    for (auto& value : values) {
+      plan.candidates.push_back(std::move(value));
     }
   }
   return plan;

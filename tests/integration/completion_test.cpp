@@ -5,6 +5,7 @@
 // shells.
 
 #include "tests/support/daemon_fixture.hpp"
+#include "tests/support/text.hpp"
 #include "tests/support/run_fixture.hpp"
 
 #include <doctest/doctest.h>
@@ -26,17 +27,6 @@ using namespace ryax::test;
 using nlohmann::json;
 
 namespace {
-
-std::vector<std::string>
-lines_of(const std::string& text)
-{
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    lines.push_back(line);
-  }
-  return lines;
-}
 
 // `ryax __complete SHELL -- WORDS...` with `env`: its lines (exit 0 and
 // nothing on stderr required).

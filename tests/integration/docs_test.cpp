@@ -4,6 +4,7 @@
 // new noun or verb fails here until it is documented.
 
 #include "tests/support/daemon_fixture.hpp"
+#include "tests/support/text.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -26,17 +27,6 @@ std::string
 source_file(const std::string& relative)
 {
   return read_file(std::string(RYAX_SOURCE_DIR) + "/" + relative);
-}
-
-std::vector<std::string>
-lines_of(const std::string& text)
-{
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    lines.push_back(line);
-  }
-  return lines;
 }
 
 std::string

@@ -73,6 +73,16 @@ jobs_of(const RunFixture& f, const std::string& run_id)
   return ids;
 }
 
+// Workflow "nap": the sleeper on site hpc, its step with `extra` fields.
+void
+deploy_nap(RunFixture& f, const std::string& extra)
+{
+  f.deploy("nap",
+           "    - {name: seconds, type: float}\n",
+           "  - {id: s, from: sleeper, inputs_values: {seconds: \"{{ start.seconds }}\"}, "
+           "constraints: {site: hpc}" + extra + "}\n");
+}
+
 json
 wait_run(const RunFixture& f, const std::string& run_id)
 {
@@ -193,10 +203,7 @@ TEST_CASE("a custom script's exported variables are the step's outputs")
 TEST_CASE("cancel ends the Slurm job, and a job over its time limit fails")
 {
   RunFixture f({ "sleeper" }, default_config());
-  f.deploy("nap",
-           "    - {name: seconds, type: float}\n",
-           "  - {id: s, from: sleeper, inputs_values: {seconds: \"{{ start.seconds }}\"}, "
-           "constraints: {site: hpc}, resources: {time: 1}}\n");
+  deploy_nap(f, ", resources: {time: 1}");
   const auto first = start_run(f, { "nap", "--input", "seconds=300" });
   REQUIRE(eventually([&] { return jobs_of(f, first).size() == 1; }, std::chrono::seconds(60)));
   const auto job = jobs_of(f, first)[0];
@@ -270,10 +277,7 @@ TEST_CASE("a trigger pinned to a Slurm site is refused at deploy")
 TEST_CASE("ryaxd killed while a job runs finds the job again after restart")
 {
   RunFixture f({ "sleeper" }, default_config());
-  f.deploy("nap",
-           "    - {name: seconds, type: float}\n",
-           "  - {id: s, from: sleeper, inputs_values: {seconds: \"{{ start.seconds }}\"}, "
-           "constraints: {site: hpc}}\n");
+  deploy_nap(f, "");
   const auto run = start_run(f, { "nap", "--input", "seconds=6" });
   REQUIRE(eventually([&] { return jobs_of(f, run).size() == 1; }, std::chrono::seconds(60)));
   const auto job = jobs_of(f, run)[0];

@@ -81,7 +81,7 @@ TEST_CASE("the batch script asks for the step's resources, then the add-on's opt
   CHECK(slurm_time(60) == "0-00:01:00");
 }
 
-TEST_CASE("squeue lines give states and reasons; final states fail the step with Slurm's words")
+TEST_CASE("squeue lines give states and reasons, and final states fail the step with Slurm's words")
 {
   const auto jobs = parse_squeue("12|PENDING|Resources\n13|RUNNING|None\nnoise\n14|CANCELLED by 0|None\n");
   REQUIRE(jobs.size() == 3);

@@ -94,7 +94,7 @@ TEST_CASE("a job Slurm ends without the marker ends with Slurm's state, once con
   CHECK(states.front() == "PENDING/Resources");
 }
 
-TEST_CASE("a job squeue no longer lists ends as unknown; cancel ends a follower at once")
+TEST_CASE("a job squeue no longer lists ends as unknown, and cancel ends a follower at once")
 {
   FakeSqueue squeue;
   TempDir job;

@@ -6,10 +6,11 @@
 # Two cases: a step with no files (`nop`: x -> x + 1), and one reading a
 # 100 MB input file (`size`: its byte count). Prints the medians of RUNS runs
 # and the overhead per step. Needs root (the cluster), like tests/slurm.
-#   bench/slurm/run.sh [BUILD_DIR] [RUNS]
+#   bench/slurm/run.sh [BUILD_DIR] [RUNS] [POLL_INTERVAL (default 500ms)]
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 runs=${2:-5}
+poll=${3:-500ms}
 bench_init "${1:-}" ryax ryaxd ryax-wrapper
 # Its own directory: the cluster's daemons (munge, slurm) must traverse it.
 cluster=$(mktemp -d /tmp/rxslurm.XXXXXX)
@@ -29,6 +30,7 @@ sites:
       privateKeyFile: $RYAX_SLURM_SSH_KEY
       knownHostsFile: $RYAX_SLURM_KNOWN_HOSTS
     partitions: [{name: $RYAX_SLURM_PARTITION, cpu: 2, memory: 900M}]
+    poll_interval: $poll
 YAML
 
 # The actions.
@@ -59,12 +61,28 @@ ryax -q action build --repo bench --all --wait >/dev/null
 ryax -q workflow push "$tmp/nofiles.yaml" --deploy >/dev/null
 ryax -q workflow push "$tmp/file100.yaml" --deploy >/dev/null
 
+# By hand, over one ControlMaster connection: the same python work as a
+# batch script, sbatch --wait, then the result read back.
+ctl=$tmp/ctl.sock
+ssh_=(ssh -F /dev/null -o BatchMode=yes -o "UserKnownHostsFile=$RYAX_SLURM_KNOWN_HOSTS"
+  -o ControlMaster=auto -o "ControlPath=$ctl" -o ControlPersist=60 -i "$RYAX_SLURM_SSH_KEY"
+  -p "$RYAX_SLURM_SSH_PORT" "$RYAX_SLURM_SSH_USER@$RYAX_SLURM_SSH_HOST")
+"${ssh_[@]}" 'mkdir -p hand && true'
+# Each measure starts on an idle cluster, as sbatch --wait by hand does (it
+# returns once the job left COMPLETING, which holds Slurm's scheduling).
+idle() {
+  for _ in $(seq 1 100); do
+    [ -z "$("${ssh_[@]}" 'squeue -h -u "$(id -un)"')" ] && return
+    sleep 0.1
+  done
+}
 median_ms() { median | awk '{printf "%.0f", $1 / 1000}'; }
 measure() { # WORKFLOW ARGS...: median wall time of `ryax run --wait`, in ms
   local times=() t0 t1 flow=$1
   shift
   ryax -q run "$flow" "$@" --wait >/dev/null # the bundle goes to the cluster once
   for _ in $(seq 1 "$runs"); do
+    idle
     t0=$(date +%s%N)
     ryax -q run "$flow" "$@" --wait -o json > "$tmp/out.json"
     t1=$(date +%s%N)
@@ -74,16 +92,10 @@ measure() { # WORKFLOW ARGS...: median wall time of `ryax run --wait`, in ms
   printf '%s\n' "${times[@]}" | median_ms
 }
 
-# By hand, over one ControlMaster connection: the same python work as a
-# batch script, sbatch --wait, then the result read back.
-ctl=$tmp/ctl.sock
-ssh_=(ssh -F /dev/null -o BatchMode=yes -o "UserKnownHostsFile=$RYAX_SLURM_KNOWN_HOSTS"
-  -o ControlMaster=auto -o "ControlPath=$ctl" -o ControlPersist=60 -i "$RYAX_SLURM_SSH_KEY"
-  -p "$RYAX_SLURM_SSH_PORT" "$RYAX_SLURM_SSH_USER@$RYAX_SLURM_SSH_HOST")
-"${ssh_[@]}" 'mkdir -p hand && true'
 by_hand() { # nofiles|file100: median wall time in ms
   local times=() t0 t1
   for i in $(seq 0 "$runs"); do
+    idle
     t0=$(date +%s%N)
     if [ "$1" = file100 ]; then
       "${ssh_[@]}" 'cat > hand/big.bin' < "$tmp/big.bin"
@@ -96,11 +108,30 @@ by_hand() { # nofiles|file100: median wall time in ms
   done
   printf '%s\n' "${times[@]}" | median_ms
 }
+# The floor: the same job submitted by hand, its end seen by polling for the
+# file it writes every 50 ms in one remote loop (sbatch --wait sleeps 2 s,
+# then 8 s, between its checks: a job done in 2.1 s costs it 10 s).
+by_hand_floor() { # nofiles|file100: median wall time in ms
+  local times=() t0 t1 work
+  work='python3 -c print\(41+1\) > result'
+  [ "$1" = file100 ] && work='wc -c < big.bin > result'
+  for i in $(seq 0 "$runs"); do
+    idle
+    t0=$(date +%s%N)
+    [ "$1" = file100 ] && "${ssh_[@]}" 'cat > hand/big.bin' < "$tmp/big.bin"
+    "${ssh_[@]}" "cd hand && rm -f done && sbatch --parsable -p $RYAX_SLURM_PARTITION -o out.log --wrap '$work; touch done' >/dev/null && while [ ! -f done ]; do sleep 0.05; done; cat result" > "$tmp/hand.out"
+    t1=$(date +%s%N)
+    [ "$i" = 0 ] || times+=("$(( (t1 - t0) / 1000 ))")
+  done
+  printf '%s\n' "${times[@]}" | median_ms
+}
 
 ryax_nofiles=$(measure nofiles --input x=41)
 ryax_file=$(measure file100 --file "f=$tmp/big.bin")
 hand_nofiles=$(by_hand nofiles)
 hand_file=$(by_hand file100)
+floor_nofiles=$(by_hand_floor nofiles)
+floor_file=$(by_hand_floor file100)
 "${ssh_[@]}" -O exit >/dev/null 2>&1 || true
-echo "step with no files:   ryax median ${ryax_nofiles} ms, sbatch --wait by hand ${hand_nofiles} ms, overhead $((ryax_nofiles - hand_nofiles)) ms ($runs runs)"
-echo "step with 100 MB file: ryax median ${ryax_file} ms, sbatch --wait by hand ${hand_file} ms, overhead $((ryax_file - hand_file)) ms ($runs runs)"
+echo "step with no files:    ryax median ${ryax_nofiles} ms; by hand: sbatch --wait ${hand_nofiles} ms, sbatch + 50 ms polling ${floor_nofiles} ms; overhead over the latter $((ryax_nofiles - floor_nofiles)) ms ($runs runs)"
+echo "step with 100 MB file: ryax median ${ryax_file} ms; by hand: sbatch --wait ${hand_file} ms, sbatch + 50 ms polling ${floor_file} ms; overhead over the latter $((ryax_file - floor_file)) ms ($runs runs)"

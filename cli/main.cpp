@@ -1,5 +1,6 @@
 // ryax: the command-line client of ryaxd.
 
+#include "cli/aliases.hpp"
 #include "cli/catch_all.hpp"
 #include "cli/commands/commands.hpp"
 #include "cli/completion/completion.hpp"
@@ -41,6 +42,7 @@ run(int argc, char** argv)
   ryax::cli::register_variable_commands(app, ctx);
   ryax::cli::register_apikey_commands(app, ctx);
   ryax::cli::completion::register_completion_command(app, ctx);
+  ryax::cli::register_aliases(app);
   if (argc > 1 && argv[1] == ryax::cli::completion::k_complete_command) {
     return ryax::cli::completion::complete(
       app, std::vector<std::string>(argv + 2, argv + argc));

@@ -11,6 +11,7 @@
 #include "cli/output/output.hpp"
 
 #include "ryax/v1/run.grpc.pb.h"
+#include <algorithm>
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -20,6 +21,22 @@
 namespace ryax::cli {
 
 namespace {
+
+// `ryax run list` (a verb of `ryax runs` typed after `run`) names no
+// workflow: the error says where the verb lives.
+Error
+with_runs_hint(Error error, const std::string& workflow)
+{
+  constexpr std::string_view k_verbs[] = { "list", "ls", "show", "get",
+                                           "cancel", "rm", "delete", "results" };
+  if (error.code == ErrorCode::not_found
+      && std::find(std::begin(k_verbs), std::end(k_verbs), workflow)
+           != std::end(k_verbs)) {
+    error.message += "\nryax: hint: runs are listed and shown by \"ryax runs "
+                     + workflow + "\"";
+  }
+  return error;
+}
 
 struct RunOptions
 {
@@ -86,9 +103,13 @@ run_start(Context& ctx, const RunOptions& o)
   }
   return with_client(ctx, [&](const Client& client) -> Result<int> {
     auto stub = v1::RunService::NewStub(client.channel());
-    RYAX_TRY_ASSIGN(auto run, client.call<v1::Run>([&](auto* c, auto* r) {
+    auto started = client.call<v1::Run>([&](auto* c, auto* r) {
       return stub->StartRun(c, *request, r);
-    }));
+    });
+    if (!started) {
+      return std::unexpected(with_runs_hint(started.error(), request->workflow_id()));
+    }
+    auto run = std::move(*started);
     if (!o.wait) {
       output::emit(ctx, run_json(run), [&](std::ostream& out) {
         out << run.id() << "\n";

@@ -403,3 +403,21 @@ TEST_CASE("the example CI job lints, scans, builds, pushes and runs with exit co
 }
 
 TEST_SUITE_END();
+
+TEST_CASE("ls, delete and get are aliases of list, rm and show, and run list hints runs list")
+{
+  DaemonFixture d;
+  const auto listed = d.ryax({ "runs", "ls", "-o", "json" });
+  REQUIRE_MESSAGE(listed.exit_code == 0, listed.err);
+  CHECK(json::parse(listed.out).is_array());
+  CHECK(d.ryax({ "workflow", "ls" }).exit_code == 0);
+  CHECK(d.ryax({ "site", "get", "local" }).exit_code == 0);
+  const auto gone = d.ryax({ "repo", "delete", "nothing" });
+  CHECK(gone.exit_code == 3);
+  CHECK(gone.err.find("nothing") != std::string::npos);
+
+  const auto verb = d.ryax({ "run", "list" });
+  CHECK(verb.exit_code == 3);
+  CHECK(verb.err.find("ryax: error: workflow \"list\" not found") != std::string::npos);
+  CHECK(verb.err.find("ryax: hint: runs are listed and shown by \"ryax runs list\"") != std::string::npos);
+}

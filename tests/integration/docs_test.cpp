@@ -63,7 +63,12 @@ subcommands(const std::string& help)
       break;
     } else if (inside && line.starts_with("  ") && line.size() > 2 &&
                line[2] != ' ') {
-      names.push_back(split_words(line).front());
+      // "  list, ls   List ...": the name, then its aliases.
+      auto name = split_words(line).front();
+      if (name.ends_with(',')) {
+        name.pop_back();
+      }
+      names.push_back(name);
     }
   }
   return names;

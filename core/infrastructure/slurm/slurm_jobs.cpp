@@ -100,7 +100,6 @@ SlurmJobs::follow(const std::string& job_id,
     }
     job = slot;
   }
-  m_wake.notify_all();
   std::unique_lock lock(m_mutex);
   for (;;) {
     m_changed.wait(lock, [&] {
@@ -179,10 +178,7 @@ SlurmJobs::loop()
 {
   std::unique_lock lock(m_mutex);
   while (!m_stopping) {
-    m_wake.wait_for(lock, m_intervals.files, [&] {
-      return m_stopping || m_poll_now;
-    });
-    m_poll_now = false;
+    m_wake.wait_for(lock, m_intervals.files, [&] { return m_stopping; });
     if (m_stopping) {
       break;
     }

@@ -92,10 +92,9 @@ private:
   PollIntervals m_intervals;
   mutable std::mutex m_mutex;
   std::condition_variable m_changed; // a job's entry changed
-  std::condition_variable m_wake;    // a job was added, or stop
+  std::condition_variable m_wake;    // stop
   std::map<std::string, std::shared_ptr<Job>> m_jobs; // by job id
   bool m_stopping = false;
-  bool m_poll_now = false;
   bool m_force_squeue = false; // confirm an end seen in squeue
   std::optional<std::chrono::steady_clock::time_point> m_failing_since;
   std::string m_last_error;

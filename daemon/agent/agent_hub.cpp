@@ -394,11 +394,10 @@ AgentHub::drain(const std::string& site,
 }
 
 void
-AgentHub::lose(Link& link)
+AgentHub::lose(const std::string& site)
 {
-  link.healthy = false;
   for (auto& [id, pending] : m_pending) {
-    if (pending->site == link.site && !pending->outcome_json) {
+    if (pending->site == site && !pending->outcome_json) {
       pending->lost = true;
     }
   }
@@ -413,7 +412,6 @@ AgentHub::remove(const std::string& site)
     std::lock_guard lock(m_mutex);
     const auto found = m_links.find(site);
     if (found != m_links.end()) {
-      lose(*found->second);
       writer = std::move(found->second->writer);
       m_links.erase(found);
     }
@@ -422,9 +420,13 @@ AgentHub::remove(const std::string& site)
     std::lock_guard lock(writer->first);
     writer->second = nullptr;
   }
+  // The runner forgets the site before its executions come back as lost,
+  // so that none of them is placed there again.
   if (m_events.removed) {
     m_events.removed(site);
   }
+  std::lock_guard lock(m_mutex);
+  lose(site);
 }
 
 void
@@ -439,14 +441,25 @@ AgentHub::check_health()
         app::log::warn("site {}: no message for {} ms: its executions are "
                        "lost and run again where they may",
                        name, m_worker_timeout.count());
-        lose(*link);
+        link->healthy = false;
         lost.push_back(name);
       }
     }
   }
+  // The runner marks the site unhealthy before its executions come back as
+  // lost, so that none of them is placed there again (it would be refused at
+  // once, and lost again, in a loop).
   for (const auto& name : lost) {
     if (m_events.health) {
       m_events.health(name, false);
+    }
+  }
+  std::lock_guard lock(m_mutex);
+  for (const auto& name : lost) {
+    // Unless the worker came back meanwhile: attach sent them again.
+    const auto link = m_links.find(name);
+    if (link != m_links.end() && !link->second->healthy) {
+      lose(name);
     }
   }
 }
@@ -485,7 +498,8 @@ AgentHub::stop()
   std::lock_guard lock(m_mutex);
   m_stopping = true;
   for (auto& [name, link] : m_links) {
-    lose(*link);
+    link->healthy = false;
+    lose(name);
   }
 }
 

@@ -122,7 +122,8 @@ private:
   struct Link;
   class RemotePool;
 
-  void lose(Link& link); // lock held
+  // Waiting executions of `site` end as lost; lock held.
+  void lose(const std::string& site);
   // The link of `site`, made (with its pool) when there is none; lock held.
   Link& link_of(const std::string& site);
   // The writer of the link of `site` now, or null.

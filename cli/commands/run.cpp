@@ -44,6 +44,7 @@ struct RunOptions
   std::vector<std::string> inputs; // NAME=VALUE
   std::vector<std::string> files;  // NAME=PATH
   bool wait = false;
+  bool logs = false;   // with --wait
   std::string timeout; // DURATION, with --wait
   int priority = 0;
 };
@@ -92,7 +93,7 @@ run_start(Context& ctx, const RunOptions& o)
   if (!request) {
     return fail_early(ctx, request.error());
   }
-  WaitOptions wait{ ctx.progress(), std::nullopt, o.timeout };
+  WaitOptions wait{ ctx.progress(), std::nullopt, o.timeout, o.logs };
   if (!o.timeout.empty()) {
     const auto seconds = parse_positive_duration("--timeout", o.timeout);
     if (!seconds) {
@@ -172,6 +173,12 @@ register_run_commands(CLI::App& app, Context& ctx)
                  "With --wait: stop waiting after DURATION (30s, 5m, 1h) and "
                  "exit 124; the run goes on")
     ->type_name("DURATION")
+    ->needs(wait);
+  run
+    ->add_flag("--logs",
+               o->logs,
+               "With --wait: print the steps' log lines on stderr as they "
+               "come")
     ->needs(wait);
   run
     ->add_option("--priority",

@@ -16,11 +16,16 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <grpcpp/client_context.h>
+
 #include <algorithm>
 #include <array>
 #include <chrono>
 #include <iostream>
+#include <map>
+#include <sstream>
 #include <string_view>
+#include <thread>
 
 namespace ryax::cli {
 
@@ -39,6 +44,7 @@ struct RunsOptions
   std::string download;
   std::string step;
   bool follow = false;
+  bool watch = false;  // runs list -w, runs show --watch
   std::string trigger; // logs --trigger
 };
 
@@ -65,12 +71,22 @@ fail_early(Context& ctx, const Error& error)
   return ctx.exit_code;
 }
 
+// The run `o.run_id` names: its id, the start of it, or @latest (of
+// `o.workflow` when given).
+v1::GetRunRequest
+run_request(const RunsOptions& o)
+{
+  v1::GetRunRequest request;
+  request.set_run_id(o.run_id);
+  request.set_workflow_id(o.workflow);
+  return request;
+}
+
 Result<v1::Run>
-get_run(const Client& client, const std::string& id)
+get_run(const Client& client, const RunsOptions& o)
 {
   auto stub = v1::RunService::NewStub(client.channel());
-  v1::GetRunRequest request;
-  request.set_run_id(id);
+  const auto request = run_request(o);
   return client.call<v1::Run>(
     [&](auto* c, auto* r) { return stub->GetRun(c, request, r); });
 }
@@ -127,6 +143,83 @@ short_error(const v1::RunSummary& s)
   return text.size() > k_width ? text.substr(0, k_width - 3) + "..." : text;
 }
 
+// One document of a stream: a JSON line, or a YAML document after "---".
+void
+print_document(const Context& ctx, const nlohmann::json& doc)
+{
+  if (ctx.format() == OutputFormat::yaml) {
+    std::cout << "---\n" << output::to_yaml(doc);
+  } else {
+    std::cout << output::dump(doc) << "\n";
+  }
+  std::cout.flush();
+}
+
+const std::vector<std::string> k_list_headers = {
+  "ID", "WORKFLOW", "VERSION", "STATUS", "STARTED", "DURATION", "STEPS", "ERROR"
+};
+
+std::vector<std::string>
+list_row(const v1::RunSummary& s, std::int64_t now)
+{
+  return { s.id(),
+           s.workflow_id(),
+           std::to_string(s.workflow_version()),
+           s.state(),
+           format_since(s.created_ms(), now),
+           span_text(s.created_ms(), s.finished_ms(), now),
+           fmt::format("{}/{}", s.steps_done(), s.steps_total()),
+           short_error(s) };
+}
+
+// `runs list -w`: after the list, one line (a row, or a JSON document) for
+// each run of the filter that starts or changes state or steps done, until
+// Ctrl-C. ListRuns is polled every second.
+void
+watch_list(Context& ctx,
+           const Client& client,
+           const v1::ListRunsRequest& request,
+           const v1::ListRunsReply& first)
+{
+  auto stub = v1::RunService::NewStub(client.channel());
+  const auto seen_as = [](const v1::RunSummary& s) {
+    return fmt::format("{}|{}|{}", s.state(), s.steps_done(), s.steps_total());
+  };
+  std::map<std::string, std::string> seen;
+  for (const auto& s : first.runs()) {
+    seen[s.id()] = seen_as(s);
+  }
+  for (;;) {
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    auto reply = client.call<v1::ListRunsReply>([&](auto* c, auto* r) {
+      return stub->ListRuns(c, request, r);
+    });
+    if (!reply) {
+      ctx.fail(reply.error());
+      return;
+    }
+    // Oldest first, as they happened.
+    for (auto it = reply->runs().rbegin(); it != reply->runs().rend(); ++it) {
+      auto& last = seen[it->id()];
+      if (last == seen_as(*it)) {
+        continue;
+      }
+      last = seen_as(*it);
+      if (ctx.format() == OutputFormat::table) {
+        // Aligned on the headers' widths, without the headers again.
+        output::Table row{ k_list_headers, { list_row(*it, now_ms()) } };
+        std::ostringstream text;
+        output::print_table(text, row, false);
+        const auto lines = text.str();
+        std::cout << lines.substr(lines.find('\n') + 1);
+        std::cout.flush();
+      } else {
+        print_document(ctx, run_summary_json(*it));
+      }
+    }
+  }
+}
+
 int
 run_list(Context& ctx, const RunsOptions& o)
 {
@@ -142,51 +235,91 @@ run_list(Context& ctx, const RunsOptions& o)
                     }));
     const auto now = now_ms();
     auto doc = nlohmann::json::array();
-    output::Table table{ { "ID",
-                           "WORKFLOW",
-                           "VERSION",
-                           "STATUS",
-                           "STARTED",
-                           "DURATION",
-                           "STEPS",
-                           "ERROR" },
-                         {} };
+    output::Table table{ k_list_headers, {} };
     for (const auto& s : reply.runs()) {
       doc.push_back(run_summary_json(s));
-      table.rows.push_back(
-        { s.id(),
-          s.workflow_id(),
-          std::to_string(s.workflow_version()),
-          s.state(),
-          format_since(s.created_ms(), now),
-          span_text(s.created_ms(), s.finished_ms(), now),
-          fmt::format("{}/{}", s.steps_done(), s.steps_total()),
-          short_error(s) });
+      table.rows.push_back(list_row(s, now));
+    }
+    if (o.watch && ctx.format() != OutputFormat::table) {
+      // Each run its own document, oldest first, as the changes that follow.
+      for (auto it = reply.runs().rbegin(); it != reply.runs().rend(); ++it) {
+        print_document(ctx, run_summary_json(*it));
+      }
+      watch_list(ctx, client, *request, reply);
+      return k_exit_ok;
     }
     output::emit(ctx, doc, [&](std::ostream& out) {
       if (table.rows.empty()) {
-        if (!ctx.quiet) {
+        if (!ctx.quiet && !o.watch) {
           out << "no runs\n";
         }
         return;
       }
       output::print_table(out, table, ctx.color());
     });
+    if (!o.watch) {
+      return k_exit_ok;
+    }
+    watch_list(ctx, client, *request, reply);
     return k_exit_ok;
   });
 }
+
+Result<int> watch_run(Context& ctx, const Client& client, const RunsOptions& o);
 
 int
 run_show(Context& ctx, const RunsOptions& o)
 {
   return with_client(ctx, [&](const Client& client) -> Result<int> {
-    RYAX_TRY_ASSIGN(const auto run, get_run(client, o.run_id));
+    if (o.watch) {
+      return watch_run(ctx, client, o);
+    }
+    RYAX_TRY_ASSIGN(const auto run, get_run(client, o));
     const auto doc = run_json(run);
     output::emit(ctx, doc, [&](std::ostream& out) {
       print_run(out, run, doc, now_ms(), ctx.color());
     });
     return k_exit_ok;
   });
+}
+
+// `runs show RUN --watch`: the run at each change (at most 5 a second)
+// until it is final; on a terminal the screen is redrawn, otherwise each
+// document follows the last (JSON: one per line).
+Result<int>
+watch_run(Context& ctx, const Client& client, const RunsOptions& o)
+{
+  auto stub = v1::RunService::NewStub(client.channel());
+  const bool redraw = ctx.format() == OutputFormat::table && ctx.progress();
+  v1::Run run;
+  bool first = true;
+  for (;;) {
+    grpc::ClientContext context;
+    const auto request = run_request(o);
+    auto reader = stub->WatchRun(&context, request);
+    while (reader->Read(&run)) {
+      const auto doc = run_json(run);
+      if (ctx.format() != OutputFormat::table) {
+        print_document(ctx, doc);
+        continue;
+      }
+      if (redraw) {
+        std::cout << "\033[H\033[2J";
+      } else if (!first) {
+        std::cout << "\n";
+      }
+      first = false;
+      print_run(std::cout, run, doc, now_ms(), ctx.color());
+      std::cout.flush();
+    }
+    const auto status = reader->Finish();
+    if (is_final_state(run.state())) {
+      return k_exit_ok;
+    }
+    RYAX_TRY(client.check(status));
+    // The stream ended early (ryaxd restarting its watchers): again.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
 }
 
 nlohmann::json
@@ -201,7 +334,7 @@ int
 run_results(Context& ctx, const RunsOptions& o)
 {
   return with_client(ctx, [&](const Client& client) -> Result<int> {
-    RYAX_TRY_ASSIGN(const auto run, get_run(client, o.run_id));
+    RYAX_TRY_ASSIGN(const auto run, get_run(client, o));
     const auto full = run_json(run);
     nlohmann::json doc = { { "id", run.id() },
                            { "state", run.state() },
@@ -256,8 +389,7 @@ run_cancel(Context& ctx, const RunsOptions& o)
 {
   return with_client(ctx, [&](const Client& client) -> Result<int> {
     auto stub = v1::RunService::NewStub(client.channel());
-    v1::GetRunRequest request;
-    request.set_run_id(o.run_id);
+    const auto request = run_request(o);
     RYAX_TRY_ASSIGN(const auto run, client.call<v1::Run>([&](auto* c, auto* r) {
       return stub->CancelRun(c, request, r);
     }));
@@ -279,8 +411,7 @@ run_remove(Context& ctx, const RunsOptions& o)
 {
   return with_client(ctx, [&](const Client& client) -> Result<int> {
     auto stub = v1::RunService::NewStub(client.channel());
-    v1::GetRunRequest request;
-    request.set_run_id(o.run_id);
+    const auto request = run_request(o);
     RYAX_TRY_ASSIGN(const auto reply,
                     client.call<v1::RemoveRunReply>([&](auto* c, auto* r) {
                       return stub->RemoveRun(c, request, r);
@@ -313,6 +444,7 @@ run_logs(Context& ctx, const RunsOptions& o)
     }
     v1::StreamRunLogsRequest request;
     request.set_run_id(o.run_id);
+    request.set_workflow_id(o.workflow);
     request.set_step(o.step);
     request.set_follow(o.follow);
     auto reader = stub->StreamRunLogs(&context, request);
@@ -339,6 +471,18 @@ run_logs(Context& ctx, const RunsOptions& o)
   });
 }
 
+constexpr const char* k_run_selector_help =
+  "Run id, the start of one (unique), or @latest";
+
+// --workflow, for @latest.
+void
+add_latest_of(CLI::App* cmd, RunsOptions& o)
+{
+  cmd->add_option("--workflow", o.workflow,
+                  "With @latest: the newest run of this workflow")
+    ->type_name("ID");
+}
+
 } // namespace
 
 void
@@ -350,7 +494,8 @@ register_runs_commands(CLI::App& app, Context& ctx)
     "runs", "List, inspect, cancel and remove workflow runs");
   runs->require_subcommand(1);
   const auto add_run_id = [&](CLI::App* cmd) {
-    cmd->add_option("run", o->run_id, "Run id")->required();
+    cmd->add_option("run", o->run_id, k_run_selector_help)->required();
+    add_latest_of(cmd, *o);
   };
 
   auto* list = runs->add_subcommand("list", "List runs, newest first");
@@ -372,6 +517,10 @@ register_runs_commands(CLI::App& app, Context& ctx)
   auto* limit =
     list->add_option("--limit", o->limit, "At most N runs (default: 50)")
       ->type_name("N");
+  list->add_flag("-w,--watch",
+                 o->watch,
+                 "After the list, print a line for each run that starts or "
+                 "changes, until Ctrl-C");
   list->callback([&ctx, o, limit] {
     o->limit_given = limit->count() > 0;
     ctx.exit_code = run_list(ctx, *o);
@@ -381,6 +530,10 @@ register_runs_commands(CLI::App& app, Context& ctx)
     "show",
     "Show a run: its steps, their inputs and outputs, the error, results");
   add_run_id(show);
+  show->add_flag("-w,--watch",
+                 o->watch,
+                 "Print the run again at each change until it ends (redrawn "
+                 "on a terminal; one JSON document per line with -o json)");
   show->callback([&ctx, o] { ctx.exit_code = run_show(ctx, *o); });
 
   auto* results = runs->add_subcommand(
@@ -407,7 +560,8 @@ register_runs_commands(CLI::App& app, Context& ctx)
     "logs",
     "Print the log lines of a run (TIME STEP[BRANCH] LINE), or of a "
     "workflow's trigger (TIME ORIGIN LINE)");
-  auto* run = logs->add_option("run", o->run_id, "Run id");
+  auto* run = logs->add_option("run", o->run_id, k_run_selector_help);
+  add_latest_of(logs, *o);
   auto* step =
     logs->add_option("--step", o->step, "Only the lines of this step")
       ->type_name("STEP");

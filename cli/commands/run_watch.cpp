@@ -5,11 +5,18 @@
 #include "ryax/v1/run.grpc.pb.h"
 #include <fmt/format.h>
 
+#include <grpcpp/client_context.h>
+
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <mutex>
 #include <thread>
+
+#include <unistd.h>
 
 namespace ryax::cli {
 
@@ -113,6 +120,110 @@ timeout_error(const v1::Run& run, const std::string& timeout_text)
                   run.id()) };
 }
 
+// The run being waited for, for the signal handler (which may only write).
+char g_interrupted_line[512];
+std::size_t g_interrupted_size = 0;
+
+extern "C" void
+on_interrupt(int)
+{
+  // Async-signal-safe: write(2) and _exit(2) only.
+  const auto ignored = ::write(STDERR_FILENO, g_interrupted_line, g_interrupted_size);
+  (void)ignored;
+  ::_exit(130);
+}
+
+// While alive, Ctrl-C and SIGTERM end ryax with a clean line about `run`
+// instead of a half-drawn progress line.
+class InterruptNote
+{
+public:
+  InterruptNote(const std::string& run, bool progress)
+  {
+    const auto line = fmt::format(
+      "{}ryax: interrupted: run {} goes on (follow it with \"ryax runs show "
+      "{} --watch\", stop it with \"ryax runs cancel {}\")\n",
+      progress ? "\r\033[K" : "", run, run, run);
+    g_interrupted_size = std::min(line.size(), sizeof g_interrupted_line);
+    std::memcpy(g_interrupted_line, line.data(), g_interrupted_size);
+    struct sigaction action{};
+    action.sa_handler = on_interrupt;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &m_int);
+    sigaction(SIGTERM, &action, &m_term);
+  }
+
+  ~InterruptNote()
+  {
+    sigaction(SIGINT, &m_int, nullptr);
+    sigaction(SIGTERM, &m_term, nullptr);
+  }
+
+  InterruptNote(const InterruptNote&) = delete;
+  InterruptNote& operator=(const InterruptNote&) = delete;
+
+private:
+  struct sigaction m_int{};
+  struct sigaction m_term{};
+};
+
+// The run's log lines on stderr as they come, until the run ends (the
+// stream ends then) or stop().
+class LogFollower
+{
+public:
+  LogFollower(const Client& client, const std::string& run, bool enabled)
+  {
+    if (!enabled) {
+      return;
+    }
+    m_stub = v1::RunService::NewStub(client.channel());
+    m_thread = std::thread([this, run] {
+      v1::StreamRunLogsRequest request;
+      request.set_run_id(run);
+      request.set_follow(true);
+      auto reader = m_stub->StreamRunLogs(&m_context, request);
+      v1::RunLogChunk chunk;
+      while (reader->Read(&chunk)) {
+        for (const auto& line : chunk.lines()) {
+          std::fprintf(stderr, "%s\n", log_line_text(line).c_str());
+        }
+        std::fflush(stderr);
+      }
+      (void)reader->Finish();
+    });
+  }
+
+  // Wait for the lines of a final run (at most a few seconds), or give up.
+  void
+  finish(bool final)
+  {
+    if (!m_thread.joinable()) {
+      return;
+    }
+    if (!final) {
+      m_context.TryCancel();
+    }
+    m_thread.join();
+  }
+
+  ~LogFollower()
+  {
+    if (m_thread.joinable()) {
+      m_context.TryCancel();
+      m_thread.join();
+    }
+  }
+
+  LogFollower(const LogFollower&) = delete;
+  LogFollower& operator=(const LogFollower&) = delete;
+
+private:
+  std::unique_ptr<v1::RunService::Stub> m_stub;
+  grpc::ClientContext m_context;
+  std::thread m_thread;
+};
+
 } // namespace
 
 Result<v1::Run>
@@ -121,7 +232,9 @@ wait_for_run(const Client& client,
              const WaitOptions& options)
 {
   auto stub = v1::RunService::NewStub(client.channel());
-  ProgressLine progress(options.progress);
+  const InterruptNote note(run.id(), options.progress && !options.logs);
+  LogFollower logs(client, run.id(), options.logs);
+  ProgressLine progress(options.progress && !options.logs);
   v1::Run last = run;
   progress.set(progress_label(last));
   v1::GetRunRequest request;
@@ -155,6 +268,7 @@ wait_for_run(const Client& client,
     RYAX_TRY(client.check(status));
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
+  logs.finish(true);
   return last;
 }
 

@@ -1,5 +1,7 @@
 #include "core/application/run_service.hpp"
 
+#include "core/application/run_selector.hpp"
+
 #include "core/application/log.hpp"
 #include "core/domain/identity.hpp"
 
@@ -169,6 +171,14 @@ RunService::get(const std::string& project, const std::string& id)
                             domain::in_project(project)));
   }
   return view;
+}
+
+Result<std::string>
+RunService::resolve(const std::string& project,
+                    const std::string& selector,
+                    const std::string& workflow_id)
+{
+  return resolve_run(m_ports.runs, project, selector, workflow_id);
 }
 
 Result<RunView>

@@ -106,6 +106,10 @@ public:
   // run is not_found, as an unknown one. (wait_change, wait_final and
   // read_log follow a run a get() admitted.)
   Result<RunView> get(const std::string& project, const std::string& id);
+  // The id of the run `selector` names in `project` (see resolve_run).
+  Result<std::string> resolve(const std::string& project,
+                              const std::string& selector,
+                              const std::string& workflow_id);
   // The run `id` of any project, for a caller that authorises by the run's
   // own project (the HTTP result link). not_found.
   Result<RunView> get_any(const std::string& id) { return m_queries.get(id); }

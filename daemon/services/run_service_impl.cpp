@@ -16,6 +16,12 @@ RunServiceImpl::RunServiceImpl(Gate& gate,
 {
 }
 
+Result<std::string>
+RunServiceImpl::resolve(const Caller& caller, const v1::GetRunRequest& request)
+{
+  return m_service.resolve(caller.project, request.run_id(), request.workflow_id());
+}
+
 grpc::Status
 RunServiceImpl::StartRun(grpc::ServerContext* context,
                          const v1::StartRunRequest* request,
@@ -36,7 +42,8 @@ RunServiceImpl::GetRun(grpc::ServerContext* context,
                        v1::Run* reply)
 {
   return guarded(m_gate, context, "GetRun", [&](const Caller& caller) -> Result<void> {
-    RYAX_TRY_ASSIGN(const auto view, m_service.get(caller.project, request->run_id()));
+    RYAX_TRY_ASSIGN(const auto id, resolve(caller, *request));
+    RYAX_TRY_ASSIGN(const auto view, m_service.get(caller.project, id));
     to_proto(view, *reply);
     return {};
   });
@@ -51,7 +58,8 @@ RunServiceImpl::WatchRun(grpc::ServerContext* context,
     // At most one document every k_watch_interval, and the final one at
     // once: a long run changes thousands of times.
     constexpr auto k_watch_interval = std::chrono::milliseconds(200);
-    RYAX_TRY_ASSIGN(auto view, m_service.get(caller.project, request->run_id()));
+    RYAX_TRY_ASSIGN(const auto id, resolve(caller, *request));
+    RYAX_TRY_ASSIGN(auto view, m_service.get(caller.project, id));
     for (;;) {
       v1::Run run;
       to_proto(view, run);
@@ -65,7 +73,7 @@ RunServiceImpl::WatchRun(grpc::ServerContext* context,
         return {};
       }
       RYAX_TRY_ASSIGN(view,
-                      m_service.wait_final(request->run_id(),
+                      m_service.wait_final(id,
                                            std::chrono::steady_clock::now()
                                              + k_watch_interval));
     }
@@ -94,7 +102,8 @@ RunServiceImpl::CancelRun(grpc::ServerContext* context,
                           v1::Run* reply)
 {
   return guarded(m_gate, context, "CancelRun", [&](const Caller& caller) -> Result<void> {
-    RYAX_TRY_ASSIGN(const auto view, m_service.cancel(caller.project, request->run_id()));
+    RYAX_TRY_ASSIGN(const auto id, resolve(caller, *request));
+    RYAX_TRY_ASSIGN(const auto view, m_service.cancel(caller.project, id));
     to_proto(view, *reply);
     return {};
   });
@@ -106,8 +115,9 @@ RunServiceImpl::RemoveRun(grpc::ServerContext* context,
                           v1::RemoveRunReply* reply)
 {
   return guarded(m_gate, context, "RemoveRun", [&](const Caller& caller) -> Result<void> {
-    RYAX_TRY_ASSIGN(const auto files, m_service.remove(caller.project, request->run_id()));
-    reply->set_run_id(request->run_id());
+    RYAX_TRY_ASSIGN(const auto id, resolve(caller, *request));
+    RYAX_TRY_ASSIGN(const auto files, m_service.remove(caller.project, id));
+    reply->set_run_id(id);
     reply->set_files_removed(files);
     return {};
   });
@@ -119,7 +129,9 @@ RunServiceImpl::StreamRunLogs(grpc::ServerContext* context,
                               grpc::ServerWriter<v1::RunLogChunk>* writer)
 {
   return guarded(m_gate, context, "StreamRunLogs", [&](const Caller& caller) -> Result<void> {
-    const auto& id = request->run_id();
+    RYAX_TRY_ASSIGN(const auto id, m_service.resolve(caller.project,
+                                                     request->run_id(),
+                                                     request->workflow_id()));
     RYAX_TRY_ASSIGN(auto view, m_service.get(caller.project, id));
     if (!request->step().empty()) {
       RYAX_TRY(app::has_step(view, request->step()));

@@ -44,6 +44,9 @@ public:
                            grpc::ServerWriter<v1::RunFileChunk>* writer) override;
 
 private:
+  // The id of the run the request names (an id, its start, @latest).
+  Result<std::string> resolve(const Caller& caller, const v1::GetRunRequest& request);
+
   Gate& m_gate;
   app::RunService& m_service;
   ShutdownSignal& m_shutdown;

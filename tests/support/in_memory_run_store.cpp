@@ -146,7 +146,8 @@ InMemoryRunStore::list(const app::RunFilter& filter)
     if ((!filter.project.empty() && entry.stored.project != filter.project)
         || (!filter.workflow_id.empty() && h.workflow_id != filter.workflow_id)
         || (filter.state && h.state != *filter.state)
-        || (filter.since_ms && h.created_ms < *filter.since_ms)) {
+        || (filter.since_ms && h.created_ms < *filter.since_ms)
+        || !id.starts_with(filter.id_prefix)) {
       continue;
     }
     found.push_back(h);

@@ -58,6 +58,7 @@ struct RunFilter
   std::string workflow_id;              // "" for any
   std::optional<domain::RunState> state; // any when unset
   std::optional<std::int64_t> since_ms;  // created at or after
+  std::string id_prefix;                 // ids starting so; "" for any
   int limit = 50;                        // > 0
 };
 

@@ -499,6 +499,9 @@ SqliteRunStore::list(const app::RunFilter& filter)
   if (filter.since_ms) {
     add("created_ms >= :since");
   }
+  if (!filter.id_prefix.empty()) { // a range of the primary key (ASCII ids)
+    add("id >= :low AND id < :high");
+  }
   return m_database.locked([&]() -> Result<std::vector<app::RunSummary>> {
     SQLite::Statement q(m_database.connection(),
                         fmt::format("SELECT {} FROM runs{} ORDER BY created_ms "
@@ -516,6 +519,10 @@ SqliteRunStore::list(const app::RunFilter& filter)
     }
     if (filter.since_ms) {
       q.bind(":since", static_cast<int64_t>(*filter.since_ms));
+    }
+    if (!filter.id_prefix.empty()) {
+      q.bind(":low", filter.id_prefix);
+      q.bind(":high", filter.id_prefix + "\x7f");
     }
     q.bind(":limit", filter.limit);
     std::vector<app::RunSummary> runs;

@@ -284,7 +284,8 @@ TEST_CASE("a failure stops what follows, a sibling already running ends")
         return domain::StepOutcome(
           StepError{ "user_exception", "boom", 0, "Traceback" });
       }
-      return domain::StepOutcome(Outputs{ { "out", std::int64_t{ 1 } } });
+      const domain::StepOutcome outcome = Outputs{ { "out", std::int64_t{ 1 } } };
+      return outcome;
     });
   const auto started = h.start_run("wf");
   REQUIRE(started);

@@ -336,4 +336,24 @@ TEST_CASE_TEMPLATE("runs belong to a project: listed and counted per project",
   CHECK(f.expired(policy(0, 1), 1'000) == Ids{ "p1" });
 }
 
+TEST_CASE_TEMPLATE("runs are found by the start of their id, newest first",
+                   F, STORES)
+{
+  F f;
+  f.create(make_run("run-ab12", "wf", 100));
+  f.create(make_run("run-ab34", "wf", 200));
+  f.create(make_run("run-cd56", "wf", 300));
+  f.create(make_run("run-ab", "other", 400));
+  const auto ids = [&](std::string prefix) {
+    RunFilter filter;
+    filter.id_prefix = std::move(prefix);
+    return f.list_ids(filter);
+  };
+  CHECK(ids("run-ab") == Ids{ "run-ab", "run-ab34", "run-ab12" });
+  CHECK(ids("run-ab3") == Ids{ "run-ab34" });
+  CHECK(ids("run-cd56") == Ids{ "run-cd56" });
+  CHECK(ids("run-e").empty());
+  CHECK(ids("").size() == 4);
+}
+
 TEST_SUITE_END();

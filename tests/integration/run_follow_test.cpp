@@ -1,0 +1,152 @@
+// Naming and following runs from the shell: selectors (@latest, the start
+// of an id), run --wait --logs, runs show --watch, runs list -w and Ctrl-C
+// during --wait, on a real ryaxd and the real ryax binary.
+
+#include "tests/support/daemon_fixture.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/run_fixture.hpp"
+#include "tests/support/text.hpp"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+
+using namespace ryax::test;
+using nlohmann::json;
+
+namespace {
+
+const std::string k_add_one =
+  "  - {id: a1, from: add, inputs_values: {x: \"{{ start.x }}\"}}\n";
+const std::string k_nap =
+  "  - {id: nap, from: sleeper, inputs_values: {seconds: \"{{ start.seconds }}\"}}\n";
+
+} // namespace
+
+TEST_SUITE_BEGIN("integration: following runs");
+
+TEST_CASE("runs are named by @latest, by the start of their id, or refused "
+          "with a did-you-mean")
+{
+  RunFixture f({ "add" });
+  f.deploy("one", "    - {name: x, type: integer}\n", k_add_one);
+  f.deploy("two", "    - {name: x, type: integer}\n", k_add_one);
+  const auto first = start_run(f, { "one", "--input", "x=1", "--wait" });
+  const auto second = start_run(f, { "one", "--input", "x=2", "--wait" });
+  const auto other = start_run(f, { "two", "--input", "x=3", "--wait" });
+
+  CHECK(f.show("@latest")["id"] == other);
+  auto latest_of = f.daemon.ryax({ "runs", "show", "@latest", "--workflow", "one", "-o", "json" });
+  REQUIRE_MESSAGE(latest_of.exit_code == 0, latest_of.err);
+  CHECK(json::parse(latest_of.out)["id"] == second);
+
+  // The start of an id, with or without "run-", as long as it is unique.
+  const auto hex = first.substr(4);
+  CHECK(f.show(first.substr(0, first.size() - 1))["id"] == first);
+  CHECK(f.show(hex.substr(0, hex.size() - 2))["id"] == first);
+  auto logs = f.daemon.ryax({ "logs", hex.substr(0, hex.size() - 1) });
+  CHECK(logs.exit_code == 0);
+  CHECK(logs.out.find("adding one to 1") != std::string::npos);
+  auto results = f.daemon.ryax({ "runs", "results", "@latest", "--workflow", "two", "-o", "json" });
+  CHECK(json::parse(results.out)["id"] == other);
+
+  auto ambiguous = f.daemon.ryax({ "runs", "show", "run-" });
+  CHECK(ambiguous.exit_code == 5);
+  CHECK(ambiguous.err.starts_with("ryax: error: run \"run-\" is ambiguous: "));
+  CHECK(lines_of(ambiguous.err).size() == 1);
+
+  auto typo = first;
+  typo.back() = typo.back() == 'f' ? 'e' : 'f';
+  typo += "0";
+  auto unknown = f.daemon.ryax({ "runs", "show", typo });
+  CHECK(unknown.exit_code == 3);
+  CHECK(unknown.err == "ryax: error: run \"" + typo + "\" not found (did you mean \""
+                         + first + "\"?)\n");
+
+  auto none = f.daemon.ryax({ "runs", "show", "@latest", "--workflow", "three" });
+  CHECK(none.exit_code == 3);
+  CHECK(none.err == "ryax: error: @latest: workflow \"three\" has no run yet\n");
+
+  // rm takes a selector too, and says which run it removed.
+  auto rm = f.daemon.ryax({ "runs", "rm", hex.substr(0, hex.size() - 1), "-o", "json" });
+  REQUIRE_MESSAGE(rm.exit_code == 0, rm.err);
+  CHECK(json::parse(rm.out)["run_id"] == first);
+}
+
+TEST_CASE("run --wait --logs prints the steps' lines on stderr and the run "
+          "on stdout, and Ctrl-C leaves the run going with one line")
+{
+  RunFixture f({ "sleeper" });
+  f.deploy("slow", "    - {name: seconds, type: float}\n", k_nap);
+  auto waited = f.daemon.ryax({ "run", "slow", "--input", "seconds=1", "--wait",
+                                "--logs", "-o", "json" });
+  REQUIRE_MESSAGE(waited.exit_code == 0, waited.err);
+  CHECK(json::parse(waited.out)["state"] == "done");
+  CHECK(waited.err.find("nap") != std::string::npos);
+  CHECK(waited.err.find("tick 1") != std::string::npos);
+
+  auto without = f.daemon.ryax({ "run", "slow", "--input", "seconds=1", "--logs" });
+  CHECK(without.exit_code == 2);
+  CHECK(without.err.find("--logs requires --wait") != std::string::npos);
+
+  const auto log_file = f.daemon.dir() / "interrupted.log";
+  BackgroundProcess waiting({ ryax_binary(), "run", "slow", "--input", "seconds=60", "--wait" },
+                            f.daemon.env(), log_file);
+  std::string id;
+  REQUIRE(eventually([&] {
+    auto latest = f.daemon.ryax({ "runs", "show", "@latest", "-o", "json" });
+    if (latest.exit_code != 0) {
+      return false;
+    }
+    const auto doc = json::parse(latest.out);
+    id = doc["id"].get<std::string>();
+    return doc["state"] == "running";
+  }));
+  waiting.signal(SIGINT);
+  const auto ended = waiting.wait(std::chrono::seconds(10));
+  REQUIRE(ended.has_value());
+  CHECK(*ended == 130);
+  CHECK(read_file(log_file)
+        == "ryax: interrupted: run " + id + " goes on (follow it with \"ryax runs show "
+             + id + " --watch\", stop it with \"ryax runs cancel " + id + "\")\n");
+  CHECK(f.show(id)["state"] == "running");
+  CHECK(f.daemon.ryax({ "runs", "cancel", id }).exit_code == 0);
+}
+
+TEST_CASE("runs show --watch prints the run at each change until it ends, and "
+          "runs list -w a line for each run that starts or changes")
+{
+  RunFixture f({ "sleeper" });
+  f.deploy("slow", "    - {name: seconds, type: float}\n", k_nap);
+
+  const auto list_file = f.daemon.dir() / "list.log";
+  BackgroundProcess list({ ryax_binary(), "runs", "list", "-w", "-o", "json" },
+                         f.daemon.env(), list_file);
+  const auto id = start_run(f, { "slow", "--input", "seconds=2" });
+  auto watched = f.daemon.ryax({ "runs", "show", id, "--watch", "-o", "json" });
+  REQUIRE_MESSAGE(watched.exit_code == 0, watched.err);
+  const auto documents = lines_of(watched.out);
+  REQUIRE(documents.size() >= 2);
+  CHECK(json::parse(documents.front())["id"] == id);
+  CHECK(json::parse(documents.back())["state"] == "done");
+
+  // No run yet: the list printed nothing, then the run as it went.
+  REQUIRE(eventually([&] {
+    return read_file(list_file).find("\"done\"") != std::string::npos;
+  }));
+  list.signal(SIGINT);
+  REQUIRE(list.wait(std::chrono::seconds(10)).has_value());
+  const auto lines = lines_of(read_file(list_file));
+  REQUIRE(lines.size() >= 2);
+  CHECK(json::parse(lines.front())["id"] == id);
+  CHECK(json::parse(lines.back())["id"] == id);
+  CHECK(json::parse(lines.back())["state"] == "done");
+
+  // The table form prints the rows without the headers again.
+  auto table = f.daemon.ryax({ "runs", "show", id, "--watch" });
+  CHECK(table.exit_code == 0);
+  CHECK(table.out.find(id) != std::string::npos);
+}
+
+TEST_SUITE_END();

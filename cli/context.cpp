@@ -1,6 +1,7 @@
 #include "cli/context.hpp"
 
 #include "cli/exit_code.hpp"
+#include "cli/output/output.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -25,6 +26,12 @@ Context::format() const
   }
   if (name == "yaml") {
     return OutputFormat::yaml;
+  }
+  if (name == "wide") {
+    return OutputFormat::wide;
+  }
+  if (name == "name") {
+    return OutputFormat::name;
   }
   return OutputFormat::table;
 }
@@ -55,6 +62,9 @@ register_global_options(CLI::App& app, Context& ctx)
 {
   // Options of the top level are accepted after a subcommand too.
   app.fallthrough();
+  // Before any command runs: how its tables print.
+  app.parse_complete_callback(
+    [&ctx] { output::set_table_style(output::table_style_of(ctx)); });
   auto* global = "Global options";
   app.add_option("--socket", ctx.socket,
                  "Talk to ryaxd on this UNIX socket (no autostart)")
@@ -66,8 +76,12 @@ register_global_options(CLI::App& app, Context& ctx)
                  "Trust the ryaxd of --server (or of ryax login) with this "
                  "CA certificate")
     ->group(global);
-  app.add_option("-o,--output", ctx.output, "Output format: table, json or yaml")
-    ->check(CLI::IsMember({"table", "json", "yaml"}))
+  app.add_option("-o,--output", ctx.output,
+                 "Output format: table (fitted to the terminal), wide (never "
+                 "shortened), json, yaml, or name (ids only)")
+    ->check(CLI::IsMember({"table", "wide", "json", "yaml", "name"}))
+    ->group(global);
+  app.add_flag("--no-headers", ctx.no_headers, "Tables without their header row")
     ->group(global);
   app.add_flag("-q,--quiet", ctx.quiet, "Print nothing but results and errors")
     ->group(global);

@@ -11,7 +11,9 @@ class App;
 
 namespace ryax::cli {
 
-enum class OutputFormat { table, json, yaml };
+// table: for people, fitted to a terminal's width; wide: the same, never
+// shortened; name: the id (or name) of each object, one per line.
+enum class OutputFormat { table, wide, json, yaml, name };
 
 // What every command shares: the global options and the exit code that the
 // chosen command leaves.
@@ -20,7 +22,8 @@ struct Context
   std::string socket;      // --socket PATH
   std::string server;      // --server HOST:PORT
   std::string ca_file;     // --ca-file PATH (TLS for --server and login)
-  std::string output;      // --output table|json|yaml ("" = default)
+  std::string output;      // --output table|wide|json|yaml|name ("" = default)
+  bool no_headers = false; // --no-headers
   bool quiet = false;      // --quiet
   bool no_color = false;   // --no-color
   bool no_autostart = false; // --no-autostart
@@ -29,6 +32,11 @@ struct Context
 
   // The chosen output format (table unless -o/--output or $RYAX_OUTPUT).
   OutputFormat format() const;
+  // table or wide: printed for people.
+  bool for_people() const
+  {
+    return format() == OutputFormat::table || format() == OutputFormat::wide;
+  }
 
   // Colour on stdout: a terminal, and neither --no-color nor $NO_COLOR.
   bool color() const;

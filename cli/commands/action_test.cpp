@@ -367,7 +367,7 @@ run_action_test(Context& ctx, const ActionTestOptions& options)
         [&](const app::SourceRun& run) {
           auto data = nlohmann::json::parse(run.data_json, nullptr, false);
           runs.push_back({{"failed", run.failed}, {"data", data}});
-          if (ctx.format() == OutputFormat::table) {
+          if (ctx.for_people()) {
             std::cout << (run.failed ? "run error: " : "run: ") << run.data_json << std::endl;
           }
           // No run is created here: create_run returns "test-N" at once.
@@ -386,7 +386,7 @@ run_action_test(Context& ctx, const ActionTestOptions& options)
                                  app::to_string((*ended)->kind), (*ended)->message);
         code = k_exit_run_failed;
       }
-      if (ctx.format() != OutputFormat::table) {
+      if (!ctx.for_people()) {
         output::emit(ctx, doc, [](std::ostream&) {});
       }
     } else {
@@ -412,7 +412,7 @@ run_action_test(Context& ctx, const ActionTestOptions& options)
           keep = keep || io.type == domain::IoType::file || io.type == domain::IoType::directory;
         }
       }
-      if (code == k_exit_ok || ctx.format() != OutputFormat::table) {
+      if (code == k_exit_ok || !ctx.for_people()) {
         output::emit(ctx, doc, [&](std::ostream& out) {
           const auto& sets = output::field(doc, "outputs");
           if (!sets.is_array()) { // not what a wrapper sends: shown as is

@@ -166,7 +166,7 @@ run_start(Context& ctx, const StartOptions& options)
     ctx.fail(reply.error());
     return ctx.exit_code;
   }
-  if (ctx.format() == OutputFormat::table) {
+  if (ctx.for_people()) {
     std::cout << "ryaxd " << reply->version() << " started, serving "
               << client->address().display << "\n";
   } else {

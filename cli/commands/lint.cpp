@@ -169,7 +169,7 @@ validate_offline(Context& ctx, const std::string& file,
                             { "text", domain::format_diagnostic(d) } });
   }
   const bool valid = validation.diagnostics.empty();
-  if (ctx.format() != OutputFormat::table) {
+  if (!ctx.for_people()) {
     const nlohmann::json doc = {
       { "file", file },
       { "id", validation.workflow ? validation.workflow->id : "" },

@@ -126,7 +126,7 @@ run_start(Context& ctx, const RunOptions& o)
       std::cerr << "ryax: error: " << failure_text(run) << std::endl;
       return k_exit_run_failed;
     }
-    if (!ctx.quiet && ctx.format() == OutputFormat::table) {
+    if (!ctx.quiet && ctx.for_people()) {
       const auto steps = count_steps(run);
       std::cerr << fmt::format(
         "run {} done in {}: {}/{} steps{}\n",

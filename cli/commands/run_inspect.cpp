@@ -23,7 +23,6 @@
 #include <chrono>
 #include <iostream>
 #include <map>
-#include <sstream>
 #include <string_view>
 #include <thread>
 
@@ -47,6 +46,9 @@ struct RunsOptions
   bool watch = false;  // runs list -w, runs show --watch
   std::string trigger; // logs --trigger
 };
+
+constexpr int k_default_limit = 50;
+constexpr int k_max_limit = 10'000; // as ryaxd
 
 constexpr std::array<std::string_view, 5> k_run_states = { "pending",
                                                            "running",
@@ -120,12 +122,8 @@ list_request(const RunsOptions& o)
                     parse_positive_duration("--since", o.since));
     request.set_since_ms(now_ms() - seconds * 1000);
   }
-  if (o.limit_given && o.limit <= 0) {
-    return fail(
-      ErrorCode::invalid_argument,
-      fmt::format("--limit {}: expected a number greater than 0", o.limit));
-  }
-  request.set_limit(o.limit_given ? o.limit : 0);
+  // One more than shown, to tell whether the list was cut.
+  request.set_limit((o.limit_given ? o.limit : k_default_limit) + 1);
   return request;
 }
 
@@ -149,6 +147,8 @@ print_document(const Context& ctx, const nlohmann::json& doc)
 {
   if (ctx.format() == OutputFormat::yaml) {
     std::cout << "---\n" << output::to_yaml(doc);
+  } else if (ctx.format() == OutputFormat::name) {
+    std::cout << output::name_of(doc) << "\n";
   } else {
     std::cout << output::dump(doc) << "\n";
   }
@@ -205,13 +205,10 @@ watch_list(Context& ctx,
         continue;
       }
       last = seen_as(*it);
-      if (ctx.format() == OutputFormat::table) {
+      if (ctx.for_people()) {
         // Aligned on the headers' widths, without the headers again.
-        output::Table row{ k_list_headers, { list_row(*it, now_ms()) } };
-        std::ostringstream text;
-        output::print_table(text, row, false);
-        const auto lines = text.str();
-        std::cout << lines.substr(lines.find('\n') + 1);
+        const output::Table row{ k_list_headers, { list_row(*it, now_ms()) } };
+        std::cout << output::table_lines(row, false).back() << "\n";
         std::cout.flush();
       } else {
         print_document(ctx, run_summary_json(*it));
@@ -229,10 +226,18 @@ run_list(Context& ctx, const RunsOptions& o)
   }
   return with_client(ctx, [&](const Client& client) -> Result<int> {
     auto stub = v1::RunService::NewStub(client.channel());
-    RYAX_TRY_ASSIGN(const auto reply,
+    RYAX_TRY_ASSIGN(auto reply,
                     client.call<v1::ListRunsReply>([&](auto* c, auto* r) {
                       return stub->ListRuns(c, *request, r);
                     }));
+    if (reply.runs_size() >= request->limit()) {
+      reply.mutable_runs()->RemoveLast();
+      if (!ctx.quiet) {
+        std::cerr << fmt::format("ryax: note: the newest {} runs are shown; "
+                                 "--limit N shows more\n",
+                                 reply.runs_size());
+      }
+    }
     const auto now = now_ms();
     auto doc = nlohmann::json::array();
     output::Table table{ k_list_headers, {} };
@@ -240,7 +245,7 @@ run_list(Context& ctx, const RunsOptions& o)
       doc.push_back(run_summary_json(s));
       table.rows.push_back(list_row(s, now));
     }
-    if (o.watch && ctx.format() != OutputFormat::table) {
+    if (o.watch && !ctx.for_people()) {
       // Each run its own document, oldest first, as the changes that follow.
       for (auto it = reply.runs().rbegin(); it != reply.runs().rend(); ++it) {
         print_document(ctx, run_summary_json(*it));
@@ -290,7 +295,7 @@ Result<int>
 watch_run(Context& ctx, const Client& client, const RunsOptions& o)
 {
   auto stub = v1::RunService::NewStub(client.channel());
-  const bool redraw = ctx.format() == OutputFormat::table && ctx.progress();
+  const bool redraw = ctx.for_people() && ctx.progress();
   v1::Run run;
   bool first = true;
   for (;;) {
@@ -299,7 +304,7 @@ watch_run(Context& ctx, const Client& client, const RunsOptions& o)
     auto reader = stub->WatchRun(&context, request);
     while (reader->Read(&run)) {
       const auto doc = run_json(run);
-      if (ctx.format() != OutputFormat::table) {
+      if (!ctx.for_people()) {
         print_document(ctx, doc);
         continue;
       }
@@ -460,6 +465,8 @@ run_logs(Context& ctx, const RunsOptions& o)
             std::cout << "---\n" << output::to_yaml(log_line_json(line));
             break;
           case OutputFormat::table:
+          case OutputFormat::wide:
+          case OutputFormat::name: // refused above
             std::cout << log_line_text(line) << "\n";
             break;
         }
@@ -516,6 +523,7 @@ register_runs_commands(CLI::App& app, Context& ctx)
     ->type_name("DURATION");
   auto* limit =
     list->add_option("--limit", o->limit, "At most N runs (default: 50)")
+      ->check(CLI::Range(1, k_max_limit)) // exit 2
       ->type_name("N");
   list->add_flag("-w,--watch",
                  o->watch,
@@ -581,6 +589,12 @@ register_runs_commands(CLI::App& app, Context& ctx)
   logs->callback([&ctx, o, run, trigger] {
     if (run->count() == 0 && trigger->count() == 0) {
       throw CLI::RequiredError("a run id or --trigger WORKFLOW");
+    }
+    if (ctx.format() == OutputFormat::name) {
+      ctx.fail(Error{ ErrorCode::invalid_argument,
+                      "-o name: log lines have no names (use -o json)" });
+      ctx.exit_code = k_exit_usage;
+      return;
     }
     ctx.exit_code = trigger->count() > 0
                       ? trigger_logs(ctx, o->trigger, o->follow)

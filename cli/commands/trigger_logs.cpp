@@ -82,6 +82,8 @@ trigger_logs(Context& ctx, const std::string& workflow, bool follow)
             std::cout << "---\n" << output::to_yaml(line_json(line));
             break;
           case OutputFormat::table:
+          case OutputFormat::wide:
+          case OutputFormat::name: // refused above
             std::cout << line_text(line) << "\n";
             break;
         }

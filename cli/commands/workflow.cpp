@@ -184,7 +184,7 @@ run_validate(Context& ctx, const WorkflowOptions& o)
                                  { "valid", reply.diagnostics().empty() },
                                  { "diagnostics",
                                    diagnostics_json(reply.diagnostics()) } };
-    if (ctx.format() != OutputFormat::table) {
+    if (!ctx.for_people()) {
       output::emit(ctx, doc, [](std::ostream&) {});
       return reply.diagnostics().empty() ? k_exit_ok : k_exit_invalid;
     }

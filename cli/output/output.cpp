@@ -4,7 +4,11 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <iostream>
 
 namespace ryax::cli::output {
@@ -56,36 +60,132 @@ to_yaml(const nlohmann::json& doc)
   return std::string(out.c_str()) + "\n";
 }
 
+namespace {
+
+TableStyle g_style;
+
+// Characters shown (UTF-8 continuation bytes are not).
+std::size_t
+display_width(std::string_view text)
+{
+  return static_cast<std::size_t>(std::count_if(
+    text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+// `text` cut to `width` characters, the last one "…".
+std::string
+shorten(const std::string& text, std::size_t width)
+{
+  if (display_width(text) <= width) {
+    return text;
+  }
+  std::string cut;
+  std::size_t shown = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if ((text[i] & 0xC0) != 0x80 && ++shown == width) {
+      break;
+    }
+    cut += text[i];
+  }
+  return cut + "\u2026";
+}
+
+} // namespace
+
+void
+set_table_style(TableStyle style)
+{
+  g_style = style;
+}
+
+TableStyle
+table_style_of(const Context& ctx)
+{
+  TableStyle style;
+  style.headers = !ctx.no_headers;
+  if (ctx.format() != OutputFormat::table || ::isatty(STDOUT_FILENO) == 0) {
+    return style;
+  }
+  if (const char* columns = std::getenv("COLUMNS"); columns != nullptr) {
+    style.width = static_cast<std::size_t>(std::max(0L, std::strtol(columns, nullptr, 10)));
+  }
+  winsize size{};
+  if (style.width == 0 && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0) {
+    style.width = size.ws_col;
+  }
+  return style;
+}
+
+std::vector<std::string>
+table_lines(const Table& table, bool color)
+{
+  constexpr std::size_t k_narrowest = 8;
+  const auto columns = table.headers.size();
+  std::vector<std::size_t> widths(columns, 0);
+  for (std::size_t i = 0; i < columns; ++i) {
+    widths[i] = g_style.headers ? display_width(table.headers[i]) : 0;
+  }
+  for (const auto& row : table.rows) {
+    for (std::size_t i = 0; i < row.size() && i < columns; ++i) {
+      widths[i] = std::max(widths[i], display_width(row[i]));
+    }
+  }
+  // Narrow the widest column (never the first, an id) until the line fits.
+  auto total = [&] {
+    std::size_t sum = columns > 0 ? 2 * (columns - 1) : 0;
+    for (const auto w : widths) {
+      sum += w;
+    }
+    return sum;
+  };
+  while (g_style.width > 0 && total() > g_style.width) {
+    auto widest = std::max_element(widths.begin() + (columns > 1 ? 1 : 0), widths.end());
+    if (widest == widths.end() || *widest <= k_narrowest) {
+      break;
+    }
+    --*widest;
+  }
+  std::vector<std::string> lines;
+  const auto add = [&](const std::vector<std::string>& row, bool header) {
+    std::string line;
+    for (std::size_t i = 0; i < row.size() && i < columns; ++i) {
+      const auto cell = shorten(row[i], widths[i]);
+      line += cell;
+      if (i + 1 < row.size()) {
+        line += std::string(widths[i] - display_width(cell) + 2, ' ');
+      }
+    }
+    lines.push_back(header && color ? "\033[1m" + line + "\033[0m" : line);
+  };
+  if (g_style.headers) {
+    add(table.headers, true);
+  }
+  for (const auto& row : table.rows) {
+    add(row, false);
+  }
+  return lines;
+}
+
 void
 print_table(std::ostream& out, const Table& table, bool color)
 {
-  std::vector<std::size_t> widths(table.headers.size(), 0);
-  for (std::size_t i = 0; i < table.headers.size(); ++i) {
-    widths[i] = table.headers[i].size();
+  for (const auto& line : table_lines(table, color)) {
+    out << line << "\n";
   }
-  for (const auto& row : table.rows) {
-    for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i) {
-      widths[i] = std::max(widths[i], row[i].size());
+}
+
+std::string
+name_of(const nlohmann::json& doc)
+{
+  if (!doc.is_object()) {
+    return {};
+  }
+  for (const char* key : { "id", "name", "run_id", "key" }) {
+    if (const auto found = doc.find(key); found != doc.end() && found->is_string()) {
+      return found->get<std::string>();
     }
   }
-  const auto print_row = [&](const std::vector<std::string>& row, bool header) {
-    std::string line;
-    for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size()) {
-        line += std::string(widths[i] - row[i].size() + 2, ' ');
-      }
-    }
-    if (header && color) {
-      out << "\033[1m" << line << "\033[0m\n";
-    } else {
-      out << line << "\n";
-    }
-  };
-  print_row(table.headers, true);
-  for (const auto& row : table.rows) {
-    print_row(row, false);
-  }
+  return {};
 }
 
 void
@@ -113,7 +213,15 @@ emit(const Context& ctx, const nlohmann::json& doc,
   case OutputFormat::yaml:
     std::cout << to_yaml(doc);
     break;
+  case OutputFormat::name:
+    for (const auto& item : doc.is_array() ? doc : nlohmann::json::array({ doc })) {
+      if (const auto name = name_of(item); !name.empty()) {
+        std::cout << name << "\n";
+      }
+    }
+    break;
   case OutputFormat::table:
+  case OutputFormat::wide:
     as_table(std::cout);
     break;
   }

@@ -22,16 +22,37 @@ struct Table
 // `doc` as YAML, with the same structure and field names as its JSON.
 std::string to_yaml(const nlohmann::json& doc);
 
-// Print `table` with columns padded to their widest cell; headers in bold
-// when `color`.
+// How tables print, set once from the global options.
+struct TableStyle
+{
+  bool headers = true;   // not --no-headers
+  std::size_t width = 0; // columns to fit in (a terminal's); 0: no limit
+};
+void set_table_style(TableStyle style);
+// The style `ctx` asks for: its width is the terminal's (or $COLUMNS) when
+// stdout is a terminal and the format is table, not wide.
+TableStyle table_style_of(const Context& ctx);
+
+// The lines of `table`: columns padded to their widest cell (in
+// characters), shortened with "…" to fit the style's width when it has one
+// (the widest columns first, the first column never, none below 8); the
+// header line first (bold when `color`), unless the style leaves it out.
+std::vector<std::string> table_lines(const Table& table, bool color);
+
+// Print table_lines(table, color).
 void print_table(std::ostream& out, const Table& table, bool color);
+
+// The id of `doc` for -o name: its "id", else "name", else "run_id", else
+// "key"; "" when it has none.
+std::string name_of(const nlohmann::json& doc);
 
 // Print "key: value" lines aligned on the colon, for `show` commands.
 void print_fields(std::ostream& out,
                   const std::vector<std::pair<std::string, std::string>>& fields);
 
-// Print `doc` on stdout as JSON or YAML when asked for; otherwise call
-// `as_table` to print it for people.
+// Print `doc` on stdout as JSON or YAML when asked for, as the names of its
+// objects for -o name (one per line; an array gives one per element);
+// otherwise call `as_table` to print it for people.
 void emit(const Context& ctx, const nlohmann::json& doc,
           const std::function<void(std::ostream&)>& as_table);
 

@@ -184,6 +184,11 @@ from_proto(const v1::ListRunsRequest& request)
   if (request.since_ms() > 0) {
     filter.since_ms = request.since_ms();
   }
+  constexpr int k_max_limit = 10'001; // what ryax asks for (one more)
+  if (request.limit() > k_max_limit) {
+    return fail(ErrorCode::invalid_argument,
+                fmt::format("limit {}: at most {}", request.limit(), k_max_limit));
+  }
   if (request.limit() > 0) {
     filter.limit = request.limit();
   }

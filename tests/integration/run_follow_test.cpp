@@ -68,6 +68,25 @@ TEST_CASE("runs are named by @latest, by the start of their id, or refused "
   CHECK(none.exit_code == 3);
   CHECK(none.err == "ryax: error: @latest: workflow \"three\" has no run yet\n");
 
+  // -o name prints the ids, newest first; --limit that cuts the list says
+  // so on stderr; --no-headers leaves the header row out.
+  auto names = f.daemon.ryax({ "runs", "list", "-o", "name" });
+  CHECK(names.out == other + "\n" + second + "\n" + first + "\n");
+  CHECK(names.err.empty());
+  auto cut = f.daemon.ryax({ "runs", "list", "--limit", "2", "--no-headers" });
+  CHECK(cut.exit_code == 0);
+  REQUIRE(lines_of(cut.out).size() == 2);
+  CHECK(cut.out.starts_with(other + "  two  "));
+  CHECK(cut.err == "ryax: note: the newest 2 runs are shown; --limit N shows more\n");
+  CHECK(f.daemon.ryax({ "runs", "list", "--limit", "2", "-q" }).err.empty());
+  CHECK(f.daemon.ryax({ "runs", "list", "--limit", "3" }).err.empty());
+  auto huge = f.daemon.ryax({ "runs", "list", "--limit", "100000" });
+  CHECK(huge.exit_code == 2);
+  CHECK(huge.err.starts_with("ryax: error: ryax runs list: --limit: Value 100000 not in range 1 to 10000\n"));
+  auto logs_names = f.daemon.ryax({ "logs", "@latest", "-o", "name" });
+  CHECK(logs_names.exit_code == 2);
+  CHECK(logs_names.err == "ryax: error: -o name: log lines have no names (use -o json)\n");
+
   // rm takes a selector too, and says which run it removed.
   auto rm = f.daemon.ryax({ "runs", "rm", hex.substr(0, hex.size() - 1), "-o", "json" });
   REQUIRE_MESSAGE(rm.exit_code == 0, rm.err);

@@ -3,6 +3,7 @@
 
 #include "cli/commands/commands.hpp"
 #include "cli/commands/common.hpp"
+#include "cli/commands/graphviz.hpp"
 #include "cli/commands/lint.hpp"
 #include "cli/commands/workflow_render.hpp"
 #include "cli/exit_code.hpp"
@@ -344,6 +345,10 @@ run_graph(Context& ctx, const WorkflowOptions& o)
   return with_client(ctx, [&](const Client& client) -> Result<int> {
     RYAX_TRY_ASSIGN(const auto workflow, get_workflow(client, o.id, o.version));
     const auto doc = document(workflow);
+    if (o.format == "svg" || o.format == "png") {
+      RYAX_TRY(render_graph(workflow_dot(doc), o.format));
+      return k_exit_ok;
+    }
     std::cout << (o.format == "mermaid" ? workflow_mermaid(doc)
                                         : workflow_dot(doc))
               << std::flush;
@@ -504,8 +509,10 @@ register_workflow_commands(CLI::App& app, Context& ctx)
     workflow->add_subcommand("graph", "Print the DAG of a workflow version");
   add_id(graph);
   add_version(graph);
-  graph->add_option("--format", o->format, "dot (default) or mermaid")
-    ->check(CLI::IsMember({ "dot", "mermaid" }));
+  graph->add_option("--format", o->format,
+                    "dot (default), mermaid, or svg and png drawn by "
+                    "Graphviz's dot")
+    ->check(CLI::IsMember({ "dot", "mermaid", "svg", "png" }));
   graph->callback([&ctx, o] { ctx.exit_code = run_graph(ctx, *o); });
 
   auto* deploy = workflow->add_subcommand(

@@ -358,8 +358,32 @@ TEST_CASE("graph prints a diamond-shaped DAG in dot and mermaid")
   CHECK(contains(mermaid.out, "  a --> c\n"));
   CHECK(contains(mermaid.out, "  b --> c\n"));
   CHECK(
-    c.d.ryax({ "workflow", "graph", "diamond", "--format", "png" }).exit_code ==
+    c.d.ryax({ "workflow", "graph", "diamond", "--format", "gif" }).exit_code ==
     2);
+
+  // Graphviz reads the dot text: every step is a node of the SVG, every
+  // edge an edge; a PNG is a PNG.
+  auto svg = c.d.ryax({ "workflow", "graph", "diamond", "--format", "svg" });
+  REQUIRE_MESSAGE(svg.exit_code == 0, svg.err);
+  CHECK(contains(svg.out, "<svg"));
+  for (const auto* title : { "<title>start</title>", "<title>a</title>",
+                             "<title>b</title>", "<title>c</title>",
+                             "<title>start&#45;&gt;a</title>",
+                             "<title>a&#45;&gt;c</title>",
+                             "<title>b&#45;&gt;c</title>" }) {
+    CHECK_MESSAGE(contains(svg.out, title), title);
+  }
+  auto png = c.d.ryax({ "workflow", "graph", "diamond", "--format", "png" });
+  REQUIRE_MESSAGE(png.exit_code == 0, png.err);
+  CHECK(png.out.starts_with("\x89PNG\r\n"));
+
+  // Without Graphviz on PATH: one line saying how to get it.
+  auto missing = c.d.ryax({ "workflow", "graph", "diamond", "--format", "svg" }, "",
+                          { { "PATH", "/nonexistent" } });
+  CHECK(missing.exit_code == 5);
+  CHECK(missing.err
+        == "ryax: error: --format svg needs Graphviz's dot, not found on PATH "
+           "(apt install graphviz; --format dot prints its input)\n");
 }
 
 TEST_CASE("rm of a deployed workflow is refused unless --force")

@@ -97,8 +97,13 @@ run_show(Context& ctx, const std::string& ref)
 }
 
 int
-run_remove(Context& ctx, const std::string& ref)
+run_remove(Context& ctx, const std::string& ref, bool yes)
 {
+  if (ref.find(':') == std::string::npos
+      && !confirmed(fmt::format("Remove every version of action {}?", ref), yes)) {
+    std::cerr << "ryax: nothing removed\n";
+    return k_exit_ok;
+  }
   return with_client(ctx, [&](const Client& client) -> Result<int> {
     auto stub = v1::ActionService::NewStub(client.channel());
     v1::RemoveActionRequest request;
@@ -168,7 +173,9 @@ register_action_commands(CLI::App& app, Context& ctx)
 
   auto* rm = action->add_subcommand("rm", "Remove an action version (ID removes every version)");
   rm->add_option("ref", *ref, "ID or ID:VERSION")->required();
-  rm->callback([&ctx, ref] { ctx.exit_code = run_remove(ctx, *ref); });
+  auto yes = std::make_shared<bool>(false);
+  rm->add_flag("-y,--yes", *yes, "Do not ask before removing every version of ID");
+  rm->callback([&ctx, ref, yes] { ctx.exit_code = run_remove(ctx, *ref, *yes); });
 
   auto init = std::make_shared<ActionInitOptions>();
   auto* init_cmd = action->add_subcommand(

@@ -4,6 +4,8 @@
 
 #include <iostream>
 
+#include <unistd.h>
+
 #include "cli/output/time_format.hpp"
 
 namespace ryax::cli {
@@ -33,6 +35,21 @@ format_time(std::int64_t unix_seconds)
   }
   return output::format_unix_time(
     unix_seconds, output::TimeZone::local, output::TimeLayout::minutes);
+}
+
+bool
+confirmed(const std::string& question, bool yes)
+{
+  if (yes || ::isatty(STDIN_FILENO) == 0 || ::isatty(STDERR_FILENO) == 0) {
+    return true;
+  }
+  std::cerr << question << " [y/N] " << std::flush;
+  std::string answer;
+  if (!std::getline(std::cin, answer)) {
+    std::cerr << "\n";
+    return false;
+  }
+  return answer == "y" || answer == "Y" || answer == "yes" || answer == "YES";
 }
 
 Result<std::string>

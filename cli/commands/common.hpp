@@ -23,6 +23,12 @@ int with_client(Context& ctx,
 // "2026-11-27 22:57" in local time for Unix seconds; "never" for 0.
 std::string format_time(std::int64_t unix_seconds);
 
+// Whether to go on with a destructive change of many objects: yes with
+// `yes` (--yes) or when standard input or error is not a terminal (scripts
+// are never asked); otherwise `question` is asked on the terminal
+// ("... [y/N] ") and only y or yes goes on.
+bool confirmed(const std::string& question, bool yes);
+
 // A secret given on standard input for `flag` (--password-stdin): what was
 // read, without its final newline. invalid_argument naming the flag when
 // nothing (or more than 64 KiB) was read.

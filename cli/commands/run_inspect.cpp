@@ -4,27 +4,23 @@
 
 #include "cli/commands/common.hpp"
 #include "cli/commands/run_files.hpp"
+#include "cli/commands/run_list.hpp"
 #include "cli/commands/run_render.hpp"
 #include "cli/commands/run_show.hpp"
 #include "cli/commands/trigger_logs.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/output/json_fields.hpp"
 #include "cli/output/output.hpp"
-#include "core/domain/suggest.hpp"
 
 #include "ryax/v1/run.grpc.pb.h"
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include <grpcpp/client_context.h>
 
 #include <algorithm>
-#include <array>
 #include <chrono>
 #include <iostream>
-#include <map>
 #include <string_view>
-#include <thread>
 
 namespace ryax::cli {
 
@@ -32,29 +28,18 @@ namespace {
 
 struct RunsOptions
 {
-  // runs list
-  std::string workflow;
-  std::string status;
-  std::string since;
-  int limit = 0;
-  bool limit_given = false;
+  RunListOptions list;
   // runs show|results|cancel|rm, logs
+  std::string workflow; // with @latest
   std::string run_id;
+  std::vector<std::string> run_ids; // runs rm
+  bool yes = false;                 // runs rm --yes
   std::string download;
   std::string step;
   bool follow = false;
-  bool watch = false;  // runs list -w, runs show --watch
+  bool watch = false;  // runs show --watch
   std::string trigger; // logs --trigger
 };
-
-constexpr int k_default_limit = 50;
-constexpr int k_max_limit = 10'000; // as ryaxd
-
-constexpr std::array<std::string_view, 5> k_run_states = { "pending",
-                                                           "running",
-                                                           "done",
-                                                           "error",
-                                                           "cancelled" };
 
 std::int64_t
 now_ms()
@@ -64,14 +49,6 @@ now_ms()
     .count();
 }
 
-// Print `error` and return its exit code: for checks made before the
-// daemon is reached, so that a bad flag never autostarts it.
-int
-fail_early(Context& ctx, const Error& error)
-{
-  ctx.fail(error);
-  return ctx.exit_code;
-}
 
 // The run `o.run_id` names: its id, the start of it, or @latest (of
 // `o.workflow` when given).
@@ -101,183 +78,12 @@ print_results(std::ostream& out, const nlohmann::json& results)
   }
 }
 
-Result<v1::ListRunsRequest>
-list_request(const RunsOptions& o)
-{
-  v1::ListRunsRequest request;
-  request.set_workflow_id(o.workflow);
-  if (!o.status.empty()) {
-    if (std::find(k_run_states.begin(), k_run_states.end(), o.status) ==
-        k_run_states.end()) {
-      return fail(ErrorCode::invalid_argument,
-                  fmt::format("--status \"{}\": expected pending, running, "
-                              "done, error or cancelled{}",
-                              o.status,
-                              domain::did_you_mean(o.status, k_run_states)));
-    }
-    request.set_state(o.status);
-  }
-  if (!o.since.empty()) {
-    RYAX_TRY_ASSIGN(const auto seconds,
-                    parse_positive_duration("--since", o.since));
-    request.set_since_ms(now_ms() - seconds * 1000);
-  }
-  // One more than shown, to tell whether the list was cut.
-  request.set_limit((o.limit_given ? o.limit : k_default_limit) + 1);
-  return request;
-}
-
-std::string
-short_error(const v1::RunSummary& s)
-{
-  if (s.error_step().empty() && s.error_message().empty()) {
-    return s.state() == "cancelled" ? "cancelled" : "";
-  }
-  auto text = s.error_message().substr(0, s.error_message().find('\n'));
-  if (!s.error_step().empty()) {
-    text = s.error_step() + ": " + text;
-  }
-  constexpr std::size_t k_width = 60;
-  return text.size() > k_width ? text.substr(0, k_width - 3) + "..." : text;
-}
-
-// One document of a stream: a JSON line, or a YAML document after "---".
-void
-print_document(const Context& ctx, const nlohmann::json& doc)
-{
-  if (ctx.format() == OutputFormat::yaml) {
-    std::cout << "---\n" << output::to_yaml(doc);
-  } else if (ctx.format() == OutputFormat::name) {
-    std::cout << output::name_of(doc) << "\n";
-  } else {
-    std::cout << output::dump(doc) << "\n";
-  }
-  std::cout.flush();
-}
-
-const std::vector<std::string> k_list_headers = {
-  "ID", "WORKFLOW", "VERSION", "STATUS", "STARTED", "DURATION", "STEPS", "ERROR"
-};
-
-std::vector<std::string>
-list_row(const v1::RunSummary& s, std::int64_t now)
-{
-  return { s.id(),
-           s.workflow_id(),
-           std::to_string(s.workflow_version()),
-           s.state(),
-           format_since(s.created_ms(), now),
-           span_text(s.created_ms(), s.finished_ms(), now),
-           fmt::format("{}/{}", s.steps_done(), s.steps_total()),
-           short_error(s) };
-}
-
-// `runs list -w`: after the list, one line (a row, or a JSON document) for
-// each run of the filter that starts or changes state or steps done, until
-// Ctrl-C. ListRuns is polled every second.
-void
-watch_list(Context& ctx,
-           const Client& client,
-           const v1::ListRunsRequest& request,
-           const v1::ListRunsReply& first)
-{
-  auto stub = v1::RunService::NewStub(client.channel());
-  const auto seen_as = [](const v1::RunSummary& s) {
-    return fmt::format("{}|{}|{}", s.state(), s.steps_done(), s.steps_total());
-  };
-  std::map<std::string, std::string> seen;
-  for (const auto& s : first.runs()) {
-    seen[s.id()] = seen_as(s);
-  }
-  for (;;) {
-    std::this_thread::sleep_for(std::chrono::seconds(1));
-    auto reply = client.call<v1::ListRunsReply>([&](auto* c, auto* r) {
-      return stub->ListRuns(c, request, r);
-    });
-    if (!reply) {
-      ctx.fail(reply.error());
-      return;
-    }
-    // Oldest first, as they happened.
-    for (auto it = reply->runs().rbegin(); it != reply->runs().rend(); ++it) {
-      auto& last = seen[it->id()];
-      if (last == seen_as(*it)) {
-        continue;
-      }
-      last = seen_as(*it);
-      if (ctx.for_people()) {
-        // Aligned on the headers' widths, without the headers again.
-        const output::Table row{ k_list_headers, { list_row(*it, now_ms()) } };
-        std::cout << output::table_lines(row, false).back() << "\n";
-        std::cout.flush();
-      } else {
-        print_document(ctx, run_summary_json(*it));
-      }
-    }
-  }
-}
-
-int
-run_list(Context& ctx, const RunsOptions& o)
-{
-  const auto request = list_request(o);
-  if (!request) {
-    return fail_early(ctx, request.error());
-  }
-  return with_client(ctx, [&](const Client& client) -> Result<int> {
-    auto stub = v1::RunService::NewStub(client.channel());
-    RYAX_TRY_ASSIGN(auto reply,
-                    client.call<v1::ListRunsReply>([&](auto* c, auto* r) {
-                      return stub->ListRuns(c, *request, r);
-                    }));
-    if (reply.runs_size() >= request->limit()) {
-      reply.mutable_runs()->RemoveLast();
-      if (!ctx.quiet) {
-        std::cerr << fmt::format("ryax: note: the newest {} runs are shown; "
-                                 "--limit N shows more\n",
-                                 reply.runs_size());
-      }
-    }
-    const auto now = now_ms();
-    auto doc = nlohmann::json::array();
-    output::Table table{ k_list_headers, {} };
-    for (const auto& s : reply.runs()) {
-      doc.push_back(run_summary_json(s));
-      table.rows.push_back(list_row(s, now));
-    }
-    if (o.watch && !ctx.for_people()) {
-      // Each run its own document, oldest first, as the changes that follow.
-      for (auto it = reply.runs().rbegin(); it != reply.runs().rend(); ++it) {
-        print_document(ctx, run_summary_json(*it));
-      }
-      watch_list(ctx, client, *request, reply);
-      return k_exit_ok;
-    }
-    output::emit(ctx, doc, [&](std::ostream& out) {
-      if (table.rows.empty()) {
-        if (!ctx.quiet && !o.watch) {
-          out << "no runs\n";
-        }
-        return;
-      }
-      output::print_table(out, table, ctx.color());
-    });
-    if (!o.watch) {
-      return k_exit_ok;
-    }
-    watch_list(ctx, client, *request, reply);
-    return k_exit_ok;
-  });
-}
-
-Result<int> watch_run(Context& ctx, const Client& client, const RunsOptions& o);
-
 int
 run_show(Context& ctx, const RunsOptions& o)
 {
   return with_client(ctx, [&](const Client& client) -> Result<int> {
     if (o.watch) {
-      return watch_run(ctx, client, o);
+      return watch_run(ctx, client, run_request(o));
     }
     RYAX_TRY_ASSIGN(const auto run, get_run(client, o));
     const auto doc = run_json(run);
@@ -286,45 +92,6 @@ run_show(Context& ctx, const RunsOptions& o)
     });
     return k_exit_ok;
   });
-}
-
-// `runs show RUN --watch`: the run at each change (at most 5 a second)
-// until it is final; on a terminal the screen is redrawn, otherwise each
-// document follows the last (JSON: one per line).
-Result<int>
-watch_run(Context& ctx, const Client& client, const RunsOptions& o)
-{
-  auto stub = v1::RunService::NewStub(client.channel());
-  const bool redraw = ctx.for_people() && ctx.progress();
-  v1::Run run;
-  bool first = true;
-  for (;;) {
-    grpc::ClientContext context;
-    const auto request = run_request(o);
-    auto reader = stub->WatchRun(&context, request);
-    while (reader->Read(&run)) {
-      const auto doc = run_json(run);
-      if (!ctx.for_people()) {
-        print_document(ctx, doc);
-        continue;
-      }
-      if (redraw) {
-        std::cout << "\033[H\033[2J";
-      } else if (!first) {
-        std::cout << "\n";
-      }
-      first = false;
-      print_run(std::cout, run, doc, now_ms(), ctx.color());
-      std::cout.flush();
-    }
-    const auto status = reader->Finish();
-    if (is_final_state(run.state())) {
-      return k_exit_ok;
-    }
-    RYAX_TRY(client.check(status));
-    // The stream ended early (ryaxd restarting its watchers): again.
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
 }
 
 nlohmann::json
@@ -414,24 +181,49 @@ run_cancel(Context& ctx, const RunsOptions& o)
 int
 run_remove(Context& ctx, const RunsOptions& o)
 {
+  if (o.run_ids.size() > 1
+      && !confirmed(fmt::format("Remove {} runs with their logs and files?",
+                                o.run_ids.size()),
+                    o.yes)) {
+    std::cerr << "ryax: nothing removed\n";
+    return k_exit_ok;
+  }
   return with_client(ctx, [&](const Client& client) -> Result<int> {
     auto stub = v1::RunService::NewStub(client.channel());
-    const auto request = run_request(o);
-    RYAX_TRY_ASSIGN(const auto reply,
-                    client.call<v1::RemoveRunReply>([&](auto* c, auto* r) {
-                      return stub->RemoveRun(c, request, r);
-                    }));
-    const nlohmann::json doc = { { "run_id", reply.run_id() },
-                                 { "files_removed", reply.files_removed() } };
-    output::emit(ctx, doc, [&](std::ostream& out) {
-      if (!ctx.quiet) {
-        out << fmt::format(
-          "run {} removed with its logs and {} stored file{}\n",
-          reply.run_id(),
-          reply.files_removed(),
-          reply.files_removed() == 1 ? "" : "s");
+    auto doc = nlohmann::json::array();
+    std::optional<Error> failed;
+    for (const auto& selector : o.run_ids) {
+      auto request = run_request(o);
+      request.set_run_id(selector);
+      auto reply = client.call<v1::RemoveRunReply>([&](auto* c, auto* r) {
+        return stub->RemoveRun(c, request, r);
+      });
+      if (!reply) {
+        // The others are still removed; the exit code is the last failure's.
+        if (failed) {
+          std::cerr << "ryax: error: " << failed->message << "\n";
+        }
+        failed = reply.error();
+        continue;
       }
-    });
+      doc.push_back({ { "run_id", reply->run_id() },
+                      { "files_removed", reply->files_removed() } });
+      if (!ctx.quiet && ctx.for_people()) {
+        std::cout << fmt::format(
+          "run {} removed with its logs and {} stored file{}\n",
+          reply->run_id(),
+          reply->files_removed(),
+          reply->files_removed() == 1 ? "" : "s");
+      }
+    }
+    if (!ctx.for_people()) {
+      // One run: its document; several: an array.
+      output::emit(ctx, o.run_ids.size() == 1 && doc.size() == 1 ? doc[0] : doc,
+                   [](std::ostream&) {});
+    }
+    if (failed) {
+      return std::unexpected(*failed);
+    }
     return k_exit_ok;
   });
 }
@@ -506,11 +298,11 @@ register_runs_commands(CLI::App& app, Context& ctx)
   };
 
   auto* list = runs->add_subcommand("list", "List runs, newest first");
-  list->add_option("--workflow", o->workflow, "Only runs of this workflow")
+  list->add_option("--workflow", o->list.workflow, "Only runs of this workflow")
     ->type_name("ID");
   list
     ->add_option("--status",
-                 o->status,
+                 o->list.status,
                  "Only runs in this state: pending, running, done, error or "
                  "cancelled")
     ->check(CLI::IsMember(
@@ -518,20 +310,20 @@ register_runs_commands(CLI::App& app, Context& ctx)
     ->type_name("STATE");
   list
     ->add_option("--since",
-                 o->since,
+                 o->list.since,
                  "Only runs started within DURATION (30s, 5m, 1h, 2d)")
     ->type_name("DURATION");
   auto* limit =
-    list->add_option("--limit", o->limit, "At most N runs (default: 50)")
-      ->check(CLI::Range(1, k_max_limit)) // exit 2
+    list->add_option("--limit", o->list.limit, "At most N runs (default: 50)")
+      ->check(CLI::Range(1, k_max_run_limit)) // exit 2
       ->type_name("N");
   list->add_flag("-w,--watch",
-                 o->watch,
+                 o->list.watch,
                  "After the list, print a line for each run that starts or "
                  "changes, until Ctrl-C");
   list->callback([&ctx, o, limit] {
-    o->limit_given = limit->count() > 0;
-    ctx.exit_code = run_list(ctx, *o);
+    o->list.limit_given = limit->count() > 0;
+    ctx.exit_code = run_list(ctx, o->list);
   });
 
   auto* show = runs->add_subcommand(
@@ -560,8 +352,11 @@ register_runs_commands(CLI::App& app, Context& ctx)
   cancel->callback([&ctx, o] { ctx.exit_code = run_cancel(ctx, *o); });
 
   auto* rm = runs->add_subcommand(
-    "rm", "Remove a finished run with its logs and its files");
-  add_run_id(rm);
+    "rm", "Remove finished runs with their logs and their files");
+  rm->add_option("run", o->run_ids, std::string(k_run_selector_help) + " (several: asks on a terminal)")
+    ->required();
+  add_latest_of(rm, *o);
+  rm->add_flag("-y,--yes", o->yes, "Do not ask before removing several runs");
   rm->callback([&ctx, o] { ctx.exit_code = run_remove(ctx, *o); });
 
   auto* logs = app.add_subcommand(

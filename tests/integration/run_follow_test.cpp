@@ -91,6 +91,31 @@ TEST_CASE("runs are named by @latest, by the start of their id, or refused "
   auto rm = f.daemon.ryax({ "runs", "rm", hex.substr(0, hex.size() - 1), "-o", "json" });
   REQUIRE_MESSAGE(rm.exit_code == 0, rm.err);
   CHECK(json::parse(rm.out)["run_id"] == first);
+
+  // Several runs: asked on a terminal (script(1) gives ryax one), never in
+  // a script; --yes does not ask.
+  const auto on_terminal = [&](const std::string& answer, const std::string& flags) {
+    return run({ "script", "-qec", ryax_binary() + " runs rm " + second + " " + other + flags,
+                 "/dev/null" },
+               f.daemon.env(), answer);
+  };
+  auto declined = on_terminal("n\n", "");
+  CHECK(declined.exit_code == 0);
+  CHECK(declined.out.find("Remove 2 runs with their logs and files? [y/N]") != std::string::npos);
+  CHECK(declined.out.find("ryax: nothing removed") != std::string::npos);
+  CHECK(f.daemon.ryax({ "runs", "show", second }).exit_code == 0);
+  auto forced = on_terminal("", " --yes");
+  CHECK_MESSAGE(forced.exit_code == 0, forced.out);
+  CHECK(forced.out.find("[y/N]") == std::string::npos);
+  CHECK(forced.out.find("run " + other + " removed") != std::string::npos);
+  CHECK(f.daemon.ryax({ "runs", "show", second }).exit_code == 3);
+
+  // In a script, one unknown run among several: the others go, exit 3.
+  const auto third = start_run(f, { "one", "--input", "x=4", "--wait" });
+  auto mixed = f.daemon.ryax({ "runs", "rm", third, "run-nope", "-o", "json" });
+  CHECK(mixed.exit_code == 3);
+  CHECK(json::parse(mixed.out).size() == 1);
+  CHECK(f.daemon.ryax({ "runs", "show", third }).exit_code == 3);
 }
 
 TEST_CASE("run --wait --logs prints the steps' lines on stderr and the run "

@@ -137,6 +137,21 @@ TEST_CASE("an unknown command is a usage error that names the near miss")
   CHECK(verb.exit_code == 2);
   CHECK(verb.err.find("did you mean \"ryax daemon st") != std::string::npos);
   CHECK(d.ryax({"zzzzzz"}).err.find("see \"ryax --help\"") != std::string::npos);
+
+  // ryax alone, a group alone and ryax help CMD print help and exit 0;
+  // ryax help with a typo is the same usage error.
+  const auto top = d.ryax({});
+  CHECK(top.exit_code == 0);
+  CHECK(top.out.starts_with("ryax: build, deploy and run AI and data workflows\nUsage: ryax "));
+  const auto group = d.ryax({"runs"});
+  CHECK(group.exit_code == 0);
+  CHECK(group.out.find("Usage: ryax runs [OPTIONS] SUBCOMMAND\n") != std::string::npos);
+  const auto help = d.ryax({"help", "runs", "list"});
+  CHECK(help.exit_code == 0);
+  CHECK(help.out == d.ryax({"runs", "list", "--help"}).out);
+  const auto typo = d.ryax({"help", "runs", "lst"});
+  CHECK(typo.exit_code == 2);
+  CHECK(typo.err == "ryax: error: unknown command \"ryax runs lst\" (did you mean \"ryax runs list\"?)\n");
 }
 
 TEST_CASE("help documents the exit codes")

@@ -358,4 +358,83 @@ TEST_CASE("the README's first screen shows the two set-up commands")
   CHECK(first_screen.find("scripts/test") != std::string::npos);
 }
 
+TEST_CASE("every command's --help has examples, and man/ryax.1 has the same")
+{
+  // The section between the markers is what `ryax __examples` prints.
+  const auto man = source_file("man/ryax.1");
+  const std::string begin = ".\\\" BEGIN GENERATED EXAMPLES";
+  const std::string end = ".\\\" END GENERATED EXAMPLES";
+  const auto from = man.find('\n', man.find(begin)) + 1;
+  const auto to = man.find(end);
+  REQUIRE(man.find(begin) != std::string::npos);
+  REQUIRE(to != std::string::npos);
+  const auto roff = run({ ryax_binary(), "__examples" });
+  REQUIRE(roff.exit_code == 0);
+  CHECK_MESSAGE(man.substr(from, to - from) == roff.out,
+                "man/ryax.1 EXAMPLES differ from --help: run ninja -C build man-examples");
+  for (const auto& command : all_commands()) {
+    CAPTURE(join(command));
+    const auto help = help_of(command).out;
+    CHECK(help.find("\nExamples:\n  # ") != std::string::npos);
+    // Wrapped at 80 columns; the exit codes only in ryax --help.
+    for (const auto& line : lines_of(help)) {
+      CHECK_MESSAGE(line.size() <= 80, line);
+    }
+    CHECK(help.find("Exit codes:") == std::string::npos);
+    CHECK(help.find("\nGlobal options (see ryax --help, with the exit codes):\n") != std::string::npos);
+  }
+  CHECK(help_of({}).out.find("\nExit codes:\n") != std::string::npos);
+}
+
+TEST_CASE("every example is its command with options that command takes")
+{
+  // "  # comment" then "  ryax PATH... ARGS" under "Examples:".
+  const auto commands = all_commands();
+  for (const auto& command : commands) {
+    CAPTURE(join(command));
+    const auto help = help_of(command).out;
+    bool inside = false;
+    for (const auto& line : lines_of(help)) {
+      if (line == "Examples:") {
+        inside = true;
+        continue;
+      }
+      if (!inside || line.starts_with("  # ")) {
+        inside = inside && !line.empty();
+        continue;
+      }
+      if (line.empty()) {
+        break;
+      }
+      CAPTURE(line);
+      const auto example = line.substr(2);
+      REQUIRE(example.starts_with("ryax " + join(command)));
+      // The command it runs: the longest path of known commands it starts
+      // with; its options, and the global ones, are the ones it may use.
+      auto words = split_words(example);
+      CommandPath path;
+      for (std::size_t i = 1; i < words.size(); ++i) {
+        auto longer = path;
+        longer.push_back(words[i]);
+        if (std::find(commands.begin(), commands.end(), longer) == commands.end()) {
+          break;
+        }
+        path = longer;
+      }
+      const auto options = help_of(path).out;
+      for (const auto& word : words) {
+        if (word == "|" || word == ">" || word == "<") {
+          break; // the rest is another program, or a file
+        }
+        if (!word.starts_with("-") || word == "-") {
+          continue;
+        }
+        const auto name = word.substr(0, word.find('='));
+        CHECK_MESSAGE(has_phrase(options, name), name, " is not an option of ryax ",
+                      join(path));
+      }
+    }
+  }
+}
+
 TEST_SUITE_END();

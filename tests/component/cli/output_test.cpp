@@ -1,4 +1,5 @@
 #include "cli/commands/action_init.hpp"
+#include "cli/help/help_formatter.hpp"
 #include "cli/output/output.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -82,6 +83,19 @@ TEST_CASE("-o name prints the id, else the name, of each object")
   CHECK(name_of({ { "run_id", "run-2" } }) == "run-2");
   CHECK(name_of({ { "id", 3 } }).empty());
   CHECK(name_of(nlohmann::json::array()).empty());
+}
+
+TEST_CASE("help text wraps at word boundaries under its column")
+{
+  using namespace ryax::cli::help;
+  CHECK(wrap("one two three", 7) == std::vector<std::string>{ "one two", "three" });
+  CHECK(wrap("a verylongword b", 4) == std::vector<std::string>{ "a", "verylongword", "b" });
+  CHECK(wrap("first\nsecond", 80) == std::vector<std::string>{ "first", "second" });
+  CHECK(help_row("--x", "short", 10) == "  --x     short\n");
+  CHECK(help_row("--a-long-option", "d", 10) == "  --a-long-option\n          d\n");
+  const auto row = help_row("--x", std::string(100, 'w') + " end", 30);
+  CHECK(row == "  --x" + std::string(25, ' ') + std::string(100, 'w') + "\n"
+                 + std::string(30, ' ') + "end\n");
 }
 
 TEST_CASE("action init refuses an id that ryax would reject")

@@ -1,6 +1,7 @@
 // `ryax action list|show|rm|init|test|lint`.
 
 #include "cli/commands/action_init.hpp"
+#include "cli/output/time_format.hpp"
 #include "cli/commands/action_init_git.hpp"
 #include "cli/commands/action_render.hpp"
 #include "cli/commands/action_test.hpp"
@@ -47,7 +48,11 @@ nlohmann::json
 document(const v1::ActionVersion& v)
 {
   auto doc = nlohmann::json::parse(v.document_json(), nullptr, false);
-  return doc.is_discarded() ? nlohmann::json::object() : doc;
+  if (doc.is_discarded()) {
+    return nlohmann::json::object();
+  }
+  output::seconds_to_rfc3339(doc, { "scanned_at" });
+  return doc;
 }
 
 int

@@ -1,6 +1,7 @@
 // `ryax apikey create|list|revoke|require`.
 
 #include "cli/commands/commands.hpp"
+#include "cli/output/time_format.hpp"
 #include "cli/commands/common.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/output/output.hpp"
@@ -49,10 +50,14 @@ to_json(const v1::ApiKey& key)
     { "project", key.project() },       { "name", key.name() },
     { "prefix", key.prefix() },         { "created_ms", key.created_ms() },
     { "expires_ms", key.expires_ms() }, { "revoked", key.revoked() },
-    { "state", state_of(key) },         { "last_used_ms", nullptr }
+    { "state", state_of(key) },         { "last_used_ms", nullptr },
+    { "created_at", output::rfc3339_ms(key.created_ms()) },
+    { "expires_at", output::rfc3339_ms(key.expires_ms()) },
+    { "last_used_at", nullptr }
   };
   if (key.has_last_used_ms()) {
     doc["last_used_ms"] = key.last_used_ms();
+    doc["last_used_at"] = output::rfc3339_ms(key.last_used_ms());
   }
   return doc;
 }

@@ -1,6 +1,7 @@
 // `ryax action build|build-log|build-cancel`.
 
 #include "cli/commands/commands.hpp"
+#include "cli/output/time_format.hpp"
 #include "cli/commands/common.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/output/output.hpp"
@@ -44,9 +45,9 @@ to_json(const v1::BuildJob& job)
     {"state", job.state()},
     {"force", job.force()},
     {"cache_hit", job.cache_hit()},
-    {"queued_at", job.queued_at()},
-    {"started_at", job.started_at()},
-    {"finished_at", job.finished_at()},
+    {"queued_at", output::rfc3339_seconds(job.queued_at())},
+    {"started_at", output::rfc3339_seconds(job.started_at())},
+    {"finished_at", output::rfc3339_seconds(job.finished_at())},
     {"attempts", job.attempts()},
     {"error", job.error()},
     {"bundle_key", job.bundle_key()},

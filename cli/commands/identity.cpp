@@ -1,6 +1,7 @@
 // `ryax whoami`, `ryax project ...` and `ryax user ...`.
 
 #include "cli/commands/commands.hpp"
+#include "cli/output/time_format.hpp"
 #include "cli/commands/common.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/output/output.hpp"
@@ -54,7 +55,7 @@ user_json(const v1::User& user)
                          { "role", user.role() },
                          { "projects", strings_json(user.projects()) },
                          { "current_project", user.current_project() },
-                         { "created_at", user.created_at() } };
+                         { "created_at", output::rfc3339_seconds(user.created_at()) } };
   doc["local_uid"] = user.has_local_uid() ? nlohmann::json(user.local_uid())
                                           : nlohmann::json(nullptr);
   return doc;
@@ -137,7 +138,7 @@ register_project_commands(CLI::App& app, Context& ctx)
         for (const auto& p : reply.projects()) {
           const bool current = p.name() == who.project();
           doc.push_back({ { "name", p.name() },
-                          { "created_at", p.created_at() },
+                          { "created_at", output::rfc3339_seconds(p.created_at()) },
                           { "current", current } });
           table.rows.push_back(
             { current ? "*" : "", p.name(), format_time(p.created_at()) });
@@ -160,7 +161,8 @@ register_project_commands(CLI::App& app, Context& ctx)
         return stub.CreateProject(c, request, r);
       },
       [](const v1::Project& p) -> nlohmann::json {
-        return { { "name", p.name() }, { "created_at", p.created_at() } };
+        return { { "name", p.name() },
+                 { "created_at", output::rfc3339_seconds(p.created_at()) } };
       },
       [&](std::ostream& out, const v1::Project& p) {
         if (!ctx.quiet) {

@@ -1,6 +1,7 @@
 // `ryax login`, `ryax logout` and `ryax context list|use|rm`.
 
 #include "cli/client/contexts.hpp"
+#include "cli/output/time_format.hpp"
 #include "cli/commands/commands.hpp"
 #include "cli/commands/common.hpp"
 #include "cli/exit_code.hpp"
@@ -188,7 +189,7 @@ run_login(Context& ctx, LoginOptions o)
                { { "context", saved.name },
                  { "server", o.server },
                  { "user", o.user },
-                 { "expires_at", reply.info().expires_at() } },
+                 { "expires_at", output::rfc3339_seconds(reply.info().expires_at()) } },
                [&](std::ostream& out) {
                  if (!ctx.quiet) {
                    out << fmt::format("logged in to {} as {} (context {}, "

@@ -1,6 +1,7 @@
 // `ryax repo add|list|show|rm|scan`.
 
 #include "cli/commands/commands.hpp"
+#include "cli/output/time_format.hpp"
 #include "cli/commands/common.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/output/output.hpp"
@@ -50,9 +51,8 @@ to_json(const v1::Repository& r)
     {"username", r.username()},
     {"has_password", r.has_password()},
     {"has_ssh_key", r.has_ssh_key()},
-    {"created_at", r.created_at()},
-    {"last_scan_at", r.last_scan_at() == 0 ? nlohmann::json(nullptr)
-                                           : nlohmann::json(r.last_scan_at())},
+    {"created_at", output::rfc3339_seconds(r.created_at())},
+    {"last_scan_at", output::rfc3339_seconds(r.last_scan_at())},
     {"last_scan_ref", r.last_scan_ref()},
     {"last_scan_commit", r.last_scan_commit()},
   };

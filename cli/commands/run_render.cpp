@@ -12,18 +12,12 @@ namespace {
 
 using nlohmann::json;
 
-json
-iso_or_null(std::int64_t unix_ms)
-{
-  return unix_ms == 0 ? json(nullptr) : json(format_iso_ms(unix_ms));
-}
-
 // Set `name_ms` and `name_at` in `doc`.
 void
 set_time(json& doc, const std::string& name, std::int64_t unix_ms)
 {
   doc[name + "_ms"] = unix_ms;
-  doc[name + "_at"] = iso_or_null(unix_ms);
+  doc[name + "_at"] = output::rfc3339_ms(unix_ms);
 }
 
 json

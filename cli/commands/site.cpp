@@ -1,6 +1,7 @@
 // `ryax site list|show|token create|rm`.
 
 #include "cli/commands/commands.hpp"
+#include "cli/output/time_format.hpp"
 #include "cli/commands/common.hpp"
 #include "cli/commands/site_render.hpp"
 #include "cli/exit_code.hpp"
@@ -99,6 +100,7 @@ run_token_create(Context& ctx, const std::string& expires)
     const nlohmann::json doc{ { "token", made.token() },
                               { "id", made.id() },
                               { "expires_ms", made.expires_unix_ms() },
+                              { "expires_at", output::rfc3339_ms(made.expires_unix_ms()) },
                               { "address", made.address() } };
     output::emit(ctx, doc, [&](std::ostream& out) {
       // The token alone on stdout when it is captured; the join command

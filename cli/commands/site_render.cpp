@@ -1,4 +1,5 @@
 #include "cli/commands/site_render.hpp"
+#include "cli/output/time_format.hpp"
 
 #include "cli/commands/common.hpp"
 #include "cli/commands/run_render.hpp"
@@ -125,6 +126,7 @@ site_json(const v1::Site& site)
   if (site.kind() == "worker") {
     doc["connected"] = site.connected();
     doc["last_seen_ms"] = site.last_seen_unix_ms();
+    doc["last_seen_at"] = output::rfc3339_ms(site.last_seen_unix_ms());
     doc["address"] = site.address();
   }
   if (site.kind() == "SLURM_SSH") {

@@ -25,8 +25,8 @@ token_json(const v1::Token& token)
            { "user", token.user() },
            { "name", token.name() },
            { "kind", token.kind() },
-           { "created_at", token.created_at() },
-           { "expires_at", token.expires_at() },
+           { "created_at", output::rfc3339_seconds(token.created_at()) },
+           { "expires_at", output::rfc3339_seconds(token.expires_at()) },
            { "revoked", token.revoked() } };
 }
 

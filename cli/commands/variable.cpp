@@ -3,6 +3,7 @@
 #include "core/domain/variable.hpp"
 
 #include "cli/commands/commands.hpp"
+#include "cli/output/time_format.hpp"
 #include "cli/commands/common.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/output/output.hpp"
@@ -34,7 +35,7 @@ to_json(const v1::Variable& v)
 {
   return { { "project", v.project() }, { "name", v.name() },
            { "type", v.type() },       { "description", v.description() },
-           { "value", v.value() },     { "updated_at", v.updated_at() } };
+           { "value", v.value() },     { "updated_at", output::rfc3339_seconds(v.updated_at()) } };
 }
 
 // At most `max_bytes` read from standard input, refused past it.

@@ -2,6 +2,7 @@
 // validate|push|list|show|export|diff|graph|deploy|undeploy|rm|errors`.
 
 #include "cli/commands/commands.hpp"
+#include "cli/output/time_format.hpp"
 #include "cli/commands/common.hpp"
 #include "cli/commands/graphviz.hpp"
 #include "cli/commands/lint.hpp"
@@ -128,7 +129,7 @@ to_json(const v1::WorkflowStatus& s)
                                        : nlohmann::json(s.deployed_version()) },
            { "state", s.state() },
            { "reason", s.reason() },
-           { "updated_at", s.updated_at() } };
+           { "updated_at", output::rfc3339_seconds(s.updated_at()) } };
 }
 
 template<typename Diagnostics>
@@ -288,7 +289,11 @@ nlohmann::json
 document(const v1::Workflow& workflow)
 {
   auto doc = nlohmann::json::parse(workflow.document_json(), nullptr, false);
-  return doc.is_discarded() ? nlohmann::json::object() : doc;
+  if (doc.is_discarded()) {
+    return nlohmann::json::object();
+  }
+  output::seconds_to_rfc3339(doc, { "created_at" });
+  return doc;
 }
 
 int
@@ -419,7 +424,7 @@ run_errors(Context& ctx, const WorkflowOptions& o)
     auto doc = nlohmann::json::array();
     output::Table table{ { "TIME", "VERSION", "ERROR" }, {} };
     for (const auto& e : reply.errors()) {
-      doc.push_back({ { "at", e.at() },
+      doc.push_back({ { "at", output::rfc3339_seconds(e.at()) },
                       { "version", e.version() },
                       { "message", e.message() } });
       table.rows.push_back(

@@ -29,4 +29,38 @@ format_unix_time(std::int64_t unix_seconds, TimeZone zone, TimeLayout layout)
   return "";
 }
 
+nlohmann::json
+rfc3339_seconds(std::int64_t unix_seconds)
+{
+  if (unix_seconds == 0) {
+    return nullptr;
+  }
+  return format_unix_time(unix_seconds, TimeZone::utc, TimeLayout::iso) + "Z";
+}
+
+nlohmann::json
+rfc3339_ms(std::int64_t unix_ms)
+{
+  if (unix_ms == 0) {
+    return nullptr;
+  }
+  const auto seconds = unix_ms / 1000;
+  return format_unix_time(seconds, TimeZone::utc, TimeLayout::iso)
+         + "." + std::to_string(1000 + unix_ms % 1000).substr(1) + "Z";
+}
+
+void
+seconds_to_rfc3339(nlohmann::json& doc, std::initializer_list<const char*> keys)
+{
+  if (!doc.is_object()) {
+    return;
+  }
+  for (const char* key : keys) {
+    const auto found = doc.find(key);
+    if (found != doc.end() && found->is_number_integer()) {
+      *found = rfc3339_seconds(found->get<std::int64_t>());
+    }
+  }
+}
+
 } // namespace ryax::cli::output

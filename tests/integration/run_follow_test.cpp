@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <csignal>
+#include <regex>
 
 using namespace ryax::test;
 using nlohmann::json;
@@ -21,6 +22,31 @@ const std::string k_add_one =
   "  - {id: a1, from: add, inputs_values: {x: \"{{ start.x }}\"}}\n";
 const std::string k_nap =
   "  - {id: nap, from: sleeper, inputs_values: {seconds: \"{{ start.seconds }}\"}}\n";
+
+// Every member of `doc` (at any depth) whose name ends in "_at" is null or
+// an RFC 3339 UTC time; returns how many were checked.
+int
+check_times(const json& doc)
+{
+  static const std::regex rfc3339(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z)");
+  int checked = 0;
+  if (doc.is_object()) {
+    for (const auto& [key, value] : doc.items()) {
+      if (key.ends_with("_at")) {
+        CAPTURE(key);
+        CHECK((value.is_null()
+               || (value.is_string() && std::regex_match(value.get<std::string>(), rfc3339))));
+        ++checked;
+      }
+      checked += check_times(value);
+    }
+  } else if (doc.is_array()) {
+    for (const auto& item : doc) {
+      checked += check_times(item);
+    }
+  }
+  return checked;
+}
 
 } // namespace
 
@@ -86,6 +112,23 @@ TEST_CASE("runs are named by @latest, by the start of their id, or refused "
   auto logs_names = f.daemon.ryax({ "logs", "@latest", "-o", "name" });
   CHECK(logs_names.exit_code == 2);
   CHECK(logs_names.err == "ryax: error: -o name: log lines have no names (use -o json)\n");
+
+  // One time format in every JSON document: RFC 3339 UTC in *_at.
+  int times = 0;
+  for (const std::vector<std::string>& command :
+       { std::vector<std::string>{ "runs", "list" }, { "runs", "show", first },
+         { "workflow", "list" }, { "workflow", "show", "one" }, { "repo", "list" },
+         { "action", "list" }, { "action", "show", "add" }, { "action", "build", "add" },
+         { "variable", "list" }, { "site", "list" }, { "project", "list" },
+         { "user", "list" } }) {
+    auto args = command;
+    args.insert(args.end(), { "-o", "json" });
+    const auto out = f.daemon.ryax(args);
+    CAPTURE(out.err);
+    REQUIRE_MESSAGE(out.exit_code == 0, command[0], " ", command[1]);
+    times += check_times(json::parse(out.out));
+  }
+  CHECK(times >= 20);
 
   // rm takes a selector too, and says which run it removed.
   auto rm = f.daemon.ryax({ "runs", "rm", hex.substr(0, hex.size() - 1), "-o", "json" });

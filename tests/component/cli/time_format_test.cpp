@@ -69,4 +69,18 @@ TEST_CASE("a time the C library cannot convert does not throw")
     (void)format_unix_time(far, TimeZone::local, TimeLayout::minutes));
 }
 
+TEST_CASE("JSON times are RFC 3339 UTC strings, null when not reached")
+{
+  using namespace ryax::cli::output;
+  CHECK(rfc3339_seconds(0).is_null());
+  CHECK(rfc3339_seconds(1'700'000'000) == "2023-11-14T22:13:20Z");
+  CHECK(rfc3339_ms(0).is_null());
+  CHECK(rfc3339_ms(1'700'000'000'005) == "2023-11-14T22:13:20.005Z");
+  nlohmann::json doc = { { "created_at", 1'700'000'000 }, { "id", 3 }, { "done_at", "x" } };
+  seconds_to_rfc3339(doc, { "created_at", "id_at", "done_at" });
+  CHECK(doc["created_at"] == "2023-11-14T22:13:20Z");
+  CHECK(doc["id"] == 3);
+  CHECK(doc["done_at"] == "x");
+}
+
 TEST_SUITE_END();

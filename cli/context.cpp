@@ -1,6 +1,7 @@
 #include "cli/context.hpp"
 
 #include "cli/exit_code.hpp"
+#include "cli/output/jq_filter.hpp"
 #include "cli/output/output.hpp"
 
 #include <CLI/CLI.hpp>
@@ -12,14 +13,37 @@
 
 namespace ryax::cli {
 
+namespace {
+
+// -o, else $RYAX_OUTPUT.
+std::string
+output_of(const Context& ctx)
+{
+  if (ctx.output.empty()) {
+    if (const char* env = std::getenv("RYAX_OUTPUT"); env != nullptr) {
+      return env;
+    }
+  }
+  return ctx.output;
+}
+
+constexpr std::string_view k_jq_prefix = "jq=";
+
+} // namespace
+
+std::string
+Context::jq_expression() const
+{
+  const auto name = output_of(*this);
+  return name.starts_with(k_jq_prefix) ? name.substr(k_jq_prefix.size()) : std::string();
+}
+
 OutputFormat
 Context::format() const
 {
-  std::string name = output;
-  if (name.empty()) {
-    if (const char* env = std::getenv("RYAX_OUTPUT"); env != nullptr) {
-      name = env;
-    }
+  const std::string name = output_of(*this);
+  if (name.starts_with(k_jq_prefix)) {
+    return OutputFormat::jq;
   }
   if (name == "json") {
     return OutputFormat::json;
@@ -76,10 +100,26 @@ register_global_options(CLI::App& app, Context& ctx)
                  "Trust the ryaxd of --server (or of ryax login) with this "
                  "CA certificate")
     ->group(global);
+  // The choices in braces, as IsMember shows them (completion reads them).
+  const CLI::Validator formats(
+    [](std::string& value) -> std::string {
+      for (const char* name : { "table", "wide", "json", "yaml", "name" }) {
+        if (value == name) {
+          return {};
+        }
+      }
+      if (value.starts_with(k_jq_prefix)) {
+        const auto error = output::check_jq(value.substr(k_jq_prefix.size()));
+        return error.empty() ? std::string() : value + ": " + error;
+      }
+      return value + " not in {table,wide,json,yaml,name,jq=EXPR}";
+    },
+    "{table,wide,json,yaml,name,jq=}");
   app.add_option("-o,--output", ctx.output,
                  "Output format: table (fitted to the terminal), wide (never "
-                 "shortened), json, yaml, or name (ids only)")
-    ->check(CLI::IsMember({"table", "wide", "json", "yaml", "name"}))
+                 "shortened), json, yaml, name (ids only), or jq=EXPR (the "
+                 "JSON filtered by a jq expression)")
+    ->check(formats)
     ->group(global);
   app.add_flag("--no-headers", ctx.no_headers, "Tables without their header row")
     ->group(global);

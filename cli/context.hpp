@@ -12,8 +12,9 @@ class App;
 namespace ryax::cli {
 
 // table: for people, fitted to a terminal's width; wide: the same, never
-// shortened; name: the id (or name) of each object, one per line.
-enum class OutputFormat { table, wide, json, yaml, name };
+// shortened; name: the id (or name) of each object, one per line; jq: the
+// JSON document filtered by a jq expression (-o jq=EXPR).
+enum class OutputFormat { table, wide, json, yaml, name, jq };
 
 // What every command shares: the global options and the exit code that the
 // chosen command leaves.
@@ -22,7 +23,7 @@ struct Context
   std::string socket;      // --socket PATH
   std::string server;      // --server HOST:PORT
   std::string ca_file;     // --ca-file PATH (TLS for --server and login)
-  std::string output;      // --output table|wide|json|yaml|name ("" = default)
+  std::string output;      // --output table|wide|json|yaml|name|jq=EXPR ("" = default)
   bool no_headers = false; // --no-headers
   bool quiet = false;      // --quiet
   bool no_color = false;   // --no-color
@@ -32,6 +33,8 @@ struct Context
 
   // The chosen output format (table unless -o/--output or $RYAX_OUTPUT).
   OutputFormat format() const;
+  // The EXPR of -o jq=EXPR ("" for another format).
+  std::string jq_expression() const;
   // table or wide: printed for people.
   bool for_people() const
   {

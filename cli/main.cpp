@@ -7,6 +7,7 @@
 #include "cli/context.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/help/help_formatter.hpp"
+#include "cli/output/output.hpp"
 #include "cli/parse_error.hpp"
 #include "cli/suggest.hpp"
 
@@ -73,6 +74,9 @@ run(int argc, char** argv)
   argv = args.data();
   try {
     app.parse(argc, argv); // runs the chosen command, which sets ctx.exit_code
+    if (const int failed = ryax::cli::output::output_failure(); failed != 0) {
+      return failed;
+    }
     if (app.get_subcommands().empty()) {
       std::cout << app.help();
       return ryax::cli::k_exit_ok;

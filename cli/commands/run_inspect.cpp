@@ -251,7 +251,8 @@ run_logs(Context& ctx, const RunsOptions& o)
       for (const auto& line : chunk.lines()) {
         switch (format) {
           case OutputFormat::json:
-            std::cout << output::dump(log_line_json(line)) << "\n";
+          case OutputFormat::jq:
+            output::print_document(ctx, log_line_json(line));
             break;
           case OutputFormat::yaml:
             std::cout << "---\n" << output::to_yaml(log_line_json(line));

@@ -146,7 +146,7 @@ watch_list(Context& ctx,
         std::cout << output::table_lines(row, false).back() << "\n";
         std::cout.flush();
       } else {
-        print_document(ctx, run_summary_json(*it));
+        output::print_document(ctx, run_summary_json(*it));
       }
     }
   }
@@ -154,18 +154,6 @@ watch_list(Context& ctx,
 
 } // namespace
 
-void
-print_document(const Context& ctx, const nlohmann::json& doc)
-{
-  if (ctx.format() == OutputFormat::yaml) {
-    std::cout << "---\n" << output::to_yaml(doc);
-  } else if (ctx.format() == OutputFormat::name) {
-    std::cout << output::name_of(doc) << "\n";
-  } else {
-    std::cout << output::dump(doc) << "\n";
-  }
-  std::cout.flush();
-}
 
 int
 run_list(Context& ctx, const RunListOptions& o)
@@ -198,7 +186,7 @@ run_list(Context& ctx, const RunListOptions& o)
     if (o.watch && !ctx.for_people()) {
       // Each run its own document, oldest first, as the changes that follow.
       for (auto it = reply.runs().rbegin(); it != reply.runs().rend(); ++it) {
-        print_document(ctx, run_summary_json(*it));
+        output::print_document(ctx, run_summary_json(*it));
       }
       watch_list(ctx, client, *request, reply);
       return k_exit_ok;
@@ -234,7 +222,7 @@ watch_run(Context& ctx, const Client& client, const v1::GetRunRequest& request)
     while (reader->Read(&run)) {
       const auto doc = run_json(run);
       if (!ctx.for_people()) {
-        print_document(ctx, doc);
+        output::print_document(ctx, doc);
         continue;
       }
       if (redraw) {

@@ -34,8 +34,4 @@ int run_list(Context& ctx, const RunListOptions& o);
 // document follows the last (JSON: one per line).
 Result<int> watch_run(Context& ctx, const Client& client, const v1::GetRunRequest& request);
 
-// One document of a stream: a JSON line, a YAML document after "---", or
-// its name (-o name).
-void print_document(const Context& ctx, const nlohmann::json& doc);
-
 } // namespace ryax::cli

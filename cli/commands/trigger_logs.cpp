@@ -76,7 +76,8 @@ trigger_logs(Context& ctx, const std::string& workflow, bool follow)
       for (const auto& line : chunk.lines()) {
         switch (format) {
           case OutputFormat::json:
-            std::cout << output::dump(line_json(line)) << "\n";
+          case OutputFormat::jq:
+            output::print_document(ctx, line_json(line));
             break;
           case OutputFormat::yaml:
             std::cout << "---\n" << output::to_yaml(line_json(line));

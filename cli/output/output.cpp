@@ -1,5 +1,7 @@
 #include "cli/output/output.hpp"
 
+#include "cli/exit_code.hpp"
+#include "cli/output/jq_filter.hpp"
 #include "cli/output/json_fields.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -174,6 +176,47 @@ print_table(std::ostream& out, const Table& table, bool color)
   }
 }
 
+namespace {
+int g_failure = 0;
+} // namespace
+
+int
+output_failure()
+{
+  return g_failure;
+}
+
+void
+print_document(const Context& ctx, const nlohmann::json& doc)
+{
+  switch (ctx.format()) {
+  case OutputFormat::yaml:
+    std::cout << "---\n" << to_yaml(doc);
+    break;
+  case OutputFormat::name:
+    std::cout << name_of(doc) << "\n";
+    break;
+  case OutputFormat::jq: {
+    const auto lines = run_jq(ctx.jq_expression(), doc);
+    if (!lines) {
+      std::cout.flush();
+      std::cerr << "ryax: error: -o jq=" << ctx.jq_expression() << ": "
+                << lines.error().message << std::endl;
+      g_failure = k_exit_invalid;
+      break;
+    }
+    for (const auto& line : *lines) {
+      std::cout << line << "\n";
+    }
+    break;
+  }
+  default:
+    std::cout << dump(doc) << "\n";
+    break;
+  }
+  std::cout.flush();
+}
+
 std::string
 name_of(const nlohmann::json& doc)
 {
@@ -219,6 +262,9 @@ emit(const Context& ctx, const nlohmann::json& doc,
         std::cout << name << "\n";
       }
     }
+    break;
+  case OutputFormat::jq:
+    print_document(ctx, doc);
     break;
   case OutputFormat::table:
   case OutputFormat::wide:

@@ -42,6 +42,14 @@ std::vector<std::string> table_lines(const Table& table, bool color);
 // Print table_lines(table, color).
 void print_table(std::ostream& out, const Table& table, bool color);
 
+// -o jq=EXPR failed on a document (its error printed): the exit code ryax
+// ends with, 0 when nothing failed.
+int output_failure();
+
+// One document of a stream (or of emit): a JSON line, a YAML document after
+// "---", its name (-o name) or its jq results; not for tables.
+void print_document(const Context& ctx, const nlohmann::json& doc);
+
 // The id of `doc` for -o name: its "id", else "name", else "run_id", else
 // "key"; "" when it has none.
 std::string name_of(const nlohmann::json& doc);

@@ -109,6 +109,20 @@ TEST_CASE("runs are named by @latest, by the start of their id, or refused "
   auto huge = f.daemon.ryax({ "runs", "list", "--limit", "100000" });
   CHECK(huge.exit_code == 2);
   CHECK(huge.err.starts_with("ryax: error: ryax runs list: --limit: Value 100000 not in range 1 to 10000\n"));
+  // -o jq=EXPR: libjq on the JSON document; strings raw, as jq -r.
+  auto jq = f.daemon.ryax({ "runs", "list", "-o", "jq=.[] | select(.workflow_id == \"one\") | .id" });
+  CHECK(jq.exit_code == 0);
+  CHECK(jq.out == second + "\n" + first + "\n");
+  auto jq_object = f.daemon.ryax({ "runs", "show", first, "-o", "jq={id, state}" });
+  CHECK(jq_object.out == "{\"id\":\"" + first + "\",\"state\":\"done\"}\n");
+  auto jq_syntax = f.daemon.ryax({ "runs", "list", "-o", "jq=.[" });
+  CHECK(jq_syntax.exit_code == 2);
+  CHECK(jq_syntax.err.starts_with("ryax: error: ryax runs list: --output: jq=.[: jq: error: syntax error"));
+  auto jq_fails = f.daemon.ryax({ "runs", "show", first, "-o", "jq=.id | error(\"no\")" });
+  CHECK(jq_fails.exit_code == 5);
+  CHECK(jq_fails.err == "ryax: error: -o jq=.id | error(\"no\"): jq: error: no\n");
+  auto jq_logs = f.daemon.ryax({ "logs", first, "-o", "jq=.line" });
+  CHECK(jq_logs.out == "adding one to 1\n");
   auto logs_names = f.daemon.ryax({ "logs", "@latest", "-o", "name" });
   CHECK(logs_names.exit_code == 2);
   CHECK(logs_names.err == "ryax: error: -o name: log lines have no names (use -o json)\n");

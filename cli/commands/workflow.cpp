@@ -16,9 +16,11 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <chrono>
 #include <filesystem>
 #include <iostream>
 #include <set>
+#include <thread>
 
 namespace fs = std::filesystem;
 
@@ -37,6 +39,7 @@ struct WorkflowOptions
   std::string format = "dot";
   bool offline = false;
   std::vector<std::string> action_dirs; // --actions, for --offline
+  bool watch = false;                   // show --watch
 };
 
 // The "@path" static files `text` names (read leniently: the daemon reports
@@ -300,11 +303,37 @@ int
 run_show(Context& ctx, const WorkflowOptions& o)
 {
   return with_client(ctx, [&](const Client& client) -> Result<int> {
-    RYAX_TRY_ASSIGN(const auto workflow, get_workflow(client, o.id, o.version));
-    const auto doc = document(workflow);
-    output::emit(
-      ctx, doc, [&](std::ostream& out) { print_workflow(out, workflow, doc); });
-    return k_exit_ok;
+    RYAX_TRY_ASSIGN(auto workflow, get_workflow(client, o.id, o.version));
+    if (!o.watch) {
+      const auto doc = document(workflow);
+      output::emit(
+        ctx, doc, [&](std::ostream& out) { print_workflow(out, workflow, doc); });
+      return k_exit_ok;
+    }
+    // --watch: again at each change of its state, until it is neither
+    // deploying nor undeploying; polled twice a second.
+    const bool redraw = ctx.for_people() && ctx.progress();
+    std::string shown;
+    for (bool first = true;; first = false) {
+      const auto doc = document(workflow);
+      const auto state = workflow.status().state() + "|" + workflow.status().reason();
+      if (state != shown) {
+        shown = state;
+        if (!ctx.for_people()) {
+          output::print_document(ctx, doc);
+        } else {
+          std::cout << (redraw ? "\033[H\033[2J" : first ? "" : "\n");
+          print_workflow(std::cout, workflow, doc);
+          std::cout.flush();
+        }
+      }
+      if (workflow.status().state() != "deploying"
+          && workflow.status().state() != "undeploying") {
+        return k_exit_ok;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      RYAX_TRY_ASSIGN(workflow, get_workflow(client, o.id, o.version));
+    }
   });
 }
 
@@ -495,6 +524,9 @@ register_workflow_commands(CLI::App& app, Context& ctx)
     "show", "Show a workflow version: steps, edges, bindings, results, state");
   add_id(show);
   add_version(show);
+  show->add_flag("-w,--watch", o->watch,
+                 "While it deploys or undeploys, print it again at each change "
+                 "of its state, until it is done");
   show->callback([&ctx, o] { ctx.exit_code = run_show(ctx, *o); });
 
   auto* exported = workflow->add_subcommand(

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <csignal>
+#include <fstream>
 #include <regex>
 
 using namespace ryax::test;
@@ -173,6 +174,25 @@ TEST_CASE("runs are named by @latest, by the start of their id, or refused "
   CHECK(mixed.exit_code == 3);
   CHECK(json::parse(mixed.out).size() == 1);
   CHECK(f.daemon.ryax({ "runs", "show", third }).exit_code == 3);
+}
+
+TEST_CASE("workflow show --watch follows a deployment until it is done")
+{
+  RunFixture f({ "add" });
+  const auto path = f.daemon.dir() / "late.yaml";
+  std::ofstream(path) << "apiVersion: ryax.tech/v2.0\nkind: Workflow\nspec:\n  id: late\n"
+                         "  trigger:\n    id: start\n    from: manual\n    outputs:\n"
+                         "    - {name: x, type: integer}\n  actions:\n"
+                      << k_add_one;
+  f.require_ok({ "workflow", "push", path });
+  // Not deploying: printed once.
+  auto idle = f.daemon.ryax({ "workflow", "show", "late", "--watch", "-o", "jq=.id" });
+  CHECK(idle.exit_code == 0);
+  CHECK(idle.out == "late\n");
+  f.require_ok({ "workflow", "deploy", "late" });
+  auto watched = f.daemon.ryax({ "workflow", "show", "late", "--watch" });
+  CHECK(watched.exit_code == 0);
+  CHECK(watched.out.find("deployed (version 1)") != std::string::npos);
 }
 
 TEST_CASE("run --wait --logs prints the steps' lines on stderr and the run "

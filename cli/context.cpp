@@ -5,6 +5,7 @@
 #include "cli/output/output.hpp"
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include <unistd.h>
 
@@ -28,6 +29,16 @@ output_of(const Context& ctx)
 }
 
 constexpr std::string_view k_jq_prefix = "jq=";
+
+// The commands whose output is text of another kind, and what it is.
+constexpr std::pair<std::string_view, std::string_view> k_text_only[] = {
+  { "workflow export", "the workflow file (YAML)" },
+  { "workflow diff", "a unified diff" },
+  { "workflow graph", "a graph (dot, mermaid, svg or png)" },
+  { "completion", "a shell script" },
+  { "action build-log", "the build log" },
+  { "help", "help" },
+};
 
 } // namespace
 
@@ -86,9 +97,23 @@ register_global_options(CLI::App& app, Context& ctx)
 {
   // Options of the top level are accepted after a subcommand too.
   app.fallthrough();
-  // Before any command runs: how its tables print.
-  app.parse_complete_callback(
-    [&ctx] { output::set_table_style(output::table_style_of(ctx)); });
+  // Before any command runs: how its tables print, and -o refused by the
+  // commands that print text rather than documents.
+  app.parse_complete_callback([&app, &ctx] {
+    output::set_table_style(output::table_style_of(ctx));
+    const CLI::App* command = &app;
+    std::string path;
+    while (!command->get_subcommands().empty()) {
+      command = command->get_subcommands().front();
+      path += (path.empty() ? "" : " ") + command->get_name();
+    }
+    for (const auto& [text_only, prints] : k_text_only) {
+      if (path == text_only && !ctx.output.empty() && !ctx.for_people()) {
+        throw CLI::ValidationError(
+          "--output", fmt::format("{} is not taken: it prints {}", ctx.output, prints));
+      }
+    }
+  });
   auto* global = "Global options";
   app.add_option("--socket", ctx.socket,
                  "Talk to ryaxd on this UNIX socket (no autostart)")

@@ -117,10 +117,13 @@ run_remove(Context& ctx, const std::string& ref, bool yes)
                     client.call<v1::RemoveActionReply>([&](auto* c, auto* r) {
                       return stub->RemoveAction(c, request, r);
                     }));
-    if (!ctx.quiet) {
-      std::cout << fmt::format("removed {} version{} of {}\n", reply.removed(),
-                               reply.removed() == 1 ? "" : "s", ref);
-    }
+    output::emit(ctx, { { "ref", ref }, { "removed", reply.removed() } },
+                 [&](std::ostream& out) {
+                   if (!ctx.quiet) {
+                     out << fmt::format("removed {} version{} of {}\n", reply.removed(),
+                                        reply.removed() == 1 ? "" : "s", ref);
+                   }
+                 });
     return k_exit_ok;
   });
 }

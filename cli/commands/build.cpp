@@ -170,9 +170,11 @@ run_cancel(Context& ctx, const std::string& ref)
     RYAX_TRY_ASSIGN(const auto job, client.call<v1::BuildJob>([&](auto* c, auto* r) {
       return stub->CancelBuild(c, request, r);
     }));
-    if (!ctx.quiet) {
-      std::cout << fmt::format("build {} of {} cancelled\n", job.id(), ref_of(job));
-    }
+    output::emit(ctx, to_json(job), [&](std::ostream& out) {
+      if (!ctx.quiet) {
+        out << fmt::format("build {} of {} cancelled\n", job.id(), ref_of(job));
+      }
+    });
     return k_exit_ok;
   });
 }

@@ -216,9 +216,11 @@ run_stop(Context& ctx)
       gone = !Client::connect_existing(ctx).has_value();
     }
     if (gone) {
-      if (!ctx.quiet) {
-        std::cout << "ryaxd stopped\n";
-      }
+      output::emit(ctx, { { "stopped", true } }, [&](std::ostream& out) {
+        if (!ctx.quiet) {
+          out << "ryaxd stopped\n";
+        }
+      });
       return k_exit_ok;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));

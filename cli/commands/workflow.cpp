@@ -431,9 +431,11 @@ run_remove(Context& ctx, const WorkflowOptions& o)
     request.set_force(o.force);
     RYAX_TRY(client.call<v1::RemoveWorkflowReply>(
       [&](auto* c, auto* r) { return stub->RemoveWorkflow(c, request, r); }));
-    if (!ctx.quiet) {
-      std::cout << "workflow " << o.id << " removed\n";
-    }
+    output::emit(ctx, { { "id", o.id }, { "removed", true } }, [&](std::ostream& out) {
+      if (!ctx.quiet) {
+        out << "workflow " << o.id << " removed\n";
+      }
+    });
     return k_exit_ok;
   });
 }

@@ -124,6 +124,17 @@ TEST_CASE("runs are named by @latest, by the start of their id, or refused "
   CHECK(jq_fails.err == "ryax: error: -o jq=.id | error(\"no\"): jq: error: no\n");
   auto jq_logs = f.daemon.ryax({ "logs", first, "-o", "jq=.line" });
   CHECK(jq_logs.out == "adding one to 1\n");
+  // A command printing text of another kind refuses -o; RYAX_OUTPUT is
+  // only a default.
+  auto exported = f.daemon.ryax({ "workflow", "export", "one", "-o", "json" });
+  CHECK(exported.exit_code == 2);
+  CHECK(exported.err.starts_with("ryax: error: ryax workflow export: --output: json is not "
+                                 "taken: it prints the workflow file (YAML)\n"));
+  auto by_default = f.daemon.ryax({ "workflow", "export", "one" }, "", { { "RYAX_OUTPUT", "json" } });
+  CHECK(by_default.exit_code == 0);
+  CHECK(by_default.out.starts_with("apiVersion: "));
+  auto removed = f.daemon.ryax({ "runs", "cancel", first, "-o", "json" });
+  CHECK(removed.exit_code == 5); // already done: the one-line error
   auto logs_names = f.daemon.ryax({ "logs", "@latest", "-o", "name" });
   CHECK(logs_names.exit_code == 2);
   CHECK(logs_names.err == "ryax: error: -o name: log lines have no names (use -o json)\n");

@@ -141,20 +141,23 @@ run_init(Context& ctx, const ActionInitOptions& o)
     ctx.fail(written.error());
     return ctx.exit_code;
   }
-  if (!ctx.quiet) {
-    for (const auto& file : *written) {
-      std::cout << "created " << file << "\n";
-    }
-  }
   // Leave what `ryax repo add` accepts: a git repository with a commit.
   auto git = commit_new_action(o.directory, parent_was_new);
   if (!git) {
     ctx.fail(git.error());
     return ctx.exit_code;
   }
-  if (!ctx.quiet) {
-    std::cout << *git << "\n";
-  }
+  const nlohmann::json doc = { { "directory", o.directory },
+                               { "files", *written },
+                               { "git", *git } };
+  output::emit(ctx, doc, [&](std::ostream& out) {
+    if (!ctx.quiet) {
+      for (const auto& file : *written) {
+        out << "created " << file << "\n";
+      }
+      out << *git << "\n";
+    }
+  });
   return k_exit_ok;
 }
 

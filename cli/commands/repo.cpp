@@ -191,9 +191,11 @@ run_remove(Context& ctx, const std::string& name)
     RYAX_TRY(client.call<v1::RemoveRepositoryReply>([&](auto* c, auto* r) {
       return stub->RemoveRepository(c, request, r);
     }));
-    if (!ctx.quiet) {
-      std::cout << "repository " << name << " removed\n";
-    }
+    output::emit(ctx, { { "name", name }, { "removed", true } }, [&](std::ostream& out) {
+      if (!ctx.quiet) {
+        out << "repository " << name << " removed\n";
+      }
+    });
     return k_exit_ok;
   });
 }

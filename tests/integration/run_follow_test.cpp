@@ -135,6 +135,10 @@ TEST_CASE("runs are named by @latest, by the start of their id, or refused "
   CHECK(by_default.out.starts_with("apiVersion: "));
   auto removed = f.daemon.ryax({ "runs", "cancel", first, "-o", "json" });
   CHECK(removed.exit_code == 5); // already done: the one-line error
+  const std::string scaffold = f.daemon.dir() / "fresh";
+  auto init = f.daemon.ryax({ "action", "init", scaffold, "--kind", "processor", "-o", "json" });
+  REQUIRE_MESSAGE(init.exit_code == 0, init.err);
+  CHECK(json::parse(init.out)["files"].size() >= 3);
   auto logs_names = f.daemon.ryax({ "logs", "@latest", "-o", "name" });
   CHECK(logs_names.exit_code == 2);
   CHECK(logs_names.err == "ryax: error: -o name: log lines have no names (use -o json)\n");

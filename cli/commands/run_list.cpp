@@ -91,7 +91,7 @@ short_error(const v1::RunSummary& s)
 }
 
 const std::vector<std::string> k_list_headers = {
-  "ID", "WORKFLOW", "VERSION", "STATUS", "STARTED", "DURATION", "STEPS", "ERROR"
+  "ID", "WORKFLOW", "VERSION", "STATE", "STARTED", "DURATION", "STEPS", "ERROR"
 };
 
 std::vector<std::string>

@@ -69,10 +69,15 @@ workflow_versions(const Client& client, const std::string& id)
 }
 
 // NAME= of each output of the workflow's trigger (the inputs of a run):
-// those of type file or directory when `files`, else the others.
+// those of type file or directory when `files`, else the others. Once
+// "NAME=" is typed (`typed`), NAME=VALUE for the values an enum or a
+// boolean takes.
 Result<std::vector<Candidate>>
-trigger_inputs(const Client& client, const std::string& id, bool files)
+trigger_inputs(const Client& client, const std::string& id, bool files,
+               const std::string& typed)
 {
+  const auto equals = typed.find('=');
+  const auto typed_name = equals == std::string::npos ? "" : typed.substr(0, equals);
   RYAX_TRY_ASSIGN(const auto w, workflow(client, id));
   const auto doc = nlohmann::json::parse(w.document_json(), nullptr, false);
   std::vector<Candidate> out;
@@ -93,9 +98,27 @@ trigger_inputs(const Client& client, const std::string& id, bool files)
         continue;
       }
       const auto help = output.value("help", "");
+      const auto name = output.value("name", "");
+      if (!typed_name.empty()) {
+        if (name != typed_name) {
+          continue;
+        }
+        auto values = type == "boolean" ? std::vector<std::string>{ "true", "false" }
+                                        : std::vector<std::string>{};
+        if (output.contains("enum_values") && output["enum_values"].is_array()) {
+          for (const auto& value : output["enum_values"]) {
+            if (value.is_string()) {
+              values.push_back(value.get<std::string>());
+            }
+          }
+        }
+        for (const auto& value : values) {
+          out.push_back({ name + "=" + value, type });
+        }
+        continue;
+      }
       out.push_back(
-        { output.value("name", "") + "=",
-          output.value("type", "") + (help.empty() ? "" : ": " + help) });
+        { name + "=", output.value("type", "") + (help.empty() ? "" : ": " + help) });
     }
   }
   return out;
@@ -306,9 +329,9 @@ fetch(const Client& client, ArgumentKind kind, const CommandLine& line)
     case ArgumentKind::workflow_version:
       return workflow_versions(client, first_value(line, "id"));
     case ArgumentKind::trigger_input:
-      return trigger_inputs(client, first_value(line, "workflow"), false);
+      return trigger_inputs(client, first_value(line, "workflow"), false, line.current);
     case ArgumentKind::trigger_file_input:
-      return trigger_inputs(client, first_value(line, "workflow"), true);
+      return trigger_inputs(client, first_value(line, "workflow"), true, line.current);
     case ArgumentKind::action:
       return actions(client, line.current);
     case ArgumentKind::repository:

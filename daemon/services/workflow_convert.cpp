@@ -38,10 +38,14 @@ step_json(const domain::WorkflowStep& step,
 {
   nlohmann::json outputs = nlohmann::json::array();
   for (const auto& output : step.outputs) {
-    outputs.push_back({ { "name", output.name },
-                        { "type", domain::to_string(output.type) },
-                        { "help", output.help },
-                        { "optional", output.optional } });
+    nlohmann::json item = { { "name", output.name },
+                            { "type", domain::to_string(output.type) },
+                            { "help", output.help },
+                            { "optional", output.optional } };
+    if (!output.enum_values.empty()) {
+      item["enum_values"] = output.enum_values;
+    }
+    outputs.push_back(std::move(item));
   }
   const auto resolved = view.resolved_versions.find(step.id);
   return { { "id", step.id },

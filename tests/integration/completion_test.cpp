@@ -248,12 +248,20 @@ TEST_CASE("names complete from a real daemon: workflows, versions, trigger "
     << "apiVersion: ryax.tech/v2.0\nkind: Workflow\nspec:\n  id: upload\n"
        "  trigger:\n    id: start\n    from: manual\n    outputs:\n"
        "    - {name: doc, type: file}\n    - {name: label, type: string}\n"
+       "    - {name: size, type: enum, enum_values: [small, large]}\n"
+       "    - {name: dry, type: boolean}\n"
        "  actions:\n  - {id: a1, from: add, inputs_values: {x: 1}}\n";
   f.require_ok({ "workflow", "push", f.daemon.dir() / "upload.yaml" });
   CHECK(complete("fish", { "run", "upload", "--file", "" }) ==
         std::vector<std::string>{ "doc=\tfile" });
   CHECK(complete("fish", { "run", "upload", "--input", "" }) ==
-        std::vector<std::string>{ "label=\tstring" });
+        std::vector<std::string>{ "label=\tstring", "size=\tenum", "dry=\tboolean" });
+  // After NAME=, the values an enum or a boolean takes.
+  CHECK(complete("fish", { "run", "upload", "--input", "size=" }) ==
+        std::vector<std::string>{ "size=small\tenum", "size=large\tenum" });
+  CHECK(complete("bash", { "run", "upload", "--input", "dry=t" }) ==
+        std::vector<std::string>{ "dry=true" });
+  CHECK(complete("bash", { "run", "upload", "--input", "label=" }).empty());
 
   // Actions: ids, then ID:VERSION once the colon is typed.
   // (the catalogue has the built-in triggers too).

@@ -168,6 +168,11 @@ main(int argc, char** argv)
   app.add_flag("--print-config", print_config,
                "Print the resolved configuration and where each value came "
                "from, then exit");
+  bool check_config = false;
+  app.add_flag("--check-config", check_config,
+               "Read the configuration (file, variables and flags) as a start "
+               "would, say whether it is valid, and exit (1 when not)")
+    ->excludes("--print-config");
   app.add_flag("--enable-test-rpcs", test_rpcs)->group(""); // test hook
   app.set_version_flag("--version", "ryaxd " RYAX_VERSION);
   try {
@@ -184,6 +189,13 @@ main(int argc, char** argv)
   }
   if (print_config) {
     std::cout << infra::config::describe(*config);
+    return 0;
+  }
+  if (check_config) {
+    const auto& file = config->config_file.value;
+    std::cout << (file.empty() ? std::string("no configuration file: the defaults")
+                               : file)
+              << ": valid\n";
     return 0;
   }
   // The key is in the configuration now: no process this daemon starts

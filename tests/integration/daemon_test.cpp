@@ -288,6 +288,25 @@ TEST_CASE("a configuration file with an unknown key is refused with its line")
         != std::string::npos);
 }
 
+TEST_CASE("--check-config says whether a configuration is valid, and starts nothing")
+{
+  DaemonFixture d(false);
+  const auto file = d.dir() / "ryaxd.yaml";
+  write_file(file, "log_level: debug\n");
+  auto good = d.ryaxd({"--check-config", "--config", file});
+  CHECK(good.exit_code == 0);
+  CHECK(good.out == file + ": valid\n");
+  CHECK_FALSE(std::filesystem::exists(d.home() + "/ryaxd.lock"));
+  write_file(file, "log_level: debug\nlog_levle: info\n");
+  auto bad = d.ryaxd({"--check-config", "--config", file});
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.out.empty());
+  CHECK(bad.err == "ryaxd: error: " + file + ":2:1: unknown key \"log_levle\" (did you mean \"log_level\"?)\n");
+  auto flag = d.ryaxd({"--check-config", "--log-level", "loud"});
+  CHECK(flag.exit_code == 1);
+  CHECK(d.ryaxd({"--check-config", "--print-config"}).exit_code == 2);
+}
+
 TEST_CASE("daemon start finds a daemon whose config file moves its socket")
 {
   DaemonFixture d(false);

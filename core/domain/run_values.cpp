@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 
 namespace ryax::domain {
 
@@ -247,6 +248,9 @@ parse_value_text(const IoSpec& spec, std::string_view text)
       std::int64_t value = 0;
       const auto* end = text.data() + text.size();
       const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+      if (!text.empty() && ec == std::errc::result_out_of_range && ptr == end) {
+        return bad("a 64-bit integer (-9223372036854775808 to 9223372036854775807)");
+      }
       if (text.empty() || ec != std::errc() || ptr != end) {
         return bad("an integer");
       }
@@ -256,6 +260,11 @@ parse_value_text(const IoSpec& spec, std::string_view text)
       double value = 0;
       const auto* end = text.data() + text.size();
       const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+      if (!text.empty() && ptr == end
+          && (ec == std::errc::result_out_of_range || !std::isfinite(value))) {
+        return bad("a finite number (NaN, infinities and numbers beyond a 64-bit "
+                   "float's range are refused)");
+      }
       if (text.empty() || ec != std::errc() || ptr != end) {
         return bad("a number");
       }

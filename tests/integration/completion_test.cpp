@@ -173,6 +173,16 @@ TEST_CASE("commands, options and their choices complete from the ryax "
   CHECK(run({ ryax_binary(), "__complete", "tcsh", "--", "" }).exit_code == 0);
 }
 
+// The 200 ms a completion may take, from the shell's fork to the last
+// candidate. Under AddressSanitizer (RYAX_SANITIZE) ryax starts several
+// times slower, so the bound there says only that the daemon's budget was
+// kept, not how fast the product starts.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr std::chrono::milliseconds k_completion_bound{ 600 };
+#else
+constexpr std::chrono::milliseconds k_completion_bound{ 200 };
+#endif
+
 TEST_CASE("completion never starts a daemon")
 {
   DaemonFixture d(false);
@@ -180,8 +190,7 @@ TEST_CASE("completion never starts a daemon")
   env["RYAX_NO_AUTOSTART"] = std::nullopt; // a command would start one
   const auto started = std::chrono::steady_clock::now();
   CHECK(complete_with(env, "bash", { "runs", "show", "" }).empty());
-  CHECK(std::chrono::steady_clock::now() - started <
-        std::chrono::milliseconds(200));
+  CHECK(std::chrono::steady_clock::now() - started < k_completion_bound);
   CHECK_FALSE(std::filesystem::exists(d.socket()));
   CHECK_FALSE(socket_answers(d.socket()));
 }
@@ -199,7 +208,7 @@ TEST_CASE("a daemon that accepts and never answers costs completion at most "
     const auto started = std::chrono::steady_clock::now();
     CHECK(complete_with(d.env(), "zsh", words).empty());
     const auto took = std::chrono::steady_clock::now() - started;
-    CHECK(took < std::chrono::milliseconds(200));
+    CHECK(took < k_completion_bound);
   }
   CHECK(complete_with(d.env(), "bash", { "runs", "list", "--status", "r" }) ==
         std::vector<std::string>{ "running" });

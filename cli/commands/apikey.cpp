@@ -22,14 +22,6 @@ namespace ryax::cli {
 
 namespace {
 
-std::int64_t
-now_ms()
-{
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
-
 // "valid", "revoked" or "expired".
 std::string
 state_of(const v1::ApiKey& key)

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <iostream>
 
 #include <unistd.h>
@@ -35,6 +36,21 @@ format_time(std::int64_t unix_seconds)
   }
   return output::format_unix_time(
     unix_seconds, output::TimeZone::local, output::TimeLayout::minutes);
+}
+
+int
+fail_early(Context& ctx, const Error& error)
+{
+  ctx.fail(error);
+  return ctx.exit_code;
+}
+
+std::int64_t
+now_ms()
+{
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
 }
 
 bool

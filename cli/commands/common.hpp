@@ -23,6 +23,13 @@ int with_client(Context& ctx,
 // "2026-11-27 22:57" in local time for Unix seconds; "never" for 0.
 std::string format_time(std::int64_t unix_seconds);
 
+// Print `error` and return its exit code: for checks made before the
+// daemon is reached, so that a bad flag never autostarts it.
+int fail_early(Context& ctx, const Error& error);
+
+// Now, in milliseconds since the Unix epoch.
+std::int64_t now_ms();
+
 // Whether to go on with a destructive change of many objects: yes with
 // `yes` (--yes) or when standard input or error is not a terminal (scripts
 // are never asked); otherwise `question` is asked on the terminal

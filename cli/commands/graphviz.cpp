@@ -1,12 +1,11 @@
 #include "cli/commands/graphviz.hpp"
 
+#include "core/infrastructure/process/subprocess.hpp"
+
 #include <fmt/format.h>
 
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
+#include <chrono>
 #include <iostream>
-#include <string_view>
 
 #include <unistd.h>
 
@@ -14,31 +13,18 @@ namespace ryax::cli {
 
 namespace {
 
-// Graphviz's dot on $PATH, or "".
-std::string
-graphviz_dot()
-{
-  const char* path = std::getenv("PATH");
-  std::string_view dirs = path != nullptr ? path : "/usr/bin:/bin";
-  while (!dirs.empty()) {
-    const auto end = dirs.find(':');
-    const std::filesystem::path candidate =
-      std::filesystem::path(dirs.substr(0, end)) / "dot";
-    if (::access(candidate.c_str(), X_OK) == 0) {
-      return candidate.string();
-    }
-    dirs = end == std::string_view::npos ? std::string_view() : dirs.substr(end + 1);
-  }
-  return {};
-}
+// What a drawing may weigh, and how long dot may take.
+constexpr std::size_t k_max_drawing = 64u << 20;
+constexpr std::size_t k_max_dot_errors = 4096;
+constexpr std::chrono::seconds k_dot_timeout{ 60 };
 
 } // namespace
 
 Result<void>
 render_graph(const std::string& dot_text, const std::string& format)
 {
-  const auto dot = graphviz_dot();
-  if (dot.empty()) {
+  const auto dot = infra::process::find_on_path("dot");
+  if (!dot) {
     return fail(ErrorCode::failed_precondition,
                 fmt::format("--format {} needs Graphviz's dot, not found on "
                             "PATH (apt install graphviz; --format dot prints "
@@ -50,18 +36,19 @@ render_graph(const std::string& dot_text, const std::string& format)
                 "--format png writes an image: redirect standard output to a "
                 "file (> graph.png)");
   }
-  std::cout.flush();
-  // The child writes on ryax's own standard output.
-  FILE* pipe = ::popen(fmt::format("'{}' -T{}", dot, format).c_str(), "w");
-  if (pipe == nullptr) {
-    return fail(ErrorCode::internal, fmt::format("cannot run {}", dot));
-  }
-  std::fwrite(dot_text.data(), 1, dot_text.size(), pipe);
-  const int status = ::pclose(pipe);
-  if (status != 0) {
+  infra::process::ProcessSpec spec;
+  spec.argv = { *dot, "-T" + format };
+  spec.timeout = k_dot_timeout;
+  RYAX_TRY_ASSIGN(const auto drawn,
+                  infra::process::run_captured(spec, dot_text, k_max_drawing,
+                                               k_max_dot_errors));
+  if (drawn.exit_code != 0) {
     return fail(ErrorCode::internal,
-                fmt::format("{} -T{} failed (status {})", dot, format, status));
+                fmt::format("{} -T{} failed (exit {}): {}", *dot, format,
+                            drawn.exit_code,
+                            drawn.err.substr(0, drawn.err.find('\n'))));
   }
+  std::cout << drawn.out << std::flush;
   return {};
 }
 

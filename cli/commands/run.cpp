@@ -49,15 +49,6 @@ struct RunOptions
   int priority = 0;
 };
 
-// Print `error` and return its exit code: for checks made before the
-// daemon is reached, so that a bad flag never autostarts it.
-int
-fail_early(Context& ctx, const Error& error)
-{
-  ctx.fail(error);
-  return ctx.exit_code;
-}
-
 Result<v1::StartRunRequest>
 start_request(const RunOptions& o)
 {

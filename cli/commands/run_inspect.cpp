@@ -41,14 +41,6 @@ struct RunsOptions
   std::string trigger; // logs --trigger
 };
 
-std::int64_t
-now_ms()
-{
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
-
 
 // The run `o.run_id` names: its id, the start of it, or @latest (of
 // `o.workflow` when given).

@@ -34,23 +34,6 @@ constexpr std::array<std::string_view, 5> k_run_states = { "pending",
                                                            "error",
                                                            "cancelled" };
 
-// Print `error` and return its exit code: for checks made before the
-// daemon is reached, so that a bad flag never autostarts it.
-int
-fail_early(Context& ctx, const Error& error)
-{
-  ctx.fail(error);
-  return ctx.exit_code;
-}
-
-std::int64_t
-now_ms()
-{
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
-
 Result<v1::ListRunsRequest>
 list_request(const RunListOptions& o)
 {

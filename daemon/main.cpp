@@ -1,6 +1,6 @@
 // ryaxd: the ryax daemon. Parses flags, resolves the configuration, takes the
 // data dir lock, detaches unless --foreground, and runs the Server until
-// SIGTERM, SIGINT or a Shutdown call.
+// SIGTERM, SIGINT or a Shutdown call. SIGHUP reopens the log file.
 
 #include "core/application/log.hpp"
 #include "core/infrastructure/config/daemon_config.hpp"
@@ -165,6 +165,8 @@ main(int argc, char** argv)
   app.add_option("--log-file", flags.log_file,
                  "Append the log to FILE (default: stderr; <data "
                  "dir>/ryaxd.log when detached)");
+  app.add_option("--log-format", flags.log_format,
+                 "text, or json for one JSON object a line (default: text)");
   app.add_flag("--print-config", print_config,
                "Print the resolved configuration and where each value came "
                "from, then exit");
@@ -233,7 +235,9 @@ main(int argc, char** argv)
     daemonize(log_file);
   }
 
-  auto sink = infra::log::SpdlogSink::create(log_file);
+  auto sink = infra::log::SpdlogSink::create(
+    {log_file, config->log_format.value == "json", config->log_max_size.value,
+     config->log_keep.value});
   if (!sink) {
     report_error(sink.error().message);
     return k_exit_error;
@@ -290,6 +294,13 @@ main(int argc, char** argv)
         shutdown->request();
       } else if (signal == SIGUSR1) {
         log_memory();
+      } else if (signal == SIGHUP) {
+        // logrotate moved the file: write to a new one at its path.
+        if (auto reopened = (*sink)->reopen(); !reopened) {
+          app::log::error("SIGHUP: {}", reopened.error().message);
+        } else {
+          app::log::info("received SIGHUP, log file reopened");
+        }
       }
     }
   });

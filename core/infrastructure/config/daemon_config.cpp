@@ -147,6 +147,37 @@ file_keys()
      [](DaemonConfig& c, const YAML::Node& n,
         const std::string& at) -> Result<void> {
        int seconds = -1;
+    {"log_format",
+     [](DaemonConfig& c, const YAML::Node& n, const std::string& at) {
+       return set_string(c.log_format, n, at, "log_format");
+     }},
+    {"log_max_size",
+     [](DaemonConfig& c, const YAML::Node& n,
+        const std::string& at) -> Result<void> {
+       RYAX_TRY_ASSIGN(const auto bytes,
+                       read_integer(n, at, "log_max_size", 0,
+                                    std::int64_t{1} << 40,
+                                    "0 (no rotation) or a number of bytes "
+                                    "from 4096 to 1 TiB"));
+       if (bytes > 0 && bytes < 4096) {
+         return fail(ErrorCode::invalid_argument,
+                     fmt::format("{}: log_max_size: expected 0 (no rotation) "
+                                 "or a number of bytes from 4096 to 1 TiB, "
+                                 "got {}",
+                                 at, bytes));
+       }
+       c.log_max_size = {bytes, Origin::file};
+       return {};
+     }},
+    {"log_keep",
+     [](DaemonConfig& c, const YAML::Node& n,
+        const std::string& at) -> Result<void> {
+       RYAX_TRY_ASSIGN(const auto count,
+                       read_integer(n, at, "log_keep", 1, 100,
+                                    "a number of rotated files from 1 to 100"));
+       c.log_keep = {static_cast<int>(count), Origin::file};
+       return {};
+     }},
        if (!n.IsScalar() || !YAML::convert<int>::decode(n, seconds)
            || seconds < 0) {
          return fail(ErrorCode::invalid_argument,
@@ -345,6 +376,13 @@ check(const DaemonConfig& config)
     RYAX_TRY(split_host_port(config.listen.value));
   }
   if (!config.http_listen.value.empty()) {
+  if (config.log_format.value != "text" && config.log_format.value != "json") {
+    return fail(ErrorCode::invalid_argument,
+                fmt::format("log_format \"{}\" (from {}) is not one of text, "
+                            "json",
+                            config.log_format.value,
+                            to_string(config.log_format.origin)));
+  }
     if (auto http = split_host_port(config.http_listen.value, true); !http) {
       return fail(ErrorCode::invalid_argument,
                   fmt::format("http_listen (from {}): {}",
@@ -389,6 +427,8 @@ load_daemon_config(const DaemonFlags& flags, const Environment& env)
   RYAX_TRY_ASSIGN(config.data_dir.value, default_data_dir(env));
   if (!get(env, "RYAX_HOME").empty()) {
     config.data_dir.origin = Origin::environment;
+  config.log_format.value = "text";
+  config.log_keep.value = 5;
   }
   apply(config.data_dir, flags.data_dir, Origin::flag);
   std::error_code ec;
@@ -451,6 +491,7 @@ load_daemon_config(const DaemonFlags& flags, const Environment& env)
 
   apply(config.socket, flags.socket, Origin::flag);
   apply(config.listen, flags.listen, Origin::flag);
+  apply(config.log_format, env_value(env, "RYAX_LOG_FORMAT"), Origin::environment);
   apply(config.http_listen, flags.http_listen, Origin::flag);
   apply(config.log_level, flags.log_level, Origin::flag);
   apply(config.log_file, flags.log_file, Origin::flag);
@@ -470,6 +511,7 @@ load_daemon_config(const DaemonFlags& flags, const Environment& env)
   }
 
   RYAX_TRY(resolve_filestore(
+  apply(config.log_format, flags.log_format, Origin::flag);
     config.filestore.value, env,
     fs::path(config.config_file.value).parent_path().string()));
 
@@ -530,6 +572,9 @@ describe(const DaemonConfig& config)
   line("max_live_deployments", config.max_live_deployments);
   line("max_unfinished_runs", config.max_unfinished_runs);
   line("join", config.join);
+  line("log_format", config.log_format);
+  line("log_max_size", config.log_max_size);
+  line("log_keep", config.log_keep);
   out += fmt::format("join_token: {}  # {}\n",
                      config.join_token.value.empty() ? "" : "(set)",
                      to_string(config.join_token.origin));

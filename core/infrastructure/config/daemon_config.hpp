@@ -48,6 +48,10 @@ struct DaemonConfig
   Setting<int> shutdown_grace_seconds;
   Setting<int> build_concurrency; // builds running at once, >= 1
   Setting<int> run_concurrency;   // step executions at once, >= 1
+  Setting<std::string> log_format;  // text|json (JSON lines)
+  // Rotate the log file past this many bytes (4096 to 1 TiB); 0 never.
+  Setting<std::int64_t> log_max_size;
+  Setting<int> log_keep; // rotated files kept, 1 to 100
   // run_retention.days: finished runs older than this are removed; 0 keeps.
   Setting<double> retention_days;
   // run_retention.runs_per_workflow: newest finished runs kept; 0 keeps all.
@@ -95,6 +99,7 @@ struct DaemonFlags
   std::optional<std::string> join;
   std::optional<std::string> join_token;
   std::optional<std::string> site; // the site's name
+  std::optional<std::string> log_format;
 };
 
 // Resolve the configuration. Precedence: flag, then RYAX_* variable, then the

@@ -56,6 +56,9 @@
 #include "core/infrastructure/sqlite/sqlite_identity_store.hpp"
 #include "core/infrastructure/sqlite/sqlite_variable_store.hpp"
 #include "core/infrastructure/sqlite/sqlite_api_key_store.hpp"
+#include "core/infrastructure/sqlite/sqlite_accounting_store.hpp"
+#include "core/application/accounting_service.hpp"
+#include "daemon/services/accounting_service_impl.hpp"
 #include "core/application/identity_service.hpp"
 #include "core/application/variable_service.hpp"
 #include "core/application/api_key_service.hpp"
@@ -99,6 +102,7 @@ struct Adapters
       variables(db, box),
       api_keys(db),
       agents(db),
+      accounting(db),
       runtimes(bundles,
                infra::wrapper::WrapperPoolSettings{
                  data_dir + "/wrappers", "", config.max_live_deployments.value }),
@@ -132,11 +136,28 @@ struct Adapters
   infra::sqlite::SqliteVariableStore variables;
   infra::sqlite::SqliteApiKeyStore api_keys;
   infra::sqlite::SqliteAgentStore agents;
+  infra::sqlite::SqliteAccountingStore accounting;
   infra::wrapper::WrapperPool runtimes;
   // The runtimes of every site: `runtimes` for the local one, worker
   // agents' links for the others.
   agent::AgentHub sites;
 };
+
+namespace {
+
+// This machine's host name, "" when unknown: the node of the accounting
+// records of the daemon's own site.
+std::string
+host_name()
+{
+  char name[256] = {};
+  if (::gethostname(name, sizeof(name) - 1) != 0) {
+    return {};
+  }
+  return name;
+}
+
+} // namespace
 
 // The application services, wired to the adapters.
 struct Services
@@ -151,6 +172,7 @@ struct Services
       workflows(a.workflows, a.workflow_files, a.catalogue, a.workflow_format,
                 a.clock, a.runtimes, a.box, config.site.value,
                 infra::config::machine_pool().arch),
+      accounting_recorder(a.accounting),
       runs(app::RunPorts{a.runs, a.run_logs, *a.run_files, a.run_staging,
                          a.runtimes, a.sites, a.workflows, a.workflow_format,
                          a.catalogue, a.ids, a.clock, a.variables, a.box},
@@ -168,8 +190,10 @@ struct Services
            }),
       identity(a.identities, a.identity_crypto, a.clock),
       variables(a.variables, a.clock),
-      api_keys(a.api_keys, a.identity_crypto, a.clock)
+      api_keys(a.api_keys, a.identity_crypto, a.clock),
+      accounting(a.accounting)
   {
+    runs.set_accounting(accounting_recorder);
     // Deployments are checked against every site the runner knows.
     workflows.set_fleet([this] { return runs.fleet(); });
     triggers.set_log(&trigger_logs);
@@ -192,6 +216,7 @@ struct Services
       std::chrono::seconds(config.housekeeping_interval_seconds.value);
     settings.site = config.site.value;
     settings.arch = infra::config::machine_pool().arch;
+    settings.node_name = host_name();
     return settings;
   }
 
@@ -199,6 +224,9 @@ struct Services
   app::ActionService actions;
   app::BuildService builds;
   app::WorkflowService workflows;
+  // Records every execution, started and stopped with the runner's
+  // workers: it outlives `runs`.
+  app::AccountingRecorder accounting_recorder;
   app::RunService runs;
   app::TriggerLogs trigger_logs;
   app::TriggerService triggers; // starts runs through `runs`
@@ -208,6 +236,8 @@ struct Services
   app::VariableService variables;
   // Checks the key of each request to a project's HTTP API (authorize).
   app::ApiKeyService api_keys;
+  // Sums the accounting records (ryax accounting).
+  app::AccountingService accounting;
 };
 
 namespace {
@@ -399,6 +429,8 @@ Server::start()
     std::make_unique<VariableServiceImpl>(gate, m_app->variables));
   m_services.push_back(
     std::make_unique<ApiKeyServiceImpl>(gate, m_app->api_keys));
+  m_services.push_back(
+    std::make_unique<AccountingServiceImpl>(gate, m_app->accounting));
 
   // The identity socket first: a client that reaches the main socket can
   // get its token at once.

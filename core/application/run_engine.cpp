@@ -260,7 +260,8 @@ RunEngine::committed(std::uint64_t sequence)
       QueuedStep{ gated.run,
                   *step,
                   std::move(gated.key.branch),
-                  &active->definition->plans[*step].scheduling },
+                  &active->definition->plans[*step].scheduling,
+                  now_ms() },
       active->priority,
       started);
   }

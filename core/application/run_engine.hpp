@@ -77,6 +77,11 @@ struct StepJob
   domain::NodePool node_pool; // as it was when placed
   domain::Values inputs;
   std::shared_ptr<RunningExecution> running;
+  // Milliseconds since the UNIX epoch: it entered the scheduler queue, was
+  // placed, was begun (0 until then). For accounting.
+  std::int64_t queued_ms = 0;
+  std::int64_t placed_ms = 0;
+  std::int64_t started_ms = 0;
 };
 
 // A run as stored, with what shows it.

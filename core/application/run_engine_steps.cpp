@@ -134,6 +134,8 @@ RunEngine::place(const Scheduler::Decision& decision)
   job.plan = &plan;
   job.running =
     std::make_shared<RunningExecution>(execution_id(run.id, key, job.attempt));
+  job.queued_ms = decision.step.queued_ms;
+  job.placed_ms = now_ms();
   active->running.emplace_back(key, job.running);
   ++m_in_flight;
   m_jobs.push_back(std::move(job));
@@ -161,7 +163,8 @@ RunEngine::begin(StepJob& job)
   std::lock_guard lock(m_mutex);
   auto* active = find(job.run);
   if (!m_stopping && active != nullptr && active->run) {
-    if (domain::mark_running(*active->run, job.key, now_ms())) {
+    job.started_ms = now_ms();
+    if (domain::mark_running(*active->run, job.key, job.started_ms)) {
       touch(*active, { job.key }, {});
       return true;
     }

@@ -86,6 +86,9 @@ RunService::start()
     log::info("resumed {} unfinished run(s)", ids.size());
   }
   m_journal.start();
+  if (m_accounting != nullptr) {
+    m_accounting->start();
+  }
   for (int i = 0; i < m_settings.concurrency; ++i) {
     m_workers.emplace_back([this] { worker_loop(); });
   }
@@ -102,6 +105,9 @@ RunService::stop()
   }
   m_workers.clear();
   m_housekeeper.stop();
+  if (m_accounting != nullptr) {
+    m_accounting->stop(); // writes what is pending; a failure is logged
+  }
   m_journal.stop();
   if (auto flushed = m_journal.flush(); !flushed) {
     log::error("run history: what was pending at stop is lost: {}",
@@ -142,11 +148,14 @@ RunService::run_job(StepJob& job)
     return;
   }
   auto execution = m_executor.execute(job);
+  const auto ended_ms = m_ports.clock.now_unix_ms();
   if (execution.interrupted) {
     // Lost with its site: it runs again, nothing of it is a result.
     m_journal.submit(m_engine.interrupted(job, execution.log_lines));
+    account(job, "lost", ended_ms);
     return;
   }
+  const auto state = accounting_state(execution.outcome);
   const auto sequence =
     m_engine.finish(job, std::move(execution.outcome), execution.log_lines);
   // The result is durable before anything downstream starts: the engine
@@ -159,6 +168,21 @@ RunService::run_job(StepJob& job)
   } else if (m_journal.sync(sequence)) {
     m_ports.files.release(execution.held);
   }
+  account(job, state, ended_ms);
+}
+
+void
+RunService::account(const StepJob& job,
+                    std::string state,
+                    std::int64_t ended_ms)
+{
+  if (m_accounting == nullptr) {
+    return;
+  }
+  auto node = job.site == m_settings.site.name ? m_settings.node_name
+                                               : std::string();
+  m_accounting->record(
+    accounting_record(job, std::move(state), ended_ms, std::move(node)));
 }
 
 Result<RunView>

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/application/accounting_recorder.hpp"
 #include "core/application/deployments.hpp"
 #include "core/application/ports/action_catalogue.hpp"
 #include "core/application/ports/clock.hpp"
@@ -62,6 +63,9 @@ struct RunSettings
   // built for here (a step asks for it).
   domain::Site site;
   std::string arch;
+  // The machine the daemon runs on (its host name): the node of the
+  // accounting records of its own site; "" when unknown.
+  std::string node_name;
 };
 
 // Executes workflow runs: each run's DAG goes forward step by step in warm
@@ -87,6 +91,11 @@ public:
   // to run again at the next start (at-least-once); what is pending is
   // written.
   void stop();
+
+  // Record every execution that ran (or was lost) in `recorder`, which
+  // start() and stop() start and stop with the workers; call before
+  // start().
+  void set_accounting(AccountingRecorder& recorder) { m_accounting = &recorder; }
 
   // See RunStarter::start.
   Result<RunView> start_run(const StartRunRequest& request)
@@ -200,6 +209,9 @@ public:
 private:
   void worker_loop();
   void run_job(StepJob& job);
+  // Give `job`, ended in `state` at `ended_ms`, to the accounting
+  // recorder (if any).
+  void account(const StepJob& job, std::string state, std::int64_t ended_ms);
 
   RunPorts m_ports;
   RunSettings m_settings;
@@ -211,6 +223,7 @@ private:
   RunStarter m_starter;
   RunHousekeeper m_housekeeper;
   std::vector<std::thread> m_workers;
+  AccountingRecorder* m_accounting = nullptr;
 };
 
 } // namespace ryax::app

@@ -48,6 +48,7 @@ struct QueuedStep
   domain::CompiledWorkflow::Index step = 0;
   std::string branch;
   const SchedulingPlan* plan = nullptr; // outlives the entry
+  std::int64_t queued_ms = 0; // when it was queued (the caller's clock)
 };
 
 // One node pool as `site show` sees it.

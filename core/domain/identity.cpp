@@ -88,6 +88,9 @@ constexpr CallRule k_rules[] = {
   { "ListApiKeys", O::read, S::project },
   { "RevokeApiKey", O::code, S::project },
   { "SetApiKeysRequired", O::code, S::project },
+  // accounting.proto: the service shows the caller's projects (all for an
+  // admin), whatever the project of the call
+  { "GetAccountingSummary", O::read, S::daemon },
 };
 
 constexpr std::string_view k_role_names[] = { "admin",

@@ -7,6 +7,7 @@
 #include "tests/support/git_builder.hpp"
 #include "tests/support/legacy_database.hpp"
 
+#include "ryax/v1/accounting.grpc.pb.h"
 #include "ryax/v1/action.grpc.pb.h"
 #include "ryax/v1/agent.grpc.pb.h"
 #include "ryax/v1/apikey.grpc.pb.h"
@@ -94,6 +95,7 @@ daemon_methods()
          ryax::v1::WhoAmIRequest::descriptor(),
          ryax::v1::GetVariableRequest::descriptor(),
          ryax::v1::ListApiKeysRequest::descriptor(),
+         ryax::v1::GetAccountingSummaryRequest::descriptor(),
          ryax::v1::AgentHello::descriptor() }) {
     REQUIRE(linked != nullptr);
   }
@@ -102,7 +104,7 @@ daemon_methods()
        { "DaemonService", "RepositoryService", "ActionService",
          "BuildService", "WorkflowService", "RunService", "SiteService",
          "IdentityService", "VariableService", "ApiKeyService",
-         "AgentService" }) {
+         "AccountingService", "AgentService" }) {
     const auto* service = pool->FindServiceByName(std::string("ryax.v1.") + name);
     REQUIRE_MESSAGE(service != nullptr, name);
     for (int i = 0; i < service->method_count(); ++i) {

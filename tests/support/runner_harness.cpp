@@ -52,6 +52,9 @@ RunnerHarness::start()
     app::RunPorts{ runs, logs, files, staging, runtimes, sites, workflows,
                    format, catalogue, ids, clock, variables, box },
     settings);
+  if (accounting != nullptr) {
+    service->set_accounting(*accounting);
+  }
   const auto started = service->start();
   REQUIRE_MESSAGE(started, started.error().message);
 }

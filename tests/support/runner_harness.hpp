@@ -32,6 +32,8 @@ struct RunnerHarness
   InMemoryVariableStore variables;
   FakeSecretBox box;
   app::RunSettings settings;
+  // Given to the service at start() when set (RunService::set_accounting).
+  app::AccountingRecorder* accounting = nullptr;
   std::unique_ptr<app::RunService> service;
 
   // One pool "default" of `cpu` cores (a step asks for 0.5).

@@ -393,6 +393,40 @@ CREATE TABLE agent_sites (
   address         TEXT NOT NULL DEFAULT ''
 ) WITHOUT ROWID;
 )sql"},
+    {14, "accounting: one record per step execution", R"sql(
+-- Append-only and not tied to runs: billing outlives `runs rm` and the
+-- retention of run history. Times in milliseconds since the UNIX epoch.
+CREATE TABLE accounting (
+  execution_id           TEXT NOT NULL UNIQUE, -- run.step.branch.attempt
+  project                TEXT NOT NULL,
+  workflow_id            TEXT NOT NULL,
+  workflow_version       INTEGER NOT NULL,
+  action_id              TEXT NOT NULL,
+  action_name            TEXT NOT NULL,
+  action_version         TEXT NOT NULL,
+  run_id                 TEXT NOT NULL,
+  step                   TEXT NOT NULL,
+  branch                 TEXT NOT NULL,
+  attempt                INTEGER NOT NULL,
+  site                   TEXT NOT NULL,
+  node_pool              TEXT NOT NULL,
+  node                   TEXT NOT NULL,
+  state                  TEXT NOT NULL,
+  submitted_ms           INTEGER NOT NULL,
+  started_ms             INTEGER NOT NULL,
+  ended_ms               INTEGER NOT NULL,
+  requested_cpu          REAL NOT NULL,
+  requested_memory_bytes INTEGER NOT NULL,
+  requested_gpu          INTEGER NOT NULL,
+  requested_time_seconds INTEGER NOT NULL, -- 0: no limit
+  allocated_cpu          REAL NOT NULL,
+  allocated_memory_bytes INTEGER NOT NULL,
+  allocated_gpu          INTEGER NOT NULL
+);
+CREATE INDEX accounting_by_end ON accounting (ended_ms, execution_id);
+CREATE INDEX accounting_by_project
+  ON accounting (project, ended_ms, execution_id);
+)sql"},
   };
   return k_migrations;
 }

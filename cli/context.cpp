@@ -9,6 +9,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 
@@ -40,6 +41,9 @@ constexpr std::pair<std::string_view, std::string_view> k_text_only[] = {
   { "help", "help" },
 };
 
+// The commands that print CSV for -o csv.
+constexpr std::string_view k_csv_commands[] = { "accounting" };
+
 } // namespace
 
 std::string
@@ -69,6 +73,12 @@ Context::format() const
     return OutputFormat::name;
   }
   return OutputFormat::table;
+}
+
+bool
+Context::csv() const
+{
+  return csv_command && output_of(*this) == "csv";
 }
 
 bool
@@ -107,6 +117,13 @@ register_global_options(CLI::App& app, Context& ctx)
       command = command->get_subcommands().front();
       path += (path.empty() ? "" : " ") + command->get_name();
     }
+    ctx.csv_command =
+      std::find(std::begin(k_csv_commands), std::end(k_csv_commands), path)
+      != std::end(k_csv_commands);
+    if (ctx.output == "csv" && !ctx.csv_command) {
+      throw CLI::ValidationError("--output",
+                                 "csv is taken only by: accounting");
+    }
     for (const auto& [text_only, prints] : k_text_only) {
       if (path == text_only && !ctx.output.empty() && !ctx.for_people()) {
         throw CLI::ValidationError(
@@ -128,7 +145,8 @@ register_global_options(CLI::App& app, Context& ctx)
   // The choices in braces, as IsMember shows them (completion reads them).
   const CLI::Validator formats(
     [](std::string& value) -> std::string {
-      for (const char* name : { "table", "wide", "json", "yaml", "name" }) {
+      for (const char* name :
+           { "table", "wide", "json", "yaml", "name", "csv" }) {
         if (value == name) {
           return {};
         }
@@ -137,13 +155,13 @@ register_global_options(CLI::App& app, Context& ctx)
         const auto error = output::check_jq(value.substr(k_jq_prefix.size()));
         return error.empty() ? std::string() : value + ": " + error;
       }
-      return value + " not in {table,wide,json,yaml,name,jq=EXPR}";
+      return value + " not in {table,wide,json,yaml,name,csv,jq=EXPR}";
     },
-    "{table,wide,json,yaml,name,jq=}");
+    "{table,wide,json,yaml,name,csv,jq=}");
   app.add_option("-o,--output", ctx.output,
                  "Output format: table (fitted to the terminal), wide (never "
-                 "shortened), json, yaml, name (ids only), or jq=EXPR (the "
-                 "JSON filtered by a jq expression)")
+                 "shortened), json, yaml, name (ids only), csv (accounting "
+                 "only), or jq=EXPR (the JSON filtered by a jq expression)")
     ->check(formats)
     ->group(global);
   app.add_flag("--no-headers", ctx.no_headers, "Tables without their header row")

@@ -28,6 +28,8 @@ struct Context
   bool quiet = false;      // --quiet
   bool no_color = false;   // --no-color
   bool no_autostart = false; // --no-autostart
+  // Set at parse: the chosen command prints CSV for -o csv (see csv()).
+  bool csv_command = false;
   std::string project;     // --project P ("" = $RYAX_PROJECT, else current)
   int exit_code = 0;
 
@@ -35,6 +37,11 @@ struct Context
   OutputFormat format() const;
   // The EXPR of -o jq=EXPR ("" for another format).
   std::string jq_expression() const;
+  // -o csv (or $RYAX_OUTPUT=csv) for a command that prints CSV (RFC 4180
+  // rows under a header): only `accounting`. Every other command refuses
+  // -o csv at parse and takes $RYAX_OUTPUT=csv as table, which is also
+  // what format() says for csv.
+  bool csv() const;
   // table or wide: printed for people.
   bool for_people() const
   {

@@ -50,4 +50,7 @@ void register_variable_commands(CLI::App& app, Context& ctx);
 // `ryax apikey create|list|revoke|require`.
 void register_apikey_commands(CLI::App& app, Context& ctx);
 
+// `ryax accounting`.
+void register_accounting_commands(CLI::App& app, Context& ctx);
+
 } // namespace ryax::cli

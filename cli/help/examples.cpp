@@ -390,6 +390,20 @@ examples()
       { { "Revoke a leaked key; requests with it are refused",
           "ryax apikey revoke ci" } } },
 
+    // accounting
+    { "accounting",
+      { { "What each of your projects used in the last 30 days",
+          "ryax accounting --since 30d" },
+        { "One project's usage in November",
+          "ryax accounting --project team-a --since 2026-11-01 --until "
+          "2026-12-01" },
+        { "Usage by workflow since a date, as CSV for a spreadsheet",
+          "ryax accounting --group-by workflow --since 2026-11-01 -o csv" },
+        { "Usage by site and node pool in the last day, as JSON",
+          "ryax accounting --group-by pool --since 24h -o json" },
+        { "Every execution of the last hour, one per line, for billing",
+          "ryax accounting --records --since 1h -o csv" } } },
+
     // shell completion
     { "completion",
       { { "Install the bash completion system-wide",

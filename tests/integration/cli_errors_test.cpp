@@ -346,7 +346,8 @@ TEST_CASE("a bad command line is one error line with the near miss, a hint line,
   auto value = d.ryax({ "repo", "list", "-o", "jsn" });
   CHECK(value.exit_code == 2);
   CHECK(value.err == "ryax: error: ryax repo list: --output: \"jsn\" is not one of "
-                     "table, wide, json, yaml, name, jq=EXPR (did you mean \"json\"?)\n"
+                     "table, wide, json, yaml, name, csv, jq=EXPR (did you mean "
+                     "\"json\"?)\n"
                      "ryax: hint: see \"ryax repo list --help\"\n");
   auto status = d.ryax({ "runs", "list", "--status", "runnin" });
   CHECK(status.exit_code == 2);

@@ -147,7 +147,8 @@ TEST_CASE("commands, options and their choices complete from the ryax "
 
   // Values: CLI11 choices, run states, after a space or an '='.
   CHECK(complete("bash", { "-o", "" }) ==
-        std::vector<std::string>{ "table", "wide", "json", "yaml", "name", "jq=" });
+        std::vector<std::string>{ "table", "wide", "json", "yaml", "name", "csv",
+                                  "jq=" });
   CHECK(complete("bash", { "workflow", "graph", "--format", "" }) ==
         std::vector<std::string>{ "dot", "mermaid", "svg", "png" });
   CHECK(complete("bash", { "runs", "list", "--status", "" }) ==

@@ -46,6 +46,7 @@ run(int argc, char** argv)
   ryax::cli::register_variable_commands(app, ctx);
   ryax::cli::register_apikey_commands(app, ctx);
   ryax::cli::register_accounting_commands(app, ctx);
+  ryax::cli::register_event_commands(app, ctx);
   ryax::cli::completion::register_completion_command(app, ctx);
   ryax::cli::help::register_help_command(app);
   ryax::cli::register_aliases(app);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/application/log.hpp"
+#include "core/application/metrics.hpp"
 #include "core/domain/error.hpp"
 #include "core/infrastructure/rpc/status.hpp"
 #include "daemon/gate.hpp"
@@ -59,6 +60,11 @@ guarded(Gate& gate,
   const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                         std::chrono::steady_clock::now() - start)
                         .count();
+  if (auto* recorder = app::metrics::recorder()) {
+    recorder->call_ended(method,
+                         infra::rpc::code_name(status.error_code()),
+                         static_cast<double>(micros) / 1e6);
+  }
   if (status.ok()) {
     app::log::debug("{} ok in {} us", method, micros);
   } else {

@@ -49,6 +49,9 @@
 #include "daemon/agent/fleet.hpp"
 #include "daemon/slurm/slurm_sites.hpp"
 #include "daemon/http/http_server.hpp"
+#include "daemon/metrics/daemon_metrics.hpp"
+#include "daemon/services/event_service_impl.hpp"
+#include "core/application/event_bus.hpp"
 #include "daemon/identity_socket.hpp"
 #include "core/infrastructure/crypto/openssl_identity_crypto.hpp"
 #include "core/infrastructure/rpc/local_identity.hpp"
@@ -337,7 +340,10 @@ Server::Server(infra::config::DaemonConfig config, ServerOptions options)
 {
 }
 
-Server::~Server() = default;
+Server::~Server()
+{
+  app::events::set_bus(nullptr);
+}
 
 Result<void>
 Server::start()
@@ -379,6 +385,12 @@ Server::start()
   m_adapters = std::make_unique<Adapters>(
     *m_database, *m_secret_box, data_dir, m_config, std::move(run_files));
   m_app = std::make_unique<Services>(*m_adapters, m_config);
+  // Events and metrics are recorded from here on (nothing runs yet).
+  m_events = std::make_unique<app::EventBus>(m_adapters->clock);
+  app::events::set_bus(m_events.get());
+  m_metrics = std::make_unique<DaemonMetrics>(
+    MetricsSources{ m_app->runs, m_adapters->workflows, m_adapters->identities,
+                    m_adapters->runtimes, m_config.site.value.name });
   RYAX_TRY(bind_http());
 
   DaemonInfo info;
@@ -408,6 +420,8 @@ Server::start()
   m_services.push_back(std::make_unique<IdentityServiceImpl>(gate, m_app->identity));
   m_services.push_back(
     std::make_unique<RunServiceImpl>(gate, m_app->runs, m_shutdown));
+  m_services.push_back(
+    std::make_unique<EventServiceImpl>(gate, *m_events, m_shutdown));
   m_slurm = std::make_unique<SlurmSites>(m_config.sites.value,
                                          m_adapters->bundles, data_dir);
   m_fleet = std::make_unique<agent::Fleet>(
@@ -420,8 +434,18 @@ Server::start()
     [&runs](const domain::Site& site) { runs.upsert_site(site); },
     [&runs](const std::string& site, bool healthy) {
       runs.set_site_healthy(site, healthy);
+      app::events::publish(healthy ? "worker.joined" : "worker.left", "", site,
+                           healthy ? fmt::format("worker of site {} connected",
+                                                 site)
+                                   : fmt::format("worker of site {} is not "
+                                                 "connected",
+                                                 site));
     },
-    [&runs](const std::string& site) { runs.remove_site(site); } });
+    [&runs](const std::string& site) {
+      runs.remove_site(site);
+      app::events::publish("worker.left", "", site,
+                           fmt::format("site {} removed", site));
+    } });
   m_services.push_back(
     std::make_unique<SiteServiceImpl>(gate, m_app->runs, m_fleet.get(),
                                       m_slurm.get()));
@@ -498,6 +522,8 @@ Server::bind_http()
   settings.host = host_port.first;
   settings.port = host_port.second;
   settings.max_body = m_config.http_max_body_bytes.value;
+  settings.metrics = [this] { return m_metrics->scrape(); };
+  settings.metrics_token = m_config.metrics_token.value;
   if (!infra::config::is_loopback_host(settings.host)) {
     // TLS with the certificate of the gRPC TCP address.
     RYAX_TRY_ASSIGN(

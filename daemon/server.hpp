@@ -14,6 +14,7 @@ class Service;
 }
 
 namespace ryax::app {
+class EventBus;
 class SecretBox;
 }
 
@@ -24,6 +25,7 @@ class Database;
 namespace ryax::daemon {
 
 class SlurmSites;
+class DaemonMetrics;
 struct Adapters;
 struct Services;
 class Gate;
@@ -85,6 +87,9 @@ private:
   ShutdownSignal m_shutdown;
   std::unique_ptr<infra::sqlite::Database> m_database;
   std::unique_ptr<app::SecretBox> m_secret_box;
+  // Before the adapters and services: they outlive what records in them.
+  std::unique_ptr<app::EventBus> m_events;
+  std::unique_ptr<DaemonMetrics> m_metrics;
   std::unique_ptr<Adapters> m_adapters;
   std::unique_ptr<Services> m_app;
   std::unique_ptr<Gate> m_gate;

@@ -50,6 +50,9 @@ void register_variable_commands(CLI::App& app, Context& ctx);
 // `ryax apikey create|list|revoke|require`.
 void register_apikey_commands(CLI::App& app, Context& ctx);
 
+// `ryax events`.
+void register_event_commands(CLI::App& app, Context& ctx);
+
 // `ryax accounting`.
 void register_accounting_commands(CLI::App& app, Context& ctx);
 

@@ -1,9 +1,13 @@
 #include "core/application/build_service.hpp"
 
+#include "core/application/event_bus.hpp"
 #include "core/application/log.hpp"
+#include "core/application/metrics.hpp"
 #include "core/domain/identity.hpp"
 
 #include <fmt/format.h>
+
+#include <chrono>
 
 namespace ryax::app {
 
@@ -176,6 +180,7 @@ BuildService::cancel(const std::string& project, const std::string& ref)
   RYAX_TRY(m_ports.catalogue.set_build(version));
   log::info("build {} of {}:{} cancelled before it started", job->id,
             job->action_id, job->version);
+  ended(*job, 0);
   return *job;
 }
 
@@ -299,7 +304,17 @@ BuildService::run(BuildJob job)
     }
     log::info("build {} of {}:{} started (attempt {})", job.id, job.action_id,
               job.version, job.attempts);
+    events::publish("build.started",
+                    job.project,
+                    fmt::format("{}:{}", job.action_id, job.version),
+                    fmt::format("build {} of {}:{} started (attempt {})",
+                                job.id, job.action_id, job.version,
+                                job.attempts),
+                    { { "build", std::to_string(job.id) } });
+    const auto began = std::chrono::steady_clock::now();
     auto built = build(job, v, cancelled);
+    const std::chrono::duration<double> took =
+      std::chrono::steady_clock::now() - began;
     if (built) {
       v = std::move(*built);
       job.state = BuildJobState::built;
@@ -324,14 +339,16 @@ BuildService::run(BuildJob job)
       job.state = BuildJobState::error;
       job.error = built.error().message;
     }
-    finish(job, v);
+    finish(job, v, took.count());
   }
   std::lock_guard lock(m_mutex);
   m_running.erase(job.id);
 }
 
 void
-BuildService::finish(BuildJob& job, domain::ActionVersion& version)
+BuildService::finish(BuildJob& job,
+                     domain::ActionVersion& version,
+                     double seconds)
 {
   job.finished_at = m_ports.clock.now_unix();
   if (job.state == BuildJobState::built) {
@@ -349,6 +366,32 @@ BuildService::finish(BuildJob& job, domain::ActionVersion& version)
   log::info("build {} of {}:{} {}{}{}", job.id, job.action_id, job.version,
             domain::to_string(job.state), job.cache_hit ? " (cache hit)" : "",
             job.error.empty() ? "" : ": " + job.error);
+  ended(job, seconds);
+}
+
+void
+BuildService::ended(const BuildJob& job, double seconds)
+{
+  const auto state = std::string(domain::to_string(job.state));
+  if (auto* recorder = metrics::recorder()) {
+    if (seconds < 0) { // not timed: the recorded seconds
+      seconds = job.started_at > 0 && job.finished_at >= job.started_at
+                  ? static_cast<double>(job.finished_at - job.started_at)
+                  : 0.0;
+    }
+    recorder->build_ended(state, seconds);
+  }
+  events::publish("build.finished",
+                  job.project,
+                  fmt::format("{}:{}", job.action_id, job.version),
+                  fmt::format("build {} of {}:{} {}{}{}",
+                              job.id,
+                              job.action_id,
+                              job.version,
+                              state,
+                              job.cache_hit ? " (cache hit)" : "",
+                              job.error.empty() ? "" : ": " + job.error),
+                  { { "build", std::to_string(job.id) }, { "state", state } });
 }
 
 Result<domain::ActionVersion>

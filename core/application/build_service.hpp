@@ -105,7 +105,13 @@ private:
   Result<domain::ActionVersion> build(domain::BuildJob& job,
                                       domain::ActionVersion version,
                                       const std::function<bool()>& cancelled);
-  void finish(domain::BuildJob& job, domain::ActionVersion& version);
+  // `seconds`: how long it built (< 0: from its recorded times).
+  void finish(domain::BuildJob& job,
+              domain::ActionVersion& version,
+              double seconds = -1);
+  // Tell metrics and events that `job` ended after `seconds` (< 0: from
+  // its recorded times).
+  void ended(const domain::BuildJob& job, double seconds);
 
   BuildPorts m_ports;
   std::string m_mirrors_dir;

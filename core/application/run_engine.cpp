@@ -126,6 +126,7 @@ RunEngine::touch(ActiveRun& active,
     active.queued_dirty = true;
     m_dirty.push_back(active.handle);
   }
+  observe(active);
 }
 
 void
@@ -188,6 +189,7 @@ RunEngine::admit(domain::Run run,
   auto& placed = *active;
   m_handles.emplace(placed.handle, &placed);
   m_runs.emplace(placed.id, std::move(active));
+  announce(placed);
   touch(placed, {}, {});
   if (fresh) {
     const auto& workflow = *placed.definition->workflow;

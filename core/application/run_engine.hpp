@@ -213,6 +213,11 @@ public:
   // daemon's own first.
   std::vector<SiteView> sites();
 
+  // The executions not ended of the runs in memory, by project and state
+  // ("waiting", "running"...); a run not started yet counts as one waiting
+  // execution (its first).
+  std::map<std::pair<std::string, std::string>, int> executions_by_state();
+
   // Call once in each worker thread: a worker takes the jobs it places
   // itself, so it wakes one worker fewer.
   static void mark_worker_thread();
@@ -246,6 +251,15 @@ private:
              const std::vector<domain::StepKey>& changed,
              const std::vector<domain::StepKey>& removed);
   void gate(ActiveRun& active, const std::vector<domain::StepKey>& ready);
+  // Tell metrics and events when the state of `active` changed (lock held:
+  // both are cheap and never block).
+  void observe(ActiveRun& active);
+  // Tell metrics and events that `active` was accepted.
+  void announce(ActiveRun& active);
+  // Tell metrics how the execution of `key` in `active` ended.
+  void observe_step(ActiveRun& active,
+                    const domain::StepKey& key,
+                    std::string_view state);
   void apply(ActiveRun& active,
              const domain::StepKey& key,
              domain::StepOutcome outcome);

@@ -32,6 +32,8 @@ struct RunEngine::ActiveRun
   std::vector<domain::StepKey> removed_steps;
   std::uint64_t last_change = 0; // journal number of its newest change
   std::uint64_t generation = 1;  // for watchers
+  // The state metrics and events were last told of (observe()).
+  domain::RunState reported = domain::RunState::pending;
   // Placed or running executions, to cancel them.
   std::vector<std::pair<domain::StepKey, std::shared_ptr<RunningExecution>>>
     running;

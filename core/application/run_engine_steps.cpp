@@ -233,6 +233,9 @@ RunEngine::finish(const StepJob& job,
   step->log_lines += log_lines;
   const auto gated = m_gated.size();
   apply(*active, job.key, std::move(outcome));
+  if (const auto* ended = active->run->find(job.key)) {
+    observe_step(*active, job.key, domain::to_string(ended->state));
+  }
   if (m_gated.size() == gated) {
     dispatch();
   }
@@ -273,6 +276,7 @@ RunEngine::interrupted(const StepJob& job, std::int64_t log_lines)
     dispatch();
     return active->last_change;
   }
+  observe_step(*active, job.key, "lost");
   touch(*active, recovered->changed, {});
   if (!recovered->requeued.empty()) {
     log::info("run {}: {} runs again (attempt {}): site {} was lost",
@@ -364,6 +368,7 @@ RunEngine::resume(StoredRun stored,
   active->binding =
     binding_with(*active->definition, std::move(stored.variables));
   active->run = std::make_unique<domain::Run>(std::move(run));
+  active->reported = active->run->state; // told before the restart
   std::lock_guard lock(m_mutex);
   active->handle = ++m_next_handle;
   auto& placed = *active;

@@ -1,6 +1,7 @@
 #include "core/application/run_journal.hpp"
 
 #include "core/application/log.hpp"
+#include "core/application/metrics.hpp"
 
 #include <algorithm>
 
@@ -71,11 +72,17 @@ RunJournal::commit_round(std::unique_lock<std::mutex>& lock)
     if (!writes.empty()) {
       const auto start = std::chrono::steady_clock::now();
       written = m_store.commit(writes);
+      const auto micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(
+          std::chrono::steady_clock::now() - start)
+          .count();
       log::debug("run history: {} run(s) written in {} us",
                  writes.size(),
-                 std::chrono::duration_cast<std::chrono::microseconds>(
-                   std::chrono::steady_clock::now() - start)
-                   .count());
+                 micros);
+      if (auto* recorder = metrics::recorder(); recorder && written) {
+        recorder->commit_ended(static_cast<double>(micros) / 1e6,
+                               static_cast<int>(writes.size()));
+      }
     }
   } catch (const std::exception& e) {
     written = fail(ErrorCode::internal, e.what());

@@ -191,6 +191,12 @@ public:
   // the daemon's own first.
   std::vector<SiteView> sites() { return m_engine.sites(); }
 
+  // See RunEngine::executions_by_state.
+  std::map<std::pair<std::string, std::string>, int> executions_by_state()
+  {
+    return m_engine.executions_by_state();
+  }
+
   // The sites as configured (no use), the daemon's own first.
   std::vector<domain::Site> fleet() { return m_engine.fleet(); }
 

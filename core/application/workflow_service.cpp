@@ -1,5 +1,6 @@
 #include "core/application/workflow_service.hpp"
 
+#include "core/application/event_bus.hpp"
 #include "core/application/log.hpp"
 #include "core/domain/timer_trigger.hpp"
 #include "core/domain/identity.hpp"
@@ -362,6 +363,13 @@ WorkflowService::deploy_locked(const std::string& project,
       project, id, { deployment.updated_at, stored.version, reason }));
     log::info(
       "workflow {} version {} not deployed: {}", id, stored.version, reason);
+    events::publish("workflow.deployed",
+                    project,
+                    id,
+                    fmt::format("workflow {} version {} not deployed: {}", id,
+                                stored.version, reason),
+                    { { "version", std::to_string(stored.version) },
+                      { "state", "error" } });
     return fail(ErrorCode::failed_precondition,
                 fmt::format("workflow \"{}\" version {} cannot be deployed: {}",
                             id,
@@ -409,6 +417,13 @@ WorkflowService::deploy_locked(const std::string& project,
   deployment.reason.clear();
   RYAX_TRY(m_store.set_deployment(deployment));
   log::info("workflow {} version {} deployed", id, stored.version);
+  events::publish("workflow.deployed",
+                  deployment.project,
+                  id,
+                  fmt::format("workflow {} version {} deployed", id,
+                              stored.version),
+                  { { "version", std::to_string(stored.version) },
+                    { "state", "deployed" } });
   for (auto* listener : m_listeners) {
     listener->deployed(deployment);
   }
@@ -442,6 +457,11 @@ WorkflowService::undeploy_locked(WorkflowDeployment deployment)
   }
   m_runtimes.drain(deployment.project, id);
   log::info("workflow {} undeployed", id);
+  events::publish("workflow.undeployed",
+                  deployment.project,
+                  id,
+                  fmt::format("workflow {} undeployed", id),
+                  { { "state", "undeployed" } });
   return deployment;
 }
 

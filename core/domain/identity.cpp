@@ -50,6 +50,8 @@ constexpr CallRule k_rules[] = {
   { "CancelRun", O::run, S::project },
   { "RemoveRun", O::run, S::project },
   { "StreamRunLogs", O::read, S::project },
+  // event.proto: the caller's project's events and those of no project
+  { "WatchEvents", O::read, S::project },
   { "ReadRunFile", O::read, S::project },
   // site.proto
   { "ListSites", O::read, S::daemon },

@@ -1,13 +1,17 @@
 #include "daemon/http/http_server.hpp"
 
 #include "core/application/log.hpp"
+#include "core/application/metrics.hpp"
 #include "core/domain/http_trigger.hpp"
 #include "daemon/http/api_json.hpp"
 
 #include <fmt/format.h>
 #include <httplib.h>
+#include <openssl/crypto.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
+
+#include <chrono>
 
 namespace ryax::daemon::http {
 
@@ -49,6 +53,15 @@ api_key_of(const httplib::Request& req)
     return authorization.substr(k_bearer.size());
   }
   return {};
+}
+
+// Whether `given` is `expected`, in a time that does not tell how much of
+// it matched.
+bool
+same_secret(const std::string& given, const std::string& expected)
+{
+  return given.size() == expected.size()
+         && CRYPTO_memcmp(given.data(), expected.data(), given.size()) == 0;
 }
 
 // The raw path of the request, without its query.
@@ -221,8 +234,22 @@ HttpServer::routes()
       }
       call.body = std::move(*fields);
     }
+    const auto started = std::chrono::steady_clock::now();
     const auto reply = m_api.call(call);
     send(res, reply.status, reply_body(reply, base_url(req)));
+    if (auto* recorder = app::metrics::recorder()) {
+      // Labels a caller chooses freely (unknown paths and projects) are
+      // not kept: they would make a new series each.
+      const bool known = reply.status != 404 && reply.status != 401;
+      recorder->http_request(
+        known ? std::string_view(call.path) : "unmatched",
+        call.method,
+        known ? std::string_view(call.project) : "",
+        reply.status,
+        std::chrono::duration<double>(std::chrono::steady_clock::now()
+                                      - started)
+          .count());
+    }
   };
   const std::string api_pattern = R"(/user-api/([^/]+)(/.*)?)";
   server.Get(api_pattern, user_api);
@@ -285,6 +312,24 @@ HttpServer::routes()
       send(res, reply.status, reply_body(reply, base_url(req)));
     });
 
+  if (m_settings.metrics) {
+    server.Get("/metrics",
+               [this](const httplib::Request& req, httplib::Response& res) {
+                 if (!m_settings.metrics_token.empty()
+                     && !same_secret(req.get_header_value("Authorization"),
+                                     "Bearer " + m_settings.metrics_token)) {
+                   res.set_header("WWW-Authenticate", "Bearer");
+                   return send_error(res,
+                                     401,
+                                     "/metrics wants \"Authorization: Bearer "
+                                     "<metrics_token of ryaxd.yaml>\"");
+                 }
+                 res.status = 200;
+                 res.set_content(m_settings.metrics(),
+                                 "text/plain; version=0.0.4; charset=utf-8");
+               });
+  }
+
   server.set_error_handler(
     [this](const httplib::Request& req, httplib::Response& res) {
       if (!res.body.empty()) {
@@ -301,7 +346,7 @@ HttpServer::routes()
                  res.status,
                  res.status == 404
                    ? fmt::format("no route {} {}: ryaxd serves /user-api/, "
-                                 "/portal/ and /runner/results/",
+                                 "/portal/, /runner/results/ and /metrics",
                                  req.method,
                                  std::string(raw_path(req)))
                    : fmt::format("HTTP {}", res.status));

@@ -4,6 +4,7 @@
 #include "core/domain/error.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -24,13 +25,19 @@ struct HttpSettings
   // is not loopback).
   std::string chain_pem;
   std::string key_pem;
+  // GET /metrics answers what this returns (the Prometheus text format);
+  // unset: no /metrics.
+  std::function<std::string()> metrics;
+  // When set, /metrics wants "Authorization: Bearer <metrics_token>".
+  std::string metrics_token;
 };
 
 // ryaxd's HTTP server (cpp-httplib): the projects' APIs
 // (/user-api/PROJECT/...), their OpenAPI documents
 // (/user-api/PROJECT/openapi.json), the postgw portals
-// (/portal/PROJECT/WORKFLOW) and the result links (/runner/results/RUN).
-// Every reply is JSON. Thin: HttpApi decides.
+// (/portal/PROJECT/WORKFLOW), the result links (/runner/results/RUN) and
+// the daemon's metrics (/metrics). Every reply but the metrics is JSON.
+// Thin: HttpApi decides.
 class HttpServer
 {
 public:

@@ -14,6 +14,7 @@
 #include <SQLiteCpp/Database.h>
 #include "ryax/v1/build.grpc.pb.h"
 #include "ryax/v1/daemon.grpc.pb.h"
+#include "ryax/v1/event.grpc.pb.h"
 #include "ryax/v1/identity.grpc.pb.h"
 #include "ryax/v1/run.grpc.pb.h"
 #include "ryax/v1/site.grpc.pb.h"
@@ -96,6 +97,7 @@ daemon_methods()
          ryax::v1::GetVariableRequest::descriptor(),
          ryax::v1::ListApiKeysRequest::descriptor(),
          ryax::v1::GetAccountingSummaryRequest::descriptor(),
+         ryax::v1::WatchEventsRequest::descriptor(),
          ryax::v1::AgentHello::descriptor() }) {
     REQUIRE(linked != nullptr);
   }
@@ -104,7 +106,7 @@ daemon_methods()
        { "DaemonService", "RepositoryService", "ActionService",
          "BuildService", "WorkflowService", "RunService", "SiteService",
          "IdentityService", "VariableService", "ApiKeyService",
-         "AccountingService", "AgentService" }) {
+         "AccountingService", "EventService", "AgentService" }) {
     const auto* service = pool->FindServiceByName(std::string("ryax.v1.") + name);
     REQUIRE_MESSAGE(service != nullptr, name);
     for (int i = 0; i < service->method_count(); ++i) {

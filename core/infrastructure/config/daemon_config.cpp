@@ -95,6 +95,10 @@ file_keys()
      [](DaemonConfig& c, const YAML::Node& n, const std::string& at) {
        return set_string(c.http_listen, n, at, "http_listen");
      }},
+    {"metrics_token",
+     [](DaemonConfig& c, const YAML::Node& n, const std::string& at) {
+       return set_string(c.metrics_token, n, at, "metrics_token");
+     }},
     {"join",
      [](DaemonConfig& c, const YAML::Node& n, const std::string& at) {
        return set_string(c.join, n, at, "join");
@@ -398,6 +402,16 @@ check(const DaemonConfig& config)
                               main.error().message));
     }
   }
+  if (const auto& token = config.metrics_token.value;
+      token.size() > 4096
+      || std::any_of(token.begin(), token.end(), [](char c) {
+           return static_cast<unsigned char>(c) <= ' ' || c == 0x7f;
+         })) {
+    return fail(ErrorCode::invalid_argument,
+                fmt::format("metrics_token (from {}): at most 4096 "
+                            "characters, no spaces or control characters",
+                            to_string(config.metrics_token.origin)));
+  }
   if (config.tls_cert.value.empty() != config.tls_key.value.empty()) {
     return fail(ErrorCode::invalid_argument,
                 "tls_cert and tls_key go together: give both, or neither "
@@ -473,6 +487,8 @@ load_daemon_config(const DaemonFlags& flags, const Environment& env)
   }
   apply(config.tls_cert, env_value(env, "RYAX_TLS_CERT"), Origin::environment);
   apply(config.tls_key, env_value(env, "RYAX_TLS_KEY"), Origin::environment);
+  apply(config.metrics_token, env_value(env, "RYAX_METRICS_TOKEN"),
+        Origin::environment);
   apply(config.log_level, env_value(env, "RYAX_LOG_LEVEL"), Origin::environment);
   apply(config.log_file, env_value(env, "RYAX_LOG_FILE"), Origin::environment);
   apply(config.join, env_value(env, "RYAX_JOIN"), Origin::environment);
@@ -546,6 +562,9 @@ describe(const DaemonConfig& config)
   line("listen", config.listen);
   line("http_listen", config.http_listen);
   line("http_max_body", config.http_max_body_bytes);
+  out += fmt::format("metrics_token: {}  # {}\n",
+                     config.metrics_token.value.empty() ? "" : "(set)",
+                     to_string(config.metrics_token.origin));
   line("tls_cert", config.tls_cert);
   line("tls_key", config.tls_key);
   line("log_level", config.log_level);

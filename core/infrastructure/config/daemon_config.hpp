@@ -41,6 +41,9 @@ struct DaemonConfig
   Setting<std::string> http_listen;
   // The largest HTTP request body accepted, in bytes.
   Setting<std::int64_t> http_max_body_bytes;
+  // When set, GET /metrics on http_listen wants "Authorization: Bearer
+  // <metrics_token>"; "" serves it to whoever reaches the listener.
+  Setting<std::string> metrics_token;
   Setting<std::string> tls_cert;    // PEM chain for listen; "" to make one
   Setting<std::string> tls_key;     // its PEM key; "" with tls_cert
   Setting<std::string> log_level;   // trace|debug|info|warn|error|off

@@ -36,6 +36,32 @@ to_grpc_code(ErrorCode code)
   return grpc::StatusCode::INTERNAL;
 }
 
+std::string_view
+code_name(grpc::StatusCode code)
+{
+  static constexpr std::string_view k_names[] = {
+    "OK",
+    "CANCELLED",
+    "UNKNOWN",
+    "INVALID_ARGUMENT",
+    "DEADLINE_EXCEEDED",
+    "NOT_FOUND",
+    "ALREADY_EXISTS",
+    "PERMISSION_DENIED",
+    "RESOURCE_EXHAUSTED",
+    "FAILED_PRECONDITION",
+    "ABORTED",
+    "OUT_OF_RANGE",
+    "UNIMPLEMENTED",
+    "INTERNAL",
+    "UNAVAILABLE",
+    "DATA_LOSS",
+    "UNAUTHENTICATED",
+  };
+  const auto index = static_cast<std::size_t>(code);
+  return index < std::size(k_names) ? k_names[index] : "UNKNOWN";
+}
+
 grpc::Status
 to_grpc_status(const Error& error)
 {

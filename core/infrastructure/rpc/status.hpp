@@ -4,6 +4,8 @@
 
 #include <grpcpp/support/status.h>
 
+#include <string_view>
+
 // The one mapping between ErrorCode and gRPC status codes, used by ryaxd,
 // ryax, the wrapper client and ryax-wrapper. The namespace is "rpc", not
 // "grpc": a ryax::infra::grpc would hide ::grpc from all of ryax::infra.
@@ -12,6 +14,9 @@ namespace ryax::infra::rpc {
 // The gRPC status for `code` (the table of STYLE.md and ARCHITECTURE.md,
 // in code once).
 grpc::StatusCode to_grpc_code(ErrorCode code);
+
+// The name of `code` as gRPC spells it ("OK", "NOT_FOUND"...), for metrics.
+std::string_view code_name(grpc::StatusCode code);
 
 // `error` as a gRPC status carrying its message, marked as an answer of
 // ryax (is_ryax_answer) in its error details.

@@ -1,5 +1,6 @@
 #include "core/infrastructure/wrapper/wrapper_pool.hpp"
 
+#include "core/application/event_bus.hpp"
 #include "core/application/log.hpp"
 #include "core/infrastructure/wrapper/wire_values.hpp"
 #include "core/infrastructure/wrapper/wrapper_client.hpp"
@@ -36,6 +37,27 @@ struct WrapperPool::Replica
 };
 
 namespace {
+
+// Stop `replica` (its process ends, its directory goes) and say why.
+void
+stop_replica(WrapperPool::Replica& replica, std::string_view why)
+{
+  app::log::info("replica {} of {} stopped: {}", replica.id,
+                 replica.deployment_id, why);
+  app::events::publish("replica.stopped",
+                       replica.project,
+                       replica.deployment_id,
+                       fmt::format("replica {} of {} ({}) stopped: {}",
+                                   replica.id, replica.deployment_id,
+                                   replica.action, why),
+                       { { "replica", replica.id },
+                         { "action", replica.action },
+                         { "executions", std::to_string(replica.executions) },
+                         { "reason", std::string(why) } });
+  std::error_code ec;
+  replica.client.reset();
+  fs::remove_all(replica.dir, ec);
+}
 
 class WrapperLease final : public app::RuntimeLease
 {
@@ -195,14 +217,20 @@ WrapperPool::start_replica(const app::RuntimeSpec& spec)
                             client.error().message));
   }
   replica->client = std::move(*client);
-  app::log::info(
-    "replica r{} of {} ({}) started in {} ms",
-    number,
-    replica->deployment_id,
-    replica->action,
-    std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::steady_clock::now() - started)
-      .count());
+  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - started)
+                        .count();
+  app::log::info("replica r{} of {} ({}) started in {} ms", number,
+                 replica->deployment_id, replica->action, millis);
+  app::events::publish("replica.started",
+                       replica->project,
+                       replica->deployment_id,
+                       fmt::format("replica r{} of {} ({}) started in {} ms",
+                                   number, replica->deployment_id,
+                                   replica->action, millis),
+                       { { "replica", replica->id },
+                         { "action", replica->action },
+                         { "start_ms", std::to_string(millis) } });
   return replica;
 }
 
@@ -238,12 +266,7 @@ WrapperPool::acquire(const app::RuntimeSpec& spec)
       if (oldest) {
         std::erase(m_groups[oldest->key].replicas, oldest);
         lock.unlock();
-        app::log::info("replica {} of {} stopped: max_live_deployments reached",
-                       oldest->id,
-                       oldest->deployment_id);
-        std::error_code ec;
-        oldest->client.reset();
-        fs::remove_all(oldest->dir, ec);
+        stop_replica(*oldest, "max_live_deployments reached");
         lock.lock();
         continue;
       }
@@ -305,9 +328,8 @@ WrapperPool::release(const std::shared_ptr<Replica>& replica,
   }
   m_released.notify_all();
   if (stopped) {
-    std::error_code ec;
-    stopped->client.reset();
-    fs::remove_all(stopped->dir, ec);
+    stop_replica(*stopped, discard ? "discarded after a failure"
+                                   : "workflow undeployed");
   }
 }
 
@@ -329,12 +351,8 @@ WrapperPool::reap_idle()
     }
   }
   for (auto& replica : stopped) {
-    app::log::info("replica of {} stopped after {} s idle",
-                   replica->action,
-                   replica->idle_timeout.count());
-    std::error_code ec;
-    replica->client.reset();
-    fs::remove_all(replica->dir, ec);
+    stop_replica(*replica,
+                 fmt::format("idle for {} s", replica->idle_timeout.count()));
   }
 }
 
@@ -401,12 +419,7 @@ WrapperPool::drain(const std::string& project, const std::string& workflow_id)
     }
   }
   for (auto& replica : stopped) {
-    app::log::info("replica {} of {} stopped: workflow undeployed",
-                   replica->id,
-                   replica->deployment_id);
-    std::error_code ec;
-    replica->client.reset();
-    fs::remove_all(replica->dir, ec);
+    stop_replica(*replica, "workflow undeployed");
   }
 }
 

@@ -1,6 +1,8 @@
 // RunEngine driven by hand (no workers): what a lost execution and a late
 // result do to a run.
 
+#include "core/application/event_bus.hpp"
+#include "core/application/metrics.hpp"
 #include "core/application/run_definitions.hpp"
 #include "core/application/run_engine.hpp"
 #include "core/application/run_journal.hpp"
@@ -8,6 +10,8 @@
 #include "tests/unit/domain/run_builders.hpp"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 using namespace ryax;
 using namespace ryax::domain;
@@ -73,6 +77,36 @@ outputs(std::int64_t out)
 {
   return Outputs{ { "out", out } };
 }
+
+// What the engine recorded, as lines ("run default/wf running").
+class CapturingRecorder final : public app::metrics::Recorder
+{
+public:
+  CapturingRecorder() { app::metrics::set_recorder(this); }
+  ~CapturingRecorder() override { app::metrics::set_recorder(nullptr); }
+
+  void run_state(std::string_view project,
+                 std::string_view workflow,
+                 RunState state) override
+  {
+    lines.push_back(fmt::format("run {}/{} {}", project, workflow,
+                                domain::to_string(state)));
+  }
+  void step_ended(const app::metrics::StepSample& sample) override
+  {
+    lines.push_back(fmt::format("step {}/{} {} {}", sample.project,
+                                sample.workflow, sample.action, sample.state));
+    durations.push_back(sample.run_seconds);
+  }
+  void build_ended(std::string_view, double) override {}
+  void call_ended(std::string_view, std::string_view, double) override {}
+  void commit_ended(double, int) override {}
+  void http_request(std::string_view, std::string_view, std::string_view,
+                    int, double) override {}
+
+  std::vector<std::string> lines;
+  std::vector<double> durations;
+};
 
 } // namespace
 
@@ -153,6 +187,40 @@ TEST_CASE("a lost execution of a cancelled run is cancelled, not run again")
   CHECK(only->state == StepState::cancelled);
   CHECK(only->attempt == 1);
   CHECK_FALSE(f.engine.busy());
+}
+
+TEST_CASE("the engine tells metrics each run state once and each execution's end, and events when runs start and finish")
+{
+  CapturingRecorder recorder;
+  test::ManualClock clock;
+  app::EventBus bus(clock);
+  app::events::set_bus(&bus);
+  {
+    EngineFixture f;
+    const auto first = f.start();
+    REQUIRE(f.journal.sync(f.engine.interrupted(first, 0)));
+    const auto second = f.take();
+    f.h.clock.advance_ms(1500);
+    REQUIRE(f.journal.sync(f.engine.finish(second, outputs(7), 0)));
+  }
+  app::events::set_bus(nullptr);
+  INFO(fmt::format("{}", fmt::join(recorder.lines, " | ")));
+  CHECK(recorder.lines
+        == std::vector<std::string>{ "run default/wf pending",
+                                     "run default/wf running",
+                                     "step default/wf echo lost",
+                                     "run default/wf done",
+                                     "step default/wf echo done" });
+  REQUIRE(recorder.durations.size() == 2);
+  CHECK(recorder.durations[0] < 0); // lost: no end
+  CHECK(recorder.durations[1] == doctest::Approx(1.5));
+  const auto events = bus.after(0, 10);
+  REQUIRE(events.size() == 2);
+  CHECK(events[0].kind == "run.started");
+  CHECK(events[0].subject == "run-1");
+  CHECK(events[1].kind == "run.finished");
+  CHECK(events[1].fields.at("state") == "done");
+  CHECK(events[1].fields.at("workflow") == "wf");
 }
 
 TEST_SUITE_END();

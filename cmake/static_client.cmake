@@ -3,7 +3,8 @@
 # links gRPC, protobuf, abseil, libarchive and yaml-cpp as the static
 # archives Debian ships in their -dev packages; ryaxd, ryax-wrapper and the
 # tests stay dynamic. gRPC is the secure build (TLS to a remote ryaxd);
-# OpenSSL stays a shared library, as every Debian machine has it.
+# OpenSSL and zlib stay shared libraries, as every Debian machine has them
+# (and Debian wants no embedded copy of zlib: lintian's embedded-library).
 #
 # How: the libraries that link gRPC or those adapters (ryax_proto,
 # ryax_grpc_status, ryax_infrastructure) link ryax_grpc and
@@ -38,7 +39,7 @@ function(ryax_pkg_config_static_names out)
   set(names)
   foreach(flag IN LISTS flags)
     string(REGEX REPLACE "^-l" "" name "${flag}")
-    if(NOT name MATCHES "^(atomic|rt|pthread|dl|m|c|ssl|crypto)$")
+    if(NOT name MATCHES "^(atomic|rt|pthread|dl|m|c|ssl|crypto|z)$")
       list(APPEND names ${name})
     endif()
   endforeach()
@@ -56,12 +57,12 @@ if(RYAX_STATIC_CLIENT)
   # tar reading and writing need only libacl (libacl1-dev) of its own
   # dependencies (its compressors, libxml2 and nettle serve formats ryax
   # does not use).
-  list(APPEND grpc_names upb re2 cares address_sorting z)
+  list(APPEND grpc_names upb re2 cares address_sorting)
   ryax_find_archives(ryax_static_archives ${grpc_names} archive acl yaml-cpp)
   add_library(ryax_static_stack INTERFACE)
   target_link_libraries(ryax_static_stack INTERFACE
     "$<LINK_GROUP:RESCAN,${ryax_static_archives}>" OpenSSL::SSL OpenSSL::Crypto
-    Threads::Threads ${CMAKE_DL_LIBS})
+    z Threads::Threads ${CMAKE_DL_LIBS})
   string(REPLACE ";" "$<SEMICOLON>" grpc_shared "${ryax_grpc_shared}")
   string(REPLACE ";" "$<SEMICOLON>" formats_shared "${ryax_file_formats_shared}")
   set(static "$<BOOL:$<TARGET_PROPERTY:RYAX_STATIC_LINK>>")

@@ -9,6 +9,8 @@
 #include "daemon/agent/worker_daemon.hpp"
 #include "daemon/server.hpp"
 
+#include "build_info.hpp" // RYAX_GIT_COMMIT (generated)
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -176,7 +178,8 @@ main(int argc, char** argv)
                "would, say whether it is valid, and exit (1 when not)")
     ->excludes("--print-config");
   app.add_flag("--enable-test-rpcs", test_rpcs)->group(""); // test hook
-  app.set_version_flag("--version", "ryaxd " RYAX_VERSION);
+  app.set_version_flag("--version",
+                       "ryaxd " RYAX_VERSION " (commit " RYAX_GIT_COMMIT ")");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

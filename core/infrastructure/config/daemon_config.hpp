@@ -44,17 +44,19 @@ struct DaemonConfig
   // When set, GET /metrics on http_listen wants "Authorization: Bearer
   // <metrics_token>"; "" serves it to whoever reaches the listener.
   Setting<std::string> metrics_token;
+  // Record metrics and serve /metrics (true), or neither.
+  Setting<bool> metrics;
   Setting<std::string> tls_cert;    // PEM chain for listen; "" to make one
   Setting<std::string> tls_key;     // its PEM key; "" with tls_cert
   Setting<std::string> log_level;   // trace|debug|info|warn|error|off
   Setting<std::string> log_file;    // "" for stderr
-  Setting<int> shutdown_grace_seconds;
-  Setting<int> build_concurrency; // builds running at once, >= 1
-  Setting<int> run_concurrency;   // step executions at once, >= 1
   Setting<std::string> log_format;  // text|json (JSON lines)
   // Rotate the log file past this many bytes (4096 to 1 TiB); 0 never.
   Setting<std::int64_t> log_max_size;
   Setting<int> log_keep; // rotated files kept, 1 to 100
+  Setting<int> shutdown_grace_seconds;
+  Setting<int> build_concurrency; // builds running at once, >= 1
+  Setting<int> run_concurrency;   // step executions at once, >= 1
   // run_retention.days: finished runs older than this are removed; 0 keeps.
   Setting<double> retention_days;
   // run_retention.runs_per_workflow: newest finished runs kept; 0 keeps all.
@@ -99,10 +101,10 @@ struct DaemonFlags
   std::optional<std::string> http_listen;
   std::optional<std::string> log_level;
   std::optional<std::string> log_file;
+  std::optional<std::string> log_format;
   std::optional<std::string> join;
   std::optional<std::string> join_token;
   std::optional<std::string> site; // the site's name
-  std::optional<std::string> log_format;
 };
 
 // Resolve the configuration. Precedence: flag, then RYAX_* variable, then the

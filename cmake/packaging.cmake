@@ -19,6 +19,8 @@ configure_file(${PROJECT_SOURCE_DIR}/cmake/build_info.hpp.in
   ${PROJECT_BINARY_DIR}/generated/build_info.hpp @ONLY)
 target_include_directories(ryax_cli PRIVATE ${PROJECT_BINARY_DIR}/generated)
 target_include_directories(ryaxd PRIVATE ${PROJECT_BINARY_DIR}/generated)
+# ryax_build_info of /metrics (daemon/metrics/daemon_metrics.cpp).
+target_include_directories(ryax_daemon PRIVATE ${PROJECT_BINARY_DIR}/generated)
 
 # --- what is installed (prefix /usr in the package) ---------------------------
 # ryax-wrapper and its runtime files (share/ryax) are installed beside the
@@ -31,7 +33,8 @@ install(TARGETS ryax ryaxd RUNTIME DESTINATION bin)
 # Man pages and the Debian changelog, gzipped as Debian wants (-n: no name
 # or time, so the package is reproducible).
 set(RYAX_GZ_FILES)
-foreach(source man/ryax.1 man/ryax-workflow.5 man/ryaxd.8 daemon/packaging/changelog)
+foreach(source man/ryax.1 man/ryax-wrapper.1 man/ryax-workflow.5 man/ryaxd.8
+    daemon/packaging/changelog)
   get_filename_component(name ${source} NAME)
   add_custom_command(OUTPUT ${RYAX_PKG_OUT}/${name}.gz
     COMMAND ${CMAKE_COMMAND} -E make_directory ${RYAX_PKG_OUT}
@@ -42,12 +45,15 @@ foreach(source man/ryax.1 man/ryax-workflow.5 man/ryaxd.8 daemon/packaging/chang
   list(APPEND RYAX_GZ_FILES ${RYAX_PKG_OUT}/${name}.gz)
 endforeach()
 add_custom_target(ryax_package_files ALL DEPENDS ${RYAX_GZ_FILES})
-install(FILES ${RYAX_PKG_OUT}/ryax.1.gz DESTINATION share/man/man1)
+install(FILES ${RYAX_PKG_OUT}/ryax.1.gz ${RYAX_PKG_OUT}/ryax-wrapper.1.gz
+  DESTINATION share/man/man1)
 install(FILES ${RYAX_PKG_OUT}/ryax-workflow.5.gz DESTINATION share/man/man5)
 install(FILES ${RYAX_PKG_OUT}/ryaxd.8.gz DESTINATION share/man/man8)
 install(FILES ${RYAX_PKG_OUT}/changelog.gz DESTINATION share/doc/ryax
   RENAME changelog.Debian.gz)
 install(FILES ${RYAX_PKG}/copyright DESTINATION share/doc/ryax)
+install(FILES ${RYAX_PKG}/lintian-overrides DESTINATION share/lintian/overrides
+  RENAME ryax)
 
 install(FILES completions/ryax.bash DESTINATION share/bash-completion/completions
   RENAME ryax)

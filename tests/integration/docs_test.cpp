@@ -335,7 +335,7 @@ TEST_CASE("the man pages render without warnings")
     MESSAGE("man is not installed: rendering not checked");
     return;
   }
-  for (const char* page : { "man/ryax.1", "man/ryaxd.8" }) {
+  for (const char* page : { "man/ryax.1", "man/ryaxd.8", "man/ryax-wrapper.1" }) {
     CAPTURE(page);
     const auto rendered = run(
       { "man", "--warnings", "-l", std::string(RYAX_SOURCE_DIR) + "/" + page },

@@ -102,7 +102,8 @@ chroot "$root" getent passwd ryax >/dev/null || fail "no ryax system user"
 [ "$(chroot "$root" stat -c %U:%a /var/lib/ryax)" = ryax:700 ] || fail "/var/lib/ryax"
 chroot "$root" dpkg-query -W -f='${Conffiles}\n' ryax | grep -q /etc/ryax/ryaxd.yaml \
   || fail "/etc/ryax/ryaxd.yaml is not a conffile"
-for f in /usr/share/man/man1/ryax.1.gz /usr/share/man/man8/ryaxd.8.gz \
+for f in /usr/share/man/man1/ryax.1.gz /usr/share/man/man1/ryax-wrapper.1.gz \
+  /usr/share/man/man5/ryax-workflow.5.gz /usr/share/man/man8/ryaxd.8.gz \
   /usr/share/bash-completion/completions/ryax /usr/share/zsh/vendor-completions/_ryax \
   /usr/share/fish/vendor_completions.d/ryax.fish /usr/share/ryax/python/ryax_wrapper/runtime.py \
   /usr/lib/systemd/user/ryaxd.service /lib/systemd/system/ryaxd.service /etc/logrotate.d/ryaxd; do

@@ -196,7 +196,7 @@ struct Services
       api_keys(a.api_keys, a.identity_crypto, a.clock),
       accounting(a.accounting)
   {
-    // runs.set_accounting(accounting_recorder); // BENCH-TEMP
+    runs.set_accounting(accounting_recorder);
     // Deployments are checked against every site the runner knows.
     workflows.set_fleet([this] { return runs.fleet(); });
     triggers.set_log(&trigger_logs);

@@ -74,11 +74,12 @@ say "lintian: no error"
 deps=$(dpkg-deb -f "$deb" Depends | sed -e 's/([^)]*)//g' -e 's/ //g' | tr , '\n')
 tarball=$work/bookworm.tar
 held=$work/bookworm.packages
-missing=$(comm -23 <(sort -u <<<"$deps") <(sort -u "$held" 2>/dev/null || true))
+missing=$(comm -23 <(printf '%s\n' "$deps" systemd logrotate | sort -u) \
+  <(sort -u "$held" 2>/dev/null || true))
 if [ ! -f "$tarball" ] || [ -n "$missing" ]; then
   curl -fsS -m 20 -o /dev/null "$mirror/dists/bookworm/Release" \
     || skip "the Debian mirror $mirror does not answer"
-  wanted=$( (printf '%s\n' "$deps" systemd; cat "$held" 2>/dev/null || true) | sort -u)
+  wanted=$( (printf '%s\n' "$deps" systemd logrotate; cat "$held" 2>/dev/null || true) | sort -u)
   say "mmdebstrap (cached as $tarball)"
   mmdebstrap --quiet --variant=apt --include="$(paste -sd, <<<"$wanted")" bookworm \
     "$work/partial.tar" "deb $mirror bookworm main" \
@@ -163,10 +164,25 @@ assert "HELLO, ADA" in json.dumps(run), "no greeting in the run"
 ' <<<"$out" || { echo "$out"; fail "the quickstart run did not succeed"; }
 say "quickstart run done"
 
+# 8. The package's logrotate file moves the log; SIGHUP (its postrotate's
+# systemctl kill, done by hand without systemd) makes ryaxd open a new one.
+log=$root/var/log/ryax/ryaxd.log
+chroot "$root" logrotate --force --state /tmp/logrotate.state /etc/logrotate.d/ryaxd \
+  || fail "logrotate /etc/logrotate.d/ryaxd"
+[ -s "$log.1" ] || fail "logrotate did not move ryaxd.log to ryaxd.log.1"
+kill -HUP "$daemon_pid"
+for _ in $(seq 50); do
+  grep -qs "log file reopened" "$log" && break
+  sleep 0.1
+done
+grep -qs "log file reopened" "$log" || fail "no new ryaxd.log after SIGHUP"
+ryax version >/dev/null
+say "logrotate and SIGHUP: a new ryaxd.log"
+
 kill -TERM "$daemon_pid"
 wait "$daemon_pid" || fail "ryaxd did not stop cleanly"
 daemon_pid=
-grep -q "ryaxd stopped" "$root/var/log/ryax/ryaxd.log" || fail "no log in /var/log/ryax"
+grep -q "ryaxd stopped" "$log" || fail "no log in /var/log/ryax"
 chroot "$root" dpkg --purge ryax >>"$work/dpkg.log" 2>&1 \
   || { cat "$work/dpkg.log"; fail "dpkg --purge"; }
 [ ! -e "$root/usr/bin/ryaxd" ] && [ ! -e "$root/var/log/ryax" ] && [ ! -e "$root/etc/ryax/ryaxd.yaml" ] \

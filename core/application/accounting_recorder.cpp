@@ -65,8 +65,10 @@ accounting_state(const domain::StepOutcome& outcome)
 }
 
 AccountingRecorder::AccountingRecorder(AccountingStore& store,
+                                       std::chrono::milliseconds gather,
                                        std::chrono::milliseconds retry)
   : m_store(store)
+  , m_gather(gather)
   , m_retry(retry)
 {
 }
@@ -107,13 +109,17 @@ void
 AccountingRecorder::record(domain::AccountingRecord record)
 {
   bool threaded = false;
+  bool first_or_full = false;
   {
     std::lock_guard lock(m_mutex);
     m_pending.push_back(std::move(record));
     threaded = m_thread.joinable();
+    first_or_full = m_pending.size() == 1 || m_pending.size() >= k_batch;
   }
   if (threaded) {
-    m_wake.notify_one();
+    if (first_or_full) {
+      m_wake.notify_one(); // otherwise it is gathering already
+    }
   } else {
     (void)flush(); // logged by drain; kept for the next one
   }
@@ -132,6 +138,10 @@ AccountingRecorder::loop()
   std::unique_lock lock(m_mutex);
   while (!m_stopping) {
     m_wake.wait(lock, [this] { return m_stopping || !m_pending.empty(); });
+    // Let a batch gather: the database is shared with the run journal.
+    m_wake.wait_for(lock, m_gather, [this] {
+      return m_stopping || m_pending.size() >= k_batch;
+    });
     if (m_stopping) {
       return; // stop() writes the rest
     }

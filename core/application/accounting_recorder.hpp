@@ -28,20 +28,25 @@ domain::AccountingRecord accounting_record(const StepJob& job,
 std::string accounting_state(const domain::StepOutcome& outcome);
 
 // Writes accounting records as executions end, off the workers' path: once
-// started, a thread of its own appends what is pending in one batch (one
-// commit for many executions on a busy runner), so a worker never waits
-// for storage. A failed append keeps the records and is retried after
-// `retry` (at most k_max_pending are kept: the oldest beyond are dropped,
-// and counted). Not started, record() writes at once in the caller's
-// thread. Thread-safe.
+// started, a thread of its own appends what is pending in one batch, at
+// most `gather` after the first record of the batch came (sooner when
+// k_batch are pending), so a busy runner makes a few small commits a
+// second instead of one per execution, and a worker never waits for
+// storage. A failed append keeps the records and is retried after `retry`
+// (at most k_max_pending are kept: the oldest beyond are dropped, and
+// counted). stop() writes what is pending. Not started, record() writes at
+// once in the caller's thread. Thread-safe.
 class AccountingRecorder
 {
 public:
   // The most records kept while the store fails.
   static constexpr std::size_t k_max_pending = 100000;
+  // Pending records that make a batch without waiting for `gather`.
+  static constexpr std::size_t k_batch = 1000;
 
   explicit AccountingRecorder(
     AccountingStore& store,
+    std::chrono::milliseconds gather = std::chrono::milliseconds(200),
     std::chrono::milliseconds retry = std::chrono::seconds(5));
   // Stops (see stop()).
   ~AccountingRecorder();
@@ -73,6 +78,7 @@ private:
   Result<void> drain();
 
   AccountingStore& m_store;
+  std::chrono::milliseconds m_gather;
   std::chrono::milliseconds m_retry;
   mutable std::mutex m_mutex; // everything below but m_writer
   std::condition_variable m_wake;

@@ -207,7 +207,8 @@ TEST_CASE("not started it writes at once; a failing store keeps the records "
 TEST_CASE("started it writes from its own thread and stop writes the rest")
 {
   test::InMemoryAccountingStore store;
-  app::AccountingRecorder recorder(store, std::chrono::milliseconds(10));
+  app::AccountingRecorder recorder(
+    store, std::chrono::milliseconds(5), std::chrono::milliseconds(10));
   recorder.start();
   for (int i = 0; i < 50; ++i) {
     recorder.record(

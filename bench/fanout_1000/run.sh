@@ -20,6 +20,8 @@ bench_fibo_repo "$tmp/actions"
 mkdir -p "$RYAX_HOME"
 bench_fibo_workflow fan "$max_replicas" > "$tmp/fan.yaml"
 echo "run_concurrency: $concurrency" > "$RYAX_HOME/ryaxd.yaml"
+# METRICS=false: the same without metrics (ryaxd.yaml metrics: false).
+[ -z "${METRICS:-}" ] || echo "metrics: $METRICS" >> "$RYAX_HOME/ryaxd.yaml"
 
 ryax daemon start -q >/dev/null
 bench_deploy "$tmp/fan.yaml"

@@ -4,6 +4,9 @@
 #include "core/application/log.hpp"
 #include "core/infrastructure/metrics/process_stats.hpp"
 
+#include "build_info.hpp" // RYAX_GIT_COMMIT (generated)
+
+#include <chrono>
 #include <map>
 
 namespace ryax::daemon {
@@ -38,7 +41,18 @@ DaemonMetrics::~DaemonMetrics()
 std::string
 DaemonMetrics::scrape()
 {
-  return m_recorder.expose(sampled());
+  const auto start = std::chrono::steady_clock::now();
+  auto families = sampled();
+  const auto read = std::chrono::steady_clock::now();
+  auto text = m_recorder.expose(families);
+  const auto micros = [](auto from, auto to) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(to - from)
+      .count();
+  };
+  app::log::debug("metrics: read in {} us, {} bytes written in {} us",
+                  micros(start, read), text.size(),
+                  micros(read, std::chrono::steady_clock::now()));
+  return text;
 }
 
 std::vector<SampledFamily>
@@ -46,8 +60,11 @@ DaemonMetrics::sampled()
 {
   std::vector<SampledFamily> families;
 
-  auto info = family("ryax_build_info", "The ryaxd version (value 1)");
-  info.samples.push_back({ Labels{ { "version", RYAX_VERSION } }, 1 });
+  auto info = family("ryax_build_info",
+                     "The ryaxd version and git commit (value 1)");
+  info.samples.push_back(
+    { Labels{ { "version", RYAX_VERSION }, { "commit", RYAX_GIT_COMMIT } },
+      1 });
   families.push_back(std::move(info));
 
   // Workflows, as Ryax's dashboards count them.

@@ -78,7 +78,8 @@ process_families()
                            "Virtual memory size in bytes", vsize));
     families.push_back(one("process_threads", "Number of OS threads",
                            threads));
-    if (const auto boot = boot_time(); boot > 0) {
+    static const double boot = boot_time(); // read once
+    if (boot > 0) {
       families.push_back(one("process_start_time_seconds",
                              "Start time of the process since the Unix epoch "
                              "in seconds",

@@ -1,12 +1,11 @@
 #include "core/infrastructure/metrics/prometheus_recorder.hpp"
 
+#include "core/infrastructure/metrics/text_format.hpp"
+
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
-#include <prometheus/text_serializer.h>
-
-#include <sstream>
 
 namespace ryax::infra::metrics {
 
@@ -252,9 +251,11 @@ PrometheusRecorder::expose(const std::vector<SampledFamily>& sampled)
   for (const auto& family : sampled) {
     families.push_back(family_of(family));
   }
-  std::ostringstream out;
-  prometheus::TextSerializer().Serialize(out, families);
-  return out.str();
+  std::string text;
+  text.reserve(m_last_size.load(std::memory_order_relaxed) + 4096);
+  write_text(text, families);
+  m_last_size.store(text.size(), std::memory_order_relaxed);
+  return text;
 }
 
 } // namespace ryax::infra::metrics

@@ -2,6 +2,7 @@
 
 #include "core/application/metrics.hpp"
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -32,7 +33,7 @@ struct SampledFamily
 // The daemon's metrics (prometheus-cpp's registry, Debian's
 // prometheus-cpp-dev): the counters and histograms the application records
 // through app::metrics, and the text exposition of them with the sampled
-// families of a scrape. Thread-safe.
+// families of a scrape (write_text). Thread-safe.
 //
 // Families (labels):
 //   ryax_runs_total (project_id, workflow, state): runs reaching a state,
@@ -105,6 +106,7 @@ private:
   prometheus::Family<prometheus::Histogram>& m_user_api;
   prometheus::Family<prometheus::Counter>& m_user_api_codes;
 
+  std::atomic<std::size_t> m_last_size{ 0 }; // of the last exposition
   std::mutex m_mutex; // the caches
   std::unordered_map<std::string, prometheus::Counter*> m_counters;
   std::unordered_map<std::string, prometheus::Histogram*> m_histograms;

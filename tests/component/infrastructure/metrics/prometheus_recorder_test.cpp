@@ -3,6 +3,9 @@
 
 #include "core/infrastructure/metrics/process_stats.hpp"
 #include "core/infrastructure/metrics/prometheus_recorder.hpp"
+#include "core/infrastructure/metrics/text_format.hpp"
+
+#include <cmath>
 
 #include <doctest/doctest.h>
 
@@ -70,6 +73,47 @@ TEST_CASE("sampled families follow the recorded ones, with label values escaped"
   INFO(text);
   CHECK(contains(text, "# TYPE ryax_workflow_deployments gauge"));
   CHECK(contains(text, R"(ryax_workflow_deployments{name="a\"b\\c\nd",state="deployed"} 1)"));
+}
+
+TEST_CASE("the text format as the exposition spec writes it: HELP escaping, +Inf, NaN, histogram series, empty families left out")
+{
+  prometheus::MetricFamily gauge;
+  gauge.name = "g";
+  gauge.help = "a \\ b\nc";
+  gauge.type = prometheus::MetricType::Gauge;
+  for (const double value : { 1.5, -0.25, 1e21, double(INFINITY),
+                              -double(INFINITY), double(NAN) }) {
+    prometheus::ClientMetric metric;
+    metric.gauge.value = value;
+    gauge.metric.push_back(metric);
+  }
+  prometheus::MetricFamily histogram;
+  histogram.name = "h_seconds";
+  histogram.help = "h";
+  histogram.type = prometheus::MetricType::Histogram;
+  prometheus::ClientMetric observed;
+  observed.label = { { "a", "x" } };
+  observed.histogram.sample_count = 3;
+  observed.histogram.sample_sum = 0.75;
+  observed.histogram.bucket = { { 1, 0.1 }, { 3, 1 } };
+  histogram.metric.push_back(observed);
+  prometheus::MetricFamily empty;
+  empty.name = "e";
+  empty.type = prometheus::MetricType::Counter;
+
+  std::string text;
+  infra::metrics::write_text(text, { gauge, histogram, empty });
+  CHECK(text
+        == "# HELP g a \\\\ b\\nc\n"
+           "# TYPE g gauge\n"
+           "g 1.5\ng -0.25\ng 1e+21\ng +Inf\ng -Inf\ng NaN\n"
+           "# HELP h_seconds h\n"
+           "# TYPE h_seconds histogram\n"
+           "h_seconds_bucket{a=\"x\",le=\"0.1\"} 1\n"
+           "h_seconds_bucket{a=\"x\",le=\"1\"} 3\n"
+           "h_seconds_bucket{a=\"x\",le=\"+Inf\"} 3\n"
+           "h_seconds_sum{a=\"x\"} 0.75\n"
+           "h_seconds_count{a=\"x\"} 3\n");
 }
 
 TEST_CASE("the process families describe this process")

@@ -194,7 +194,7 @@ struct Services
       identity(a.identities, a.identity_crypto, a.clock),
       variables(a.variables, a.clock),
       api_keys(a.api_keys, a.identity_crypto, a.clock),
-      accounting(a.accounting)
+      accounting(a.accounting, &accounting_recorder)
   {
     runs.set_accounting(accounting_recorder);
     // Deployments are checked against every site the runner knows.

@@ -43,6 +43,9 @@ AccountingService::summarize(const domain::Principal& caller,
     }
     filter.projects = caller.projects;
   }
+  if (m_recorder != nullptr) {
+    RYAX_TRY(m_recorder->flush());
+  }
   AccountingSummary summary;
   std::map<std::string, domain::AccountingGroup> groups;
   RYAX_TRY(m_store.scan(filter, [&](const domain::AccountingRecord& record) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/application/accounting_recorder.hpp"
 #include "core/application/ports/accounting_store.hpp"
 #include "core/domain/accounting.hpp"
 #include "core/domain/identity.hpp"
@@ -44,7 +45,15 @@ public:
   // The most records one summary returns.
   static constexpr std::size_t k_max_records = 100000;
 
-  explicit AccountingService(AccountingStore& store) : m_store(store) {}
+  // Sums what `store` holds; with `recorder`, what it has pending is
+  // written first, so that a summary counts every execution that ended
+  // before it.
+  explicit AccountingService(AccountingStore& store,
+                             AccountingRecorder* recorder = nullptr)
+    : m_store(store)
+    , m_recorder(recorder)
+  {
+  }
 
   // The summary of `query` for `caller`: an admin sees every project,
   // anyone else the projects it is a member of. permission_denied naming
@@ -56,6 +65,7 @@ public:
 
 private:
   AccountingStore& m_store;
+  AccountingRecorder* m_recorder;
 };
 
 } // namespace ryax::app

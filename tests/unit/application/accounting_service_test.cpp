@@ -181,6 +181,19 @@ TEST_CASE("a period that ends before it starts and too many records are "
   CHECK_FALSE(f.service.summarize(admin(), query));
 }
 
+TEST_CASE("a summary counts what the recorder has not written yet")
+{
+  test::InMemoryAccountingStore store;
+  app::AccountingRecorder recorder(store, std::chrono::hours(1));
+  recorder.start(); // gathers for an hour unless asked
+  recorder.record(record("z.a.r.1", "p", "w", 1'000, 500));
+  app::AccountingService service(store, &recorder);
+  auto summary = service.summarize(admin(), {});
+  REQUIRE(summary);
+  CHECK(summary->total.executions == 1);
+  recorder.stop();
+}
+
 TEST_SUITE_END();
 
 TEST_SUITE_BEGIN("app::AccountingRecorder");

@@ -115,7 +115,7 @@ TEST_CASE_TEMPLATE("an execution id is kept once: appending again counts "
   CHECK(all[0].ended_ms == 1'000);
 }
 
-TEST_CASE_TEMPLATE("a scan selects projects and ended_ms in [since, until)",
+TEST_CASE_TEMPLATE("a scan selects projects and ended_ms from since up to until",
                    F,
                    STORES)
 {

@@ -164,6 +164,17 @@ assert "HELLO, ADA" in json.dumps(run), "no greeting in the run"
 ' <<<"$out" || { echo "$out"; fail "the quickstart run did not succeed"; }
 say "quickstart run done"
 
+# Another local account reaches the system daemon once the admin (the ryax
+# account) maps it to a ryax user.
+chroot "$root" adduser --quiet --disabled-password --gecos "" alice >/dev/null
+alice_uid=$(chroot "$root" id -u alice)
+as_alice=(chroot --userspec=alice:alice "$root" env -i PATH=/usr/bin:/bin HOME=/home/alice
+  RYAX_SOCKET=/run/ryax/ryaxd.sock RYAX_NO_AUTOSTART=1)
+"${as_alice[@]}" ryax workflow list >/dev/null 2>&1 && fail "an unmapped account was served"
+ryax user add alice --role developer --local-uid "$alice_uid"
+"${as_alice[@]}" ryax workflow list | grep -q hello || fail "alice does not see the workflow"
+say "a second local account served"
+
 # 8. The package's logrotate file moves the log; SIGHUP (its postrotate's
 # systemctl kill, done by hand without systemd) makes ryaxd open a new one.
 log=$root/var/log/ryax/ryaxd.log

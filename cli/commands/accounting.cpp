@@ -93,6 +93,25 @@ to_json(const v1::AccountingTotals& t)
            { "duration_seconds", t.duration_seconds() } };
 }
 
+// The fields of a record's document, in the order CSV columns take.
+constexpr const char* k_record_fields[] = {
+  "execution_id",     "project",
+  "workflow_id",      "workflow_version",
+  "action_id",        "action_name",
+  "action_version",   "run_id",
+  "step",             "branch",
+  "attempt",          "site",
+  "node_pool",        "node",
+  "state",            "submitted_ms",
+  "started_ms",       "ended_ms",
+  "submitted_at",     "started_at",
+  "ended_at",         "duration_seconds",
+  "requested_cpu",    "requested_memory_bytes",
+  "requested_gpu",    "requested_time_seconds",
+  "allocated_cpu",    "allocated_memory_bytes",
+  "allocated_gpu"
+};
+
 nlohmann::json
 to_json(const v1::AccountingRecord& r)
 {
@@ -263,14 +282,9 @@ print_records(Context& ctx, const v1::AccountingSummary& reply)
     docs.push_back(to_json(r));
   }
   if (ctx.csv()) {
-    // Every field of the JSON document, in its order.
+    // Every field of the JSON document, in the record's order.
     output::Table table;
-    for (const auto& [key, value] : docs.empty()
-                                       ? to_json(v1::AccountingRecord{}).items()
-                                       : docs.front().items()) {
-      (void)value;
-      table.headers.push_back(key);
-    }
+    table.headers.assign(std::begin(k_record_fields), std::end(k_record_fields));
     for (const auto& doc : docs) {
       std::vector<std::string> row;
       for (const auto& header : table.headers) {

@@ -146,6 +146,14 @@ TEST_CASE("each execution of a run is accounted with its duration and sums "
     f.daemon.ryax({ "accounting", "--records", "-o", "csv", "--no-headers" });
   REQUIRE(record_csv.exit_code == 0);
   CHECK(parse_csv(record_csv.out).size() == 2);
+  // With its header: every field of a record's JSON document.
+  auto with_header = f.daemon.ryax({ "accounting", "--records", "-o", "csv" });
+  REQUIRE(with_header.exit_code == 0);
+  const auto record_rows = parse_csv(with_header.out);
+  REQUIRE(record_rows.size() == 3);
+  CHECK(record_rows[0].size() == records[0].size());
+  CHECK(record_rows[0].front() == "execution_id");
+  CHECK(record_rows[1].front() == records[0]["execution_id"]);
 
   // The table, with the project's row.
   auto table = f.daemon.ryax({ "accounting" });

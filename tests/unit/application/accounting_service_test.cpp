@@ -198,8 +198,8 @@ TEST_SUITE_END();
 
 TEST_SUITE_BEGIN("app::AccountingRecorder");
 
-TEST_CASE("not started it writes at once; a failing store keeps the records "
-          "for the next write")
+TEST_CASE("not started it writes at once and a failing store keeps the "
+          "records for the next write")
 {
   test::InMemoryAccountingStore store;
   app::AccountingRecorder recorder(store);
@@ -245,7 +245,7 @@ TEST_SUITE_END();
 
 TEST_SUITE_BEGIN("app::RunService accounting");
 
-TEST_CASE("every execution of a run leaves one record with its placement, "
+TEST_CASE("every execution of a run leaves one record with its placement "
           "times and resources")
 {
   test::InMemoryAccountingStore store;

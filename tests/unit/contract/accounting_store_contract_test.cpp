@@ -87,7 +87,9 @@ scan(ryax::app::AccountingStore& s, const ryax::app::AccountingFilter& filter)
 
 TEST_SUITE_BEGIN("contract::AccountingStore");
 
-TEST_CASE_TEMPLATE("records read back equal, by end time then id", F, STORES)
+TEST_CASE_TEMPLATE("records read back equal and by end time then id",
+                   F,
+                   STORES)
 {
   F f;
   auto& s = f.store();

@@ -7,7 +7,7 @@ using namespace ryax::domain;
 
 TEST_SUITE_BEGIN("domain::accounting");
 
-TEST_CASE("time bounds are RFC 3339 times, dates or durations before now")
+TEST_CASE("time bounds are RFC 3339 times or dates or durations before now")
 {
   const std::int64_t now = 1'764'547'200'000; // 2025-12-01T00:00:00Z
   CHECK(parse_time_bound("2025-12-01T00:00:00Z", "--since", now).value()

@@ -219,7 +219,8 @@ main(int argc, char** argv)
   }
   ::chmod(data_dir.c_str(), 0700);
 
-  auto lock = infra::process::LockFile::acquire(data_dir + "/ryaxd.lock");
+  // The directory itself: no lock file a user could delete.
+  auto lock = infra::process::LockFile::acquire(data_dir);
   if (!lock) {
     if (lock.error().code == ErrorCode::failed_precondition) {
       std::cerr << "ryaxd: error: another ryaxd is already serving "

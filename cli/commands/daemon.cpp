@@ -212,8 +212,7 @@ run_stop(Context& ctx)
   while (std::chrono::steady_clock::now() < deadline) {
     bool gone = false;
     if (before && !address.socket_path.empty()) {
-      gone = infra::process::LockFile::acquire(before->data_dir() + "/ryaxd.lock")
-               .has_value();
+      gone = infra::process::LockFile::acquire(before->data_dir()).has_value();
     } else {
       gone = !Client::connect_existing(ctx).has_value();
     }

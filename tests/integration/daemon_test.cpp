@@ -49,9 +49,16 @@ TEST_CASE("daemon start, status and stop work through the CLI")
   CHECK(read_file(d.home() + "/ryaxd.log").find("ryaxd stopped") != std::string::npos);
 }
 
-TEST_CASE("a second daemon on the same data dir is refused")
+TEST_CASE("a second daemon on the same data dir is refused, with no lock file anyone could delete")
 {
   DaemonFixture d;
+  // The data dir itself is locked: deleting every file but the database
+  // does not let a second daemon in.
+  for (const auto& entry : fs::directory_iterator(d.home())) {
+    if (!entry.path().filename().string().starts_with("ryax.db")) {
+      fs::remove_all(entry.path());
+    }
+  }
   auto second = d.ryaxd({"--foreground", "--socket", d.dir() / "other.sock"});
   CHECK(second.exit_code == 1);
   CHECK(second.err == "ryaxd: error: another ryaxd is already serving " + d.home() + "\n");
@@ -299,7 +306,7 @@ TEST_CASE("--check-config says whether a configuration is valid, and starts noth
   auto good = d.ryaxd({"--check-config", "--config", file});
   CHECK(good.exit_code == 0);
   CHECK(good.out == file + ": valid\n");
-  CHECK_FALSE(std::filesystem::exists(d.home() + "/ryaxd.lock"));
+  CHECK_FALSE(std::filesystem::exists(d.home() + "/ryax.db"));
   write_file(file, "log_level: debug\nlog_levle: info\n");
   auto bad = d.ryaxd({"--check-config", "--config", file});
   CHECK(bad.exit_code == 1);

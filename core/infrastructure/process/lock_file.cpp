@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,7 +14,12 @@ namespace ryax::infra::process {
 Result<LockFile>
 LockFile::acquire(const std::string& path)
 {
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  struct stat info{};
+  const bool directory =
+    ::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
+  const int fd = directory
+                   ? ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                   : ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {
     return fail(ErrorCode::internal, "cannot open lock file \"" + path
                                        + "\": " + std::strerror(errno));

@@ -6,13 +6,16 @@
 
 namespace ryax::infra::process {
 
-// An exclusive advisory lock (flock) on a file, held until destruction or
-// release(). The lock follows the open file across fork().
+// An exclusive advisory lock (flock) on a file or a directory, held until
+// destruction or release(). The lock follows the open file across fork().
+// Locking a directory (ryaxd's data dir) depends on no file a user could
+// delete to start a second daemon beside the first.
 class LockFile
 {
 public:
-  // Take the lock on `path`, creating the file. failed_precondition when
-  // another process holds it; internal when the file cannot be opened.
+  // Take the lock on `path`: a directory, or a file (created when
+  // missing). failed_precondition when another process holds it; internal
+  // when it cannot be opened.
   static Result<LockFile> acquire(const std::string& path);
 
   LockFile(LockFile&& other) noexcept;

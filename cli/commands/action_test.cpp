@@ -258,9 +258,18 @@ build_inputs(const domain::ActionMetadata& metadata, const ActionTestOptions& op
                             name,
                             domain::did_you_mean(name, names)));
   };
+  // As `ryax run` (the daemon) says: one value an input, never "last wins".
+  const auto once = [&](const domain::IoSpec& io) -> Result<void> {
+    if (given.contains(io.name)) {
+      return fail(ErrorCode::invalid_argument,
+                  fmt::format("input \"{}\" is given twice", io.name));
+    }
+    return {};
+  };
   for (const auto& text : options.inputs) {
     RYAX_TRY_ASSIGN(const auto assignment, split_assignment(text, "--input"));
     RYAX_TRY_ASSIGN(const auto* io, find_input(assignment.first));
+    RYAX_TRY(once(*io));
     RYAX_TRY_ASSIGN(given[io->name], convert(*io, assignment.second));
   }
   for (const auto& text : options.files) {
@@ -279,6 +288,7 @@ build_inputs(const domain::ActionMetadata& metadata, const ActionTestOptions& op
                   fmt::format("--file {}: \"{}\" is not a {}", io->name, assignment.second,
                               want_dir ? "directory" : "file"));
     }
+    RYAX_TRY(once(*io));
     given[io->name] = fs::absolute(assignment.second).string();
   }
   nlohmann::json inputs = nlohmann::json::object();

@@ -72,6 +72,9 @@ TEST_CASE("bad inputs are refused before anything runs")
   auto unknown = test({fixture("processor"), "--input", "lable=a"});
   CHECK(unknown.exit_code == 5);
   CHECK(unknown.err.find("did you mean \"label\"") != std::string::npos);
+  auto twice = test({fixture("processor"), "--input", "x=1", "--input", "x=2"});
+  CHECK(twice.exit_code == 5);
+  CHECK(twice.err == "ryax: error: input \"x\" is given twice\n");
   auto no_dir = test({"/nonexistent/action"});
   CHECK(no_dir.exit_code == 5);
 }

@@ -47,6 +47,19 @@ AccountingService::summarize(const domain::Principal& caller,
     RYAX_TRY(m_recorder->flush());
   }
   AccountingSummary summary;
+  if (query.records == 0) {
+    // Summed where the records are: no record crosses the port.
+    RYAX_TRY_ASSIGN(summary.groups, m_store.sum(filter, query.group_by));
+    for (const auto& group : summary.groups) {
+      auto& total = summary.total;
+      total.executions += group.totals.executions;
+      total.cpu_seconds += group.totals.cpu_seconds;
+      total.gb_seconds += group.totals.gb_seconds;
+      total.gpu_seconds += group.totals.gpu_seconds;
+      total.duration_seconds += group.totals.duration_seconds;
+    }
+    return summary;
+  }
   std::map<std::string, domain::AccountingGroup> groups;
   RYAX_TRY(m_store.scan(filter, [&](const domain::AccountingRecord& record) {
     auto group = domain::group_of(record, query.group_by);

@@ -57,6 +57,23 @@ public:
     return {};
   }
 
+  Result<std::vector<domain::AccountingGroup>>
+  sum(const app::AccountingFilter& filter, domain::AccountingGroupBy by) override
+  {
+    std::map<std::string, domain::AccountingGroup> groups;
+    RYAX_TRY(scan(filter, [&](const domain::AccountingRecord& record) {
+      auto group = domain::group_of(record, by);
+      auto key = group.key();
+      groups.try_emplace(std::move(key), std::move(group))
+        .first->second.totals.add(record);
+    }));
+    std::vector<domain::AccountingGroup> sums;
+    for (auto& [key, group] : groups) {
+      sums.push_back(std::move(group));
+    }
+    return sums;
+  }
+
   // Make append fail (true) or work again.
   void
   set_failing(bool failing)

@@ -41,6 +41,14 @@ public:
   virtual Result<void> scan(
     const AccountingFilter& filter,
     const std::function<void(const domain::AccountingRecord&)>& visit) = 0;
+
+  // The groups (domain::group_of under `by`) of the records `filter`
+  // selects with their sums (AccountingTotals::add of each record, up to
+  // rounding), by key(). What scan() and adding up give, computed where
+  // the records are.
+  virtual Result<std::vector<domain::AccountingGroup>> sum(
+    const AccountingFilter& filter,
+    domain::AccountingGroupBy by) = 0;
 };
 
 } // namespace ryax::app

@@ -4,6 +4,7 @@
 #include <SQLiteCpp/Transaction.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <limits>
 
 namespace ryax::infra::sqlite {
@@ -87,6 +88,58 @@ read_record(SQLite::Statement& q)
   return r;
 }
 
+// The conditions of `filter` (period, projects) for a WHERE clause; their
+// values are bound by bind_conditions, after parameter `i`.
+std::string
+conditions_of(const app::AccountingFilter& filter)
+{
+  std::string where = "ended_ms >= ?";
+  if (filter.until_ms != 0) {
+    where += " AND ended_ms < ?";
+  }
+  if (!filter.projects.empty()) {
+    where += " AND project IN (?";
+    for (std::size_t i = 1; i < filter.projects.size(); ++i) {
+      where += ", ?";
+    }
+    where += ")";
+  }
+  return where;
+}
+
+void
+bind_conditions(SQLite::Statement& q,
+                const app::AccountingFilter& filter,
+                int& i)
+{
+  q.bind(++i, static_cast<int64_t>(filter.since_ms));
+  if (filter.until_ms != 0) {
+    q.bind(++i, static_cast<int64_t>(filter.until_ms));
+  }
+  for (const auto& project : filter.projects) {
+    q.bind(++i, project);
+  }
+}
+
+// The key columns of a grouping, in AccountingGroup's order.
+std::vector<std::string>
+key_columns(domain::AccountingGroupBy by)
+{
+  switch (by) {
+  case domain::AccountingGroupBy::project:
+    return { "project" };
+  case domain::AccountingGroupBy::workflow:
+    return { "project", "workflow_id" };
+  case domain::AccountingGroupBy::action:
+    return { "project", "action_id", "action_version" };
+  case domain::AccountingGroupBy::site:
+    return { "site" };
+  case domain::AccountingGroupBy::pool:
+    return { "site", "node_pool" };
+  }
+  return { "project" };
+}
+
 } // namespace
 
 SqliteAccountingStore::SqliteAccountingStore(Database& database)
@@ -127,18 +180,9 @@ SqliteAccountingStore::scan(
   const app::AccountingFilter& filter,
   const std::function<void(const domain::AccountingRecord&)>& visit)
 {
-  std::string where = "(ended_ms > ? OR (ended_ms = ? AND execution_id > ?))";
-  where += " AND ended_ms >= ?";
-  if (filter.until_ms != 0) {
-    where += " AND ended_ms < ?";
-  }
-  if (!filter.projects.empty()) {
-    where += " AND project IN (?";
-    for (std::size_t i = 1; i < filter.projects.size(); ++i) {
-      where += ", ?";
-    }
-    where += ")";
-  }
+  const std::string where =
+    "(ended_ms > ? OR (ended_ms = ? AND execution_id > ?)) AND "
+    + conditions_of(filter);
   const auto sql = fmt::format("SELECT {} FROM accounting WHERE {} ORDER BY "
                                "ended_ms, execution_id LIMIT {}",
                                k_columns,
@@ -155,13 +199,7 @@ SqliteAccountingStore::scan(
       q.bind(++i, static_cast<int64_t>(after_end));
       q.bind(++i, static_cast<int64_t>(after_end));
       q.bind(++i, after_id);
-      q.bind(++i, static_cast<int64_t>(filter.since_ms));
-      if (filter.until_ms != 0) {
-        q.bind(++i, static_cast<int64_t>(filter.until_ms));
-      }
-      for (const auto& project : filter.projects) {
-        q.bind(++i, project);
-      }
+      bind_conditions(q, filter, i);
       while (q.executeStep()) {
         page.push_back(read_record(q));
       }
@@ -176,6 +214,68 @@ SqliteAccountingStore::scan(
     after_end = page.back().ended_ms;
     after_id = page.back().execution_id;
   }
+}
+
+Result<std::vector<domain::AccountingGroup>>
+SqliteAccountingStore::sum(const app::AccountingFilter& filter,
+                           domain::AccountingGroupBy by)
+{
+  const auto columns = key_columns(by);
+  std::string keys;
+  for (const auto& column : columns) {
+    keys += (keys.empty() ? "" : ", ") + column;
+  }
+  // TOTAL() is a float that never overflows; d is the duration in ms.
+  const auto sql = fmt::format(
+    "SELECT {0}, COUNT(*), TOTAL(allocated_cpu * d), "
+    "TOTAL(allocated_memory_bytes / 1073741824.0 * d), "
+    "TOTAL(allocated_gpu * d), TOTAL(d) FROM (SELECT {0}, allocated_cpu, "
+    "allocated_memory_bytes, allocated_gpu, MAX(ended_ms - started_ms, 0) "
+    "AS d FROM accounting WHERE {1}) GROUP BY {0}",
+    keys,
+    conditions_of(filter));
+  RYAX_TRY_ASSIGN(auto groups,
+                  m_database.locked(
+                    [&]() -> Result<std::vector<domain::AccountingGroup>> {
+                      SQLite::Statement q(m_database.connection(), sql);
+                      int i = 0;
+                      bind_conditions(q, filter, i);
+                      std::vector<domain::AccountingGroup> found;
+                      while (q.executeStep()) {
+                        domain::AccountingRecord keyed;
+                        int c = 0;
+                        for (const auto& column : columns) {
+                          auto value = q.getColumn(c++).getString();
+                          if (column == "project") {
+                            keyed.project = std::move(value);
+                          } else if (column == "workflow_id") {
+                            keyed.workflow_id = std::move(value);
+                          } else if (column == "action_id") {
+                            keyed.action_id = std::move(value);
+                          } else if (column == "action_version") {
+                            keyed.action_version = std::move(value);
+                          } else if (column == "site") {
+                            keyed.site = std::move(value);
+                          } else {
+                            keyed.node_pool = std::move(value);
+                          }
+                        }
+                        auto group = domain::group_of(keyed, by);
+                        auto& t = group.totals;
+                        t.executions = q.getColumn(c++).getInt64();
+                        t.cpu_seconds = q.getColumn(c++).getDouble() / 1000.0;
+                        t.gb_seconds = q.getColumn(c++).getDouble() / 1000.0;
+                        t.gpu_seconds = q.getColumn(c++).getDouble() / 1000.0;
+                        t.duration_seconds =
+                          q.getColumn(c++).getDouble() / 1000.0;
+                        found.push_back(std::move(group));
+                      }
+                      return found;
+                    }));
+  std::sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) {
+    return a.key() < b.key();
+  });
+  return groups;
 }
 
 } // namespace ryax::infra::sqlite

@@ -20,6 +20,10 @@ public:
     const app::AccountingFilter& filter,
     const std::function<void(const domain::AccountingRecord&)>& visit)
     override;
+  // One GROUP BY query.
+  Result<std::vector<domain::AccountingGroup>> sum(
+    const app::AccountingFilter& filter,
+    domain::AccountingGroupBy by) override;
 
 private:
   Database& m_database;

@@ -8,6 +8,8 @@
 
 #include <doctest/doctest.h>
 
+#include <map>
+
 using ryax::domain::AccountingRecord;
 
 namespace {
@@ -161,6 +163,70 @@ TEST_CASE_TEMPLATE("a scan reads every record of a large history in order",
   ryax::app::AccountingFilter only_p;
   only_p.projects = { "p" };
   CHECK(scan(s, only_p).size() == 2'250);
+}
+
+TEST_CASE_TEMPLATE("sums are what adding up the scanned records gives for "
+                   "every grouping",
+                   F,
+                   STORES)
+{
+  F f;
+  auto& s = f.store();
+  std::vector<AccountingRecord> batch;
+  for (int i = 0; i < 300; ++i) {
+    auto r = record(fmt_id(i), i % 3 == 0 ? "p" : "q", 1'000 + i * 10);
+    r.workflow_id = "wf" + std::to_string(i % 4);
+    r.action_version = i % 2 == 0 ? "1.2" : "1.3";
+    r.site = i % 5 == 0 ? "worker" : "local";
+    r.started_ms = r.ended_ms - (i % 7) * 100;
+    r.allocated_cpu = 0.5 * (i % 3 + 1);
+    r.allocated_gpu = i % 2;
+    if (i == 7) {
+      r.started_ms = r.ended_ms + 50; // a clock step: counts as 0 s
+    }
+    batch.push_back(r);
+  }
+  REQUIRE(s.append(batch));
+  ryax::app::AccountingFilter filter;
+  filter.since_ms = 1'200;
+  filter.until_ms = 3'500;
+  filter.projects = { "p", "q" };
+  for (const auto by :
+       { ryax::domain::AccountingGroupBy::project,
+         ryax::domain::AccountingGroupBy::workflow,
+         ryax::domain::AccountingGroupBy::action,
+         ryax::domain::AccountingGroupBy::site,
+         ryax::domain::AccountingGroupBy::pool }) {
+    std::map<std::string, ryax::domain::AccountingGroup> expected;
+    for (const auto& r : scan(s, filter)) {
+      auto group = ryax::domain::group_of(r, by);
+      auto key = group.key();
+      expected.try_emplace(key, group).first->second.totals.add(r);
+    }
+    const auto sums = s.sum(filter, by);
+    REQUIRE(sums);
+    REQUIRE(sums->size() == expected.size());
+    auto it = expected.begin();
+    for (const auto& group : *sums) {
+      INFO(ryax::domain::to_string(by), " ", group.key());
+      CHECK(group.key() == it->first);
+      CHECK(group.project == it->second.project);
+      CHECK(group.site == it->second.site);
+      CHECK(group.totals.executions == it->second.totals.executions);
+      CHECK(group.totals.cpu_seconds
+            == doctest::Approx(it->second.totals.cpu_seconds));
+      CHECK(group.totals.gb_seconds
+            == doctest::Approx(it->second.totals.gb_seconds));
+      CHECK(group.totals.gpu_seconds
+            == doctest::Approx(it->second.totals.gpu_seconds));
+      CHECK(group.totals.duration_seconds
+            == doctest::Approx(it->second.totals.duration_seconds));
+      ++it;
+    }
+  }
+  ryax::app::AccountingFilter none;
+  none.projects = { "nobody" };
+  CHECK(s.sum(none, ryax::domain::AccountingGroupBy::project)->empty());
 }
 
 TEST_SUITE_END();

@@ -99,4 +99,34 @@ Database::open(const std::string& path)
   }
 }
 
+Error
+Database::error_of(const SQLite::Exception& e) const
+{
+  const auto where = fmt::format("database \"{}\"", m_path);
+  switch (e.getErrorCode() & 0xff) { // the primary code
+  case SQLITE_FULL:
+    return Error{ ErrorCode::unavailable,
+                  fmt::format("{}: the disk is full: nothing was written; "
+                              "free space (ryax runs rm removes runs and their "
+                              "files) and retry",
+                              where) };
+  case SQLITE_IOERR:
+    return Error{ ErrorCode::unavailable,
+                  fmt::format("{}: I/O error ({}): nothing was written; check "
+                              "the disk and retry",
+                              where, e.what()) };
+  case SQLITE_READONLY:
+    return Error{ ErrorCode::unavailable,
+                  fmt::format("{}: cannot write ({}): check the file's "
+                              "permissions and the file system",
+                              where, e.what()) };
+  case SQLITE_BUSY:
+  case SQLITE_LOCKED:
+    return Error{ ErrorCode::unavailable,
+                  fmt::format("{}: busy ({}): retry", where, e.what()) };
+  default:
+    return Error{ ErrorCode::internal, fmt::format("{}: {}", where, e.what()) };
+  }
+}
+
 } // namespace ryax::infra::sqlite

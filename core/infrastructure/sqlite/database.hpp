@@ -43,7 +43,7 @@ public:
   std::mutex& mutex() { return m_mutex; }
 
   // Run `body` (returning a Result) holding mutex(); a SQLite exception
-  // becomes an internal error naming the database.
+  // becomes error_of() it.
   template<typename Body> auto locked(Body&& body) -> decltype(body());
 
   // The schema version after migrations.
@@ -51,6 +51,11 @@ public:
 
   // The file path.
   const std::string& path() const { return m_path; }
+
+  // `e` as an error naming the database: a full disk, an I/O error, a
+  // read-only file or a lock held too long are unavailable (the request
+  // may succeed later: say what to do), anything else internal.
+  Error error_of(const SQLite::Exception& e) const;
 
 private:
   Database(const std::string& path, int schema_version);
@@ -71,8 +76,7 @@ Database::locked(Body&& body) -> decltype(body())
   try {
     return body();
   } catch (const SQLite::Exception& e) {
-    return fail(ErrorCode::internal,
-                "database \"" + m_path + "\": " + e.what());
+    return std::unexpected(error_of(e));
   }
 }
 

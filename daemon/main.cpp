@@ -172,11 +172,16 @@ main(int argc, char** argv)
   app.add_flag("--print-config", print_config,
                "Print the resolved configuration and where each value came "
                "from, then exit");
-  bool check_config = false;
-  app.add_flag("--check-config", check_config,
-               "Read the configuration (file, variables and flags) as a start "
-               "would, say whether it is valid, and exit (1 when not)")
-    ->excludes("--print-config");
+  std::string check_file;
+  auto* check =
+    app
+      .add_option("--check-config", check_file,
+                  "Read the configuration (FILE, else --config's, variables "
+                  "and flags) as a start would, say whether it is valid, and "
+                  "exit (1 when not)")
+      ->expected(0, 1)
+      ->option_text("[FILE]")
+      ->excludes("--print-config");
   app.add_flag("--enable-test-rpcs", test_rpcs)->group(""); // test hook
   app.set_version_flag("--version",
                        "ryaxd " RYAX_VERSION " (commit " RYAX_GIT_COMMIT ")");
@@ -186,6 +191,15 @@ main(int argc, char** argv)
     return app.exit(e) == 0 ? 0 : k_exit_usage;
   }
 
+  const bool check_config = check->count() > 0;
+  if (check_config && !check_file.empty()) {
+    if (flags.config_file) {
+      std::cerr << "ryaxd: error: --check-config FILE and --config FILE: "
+                   "give the file once\n";
+      return k_exit_usage;
+    }
+    flags.config_file = check_file;
+  }
   auto config =
     infra::config::load_daemon_config(flags, infra::config::current_environment());
   if (!config) {

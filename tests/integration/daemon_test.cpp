@@ -315,6 +315,14 @@ TEST_CASE("--check-config says whether a configuration is valid, and starts noth
   auto flag = d.ryaxd({"--check-config", "--log-level", "loud"});
   CHECK(flag.exit_code == 1);
   CHECK(d.ryaxd({"--check-config", "--print-config"}).exit_code == 2);
+  // The file as the flag's value, as package scripts write it.
+  write_file(file, "log_level: debug\n");
+  auto direct = d.ryaxd({"--check-config", file});
+  CHECK(direct.exit_code == 0);
+  CHECK(direct.out == file + ": valid\n");
+  auto twice = d.ryaxd({"--check-config", file, "--config", file});
+  CHECK(twice.exit_code == 2);
+  CHECK(twice.err.find("give the file once") != std::string::npos);
 }
 
 TEST_CASE("daemon start finds a daemon whose config file moves its socket")

@@ -172,6 +172,18 @@ HttpServer::serve()
 void
 HttpServer::stop()
 {
+  if (m_server && m_thread.joinable()) {
+    // httplib's stop() does nothing until the listening loop runs: a stop
+    // right after serve() (a SIGTERM at start) would leave it listening
+    // and the join below waiting for ever. Wait for the loop (it starts
+    // at once: bind() is done) before stopping it.
+    const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!m_server->is_running()
+           && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
   if (m_server) {
     m_server->stop();
   }

@@ -196,7 +196,8 @@ TEST_CASE("a real Prometheus scrapes ryaxd and answers a PromQL query about the 
         if (name.ends_with("_bucket")) {
           name.resize(name.size() - std::string("_bucket").size());
         }
-        // The user API's families appear with their first request.
+        // prometheus-cpp's registry shows a family from its first series:
+        // the user API's come with the first request to it.
         const bool later = name.starts_with("ryax_user_api_");
         CHECK_MESSAGE((later
                        || exposed->body.find("# TYPE " + name + " ")

@@ -100,9 +100,6 @@ write_text(std::string& out,
            const std::vector<prometheus::MetricFamily>& families)
 {
   for (const auto& family : families) {
-    if (family.metric.empty()) {
-      continue;
-    }
     out += "# HELP ";
     out += family.name;
     out += ' ';

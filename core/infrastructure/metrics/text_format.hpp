@@ -12,7 +12,8 @@ namespace ryax::infra::metrics {
 // one line per sample, label values escaped (backslash, double quote,
 // newline); histograms as _bucket (cumulative, le="+Inf" last), _sum and
 // _count. Numbers in their shortest exact form, "+Inf", "-Inf", "NaN".
-// Families without a sample are left out. prometheus-cpp's TextSerializer
+// A family without a sample still has its HELP and TYPE lines (scrapers
+// and dashboards learn it exists). prometheus-cpp's TextSerializer
 // writes the same through an ostream, several times slower: a scrape of
 // 100 deployments took 6 ms with it.
 void write_text(std::string& out,

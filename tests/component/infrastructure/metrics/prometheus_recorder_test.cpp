@@ -75,7 +75,7 @@ TEST_CASE("sampled families follow the recorded ones, with label values escaped"
   CHECK(contains(text, R"(ryax_workflow_deployments{name="a\"b\\c\nd",state="deployed"} 1)"));
 }
 
-TEST_CASE("the text format as the exposition spec writes it: HELP escaping, +Inf, NaN, histogram series, empty families left out")
+TEST_CASE("the text format as the exposition spec writes it: HELP escaping, +Inf, NaN, histogram series, a family without samples")
 {
   prometheus::MetricFamily gauge;
   gauge.name = "g";
@@ -98,7 +98,8 @@ TEST_CASE("the text format as the exposition spec writes it: HELP escaping, +Inf
   observed.histogram.bucket = { { 1, 0.1 }, { 3, 1 } };
   histogram.metric.push_back(observed);
   prometheus::MetricFamily empty;
-  empty.name = "e";
+  empty.name = "e_total";
+  empty.help = "none yet";
   empty.type = prometheus::MetricType::Counter;
 
   std::string text;
@@ -113,7 +114,9 @@ TEST_CASE("the text format as the exposition spec writes it: HELP escaping, +Inf
            "h_seconds_bucket{a=\"x\",le=\"1\"} 3\n"
            "h_seconds_bucket{a=\"x\",le=\"+Inf\"} 3\n"
            "h_seconds_sum{a=\"x\"} 0.75\n"
-           "h_seconds_count{a=\"x\"} 3\n");
+           "h_seconds_count{a=\"x\"} 3\n"
+           "# HELP e_total none yet\n"
+           "# TYPE e_total counter\n");
 }
 
 TEST_CASE("the process families describe this process")

@@ -8,7 +8,8 @@
 # quickstart workflow with the installed ryax.
 #
 # Usage: tests/package/install.sh BUILD_DIR. Exit 77 (skipped) without root,
-# the tools (scripts/install-deps) or the Debian mirror; never passes then.
+# the tools (scripts/install-deps) or the Debian mirror, and for a sanitizer
+# build; never passes then.
 set -euo pipefail
 build=$(cd "$1" && pwd)
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -20,6 +21,11 @@ fail() { echo "FAILED: $*"; exit 1; }
 say() { printf '%s +%ss: %s\n' "$(date -u +%T)" "$SECONDS" "$*"; }
 
 [ "$(id -u)" -eq 0 ] || skip "needs root (chroot, mount)"
+# A sanitizer build is never packaged: the normal build's run of this test
+# is the one that counts.
+if grep -q '^RYAX_SANITIZE:STRING=.\+' "$build/CMakeCache.txt" 2>/dev/null; then
+  skip "a sanitizer build ($(sed -n 's/^RYAX_SANITIZE:STRING=//p' "$build/CMakeCache.txt")) is not packaged"
+fi
 for tool in mmdebstrap cpack dpkg-deb lintian curl git; do
   command -v "$tool" >/dev/null || skip "$tool is missing: run scripts/install-deps"
 done

@@ -1,5 +1,7 @@
 #include "core/application/http_api.hpp"
 
+#include "core/application/http_binding.hpp"
+
 #include "core/application/log.hpp"
 
 #include <fmt/format.h>
@@ -51,96 +53,6 @@ ApiReply
 reply_of_error(const Error& error)
 {
   return error_reply(status_of(error.code), error.message);
-}
-
-bool
-fits_kind(const domain::IoSpec& spec, HttpField::Kind kind)
-{
-  using domain::IoType;
-  switch (spec.type) {
-    case IoType::integer:
-    case IoType::float_:
-      return kind == HttpField::Kind::number;
-    case IoType::boolean:
-      return kind == HttpField::Kind::boolean;
-    default:
-      return kind == HttpField::Kind::string;
-  }
-}
-
-std::string_view
-kind_name(HttpField::Kind kind)
-{
-  switch (kind) {
-    case HttpField::Kind::string:
-      return "a string";
-    case HttpField::Kind::number:
-      return "a number";
-    case HttpField::Kind::boolean:
-      return "a boolean";
-    case HttpField::Kind::null:
-      return "null";
-    default:
-      return "an object or array";
-  }
-}
-
-// The value of `field` in `request`, from its origin; nullopt when absent.
-// A JSON member must be of the field's kind.
-Result<std::optional<std::string>>
-value_of(const domain::IoSpec& field, const ApiRequest& request)
-{
-  const auto find = [&](const std::map<std::string, std::string>& from,
-                        const std::string& name)
-    -> std::optional<std::string> {
-    const auto it = from.find(name);
-    if (it == from.end()) {
-      return std::nullopt;
-    }
-    return it->second;
-  };
-  if (field.origin == "query") {
-    return find(request.query, field.name);
-  }
-  if (field.origin == "cookie") {
-    return find(request.cookies, field.name);
-  }
-  if (field.origin == "header") {
-    std::string lower = field.name;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](char c) {
-      return c == '_' ? '-' : static_cast<char>(std::tolower(c));
-    });
-    // "user_id" is sent as the header "user-id" (or "user_id").
-    if (auto value = find(request.headers, lower)) {
-      return value;
-    }
-    std::string same = field.name;
-    std::transform(same.begin(), same.end(), same.begin(), [](char c) {
-      return static_cast<char>(std::tolower(c));
-    });
-    return find(request.headers, same);
-  }
-  if (!request.body) {
-    return std::optional<std::string>();
-  }
-  const auto it = request.body->find(field.name);
-  if (it == request.body->end() || it->second.kind == HttpField::Kind::null) {
-    return std::optional<std::string>();
-  }
-  if (!fits_kind(field, it->second.kind)) {
-    return fail(ErrorCode::invalid_argument,
-                fmt::format("field \"{}\": expected {} ({}), got {}",
-                            field.name,
-                            field.type == domain::IoType::integer ||
-                                field.type == domain::IoType::float_
-                              ? "a number"
-                            : field.type == domain::IoType::boolean
-                              ? "a boolean"
-                              : "a string",
-                            domain::to_string(field.type),
-                            kind_name(it->second.kind)));
-  }
-  return std::optional<std::string>(it->second.text);
 }
 
 } // namespace
@@ -348,49 +260,15 @@ HttpApi::call(const ApiRequest& request)
                                        request.path,
                                        request.project));
   }
+  auto bound = bind_call(endpoint, parameters, request);
+  if (bound.refused) {
+    return *bound.refused;
+  }
   StartRunRequest start;
   start.workflow_id = found->second;
   start.project = found->first;
   start.by_trigger = true;
-  for (const auto& field : endpoint.fields) {
-    std::optional<std::string> value;
-    if (field.origin == "path") {
-      value = parameters.at(field.name);
-    } else {
-      auto read = value_of(field, request);
-      if (!read) {
-        return error_reply(400, read.error().message, field.name);
-      }
-      value = std::move(*read);
-    }
-    if (!value) {
-      if (field.optional) {
-        continue;
-      }
-      return error_reply(
-        400,
-        fmt::format("field \"{}\" ({}, from the {}) is missing",
-                    field.name,
-                    domain::to_string(field.type),
-                    field.origin),
-        field.name);
-    }
-    start.values.emplace_back(field.name, std::move(*value));
-  }
-  if (request.body) {
-    for (const auto& [name, value] : *request.body) {
-      const auto declared =
-        std::find_if(endpoint.fields.begin(),
-                     endpoint.fields.end(),
-                     [&](const auto& f) {
-                       return f.name == name && f.origin == "body";
-                     });
-      if (declared == endpoint.fields.end()) {
-        return error_reply(
-          400, fmt::format("unknown field \"{}\" in the body", name), name);
-      }
-    }
-  }
+  start.values = std::move(bound.values);
   if (auto refused = over_limit(*found, max_concurrent_runs)) {
     return *refused;
   }

@@ -219,6 +219,12 @@ body_fields(std::string_view body)
   return fields;
 }
 
+std::string
+reply_text(const json& body)
+{
+  return body.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 std::map<std::string, std::string>
 parse_cookies(std::string_view header)
 {

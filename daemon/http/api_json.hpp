@@ -24,6 +24,11 @@ Result<std::map<std::string, app::HttpField>> body_fields(std::string_view body)
 // "a=1; b=2" -> {a: 1, b: 2} (the Cookie header).
 std::map<std::string, std::string> parse_cookies(std::string_view header);
 
+// The bytes of a reply: `body` as JSON text, with any invalid UTF-8 (a
+// request's project or path echoed in a message) written as U+FFFD instead
+// of failing the reply.
+std::string reply_text(const nlohmann::json& body);
+
 // The reply body: the results of the finished run (an object keyed by
 // result; a list per key for results across branches), a result link
 // (202), or {"error", "field", "workflow_run_id"} for an error.

@@ -25,7 +25,7 @@ void
 send(httplib::Response& res, int status, const nlohmann::json& body)
 {
   res.status = status;
-  res.set_content(body.dump(), "application/json");
+  res.set_content(reply_text(body), "application/json");
 }
 
 void

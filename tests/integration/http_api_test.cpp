@@ -147,6 +147,23 @@ TEST_CASE("an HTTP API JSON endpoint replies with the results, or 202 then its r
   CHECK(gone->status == 404);
 }
 
+TEST_CASE("a project name that is not UTF-8 gets a JSON reply naming it, not a 500")
+{
+  // Found by tests/fuzz/http_request.cpp: the reply echoes the project, and
+  // writing invalid UTF-8 as JSON threw (500 "internal error").
+  RunFixture f({ "echo" });
+  auto client = http_client(f);
+  auto missing = client.Post("/user-api/%FF/x", "{}", "application/json");
+  REQUIRE(missing);
+  CHECK(missing->status == 404);
+  CHECK(json::parse(missing->body)["error"].get<std::string>().find("\xEF\xBF\xBD") !=
+        std::string::npos);
+  auto doc = client.Get("/user-api/%FF/openapi.json");
+  REQUIRE(doc);
+  CHECK(doc->status == 200);
+  CHECK(json::parse(doc->body)["openapi"] == "3.0.3");
+}
+
 TEST_CASE("a RyaxException raised by a step gives its HTTP status, in the reply and the result link")
 {
   RunFixture f({ "teapot" });

@@ -255,6 +255,14 @@ Client::check(const grpc::Status& status) const
     return {};
   }
   auto error = infra::rpc::from_grpc_status(status);
+  if (error.message.empty() && status.error_code() == grpc::StatusCode::INTERNAL
+      && !infra::rpc::is_ryax_answer(status)) {
+    // gRPC says nothing when protobuf cannot encode the request: a string
+    // field (a value, a name, a file's text) that is not UTF-8.
+    error = Error{ ErrorCode::invalid_argument,
+                   "the request could not be encoded: a text given (a value, "
+                   "a name or a file) is not UTF-8" };
+  }
   if (status.error_code() == grpc::StatusCode::UNAVAILABLE
       && !infra::rpc::is_ryax_answer(status)) {
     // A transport failure, not an answer of the daemon (which may be

@@ -83,6 +83,12 @@ read_source(const std::string& file)
   }
   v1::WorkflowSource source;
   RYAX_TRY_ASSIGN(auto text, infra::files::read_file(file, k_max_upload_bytes));
+  // Protobuf strings are UTF-8: other bytes would fail the call unnamed.
+  if (const auto bad = infra::yaml::check_utf8(text)) {
+    return fail(ErrorCode::invalid_argument,
+                fmt::format("{}:{}:{}: {}", file, bad->mark.line + 1,
+                            bad->mark.column + 1, bad->message));
+  }
   source.set_display_path(file);
   const auto base = fs::path(file).parent_path();
   for (const auto& path : static_files(text, file)) {

@@ -393,10 +393,16 @@ MetadataParser::read_free_form(const Entry& entry, const std::string& field)
 void
 MetadataParser::check_options(const Entry& entry)
 {
-  if (!entry.value.IsMap() || !entry.value["python"].IsMap()) {
+  // A missing key of a const node is an invalid node, whose IsMap() throws:
+  // test IsDefined() first.
+  if (!entry.value.IsMap()) {
     return;
   }
-  const auto version = entry.value["python"]["version"];
+  const auto python = entry.value["python"];
+  if (!python.IsDefined() || !python.IsMap()) {
+    return;
+  }
+  const auto version = python["version"];
   if (!version.IsDefined()) {
     return;
   }
@@ -487,8 +493,16 @@ namespace ryax::infra::yaml {
 ParsedActionMetadata
 parse_action_metadata(std::string_view text,
                       const std::string& display_path,
-                      const ActionFileReader& files)
+                      const ActionFileReader& files,
+                      const YamlLimits& limits)
 {
+  if (auto problem = check_yaml_limits(text, limits)) {
+    DiagnosticCollector out(display_path);
+    out.report(problem->mark, "", std::move(problem->message));
+    ParsedActionMetadata refused;
+    refused.diagnostics = out.take_sorted();
+    return refused;
+  }
   return detail::MetadataParser(display_path, files).run(text);
 }
 

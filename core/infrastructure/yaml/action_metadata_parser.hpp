@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/domain/action.hpp"
+#include "core/infrastructure/yaml/yaml_limits.hpp"
 
 #include <functional>
 #include <optional>
@@ -20,8 +21,11 @@ using domain::ParsedActionMetadata;
 // (code file, logo) read through `files`. Never throws for bad input: every
 // problem becomes a Diagnostic with its 1-based line and column and the path
 // of its field ("spec.inputs[2].default_value").
+// A file past `limits` (check_yaml_limits) gets one diagnostic naming the
+// limit.
 ParsedActionMetadata parse_action_metadata(std::string_view text,
                                            const std::string& display_path,
-                                           const ActionFileReader& files);
+                                           const ActionFileReader& files,
+                                           const YamlLimits& limits = {});
 
 } // namespace ryax::infra::yaml

@@ -29,8 +29,10 @@ find_entry(const std::map<std::string, Entry>& fields, std::string_view key)
   return it == fields.end() ? nullptr : &it->second;
 }
 
-WorkflowParser::WorkflowParser(const std::string& display_path)
+WorkflowParser::WorkflowParser(const std::string& display_path,
+                               std::size_t max_steps)
   : m_out(display_path)
+  , m_max_steps(max_steps)
 {
   m_workflow.source.file = display_path;
 }
@@ -207,7 +209,15 @@ WorkflowParser::parse_spec(const Entry& spec_entry)
     }
   }
   if (const auto* entry = find_entry(spec, "actions")) {
-    if (entry->value.IsSequence()) {
+    if (entry->value.IsSequence() && entry->value.size() >= m_max_steps) {
+      m_out.report(entry->key.Mark(),
+                   "spec.actions",
+                   "too many steps: " + std::to_string(entry->value.size()) +
+                     " actions and the trigger, more than the limit of " +
+                     std::to_string(m_max_steps) +
+                     " (max_workflow_steps of ryaxd.yaml)");
+      m_have_spec = false;
+    } else if (entry->value.IsSequence()) {
       for (std::size_t i = 0; i < entry->value.size(); ++i) {
         const auto path = "spec.actions[" + std::to_string(i) + "]";
         const YAML::Node node = entry->value[i];
@@ -362,9 +372,19 @@ WorkflowParser::check_step_ids()
 } // namespace detail
 
 ParsedWorkflow
-parse_workflow(std::string_view text, const std::string& display_path)
+parse_workflow(std::string_view text,
+               const std::string& display_path,
+               const YamlLimits& limits)
 {
-  return detail::WorkflowParser(display_path).run(text);
+  if (auto problem = check_yaml_limits(text, limits)) {
+    DiagnosticCollector out(display_path);
+    out.report(problem->mark, "", std::move(problem->message));
+    ParsedWorkflow refused;
+    refused.diagnostics = out.take_sorted();
+    return refused;
+  }
+  return detail::WorkflowParser(display_path, limits.max_workflow_steps)
+    .run(text);
 }
 
 } // namespace ryax::infra::yaml

@@ -3,6 +3,7 @@
 #include "core/domain/workflow.hpp"
 #include "core/domain/workflow_graph.hpp"
 #include "core/domain/workflow_validation.hpp"
+#include "core/infrastructure/yaml/yaml_limits.hpp"
 
 #include <string>
 #include <string_view>
@@ -23,7 +24,10 @@ using domain::validate_workflow;
 // Diagnostic with its 1-based line and column and its key path
 // ("spec.actions[0].inputs_values.text"). The definition's SourceMap records
 // the position of every key, for validate_workflow.
+// A file past `limits` (check_yaml_limits, or more steps than
+// limits.max_workflow_steps) gets one diagnostic naming the limit.
 ParsedWorkflow parse_workflow(std::string_view text,
-                              const std::string& display_path);
+                              const std::string& display_path,
+                              const YamlLimits& limits = {});
 
 } // namespace ryax::infra::yaml

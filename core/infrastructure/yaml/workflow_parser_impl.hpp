@@ -23,7 +23,8 @@ class WorkflowParser
 {
 public:
   // `display_path` names the file in diagnostics.
-  explicit WorkflowParser(const std::string& display_path);
+  // At most `max_steps` steps (the trigger and the actions).
+  WorkflowParser(const std::string& display_path, std::size_t max_steps);
 
   // Parse `text`; call once.
   domain::ParsedWorkflow run(std::string_view text);
@@ -92,6 +93,7 @@ public:
   DiagnosticCollector m_out;
   domain::WorkflowDefinition m_workflow;
   bool m_have_spec = false;
+  std::size_t m_max_steps;
 };
 
 // The entry named `key` of `fields`, or nullptr.

@@ -9,12 +9,20 @@ namespace ryax::infra::yaml {
 class YamlActionMetadataParser : public app::ActionMetadataParser
 {
 public:
+  explicit YamlActionMetadataParser(YamlLimits limits = {})
+    : m_limits(limits)
+  {
+  }
+
   domain::ParsedActionMetadata
   parse(std::string_view text, const std::string& display_path,
         const domain::ActionFileReader& files) override
   {
-    return parse_action_metadata(text, display_path, files);
+    return parse_action_metadata(text, display_path, files, m_limits);
   }
+
+private:
+  YamlLimits m_limits;
 };
 
 } // namespace ryax::infra::yaml

@@ -10,10 +10,15 @@ namespace ryax::infra::yaml {
 class YamlWorkflowFormat : public app::WorkflowFormat
 {
 public:
+  explicit YamlWorkflowFormat(YamlLimits limits = {})
+    : m_limits(limits)
+  {
+  }
+
   domain::ParsedWorkflow
   parse(std::string_view text, const std::string& display_path) override
   {
-    return parse_workflow(text, display_path);
+    return parse_workflow(text, display_path, m_limits);
   }
 
   std::string
@@ -21,6 +26,9 @@ public:
   {
     return write_workflow(workflow);
   }
+
+private:
+  YamlLimits m_limits;
 };
 
 } // namespace ryax::infra::yaml

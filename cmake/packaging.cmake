@@ -88,7 +88,7 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # python3 and its venv run and build Python actions; adduser makes the
 # ryax user in postinst; procps has the /bin/kill of the units' ExecReload.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "python3, python3-venv, adduser, procps")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "python3, python3-venv, adduser, procps, bubblewrap")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "logrotate")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "nodejs, graphviz, openssh-client, rsync")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA

@@ -1,6 +1,7 @@
 #include "daemon/server.hpp"
 
 #include "daemon/run_files.hpp"
+#include "daemon/wrapper_settings.hpp"
 
 #include "core/application/action_service.hpp"
 #include "core/application/build_service.hpp"
@@ -106,9 +107,7 @@ struct Adapters
       api_keys(db),
       agents(db),
       accounting(db),
-      runtimes(bundles,
-               infra::wrapper::WrapperPoolSettings{
-                 data_dir + "/wrappers", "", config.max_live_deployments.value }),
+      runtimes(bundles, wrapper_pool_settings(config)),
       sites(runtimes, config.site.value.name,
             std::chrono::seconds(config.worker_timeout_seconds.value))
   {

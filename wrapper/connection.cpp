@@ -124,6 +124,14 @@ Connection::initialize(std::uint64_t id, const v1::InitializeRequest& request)
   settings.time_limit_seconds = request.time_limit_seconds();
   settings.memory_limit_bytes = request.memory_limit_bytes();
   settings.cpu_quota = request.cpu_quota();
+  if (request.has_sandbox()) {
+    const auto& sandbox = request.sandbox();
+    settings.sandbox.bwrap = sandbox.bwrap();
+    settings.sandbox.network = sandbox.network();
+    settings.sandbox.hide.assign(sandbox.hide().begin(), sandbox.hide().end());
+    settings.sandbox.read_only.assign(sandbox.read_only().begin(), sandbox.read_only().end());
+    settings.sandbox.writable.assign(sandbox.writable().begin(), sandbox.writable().end());
+  }
   auto info = m_executor.initialize(settings);
   if (!info) {
     return send_failure(id, info.error());

@@ -151,10 +151,14 @@ Executor::start_runtime()
   m_stderr_open = true;
 
   RuntimeCommand command;
+  command.argv = sandbox_argv(m_settings.sandbox, m_settings.work_root);
+  command.exit_code_holds_signal = !command.argv.empty();
   if (m_metadata.type == domain::ActionType::nodejs) {
-    command.argv = {m_settings.interpreter, m_runtime_dir + "/node/runtime.js", "--fd", "3"};
+    command.argv.insert(command.argv.end(),
+                        {m_settings.interpreter, m_runtime_dir + "/node/runtime.js", "--fd", "3"});
   } else {
-    command.argv = {m_settings.interpreter, "-m", "ryax_wrapper.runtime", "--fd", "3"};
+    command.argv.insert(command.argv.end(),
+                        {m_settings.interpreter, "-m", "ryax_wrapper.runtime", "--fd", "3"});
   }
   command.env = runtime_environment(m_runtime_dir + "/python", m_settings.action_dir,
                                     m_settings.work_root);

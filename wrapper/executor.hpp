@@ -2,6 +2,7 @@
 
 #include "core/domain/action.hpp"
 #include "core/domain/error.hpp"
+#include "wrapper/sandbox.hpp"
 #include "core/infrastructure/wrapper/line_assembler.hpp"
 #include "core/infrastructure/wrapper/resource_limits.hpp"
 #include "wrapper/runtime_process.hpp"
@@ -32,6 +33,7 @@ struct Settings
   std::int64_t time_limit_seconds = 0; // 0 = none
   std::int64_t memory_limit_bytes = 0; // 0 = none
   double cpu_quota = 0;                // cores; 0 = none
+  SandboxSettings sandbox;             // no bwrap: not sandboxed
 };
 
 // What Initialize started.

@@ -2,14 +2,18 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 namespace ryax::wrapper {
@@ -45,6 +49,69 @@ child_fail(int report_fd, int step)
   [[maybe_unused]] auto n = ::write(report_fd, data, sizeof(data));
   ::_exit(127);
 }
+
+// Forks on one thread that lives as long as the wrapper. A runtime asks the
+// kernel to SIGKILL it when its parent dies (PR_SET_PDEATHSIG), and that
+// fires when the *thread* that forked it ends: the connection threads that
+// start runtimes come and go, this one does not.
+class Spawner
+{
+public:
+  static Spawner& instance()
+  {
+    // Never destroyed: the thread waits on it until the process exits.
+    static auto* spawner = new Spawner();
+    return *spawner;
+  }
+
+  // fork() on the spawner's thread; the child runs `child` (which must not
+  // return, and may only make async-signal-safe calls). The pid, or -1
+  // with errno set.
+  pid_t fork_with(const std::function<void()>& child)
+  {
+    std::unique_lock lock(m_mutex);
+    m_changed.wait(lock, [&] { return m_request == nullptr; });
+    Request request{&child};
+    m_request = &request;
+    m_changed.notify_all();
+    m_changed.wait(lock, [&] { return request.done; });
+    errno = request.error;
+    return request.pid;
+  }
+
+private:
+  struct Request
+  {
+    const std::function<void()>* child;
+    pid_t pid = -1;
+    int error = 0;
+    bool done = false;
+  };
+
+  Spawner() { std::thread([this] { loop(); }).detach(); }
+
+  [[noreturn]] void loop()
+  {
+    std::unique_lock lock(m_mutex);
+    while (true) {
+      m_changed.wait(lock, [&] { return m_request != nullptr; });
+      auto* request = m_request;
+      request->pid = ::fork();
+      if (request->pid == 0) {
+        (*request->child)();
+        ::_exit(127);
+      }
+      request->error = errno;
+      request->done = true;
+      m_request = nullptr;
+      m_changed.notify_all();
+    }
+  }
+
+  std::mutex m_mutex;
+  std::condition_variable m_changed;
+  Request* m_request = nullptr;
+};
 
 const char*
 signal_name(int signal)
@@ -118,15 +185,17 @@ RuntimeProcess::start(const RuntimeCommand& command)
     procs_fds.push_back(fd);
   }
 
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    return fail(ErrorCode::internal, std::string("fork: ") + std::strerror(errno));
-  }
-  if (pid == 0) {
+  // The runtime dies with the wrapper, even a wrapper killed with -9 (the
+  // daemon then kills what is left of the process group).
+  const pid_t wrapper = ::getpid();
+  const pid_t pid = Spawner::instance().fork_with([&] {
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     ::setpgid(0, 0);
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != wrapper) {
+      ::_exit(127);
+    }
     for (const int fd : procs_fds) {
       if (::write(fd, "0", 1) != 1) {
         child_fail(report[1], 1);
@@ -148,6 +217,9 @@ RuntimeProcess::start(const RuntimeCommand& command)
     }
     ::execve(argv[0], argv.data(), envp.data());
     child_fail(report[1], 4);
+  });
+  if (pid < 0) {
+    return fail(ErrorCode::internal, std::string("fork: ") + std::strerror(errno));
   }
 
   for (const int fd : procs_fds) {
@@ -161,6 +233,7 @@ RuntimeProcess::start(const RuntimeCommand& command)
 
   std::unique_ptr<RuntimeProcess> process(new RuntimeProcess());
   process->m_pid = pid;
+  process->m_exit_code_holds_signal = command.exit_code_holds_signal;
   process->m_control = control[0];
   process->m_stdout = out[0];
   process->m_stderr = err[0];
@@ -235,6 +308,10 @@ RuntimeProcess::wait(std::chrono::milliseconds timeout)
       ExitStatus exit;
       if (WIFEXITED(status)) {
         exit.exit_code = WEXITSTATUS(status);
+        if (m_exit_code_holds_signal && exit.exit_code > 128 && exit.exit_code <= 128 + 64) {
+          exit.signal = exit.exit_code - 128;
+          exit.exit_code = -1;
+        }
       } else if (WIFSIGNALED(status)) {
         exit.signal = WTERMSIG(status);
       }

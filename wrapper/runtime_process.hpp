@@ -23,6 +23,9 @@ struct RuntimeCommand
   std::vector<std::string> cgroup_procs_files;
   std::int64_t address_space_limit = 0; // RLIMIT_AS in bytes; 0 = none
   int control_fd_number = 3; // where the runtime finds the control socket
+  // argv[0] runs the runtime as its child and exits with 128 + N when
+  // signal N killed it (bubblewrap): wait() reports it as that signal.
+  bool exit_code_holds_signal = false;
 };
 
 // How a runtime ended.
@@ -77,6 +80,7 @@ private:
   int m_stdout = -1;
   int m_stderr = -1;
   std::optional<ExitStatus> m_status;
+  bool m_exit_code_holds_signal = false;
 };
 
 } // namespace ryax::wrapper

@@ -8,7 +8,8 @@
 # median and the runs/s it stands for.
 #   bench/fanout_1000/run.sh [BUILD_DIR] [RUNS] [COUNT] [MAX_REPLICAS] [CONCURRENCY]
 # PERF=DIR records `perf record --call-graph dwarf` of ryaxd during the last burst into
-# DIR/perf.data (with DIR/ryaxd.log beside it).
+# DIR/perf.data (with DIR/ryaxd.log beside it). METRICS=false and
+# SANDBOX=none|bwrap set those ryaxd.yaml keys.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 runs=${2:-5}
@@ -22,6 +23,8 @@ bench_fibo_workflow fan "$max_replicas" > "$tmp/fan.yaml"
 echo "run_concurrency: $concurrency" > "$RYAX_HOME/ryaxd.yaml"
 # METRICS=false: the same without metrics (ryaxd.yaml metrics: false).
 [ -z "${METRICS:-}" ] || echo "metrics: $METRICS" >> "$RYAX_HOME/ryaxd.yaml"
+# SANDBOX=none|bwrap: the sandbox of user code (ryaxd.yaml site.sandbox).
+[ -z "${SANDBOX:-}" ] || printf 'site:\n  sandbox: %s\n' "$SANDBOX" >> "$RYAX_HOME/ryaxd.yaml"
 
 ryax daemon start -q >/dev/null
 bench_deploy "$tmp/fan.yaml"

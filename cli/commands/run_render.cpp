@@ -40,6 +40,7 @@ step_json(const v1::StepExecution& s)
                { "action", s.action() },
                { "state", s.state() },
                { "attempt", s.attempt() },
+               { "retried_because", s.retried_because() },
                { "inputs", parse_value(s.inputs_json()) },
                { "outputs", parse_value(s.outputs_json()) },
                { "fan_out", s.fan_out() },

@@ -94,6 +94,9 @@ print_execution(std::ostream& out, const v1::StepExecution& s, const json& step)
 {
   out << fmt::format(
     "{} ({}):\n", step_label(s.step(), s.branch(), s.attempt()), s.state());
+  if (!s.retried_because().empty()) {
+    out << "  retried: " << s.retried_because() << "\n";
+  }
   out << "  inputs:\n";
   const auto& inputs = output::field(step, "inputs");
   print_object(out, inputs.is_null() ? json::object() : inputs, "    ");

@@ -49,26 +49,28 @@ AgentExecutor::run(const std::string& execution_id,
   constexpr const char* k_no_global_store =
     "this worker has no global file store (ryaxd.yaml filestore type s3, "
     "the main daemon's bucket): files cannot cross sites";
-  domain::Values local = inputs;
   if (has_files(inputs) && !m_global_files) {
     return step_error("invalid_input", k_no_global_store);
   }
+  auto lease = m_runtimes.acquire(spec);
+  if (!lease) {
+    return step_error("runtime_unavailable", lease.error().message);
+  }
+  // File inputs are copied where the runtime reads them.
+  const auto staging_dir = (*lease)->inputs_dir(execution_id);
+  domain::Values local = inputs;
   if (has_files(inputs)) {
-    auto staged = m_staging.stage_inputs(execution_id, inputs);
+    auto staged = m_staging.stage_inputs(execution_id, inputs, staging_dir);
     if (!staged) {
+      m_staging.discard(execution_id, staging_dir);
       return step_error("invalid_input", staged.error().message);
     }
     local = std::move(*staged);
   }
-  auto lease = m_runtimes.acquire(spec);
-  if (!lease) {
-    m_staging.discard(execution_id);
-    return step_error("runtime_unavailable", lease.error().message);
-  }
   {
     std::lock_guard lock(m_mutex);
     if (m_cancelled.contains(execution_id)) {
-      m_staging.discard(execution_id);
+      m_staging.discard(execution_id, staging_dir);
       return step_error("cancelled", "the run was cancelled");
     }
     m_running[execution_id] = lease->get();
@@ -78,7 +80,7 @@ AgentExecutor::run(const std::string& execution_id,
     std::lock_guard lock(m_mutex);
     m_running[execution_id] = nullptr;
   }
-  m_staging.discard(execution_id);
+  m_staging.discard(execution_id, staging_dir);
   if (!result) {
     (*lease)->discard();
     return step_error("runtime_crashed", result.error().message);

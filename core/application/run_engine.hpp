@@ -161,13 +161,21 @@ public:
                        domain::StepOutcome outcome,
                        std::int64_t log_lines);
 
-  // `job` was lost with its site (RuntimeLease::site_lost), after
-  // `log_lines` lines of output: not a result. Its step goes back to
-  // waiting with attempt + 1 and is queued again once that is durable (as
-  // domain::recover does at a restart: at-least-once), to run where its
-  // constraints allow, or wait for its site; in a run that failed or was
-  // cancelled meanwhile it is cancelled. The journal number to sync.
-  std::uint64_t interrupted(const StepJob& job, std::int64_t log_lines);
+  // `job` was lost with its site (RuntimeLease::site_lost) or its runtime
+  // (the ryax-wrapper died), for the reason `why`, after `log_lines` lines
+  // of output: not a result. Its step goes back to waiting with attempt + 1
+  // and `why` as its retried_because, and is queued again once that is
+  // durable (as domain::recover does at a restart: at-least-once), to run
+  // where its constraints allow, or wait for its site; in a run that failed
+  // or was cancelled meanwhile it is cancelled. Its k_max_lost_attempts-th
+  // lost attempt fails the step with `why` instead. The journal number to
+  // sync.
+  std::uint64_t interrupted(const StepJob& job,
+                            std::int64_t log_lines,
+                            const domain::StepError& why);
+
+  // How many attempts of a step may be lost (interrupted()) before it fails.
+  static constexpr int k_max_lost_attempts = 3;
 
   // Add `site` (a worker joined: healthy) or replace the site of its name
   // (its pools changed), and place what can run now.

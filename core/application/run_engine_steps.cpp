@@ -246,7 +246,9 @@ RunEngine::finish(const StepJob& job,
 }
 
 std::uint64_t
-RunEngine::interrupted(const StepJob& job, std::int64_t log_lines)
+RunEngine::interrupted(const StepJob& job,
+                       std::int64_t log_lines,
+                       const domain::StepError& why)
 {
   std::lock_guard lock(m_mutex);
   auto* active = find(job.run);
@@ -267,7 +269,24 @@ RunEngine::interrupted(const StepJob& job, std::int64_t log_lines)
     return active->last_change;
   }
   step->log_lines += log_lines;
-  auto recovered = domain::requeue_lost(run, job.key, now_ms());
+  if (step->attempt >= k_max_lost_attempts) {
+    // A step that keeps losing its runtime (or its site) fails instead of
+    // running for ever.
+    log::warn("run {}: {}: attempt {} lost too: {}",
+              run.id, domain::describe(job.key), step->attempt, why.message);
+    auto gave_up = why;
+    gave_up.message = fmt::format("gave up after {} attempts, each lost: {}",
+                                  step->attempt, why.message);
+    apply(*active, job.key, std::move(gave_up));
+    if (const auto* ended = active->run->find(job.key)) {
+      observe_step(*active, job.key, domain::to_string(ended->state));
+    }
+    dispatch();
+    return active->last_change;
+  }
+  auto recovered = domain::requeue_lost(
+    run, job.key, now_ms(),
+    fmt::format("attempt {} was lost: {}", job.attempt, why.message));
   if (!recovered) {
     log::error("run {}: {}: {}",
                run.id,
@@ -279,11 +298,11 @@ RunEngine::interrupted(const StepJob& job, std::int64_t log_lines)
   observe_step(*active, job.key, "lost");
   touch(*active, recovered->changed, {});
   if (!recovered->requeued.empty()) {
-    log::info("run {}: {} runs again (attempt {}): site {} was lost",
+    log::info("run {}: {} runs again (attempt {}): {}",
               run.id,
               domain::describe(job.key),
               step->attempt,
-              job.site);
+              why.message);
   }
   // Queued again once its new attempt is durable.
   gate(*active, recovered->requeued);

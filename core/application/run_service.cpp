@@ -150,8 +150,12 @@ RunService::run_job(StepJob& job)
   auto execution = m_executor.execute(job);
   const auto ended_ms = m_ports.clock.now_unix_ms();
   if (execution.interrupted) {
-    // Lost with its site: it runs again, nothing of it is a result.
-    m_journal.submit(m_engine.interrupted(job, execution.log_lines));
+    // Lost with its site or its runtime: it runs again, nothing of it is a
+    // result.
+    const auto* why = std::get_if<domain::StepError>(&execution.outcome);
+    m_journal.submit(m_engine.interrupted(
+      job, execution.log_lines,
+      why != nullptr ? *why : domain::StepError{ "lost", "lost", 0, {} }));
     account(job, "lost", ended_ms);
     return;
   }

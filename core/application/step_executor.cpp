@@ -7,6 +7,30 @@
 
 namespace ryax::app {
 
+namespace {
+
+// Removes the staged inputs of an execution when it ends.
+class StagedInputs
+{
+public:
+  StagedInputs(RunStaging& staging, std::string id, std::string dir)
+    : m_staging(staging)
+    , m_id(std::move(id))
+    , m_dir(std::move(dir))
+  {
+  }
+  ~StagedInputs() { m_staging.discard(m_id, m_dir); }
+  StagedInputs(const StagedInputs&) = delete;
+  StagedInputs& operator=(const StagedInputs&) = delete;
+
+private:
+  RunStaging& m_staging;
+  std::string m_id;
+  std::string m_dir;
+};
+
+} // namespace
+
 StepExecutor::StepExecutor(SiteRuntimes& sites,
                            RunStaging& staging,
                            RunLogStore& logs)
@@ -38,29 +62,13 @@ StepExecutor::execute(const StepJob& job)
     limited->node_pool = job.pool;
     spec = &*limited;
   }
-  const auto& id = job.running->execution_id();
-  // A site that reads the global run file store itself takes file inputs
-  // as keys.
-  const auto* site = m_sites.pool(job.site);
-  if (!has_files(job.inputs) || (site != nullptr && site->files_by_key())) {
-    execution.outcome = run(job, *spec, job.inputs, execution);
-    return execution;
-  }
-  // File and directory inputs get local copies.
-  auto local = m_staging.stage_inputs(id, job.inputs);
-  if (!local) {
-    execution.outcome = step_error("invalid_input", local.error().message);
-  } else {
-    execution.outcome = run(job, *spec, *local, execution);
-  }
-  m_staging.discard(id);
+  execution.outcome = run(job, *spec, execution);
   return execution;
 }
 
 domain::StepOutcome
 StepExecutor::run(const StepJob& job,
                   const RuntimeSpec& spec,
-                  const domain::Values& inputs,
                   StepExecution& execution)
 {
   const auto& id = job.running->execution_id();
@@ -92,10 +100,21 @@ StepExecutor::run(const StepJob& job,
       }
       return step_error("runtime_unavailable", lease.error().message);
     }
+    // File and directory inputs get local copies where the runtime reads
+    // them, unless its site reads the global run file store itself (file
+    // inputs as keys).
+    const bool copies = has_files(job.inputs) && !runtimes->files_by_key();
+    const auto staging_dir = copies ? (*lease)->inputs_dir(id) : "";
+    const StagedInputs staged(m_staging, id, staging_dir);
+    auto local = copies ? m_staging.stage_inputs(id, job.inputs, staging_dir)
+                        : Result<domain::Values>(job.inputs);
+    if (!local) {
+      return step_error("invalid_input", local.error().message);
+    }
     if (!job.running->attach(lease->get())) {
       return step_error("cancelled", "the run was cancelled");
     }
-    auto result = (*lease)->execute(id, inputs, on_log);
+    auto result = (*lease)->execute(id, *local, on_log);
     if (job.running->detach() && !result) {
       return step_error("cancelled", "the run was cancelled");
     }
@@ -112,17 +131,15 @@ StepExecutor::run(const StepJob& job,
       return step_error("site_lost", result.error().message);
     }
     if (!result) {
-      // The runtime died or cannot be reached: a fresh one gets the
-      // execution once more.
+      // The runtime died or cannot be reached: this attempt is lost, and
+      // the engine gives the step another one (RunEngine::interrupted).
       (*lease)->discard();
-      if (retry == 0) {
-        log::warn("run {}: {}: the runtime failed ({}): retrying once",
-                  job.run_id,
-                  domain::describe(job.key),
-                  result.error().message);
-        continue;
-      }
-      return step_error("runtime_crashed", result.error().message);
+      log::warn("run {}: {}: the runtime was lost: {}",
+                job.run_id,
+                domain::describe(job.key),
+                result.error().message);
+      execution.interrupted = true;
+      return step_error("runtime_lost", result.error().message);
     }
     auto ended = std::move(*result);
     auto* outputs = std::get_if<domain::Outputs>(&ended);

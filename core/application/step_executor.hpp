@@ -19,14 +19,16 @@ struct StepExecution
   std::int64_t log_lines = 0; // lines of output stored
   // Run file keys of its outputs, held until the result is durable.
   std::vector<std::string> held;
-  // The site running it was lost (RuntimeLease::site_lost): `outcome` is
-  // no result, the step runs again (RunEngine::interrupted).
+  // The site or the runtime running it was lost (RuntimeLease::site_lost,
+  // a ryax-wrapper that died): `outcome` is no result but says why, the
+  // step runs again (RunEngine::interrupted).
   bool interrupted = false;
 };
 
 // Runs one placed step execution, without any lock of the runner: local
 // copies of its file inputs, a runtime leased from the pool of the job's
-// site (a runtime that fails to start or dies is replaced once), the
+// site (a runtime that fails to start is replaced once; one that dies
+// makes the execution interrupted), the
 // user's code, its log lines stored as they come, and its file outputs
 // moved into the run file store. Thread-safe: every worker shares one.
 class StepExecutor
@@ -36,13 +38,13 @@ public:
 
   // Execute `job`. Failures of the user's code, of the runtime and of the
   // files are the outcome's StepError; a site that is gone is
-  // "site_gone"; a site lost during the execution makes it interrupted.
+  // "site_gone"; a site or runtime lost during the execution makes it
+  // interrupted.
   StepExecution execute(const StepJob& job);
 
 private:
   domain::StepOutcome run(const StepJob& job,
                           const RuntimeSpec& spec,
-                          const domain::Values& inputs,
                           StepExecution& execution);
 
   SiteRuntimes& m_sites;

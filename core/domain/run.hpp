@@ -202,6 +202,10 @@ struct StepRun
   // The number of the current (or next) execution, from 1; recover() adds 1
   // to a step it sends back to waiting.
   int attempt = 1;
+  // Why the previous attempt ended without a result (it runs again): "the
+  // daemon stopped while the step was running", "the site running the step
+  // was lost: ..."; empty for a first attempt.
+  std::string retried_because;
   Inputs inputs; // the bound inputs, set when scheduled
   // One set for a normal step; one per element for a fan-out (maybe none).
   std::vector<Outputs> output_sets;

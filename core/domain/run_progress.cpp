@@ -511,13 +511,14 @@ take_back(Run& run,
           StepRun& execution,
           bool rerun,
           std::int64_t now_ms,
-          const char* why,
+          const std::string& why,
           Recovered& recovered)
 {
   recovered.changed.push_back(key);
   if (rerun) {
     set_state(run, execution, StepState::waiting);
     execution.attempt += 1;
+    execution.retried_because = why;
     execution.inputs.clear();
     execution.placement.clear();
     execution.scheduled_ms.reset();
@@ -551,7 +552,10 @@ recover(Run& run, std::int64_t now_ms)
 }
 
 Result<Recovered>
-requeue_lost(Run& run, const StepKey& key, std::int64_t now_ms)
+requeue_lost(Run& run,
+             const StepKey& key,
+             std::int64_t now_ms,
+             const std::string& why)
 {
   auto* execution = run.find(key);
   if (execution == nullptr) {
@@ -567,7 +571,7 @@ requeue_lost(Run& run, const StepKey& key, std::int64_t now_ms)
   }
   Recovered recovered;
   take_back(run, key, *execution, going(run), now_ms,
-            "the site running the step was lost", recovered);
+            why, recovered);
   settle(run, now_ms);
   return recovered;
 }

@@ -152,11 +152,15 @@ struct Recovered
 Recovered recover(Run& run, std::int64_t now_ms);
 
 // What recover() does, for the one execution `key` lost with the site
-// that ran it (a worker agent that stopped answering), at `now_ms`: in a
+// that ran it (a worker agent that stopped answering, a runtime that died),
+// at `now_ms`, `why` becoming its retried_because: in a
 // going run it goes back to waiting with attempt + 1 (it runs again,
 // at-least-once); in a failed or cancelled run it is cancelled, and the run
 // may reach its final state. not_found; failed_precondition when it is not
 // scheduled or running (its result was applied already).
-Result<Recovered> requeue_lost(Run& run, const StepKey& key, std::int64_t now_ms);
+Result<Recovered> requeue_lost(Run& run,
+                               const StepKey& key,
+                               std::int64_t now_ms,
+                               const std::string& why);
 
 } // namespace ryax::domain

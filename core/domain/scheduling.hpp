@@ -53,6 +53,15 @@ struct Site
   // a worker agent's).
   std::string type = "local";
   std::vector<NodePool> pools; // in configuration order
+  // How user code is isolated on a local site: "bwrap" (bubblewrap: a user
+  // and pid namespace, a read-only system, only its own directories
+  // writable, the daemon's data hidden) or "none" (trusted setups).
+  std::string sandbox = "bwrap";
+  // Whether sandboxed user code may use the network.
+  bool network = true;
+  // Absolute paths of directories sandboxed user code may also write
+  // (shared data, scratch space).
+  std::vector<std::string> sandbox_writable;
 
   bool operator==(const Site&) const = default;
 

@@ -7,6 +7,7 @@
 #include "core/infrastructure/filestore/file_workflow_file_store.hpp"
 #include "core/infrastructure/wrapper/wrapper_pool.hpp"
 #include "daemon/run_files.hpp"
+#include "daemon/wrapper_settings.hpp"
 
 namespace ryax::daemon::agent {
 
@@ -18,10 +19,7 @@ struct WorkerDaemon::Parts
       run_files(std::move(files)),
       workflow_files(config.data_dir.value + "/workflow-files"),
       staging(config.data_dir.value + "/run-work", *run_files, workflow_files),
-      runtimes(bundles,
-               infra::wrapper::WrapperPoolSettings{
-                 config.data_dir.value + "/wrappers", "",
-                 config.max_live_deployments.value }),
+      runtimes(bundles, wrapper_pool_settings(config)),
       worker(WorkerSettings{ config.join.value, config.join_token.value,
                              config.site.value,
                              config.data_dir.value + "/agent",

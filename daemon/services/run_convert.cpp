@@ -52,6 +52,7 @@ to_proto(const domain::StepKey& key,
     to_proto(*step.error, *s.mutable_error());
   }
   s.set_placement(step.placement);
+  s.set_retried_because(step.retried_because);
   if (const auto status = view.statuses.find(key); status != view.statuses.end()) {
     s.set_runtime_status(status->second);
   }

@@ -87,7 +87,8 @@ TEST_CASE("an action sees PATH, HOME in its execution dir, the locale and TZ, ne
   CHECK(env.dump().find(k_key) == std::string::npos);
   // Only the documented names (LC_CTYPE is set by python itself when it
   // coerces the C locale; the sanitizer options only in sanitizer builds).
-  const std::set<std::string> allowed = {"PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ",
+  // PWD is bubblewrap's, in the sandbox.
+  const std::set<std::string> allowed = {"PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "PWD",
                                          "PYTHONPATH", "PYTHONUNBUFFERED", "NODE_PATH",
                                          "ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS"};
   for (const auto& [name, value] : env.items()) {

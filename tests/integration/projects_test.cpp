@@ -237,6 +237,7 @@ TEST_CASE("a data dir of the schema before projects migrates: its "
     db.exec("DROP TABLE api_keys; DROP TABLE api_key_settings;");
     db.exec("DROP TABLE join_tokens; DROP TABLE agent_sites;");
     db.exec("DROP TABLE accounting;");
+    db.exec("ALTER TABLE run_steps DROP COLUMN retried_because;");
     db.exec("DROP INDEX runs_by_project; DROP INDEX runs_by_workflow; "
             "DROP INDEX runs_by_workflow_state; DROP INDEX builds_by_action;");
     for (const std::string table :

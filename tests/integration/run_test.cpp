@@ -232,8 +232,10 @@ TEST_CASE("cancel stops a long step and logs -f streams while it runs")
 
 TEST_CASE("a run survives kill -9 of ryaxd: finished steps never run again")
 {
-  RunFixture f({ "counter" });
-  const auto journal = f.daemon.dir() / "journal.txt";
+  // The journal is outside the data dir: the sandbox lets the code write it.
+  const TempDir shared;
+  RunFixture f({ "counter" }, sandbox_writable(shared));
+  const std::string journal = shared / "journal.txt";
   std::string actions;
   for (int i = 1; i <= 10; ++i) {
     actions += "  - {id: s" + std::to_string(i) + ", from: counter, inputs_values: {x: \""
@@ -285,8 +287,9 @@ TEST_CASE("a run survives kill -9 of ryaxd: finished steps never run again")
 TEST_CASE("many runs survive kill -9 of ryaxd: none is lost, no step shown "
           "done runs again")
 {
-  RunFixture f({ "journaled" });
-  const std::string journal = f.daemon.dir() / "journal.txt";
+  const TempDir shared;
+  RunFixture f({ "journaled" }, sandbox_writable(shared));
+  const std::string journal = shared / "journal.txt";
   std::string actions;
   for (int i = 1; i <= 3; ++i) {
     actions += "  - {id: s" + std::to_string(i) + ", from: journaled, "

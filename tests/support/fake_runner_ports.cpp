@@ -262,7 +262,9 @@ FakeRunStaging::put_static(const std::vector<app::StoredWorkflowFile>&,
 }
 
 Result<domain::Values>
-FakeRunStaging::stage_inputs(const std::string&, const domain::Values& inputs)
+FakeRunStaging::stage_inputs(const std::string&,
+                             const domain::Values& inputs,
+                             const std::string&)
 {
   return inputs;
 }

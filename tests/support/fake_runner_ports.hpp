@@ -175,8 +175,9 @@ public:
     const std::vector<app::StoredWorkflowFile>& files,
     const std::string& path) override;
   Result<domain::Values> stage_inputs(const std::string& execution_id,
-                                      const domain::Values& inputs) override;
-  void discard(const std::string&) override {}
+                                      const domain::Values& inputs,
+                                      const std::string& dir) override;
+  void discard(const std::string&, const std::string&) override {}
   Result<domain::Values> ingest_outputs(const std::string& outputs_dir,
                                         domain::Values outputs) override;
   void remove_outputs(const std::string&) override {}

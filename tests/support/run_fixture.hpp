@@ -6,6 +6,7 @@
 
 #include "tests/support/daemon_fixture.hpp"
 #include "tests/support/git_builder.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -149,6 +150,48 @@ test_actions()
         "def handle(r):\n"
         "    with open(r['f']) as f:\n"
         "        return {'text': r['label'] + '=' + f.read()}\n" } },
+    { "probe",
+      { "  - {name: paths, human_name: P, help: h, type: string}\n",
+        "  - {name: report, human_name: R, help: h, type: string}\n",
+        "import json, os, socket\n"
+        "def can(f):\n"
+        "    try:\n"
+        "        f()\n"
+        "        return True\n"
+        "    except OSError:\n"
+        "        return False\n"
+        "def connect(p):\n"
+        "    s = socket.socket(socket.AF_UNIX)\n"
+        "    s.settimeout(2)\n"
+        "    s.connect(p)\n"
+        "def handle(r):\n"
+        "    paths = [p for p in r['paths'].split(',') if p]\n"
+        "    with open('/proc/net/dev') as f:\n"
+        "        links = [l.split(':')[0].strip() for l in f.readlines()[2:]]\n"
+        "    return {'report': json.dumps({\n"
+        "        'uid': os.getuid(),\n"
+        "        'read': {p: can(lambda: open(p, 'rb').read(1)) for p in paths},\n"
+        "        'connect': {p: can(lambda: connect(p)) for p in paths if p.endswith('.sock')},\n"
+        "        'write_etc': can(lambda: open('/etc/ryax-probe', 'w')),\n"
+        "        'write_cwd': can(lambda: open('probe.txt', 'w')),\n"
+        "        'write_tmp': can(lambda: open('/tmp/probe.txt', 'w')),\n"
+        "        'pids': len([p for p in os.listdir('/proc') if p.isdigit()]),\n"
+        "        'links': links})}\n" } },
+    { "napper",
+      { "  - {name: marker, human_name: M, help: h, type: string}\n"
+        "  - {name: tag, human_name: T, help: h, type: string}\n",
+        "  - {name: attempts, human_name: A, help: h, type: integer}\n",
+        "import os, subprocess, time\n"
+        "def handle(r):\n"
+        "    seen = os.path.exists(r['marker'])\n"
+        "    with open(r['marker'], 'a') as f:\n"
+        "        f.write('x')\n"
+        "    if not seen:\n"
+        "        subprocess.Popen(['sleep', '999.' + r['tag']])\n"
+        "        print('napping', flush=True)\n"
+        "        time.sleep(120)\n"
+        "    with open(r['marker']) as f:\n"
+        "        return {'attempts': len(f.read())}\n" } },
     { "counter",
       { "  - {name: x, human_name: X, help: h, type: integer}\n"
         "  - {name: journal, human_name: J, help: h, type: string}\n",
@@ -171,6 +214,14 @@ metadata(const std::string& id, const TestAction& action)
          + "\n  type: python3\n  version: \"1.0\"\n"
          + (action.inputs.empty() ? "" : "  inputs:\n" + action.inputs)
          + "  outputs:\n" + action.outputs;
+}
+
+// The ryaxd.yaml of a daemon whose sandbox lets user code write `dir` too
+// (test actions that keep a journal there).
+inline std::string
+sandbox_writable(const TempDir& dir)
+{
+  return "site:\n  sandbox_writable: [" + dir.path().string() + "]\n";
 }
 
 // A daemon with the test actions named in `actions` scanned and built, its

@@ -53,14 +53,19 @@ public:
     const std::string& path) = 0;
 
   // `inputs` with each file and directory value replaced by a local copy
-  // for execution `execution_id` (a FileRef holding its absolute path);
-  // other values as they are. invalid_argument naming the input when a
-  // copy cannot be made.
+  // for execution `execution_id` (a FileRef holding its absolute path),
+  // under `dir` (created; a directory its runtime can read, e.g. inside a
+  // sandbox: RuntimeLease::inputs_dir) or, when empty, a directory of the
+  // staging's own; other values as they are. invalid_argument naming the
+  // input when a copy cannot be made.
   virtual Result<domain::Values> stage_inputs(const std::string& execution_id,
-                                              const domain::Values& inputs) = 0;
+                                              const domain::Values& inputs,
+                                              const std::string& dir) = 0;
 
-  // Remove what stage_inputs placed for `execution_id` (nothing when none).
-  virtual void discard(const std::string& execution_id) = 0;
+  // Remove what stage_inputs placed for `execution_id` under `dir` (the
+  // same as given to it; nothing when none).
+  virtual void discard(const std::string& execution_id,
+                       const std::string& dir) = 0;
 
   // `outputs` with each file and directory value, an absolute path that
   // must lie inside `outputs_dir`, stored in the run file store.

@@ -101,6 +101,15 @@ public:
   // the caller removes it once it took the outputs.
   virtual std::string outputs_dir(const std::string& execution_id) = 0;
 
+  // Where to stage the file inputs of `execution_id` so that this runtime
+  // can read them (its sandbox shows it that directory and not the
+  // daemon's); empty when any local directory will do.
+  virtual std::string inputs_dir(const std::string& execution_id)
+  {
+    (void)execution_id;
+    return {};
+  }
+
   // The runtime failed (unreachable): stop it rather than reuse it.
   virtual void discard() = 0;
 

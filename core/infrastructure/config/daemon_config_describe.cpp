@@ -69,6 +69,13 @@ describe(const DaemonConfig& config)
   }
   out += fmt::format("site.node_pools: {}  # {}\n", fmt::join(pools, ", "),
                      to_string(site.origin));
+  out += fmt::format("site.sandbox: {}  # {}\n", site.value.sandbox,
+                     to_string(site.origin));
+  out += fmt::format("site.network: {}  # {}\n", site.value.network,
+                     to_string(site.origin));
+  out += fmt::format("site.sandbox_writable: [{}]  # {}\n",
+                     fmt::join(site.value.sandbox_writable, ", "),
+                     to_string(site.origin));
   for (const auto& site : config.sites.value) {
     out += fmt::format("sites: {}  # {}\n", describe_site(site),
                        to_string(config.sites.origin));

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <cmath>
 #include <functional>
 #include <span>
@@ -24,7 +25,8 @@ namespace {
 
 using namespace detail;
 
-constexpr std::string_view k_site_keys[] = { "name", "node_pools" };
+constexpr std::string_view k_site_keys[] = { "name", "node_pools", "sandbox",
+                                              "network", "sandbox_writable" };
 constexpr std::string_view k_pool_keys[] = {
   "name", "cpu",  "memory",          "gpu",
   "time", "arch", "objectiveScores", "filter_no_gpu_action",
@@ -229,6 +231,53 @@ show_memory(std::int64_t bytes)
   return text + unit;
 }
 
+Result<void>
+read_sandbox(domain::Site& site,
+             const YAML::Node& value,
+             const std::string& at,
+             const std::string& path)
+{
+  const auto text = value.IsScalar() ? value.Scalar() : std::string();
+  if (text != "bwrap" && text != "none") {
+    return invalid(where_of(at, value), path,
+                   fmt::format("expected bwrap or none, got {}", shown(value)));
+  }
+  site.sandbox = text;
+  return {};
+}
+
+// `sandbox_writable`: a list of existing absolute directories.
+Result<void>
+read_writable(domain::Site& site,
+              const YAML::Node& value,
+              const std::string& at,
+              const std::string& path)
+{
+  if (!value.IsSequence()) {
+    return invalid(where_of(at, value), path,
+                   fmt::format("expected a list of absolute directory paths, "
+                               "got {}",
+                               shown(value)));
+  }
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const auto item_path = fmt::format("{}[{}]", path, i);
+    const auto& item = value[i];
+    const auto text = item.IsScalar() ? item.Scalar() : std::string();
+    if (!text.starts_with('/')) {
+      return invalid(where_of(at, item), item_path,
+                     fmt::format("expected an absolute directory path, got {}",
+                                 shown(item)));
+    }
+    std::error_code ec;
+    if (!std::filesystem::is_directory(text, ec)) {
+      return invalid(where_of(at, item), item_path,
+                     fmt::format("\"{}\" is not a directory", text));
+    }
+    site.sandbox_writable.push_back(text);
+  }
+  return {};
+}
+
 } // namespace
 
 Result<void>
@@ -261,6 +310,23 @@ read_site(const YAML::Node& node, const std::string& at)
                           if (key == "name") {
                             RYAX_TRY_ASSIGN(site.name,
                                             read_name(value, at, path));
+                            return {};
+                          }
+                          if (key == "sandbox") {
+                            return read_sandbox(site, value, at, path);
+                          }
+                          if (key == "sandbox_writable") {
+                            return read_writable(site, value, at, path);
+                          }
+                          if (key == "network") {
+                            if (!value.IsScalar()
+                                || !YAML::convert<bool>::decode(value,
+                                                                site.network)) {
+                              return invalid(
+                                where_of(at, value), path,
+                                fmt::format("expected true or false, got {}",
+                                            shown(value)));
+                            }
                             return {};
                           }
                           return read_pools(site, value, at, path);

@@ -133,9 +133,11 @@ FileRunStaging::put_static(const std::vector<app::StoredWorkflowFile>& files,
 
 Result<domain::Values>
 FileRunStaging::stage_inputs(const std::string& execution_id,
-                             const domain::Values& inputs)
+                             const domain::Values& inputs,
+                             const std::string& dir)
 {
-  const auto base = fs::path(m_work_dir) / "exec" / execution_id;
+  const auto base =
+    dir.empty() ? fs::path(m_work_dir) / "exec" / execution_id : fs::path(dir);
   domain::Values local = inputs;
   for (auto& [name, value] : local) {
     const auto* ref = std::get_if<domain::FileRef>(&value);
@@ -156,10 +158,13 @@ FileRunStaging::stage_inputs(const std::string& execution_id,
 }
 
 void
-FileRunStaging::discard(const std::string& execution_id)
+FileRunStaging::discard(const std::string& execution_id,
+                        const std::string& dir)
 {
   std::error_code ec;
-  fs::remove_all(fs::path(m_work_dir) / "exec" / execution_id, ec);
+  fs::remove_all(
+    dir.empty() ? fs::path(m_work_dir) / "exec" / execution_id : fs::path(dir),
+    ec);
 }
 
 Result<domain::Values>

@@ -427,6 +427,10 @@ CREATE INDEX accounting_by_end ON accounting (ended_ms, execution_id);
 CREATE INDEX accounting_by_project
   ON accounting (project, ended_ms, execution_id);
 )sql"},
+    {15, "run steps: why an attempt runs again", R"sql(
+-- Why the previous attempt ended without a result ('' for a first one).
+ALTER TABLE run_steps ADD COLUMN retried_because TEXT NOT NULL DEFAULT '';
+)sql"},
   };
   return k_migrations;
 }

@@ -1,6 +1,7 @@
 #include "core/infrastructure/sqlite/sqlite_run_store.hpp"
 
 #include "core/infrastructure/json/run_json.hpp"
+#include "core/infrastructure/sqlite/sqlite_run_rows.hpp"
 
 #include <SQLiteCpp/Transaction.h>
 #include <fmt/format.h>
@@ -9,23 +10,6 @@
 namespace ryax::infra::sqlite {
 
 namespace {
-
-constexpr const char* k_summary_columns =
-  "id, workflow_id, workflow_version, state, created_ms, started_ms, "
-  "finished_ms, error, steps_total, steps_done";
-
-constexpr const char* k_step_columns =
-  "step, branch, state, attempt, inputs, output_sets, fan_out, log_lines, "
-  "error, placement, created_ms, scheduled_ms, started_ms, finished_ms, "
-  "origins";
-
-// `doc` as compact text. Invalid UTF-8 in a string (which JSON cannot hold)
-// is replaced rather than failing the write.
-std::string
-dump(const nlohmann::json& doc)
-{
-  return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
 
 // Resets a statement when leaving a scope: a statement left on a row keeps
 // a read transaction open on the connection.
@@ -43,164 +27,6 @@ public:
 private:
   SQLite::Statement& m_q;
 };
-
-void
-bind_optional(SQLite::Statement& q,
-              int index,
-              const std::optional<std::int64_t>& value)
-{
-  if (value) {
-    q.bind(index, static_cast<int64_t>(*value));
-  } else {
-    q.bind(index);
-  }
-}
-
-std::optional<std::int64_t>
-optional_column(SQLite::Statement& q, int index)
-{
-  const auto column = q.getColumn(index);
-  if (column.isNull()) {
-    return std::nullopt;
-  }
-  return column.getInt64();
-}
-
-std::string
-run_error_text(const std::optional<domain::RunError>& error)
-{
-  if (!error) {
-    return "";
-  }
-  return dump({ { "step", error->step },
-                { "branch", error->branch },
-                { "error", json::step_error_to_json(error->error) } });
-}
-
-// A JSON column of run `run_id`; internal when it does not parse (the
-// database was damaged or written by something else).
-Result<nlohmann::json>
-parse_column(const std::string& text,
-             const std::string& run_id,
-             std::string_view what)
-{
-  auto doc = nlohmann::json::parse(text, nullptr, false);
-  if (doc.is_discarded()) {
-    return fail(ErrorCode::internal,
-                fmt::format("run \"{}\": {}: invalid JSON", run_id, what));
-  }
-  return doc;
-}
-
-Result<std::optional<domain::RunError>>
-parse_run_error(const std::string& text, const std::string& run_id)
-{
-  if (text.empty()) {
-    return std::optional<domain::RunError>{};
-  }
-  RYAX_TRY_ASSIGN(const auto doc, parse_column(text, run_id, "error"));
-  domain::RunError error;
-  if (doc.is_object()) {
-    const auto text_member = [&](const char* name) {
-      const auto it = doc.find(name);
-      return it != doc.end() && it->is_string() ? it->get<std::string>() : "";
-    };
-    error.step = text_member("step");
-    error.branch = text_member("branch");
-    if (const auto it = doc.find("error"); it != doc.end()) {
-      error.error = json::step_error_from_json(*it);
-    }
-  }
-  return std::optional{ std::move(error) };
-}
-
-Result<domain::Values>
-parse_values(const std::string& text,
-             const std::string& run_id,
-             const std::string& what,
-             app::SecretBox& box)
-{
-  RYAX_TRY_ASSIGN(const auto doc, parse_column(text, run_id, what));
-  auto values = json::values_from_json(doc, &box);
-  if (!values) {
-    return fail(
-      ErrorCode::internal,
-      fmt::format("run \"{}\": {}: {}", run_id, what, values.error().message));
-  }
-  return values;
-}
-
-Result<std::pair<domain::StepKey, domain::StepRun>>
-read_step(SQLite::Statement& q, const std::string& run_id, app::SecretBox& box)
-{
-  domain::StepKey key{ q.getColumn(0).getString(), q.getColumn(1).getString() };
-  const auto where = domain::describe(key);
-  domain::StepRun step;
-  step.state = domain::parse_step_state(q.getColumn(2).getString())
-                 .value_or(domain::StepState::error);
-  step.attempt = q.getColumn(3).getInt();
-  RYAX_TRY_ASSIGN(
-    step.inputs,
-    parse_values(q.getColumn(4).getString(), run_id, where + ": inputs", box));
-  RYAX_TRY_ASSIGN(
-    const auto sets,
-    parse_column(q.getColumn(5).getString(), run_id, where + ": outputs"));
-  if (!sets.is_array()) {
-    return fail(
-      ErrorCode::internal,
-      fmt::format("run \"{}\": {}: outputs: not an array", run_id, where));
-  }
-  for (const auto& set : sets) {
-    auto outputs = json::values_from_json(set, &box);
-    if (!outputs) {
-      return fail(ErrorCode::internal,
-                  fmt::format("run \"{}\": {}: outputs: {}",
-                              run_id,
-                              where,
-                              outputs.error().message));
-    }
-    step.output_sets.push_back(std::move(*outputs));
-  }
-  step.fan_out = q.getColumn(6).getInt() != 0;
-  step.log_lines = q.getColumn(7).getInt64();
-  const auto error = q.getColumn(8).getString();
-  if (!error.empty()) {
-    RYAX_TRY_ASSIGN(const auto doc,
-                    parse_column(error, run_id, where + ": error"));
-    step.error = json::step_error_from_json(doc);
-  }
-  step.placement = q.getColumn(9).getString();
-  step.created_ms = q.getColumn(10).getInt64();
-  step.scheduled_ms = optional_column(q, 11);
-  step.started_ms = optional_column(q, 12);
-  step.finished_ms = optional_column(q, 13);
-  std::string_view origins = q.getColumn(14).getText();
-  while (!origins.empty()) {
-    const auto comma = origins.find(',');
-    step.origins.emplace_back(origins.substr(0, comma));
-    origins.remove_prefix(comma == std::string_view::npos ? origins.size()
-                                                          : comma + 1);
-  }
-  return std::pair{ std::move(key), std::move(step) };
-}
-
-Result<app::RunSummary>
-read_summary(SQLite::Statement& q)
-{
-  app::RunSummary s;
-  s.id = q.getColumn(0).getString();
-  s.workflow_id = q.getColumn(1).getString();
-  s.workflow_version = q.getColumn(2).getInt();
-  s.state = domain::parse_run_state(q.getColumn(3).getString())
-              .value_or(domain::RunState::error);
-  s.created_ms = q.getColumn(4).getInt64();
-  s.started_ms = optional_column(q, 5);
-  s.finished_ms = optional_column(q, 6);
-  RYAX_TRY_ASSIGN(s.error, parse_run_error(q.getColumn(7).getString(), s.id));
-  s.steps_total = q.getColumn(8).getInt();
-  s.steps_done = q.getColumn(9).getInt();
-  return s;
-}
 
 } // namespace
 
@@ -233,8 +59,8 @@ SqliteRunStore::write_step(const std::string& run_id,
     m_upsert_step,
     "INSERT OR REPLACE INTO run_steps (run_id, step, branch, state, attempt, "
     "inputs, output_sets, fan_out, log_lines, error, placement, created_ms, "
-    "scheduled_ms, started_ms, finished_ms, origins) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    "scheduled_ms, started_ms, finished_ms, origins, retried_because) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   auto sets = nlohmann::json::array();
   for (const auto& outputs : step.output_sets) {
     RYAX_TRY_ASSIGN(auto sealed, json::sealed_values_to_json(outputs, m_box));
@@ -248,21 +74,22 @@ SqliteRunStore::write_step(const std::string& run_id,
   q.bind(4, std::string(domain::to_string(step.state)));
   q.bind(5, step.attempt);
   RYAX_TRY_ASSIGN(const auto inputs, json::sealed_values_to_json(step.inputs, m_box));
-  q.bind(6, dump(inputs));
-  q.bind(7, dump(sets));
+  q.bind(6, rows::dump(inputs));
+  q.bind(7, rows::dump(sets));
   q.bind(8, step.fan_out ? 1 : 0);
   q.bind(9, static_cast<int64_t>(step.log_lines));
-  q.bind(10, step.error ? dump(json::step_error_to_json(*step.error)) : "");
+  q.bind(10, step.error ? rows::dump(json::step_error_to_json(*step.error)) : "");
   q.bind(11, step.placement);
   q.bind(12, static_cast<int64_t>(step.created_ms));
-  bind_optional(q, 13, step.scheduled_ms);
-  bind_optional(q, 14, step.started_ms);
-  bind_optional(q, 15, step.finished_ms);
+  rows::bind_optional(q, 13, step.scheduled_ms);
+  rows::bind_optional(q, 14, step.started_ms);
+  rows::bind_optional(q, 15, step.finished_ms);
   std::string origins;
   for (const auto& origin : step.origins) {
     origins += (origins.empty() ? "" : ",") + origin;
   }
   q.bind(16, origins);
+  q.bind(17, step.retried_because);
   q.exec();
   return {};
 }
@@ -309,14 +136,14 @@ SqliteRunStore::write_run(const app::RunWrite& write)
     insert.bind(3, h.workflow_version);
     insert.bind(4, std::string(domain::to_string(h.state)));
     insert.bind(5, static_cast<int64_t>(h.created_ms));
-    bind_optional(insert, 6, h.started_ms);
-    bind_optional(insert, 7, h.finished_ms);
-    insert.bind(8, run_error_text(h.error));
+    rows::bind_optional(insert, 6, h.started_ms);
+    rows::bind_optional(insert, 7, h.finished_ms);
+    insert.bind(8, rows::run_error_text(h.error));
     RYAX_TRY_ASSIGN(const auto trigger_values,
                     json::sealed_values_to_json(creation.trigger_values, m_box));
-    insert.bind(9, dump(trigger_values));
+    insert.bind(9, rows::dump(trigger_values));
     insert.bind(10, creation.trigger_step);
-    insert.bind(11, dump(nlohmann::json(creation.actions)));
+    insert.bind(11, rows::dump(nlohmann::json(creation.actions)));
     insert.bind(12, h.steps_total);
     insert.bind(13, h.steps_done);
     insert.bind(14, creation.priority);
@@ -332,9 +159,9 @@ SqliteRunStore::write_run(const app::RunWrite& write)
       "UPDATE runs SET state = ?, started_ms = ?, finished_ms = ?, error = ?, "
       "steps_total = ?, steps_done = ? WHERE id = ?");
     update.bind(1, std::string(domain::to_string(h.state)));
-    bind_optional(update, 2, h.started_ms);
-    bind_optional(update, 3, h.finished_ms);
-    update.bind(4, run_error_text(h.error));
+    rows::bind_optional(update, 2, h.started_ms);
+    rows::bind_optional(update, 3, h.finished_ms);
+    update.bind(4, rows::run_error_text(h.error));
     update.bind(5, h.steps_total);
     update.bind(6, h.steps_done);
     update.bind(7, h.id);
@@ -369,7 +196,7 @@ SqliteRunStore::write_variables(const std::string& run_id,
     m_database.connection(),
     "INSERT INTO run_variables (run_id, resolved) VALUES (?, ?)");
   q.bind(1, run_id);
-  q.bind(2, dump(sealed));
+  q.bind(2, rows::dump(sealed));
   q.exec();
   return {};
 }
@@ -383,7 +210,7 @@ SqliteRunStore::read_variables(const std::string& run_id)
   if (!q.executeStep()) {
     return domain::Values{};
   }
-  return parse_values(q.getColumn(0).getString(), run_id, "variables", m_box);
+  return rows::parse_values(q.getColumn(0).getString(), run_id, "variables", m_box);
 }
 
 Result<void>
@@ -427,13 +254,13 @@ SqliteRunStore::load(const std::string& id)
     run.state = domain::parse_run_state(q.getColumn(2).getString())
                   .value_or(domain::RunState::error);
     run.created_ms = q.getColumn(3).getInt64();
-    run.started_ms = optional_column(q, 4);
-    run.finished_ms = optional_column(q, 5);
-    RYAX_TRY_ASSIGN(run.error, parse_run_error(q.getColumn(6).getString(), id));
+    run.started_ms = rows::optional_column(q, 4);
+    run.finished_ms = rows::optional_column(q, 5);
+    RYAX_TRY_ASSIGN(run.error, rows::parse_run_error(q.getColumn(6).getString(), id));
     RYAX_TRY_ASSIGN(run.trigger_values,
-                    parse_values(q.getColumn(7).getString(), id, "trigger", m_box));
+                    rows::parse_values(q.getColumn(7).getString(), id, "trigger", m_box));
     RYAX_TRY_ASSIGN(const auto actions,
-                    parse_column(q.getColumn(8).getString(), id, "actions"));
+                    rows::parse_column(q.getColumn(8).getString(), id, "actions"));
     stored.priority = q.getColumn(9).getInt();
     stored.project = q.getColumn(10).getString();
     if (actions.is_object()) {
@@ -447,10 +274,10 @@ SqliteRunStore::load(const std::string& id)
     RYAX_TRY_ASSIGN(stored.variables, read_variables(id));
     SQLite::Statement steps(
       c,
-      fmt::format("SELECT {} FROM run_steps WHERE run_id = ?", k_step_columns));
+      fmt::format("SELECT {} FROM run_steps WHERE run_id = ?", rows::k_step_columns));
     steps.bind(1, id);
     while (steps.executeStep()) {
-      RYAX_TRY_ASSIGN(auto step, read_step(steps, id, m_box));
+      RYAX_TRY_ASSIGN(auto step, rows::read_step(steps, id, m_box));
       run.steps.insert(std::move(step));
     }
     tx.commit();
@@ -506,7 +333,7 @@ SqliteRunStore::list(const app::RunFilter& filter)
     SQLite::Statement q(m_database.connection(),
                         fmt::format("SELECT {} FROM runs{} ORDER BY created_ms "
                                     "DESC, id DESC LIMIT :limit",
-                                    k_summary_columns,
+                                    rows::k_summary_columns,
                                     where));
     if (!filter.project.empty()) {
       q.bind(":project", filter.project);
@@ -527,7 +354,7 @@ SqliteRunStore::list(const app::RunFilter& filter)
     q.bind(":limit", filter.limit);
     std::vector<app::RunSummary> runs;
     while (q.executeStep()) {
-      RYAX_TRY_ASSIGN(auto summary, read_summary(q));
+      RYAX_TRY_ASSIGN(auto summary, rows::read_summary(q));
       runs.push_back(std::move(summary));
     }
     return runs;

@@ -13,9 +13,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -95,6 +97,12 @@ find_wrapper_binary()
 struct WrapperClient::Impl
 {
   pid_t pid = -1;
+  pid_t started_pid = -1;
+  int status = 0;           // its wait status, once exited
+  // The process group of the user's code (health() updates it while an
+  // execution runs).
+  std::atomic<std::int64_t> runtime_pid{0};
+  std::mutex fate_mutex; // fate() may come from two calls at once
   std::string socket;
   std::string log;
   std::unique_ptr<WrapperChannel> channel;
@@ -102,22 +110,47 @@ struct WrapperClient::Impl
   // Whether the process has exited (reaped here).
   bool exited()
   {
-    int status = 0;
     if (pid > 0 && ::waitpid(pid, &status, WNOHANG) == pid) {
       pid = -1;
     }
     return pid < 0;
   }
 
+  // What became of a wrapper whose connection broke: waits up to `patience`
+  // for it to exit. The runtime's process group goes too (its leader dies
+  // with the wrapper; children the user's code started may not).
+  std::string fate(std::chrono::milliseconds patience)
+  {
+    std::lock_guard lock(fate_mutex);
+    for (auto waited = std::chrono::milliseconds(0); !exited() && waited < patience;
+         waited += std::chrono::milliseconds(10)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (const auto group = runtime_pid.load(); group > 0) {
+      ::kill(-static_cast<pid_t>(group), SIGKILL);
+    }
+    const auto who = "the ryax-wrapper (pid " + std::to_string(started_pid) + ")";
+    if (pid > 0) {
+      return who + " stopped answering";
+    }
+    if (WIFSIGNALED(status)) {
+      const int signal = WTERMSIG(status);
+      const char* name = signal == SIGKILL ? " (SIGKILL)" : signal == SIGTERM ? " (SIGTERM)"
+                         : signal == SIGSEGV ? " (SIGSEGV)" : "";
+      return who + " was killed by signal " + std::to_string(signal) + name;
+    }
+    return who + " exited with status " + std::to_string(WEXITSTATUS(status));
+  }
+
   // The Error of a failed exchange about `what`: a broken connection says
-  // where the wrapper's log is.
+  // what became of the wrapper and where its log is.
   Error failed(const Error& error, const std::string& what)
   {
-    auto result = prefixed(error, what);
-    if (error.code == ErrorCode::unavailable) {
-      result.message += " (ryax-wrapper log: " + log + ")";
+    if (error.code != ErrorCode::unavailable) {
+      return prefixed(error, what);
     }
-    return result;
+    return {error.code, what + ": " + fate(std::chrono::seconds(1)) + " ("
+                          + error.message + "; ryax-wrapper log: " + log + ")"};
   }
 
   // Send `request` and wait for its single answer (initialize, cancel,
@@ -208,6 +241,7 @@ WrapperClient::start(const WrapperSettings& settings)
     impl->pid = -1;
     return fail(ErrorCode::unavailable, "cannot start " + binary + ": " + std::strerror(rc));
   }
+  impl->started_pid = impl->pid;
 
   // The socket appears once the wrapper listens; connecting is retried
   // until then, or until the wrapper exits.
@@ -230,6 +264,20 @@ WrapperClient::start(const WrapperSettings& settings)
   init->set_time_limit_seconds(settings.time_limit_seconds);
   init->set_memory_limit_bytes(settings.memory_limit_bytes);
   init->set_cpu_quota(settings.cpu_quota);
+  if (!settings.sandbox.bwrap.empty()) {
+    auto* sandbox = init->mutable_sandbox();
+    sandbox->set_bwrap(settings.sandbox.bwrap);
+    sandbox->set_network(settings.sandbox.network);
+    for (const auto& path : settings.sandbox.hide) {
+      sandbox->add_hide(path);
+    }
+    for (const auto& path : settings.sandbox.read_only) {
+      sandbox->add_read_only(path);
+    }
+    for (const auto& path : settings.sandbox.writable) {
+      sandbox->add_writable(path);
+    }
+  }
   auto reply = impl->call(request, deadline);
   if (!reply) {
     return std::unexpected(impl->failed(reply.error(), "ryax-wrapper initialize"));
@@ -243,6 +291,7 @@ WrapperClient::start(const WrapperSettings& settings)
   std::unique_ptr<WrapperClient> client(new WrapperClient(std::move(impl)));
   client->m_info.wrapper_pid = client->m_impl->pid;
   client->m_info.runtime_pid = reply->initialized().runtime_pid();
+  client->m_impl->runtime_pid = client->m_info.runtime_pid;
   client->m_info.limit_mechanism = reply->initialized().limit_mechanism();
   client->m_info.runtime_version = reply->initialized().runtime_version();
   return client;
@@ -390,6 +439,9 @@ WrapperClient::health(std::chrono::milliseconds timeout)
   }
   if (!reply->has_health()) {
     return fail(ErrorCode::internal, "ryax-wrapper health: unexpected answer");
+  }
+  if (reply->health().runtime_pid() > 0) {
+    m_impl->runtime_pid = reply->health().runtime_pid();
   }
   return WrapperHealth{reply->health().initialized(), reply->health().runtime_pid(),
                        reply->health().executions()};

@@ -9,8 +9,19 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace ryax::infra::wrapper {
+
+// How a ryax-wrapper isolates the user's code (wrapper.proto's Sandbox).
+struct SandboxSettings
+{
+  std::string bwrap;                  // bubblewrap's path; empty: none
+  bool network = true;                // the code may use the network
+  std::vector<std::string> hide;      // paths hidden from the code
+  std::vector<std::string> read_only; // shown read-only after hiding
+  std::vector<std::string> writable;  // also writable by the code
+};
 
 // How to start and initialise one ryax-wrapper.
 struct WrapperSettings
@@ -29,6 +40,8 @@ struct WrapperSettings
   std::string wrapper_binary;
   // --runtime-dir of the wrapper; empty: the wrapper's default lookup.
   std::string runtime_dir;
+  // The sandbox of the user's code (no bwrap: none).
+  SandboxSettings sandbox;
   // How long to wait for the wrapper to serve and the code to load.
   std::chrono::milliseconds start_timeout = std::chrono::seconds(60);
 };

@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 
 #include <unistd.h>
@@ -141,6 +143,11 @@ public:
     return m_replica->dir + "/work/outputs/" + execution_id;
   }
 
+  std::string inputs_dir(const std::string& execution_id) override
+  {
+    return m_replica->dir + "/work/inputs/" + execution_id;
+  }
+
   void discard() override { m_discard = true; }
 
 private:
@@ -150,6 +157,30 @@ private:
   std::int64_t m_executions = 0;
 };
 
+// The executable `name` in a directory of PATH (else of the usual
+// system directories), or "".
+std::string
+find_on_path(const std::string& name)
+{
+  const char* path = std::getenv("PATH");
+  std::string dirs = path != nullptr ? path : "";
+  dirs += ":/usr/bin:/bin:/usr/local/bin";
+  std::size_t start = 0;
+  while (start <= dirs.size()) {
+    const auto end = std::min(dirs.find(':', start), dirs.size());
+    const auto dir = dirs.substr(start, end - start);
+    start = end + 1;
+    if (dir.empty()) {
+      continue;
+    }
+    const auto candidate = dir + "/" + name;
+    if (::access(candidate.c_str(), X_OK) == 0) {
+      return candidate;
+    }
+  }
+  return "";
+}
+
 } // namespace
 
 WrapperPool::WrapperPool(app::BundleStore& bundles, WrapperPoolSettings settings)
@@ -158,6 +189,16 @@ WrapperPool::WrapperPool(app::BundleStore& bundles, WrapperPoolSettings settings
   std::error_code ec;
   fs::remove_all(m_settings.root, ec);
   fs::create_directories(m_settings.root, ec);
+  if (m_settings.sandbox == "bwrap") {
+    m_bwrap = find_on_path("bwrap");
+    if (m_bwrap.empty()) {
+      m_sandbox_error =
+        "the sandbox of user code (site.sandbox: bwrap) needs bubblewrap, "
+        "which is not installed (apt install bubblewrap), or set "
+        "site.sandbox: none in ryaxd.yaml";
+      app::log::error("{}", m_sandbox_error);
+    }
+  }
 }
 
 WrapperPool::~WrapperPool()
@@ -207,6 +248,19 @@ WrapperPool::start_replica(const app::RuntimeSpec& spec)
   settings.memory_limit_bytes = spec.memory_limit_bytes;
   settings.cpu_quota = spec.cpu_quota;
   settings.wrapper_binary = m_settings.wrapper_binary;
+  if (!m_sandbox_error.empty()) {
+    fs::remove_all(replica->dir, ec);
+    return fail(ErrorCode::failed_precondition,
+                fmt::format("cannot start action {}: {}", replica->action,
+                            m_sandbox_error));
+  }
+  if (!m_bwrap.empty()) {
+    settings.sandbox.bwrap = m_bwrap;
+    settings.sandbox.network = m_settings.network;
+    settings.sandbox.hide = m_settings.hide;
+    settings.sandbox.writable = m_settings.writable;
+    settings.sandbox.read_only = { fs::absolute(bundle).string() };
+  }
   const auto started = std::chrono::steady_clock::now();
   auto client = WrapperClient::start(settings);
   if (!client) {

@@ -25,6 +25,13 @@ struct WrapperPoolSettings
   // Replicas alive at once, all deployments together: at the cap, the
   // replica idle for longest is stopped to make room, or the caller waits.
   int max_live = 32;
+  // The sandbox of user code: "bwrap" (bubblewrap, found on PATH) or
+  // "none"; with bwrap, whether the code may use the network and what it
+  // must not see (the data dir, the sockets).
+  std::string sandbox = "none";
+  bool network = true;
+  std::vector<std::string> hide;
+  std::vector<std::string> writable; // also writable by the code
 };
 
 // The RuntimePool of ryaxd: ryax-wrapper processes (WrapperClient) around
@@ -68,6 +75,8 @@ private:
   std::map<std::string, Group> m_groups;
   int live_locked() const;
   std::uint64_t m_next_replica = 0;
+  std::string m_bwrap;         // bubblewrap's path, with sandbox "bwrap"
+  std::string m_sandbox_error; // why there is none when there must be one
 };
 
 } // namespace ryax::infra::wrapper

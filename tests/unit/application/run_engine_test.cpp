@@ -78,6 +78,13 @@ outputs(std::int64_t out)
   return Outputs{ { "out", out } };
 }
 
+// Why an execution was lost.
+StepError
+lost()
+{
+  return StepError{ "site_lost", "site local stopped answering", 0, {} };
+}
+
 // What the engine recorded, as lines ("run default/wf running").
 class CapturingRecorder final : public app::metrics::Recorder
 {
@@ -122,13 +129,15 @@ TEST_CASE("a lost execution goes back to waiting with attempt + 1 and is "
   CHECK(first.node_pool.name == "default");
   CHECK(first.attempt == 1);
 
-  const auto sequence = f.engine.interrupted(first, 3);
+  const auto sequence = f.engine.interrupted(first, 3, lost());
   auto snapshot = f.engine.snapshot("run-1");
   REQUIRE(snapshot);
   CHECK(f.step(*snapshot).state == StepState::waiting);
   CHECK(f.step(*snapshot).attempt == 2);
   CHECK(f.step(*snapshot).log_lines == 3);
   CHECK(f.step(*snapshot).placement.empty());
+  CHECK(f.step(*snapshot).retried_because
+        == "attempt 1 was lost: site local stopped answering");
   REQUIRE(f.journal.sync(sequence));
 
   const auto second = f.take();
@@ -152,7 +161,7 @@ TEST_CASE("a late result of an execution given up is ignored: the newer "
 {
   EngineFixture f;
   const auto first = f.start();
-  REQUIRE(f.journal.sync(f.engine.interrupted(first, 0)));
+  REQUIRE(f.journal.sync(f.engine.interrupted(first, 0, lost())));
   const auto second = f.take();
 
   // The lost execution's result arrives after all.
@@ -174,12 +183,38 @@ TEST_CASE("a late result of an execution given up is ignored: the newer "
   CHECK_FALSE(f.engine.busy());
 }
 
+TEST_CASE("the third lost attempt of a step fails it with the reason")
+{
+  EngineFixture f;
+  auto job = f.start();
+  for (int attempt = 1; attempt < app::RunEngine::k_max_lost_attempts;
+       ++attempt) {
+    REQUIRE(f.journal.sync(f.engine.interrupted(job, 0, lost())));
+    job = f.take();
+    CHECK(job.attempt == attempt + 1);
+  }
+  REQUIRE(f.journal.sync(f.engine.interrupted(job, 0, lost())));
+  const auto stored = f.h.runs.load("run-1").value().value();
+  CHECK(stored.run.state == RunState::error);
+  const auto* only = stored.run.find(StepKey{ "only", "" });
+  REQUIRE(only != nullptr);
+  CHECK(only->state == StepState::error);
+  CHECK(only->attempt == 3);
+  CHECK(only->retried_because
+        == "attempt 2 was lost: site local stopped answering");
+  REQUIRE(only->error);
+  CHECK(only->error->kind == "site_lost");
+  CHECK(only->error->message
+        == "gave up after 3 attempts, each lost: site local stopped answering");
+  CHECK_FALSE(f.engine.busy());
+}
+
 TEST_CASE("a lost execution of a cancelled run is cancelled, not run again")
 {
   EngineFixture f;
   const auto first = f.start();
   REQUIRE(f.engine.cancel("run-1"));
-  REQUIRE(f.journal.sync(f.engine.interrupted(first, 0)));
+  REQUIRE(f.journal.sync(f.engine.interrupted(first, 0, lost())));
   const auto stored = f.h.runs.load("run-1").value().value();
   CHECK(stored.run.state == RunState::cancelled);
   const auto* only = stored.run.find(StepKey{ "only", "" });
@@ -198,7 +233,7 @@ TEST_CASE("the engine tells metrics each run state once and each execution's end
   {
     EngineFixture f;
     const auto first = f.start();
-    REQUIRE(f.journal.sync(f.engine.interrupted(first, 0)));
+    REQUIRE(f.journal.sync(f.engine.interrupted(first, 0, lost())));
     const auto second = f.take();
     f.h.clock.advance_ms(1500);
     REQUIRE(f.journal.sync(f.engine.finish(second, outputs(7), 0)));

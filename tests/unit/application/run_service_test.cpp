@@ -190,7 +190,8 @@ TEST_CASE("a runtime that does not start is tried once more, then the step "
   CHECK(failed.stored.run.error->error.kind == "runtime_unavailable");
 }
 
-TEST_CASE("a runtime that dies is replaced once, twice fails the step")
+TEST_CASE("a runtime that dies loses the attempt: the step runs again with "
+          "the reason and fails after three lost attempts")
 {
   RunnerHarness h;
   h.deploy(single("w"));
@@ -204,11 +205,18 @@ TEST_CASE("a runtime that dies is replaced once, twice fails the step")
       }
       return domain::StepOutcome(Outputs{ { "out", std::int64_t{ 1 } } });
     });
-  CHECK(h.run("w").stored.run.state == RunState::done);
-  deaths = 2;
+  const auto done = h.run("w");
+  CHECK(done.stored.run.state == RunState::done);
+  const auto& step = done.stored.run.steps.begin()->second;
+  CHECK(step.attempt == 2);
+  CHECK(step.retried_because == "attempt 1 was lost: the runtime died");
+  deaths = app::RunEngine::k_max_lost_attempts;
   const auto failed = h.run("w");
   REQUIRE(failed.stored.run.error);
-  CHECK(failed.stored.run.error->error.kind == "runtime_crashed");
+  CHECK(failed.stored.run.error->error.kind == "runtime_lost");
+  CHECK(failed.stored.run.error->error.message
+        == "gave up after 3 attempts, each lost: the runtime died");
+  CHECK(failed.stored.run.steps.begin()->second.attempt == 3);
 }
 
 TEST_CASE("an exception in user-facing code fails the step alone, the "

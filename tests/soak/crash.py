@@ -19,12 +19,13 @@ The workflow: a (mark) -> f (spread: a fan-out of 2) -> b (leaf, per branch):
 actions write outside their execution directory: ryaxd runs them without a
 sandbox (site.sandbox: none). A kill
 comes after a random number of acknowledged runs (spread evenly over RUNS),
-plus a random delay; one in five comes 0-400 ms after ryaxd was started,
-while it recovers. The seed is printed: --seed replays the kill schedule
+plus a random delay; one in five (--early) comes 0-400 ms after ryaxd was
+started, while it recovers. The seed is printed: --seed replays the kill schedule
 (the timing of the daemon is not replayable).
 
 Usage: tests/soak/crash.py --build build [--kills 50] [--runs 1000]
-       [--seed N] [--clients 3] [--keep]
+       [--seed N] [--clients 3] [--backlog 30] [--cpus N]
+       [--early 0.2] [--keep]
 Exit 0 when every check holds, 1 with the failures listed, 77 (skipped)
 without the binaries.
 """
@@ -186,6 +187,7 @@ class Submitters:
         self.failed = Counter()  # exit code -> count
         self.failed_tags = []
         self.odd = []  # failures that are not "ryaxd is unavailable"
+        self.inflight = {}  # thread name -> (tag, time.monotonic() at the call)
         self.threads = [threading.Thread(target=self.loop, daemon=True) for _ in range(clients)]
 
     def acknowledged(self):
@@ -204,9 +206,11 @@ class Submitters:
                     return
                 tag = f"t{self.next:05d}"
                 self.next += 1
+                self.inflight[threading.current_thread().name] = (tag, time.monotonic())
             code, out, err, _ = self.daemon.ryax(["run", "soak", "--input", f"tag={tag}", "-o",
                                                   "json"], timeout=60)
             with self.lock:
+                del self.inflight[threading.current_thread().name]
                 if code == 0:
                     self.acked[tag] = json.loads(out)["id"]
                     continue
@@ -225,6 +229,10 @@ def main():
     parser.add_argument("--clients", type=int, default=3, help="threads submitting runs")
     parser.add_argument("--backlog", type=int, default=30,
                         help="at most this many runs submitted and not yet executed")
+    parser.add_argument("--early", type=float, default=0.2,
+                        help="fraction of the kills that come 0-400 ms after ryaxd was started")
+    parser.add_argument("--cpus", type=int, default=0,
+                        help="cpus of the local pool (and run_concurrency); default: the machine's")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--settle", type=float, default=300,
                         help="seconds the runs have to end after the last restart")
@@ -240,7 +248,13 @@ def main():
         f"{args.runs} runs, dir {root}")
     # The journal is outside the data dir, where a sandbox keeps user code
     # from writing: the soak is about the runner, so no sandbox.
-    daemon = soak_lib.Daemon(bins, root, soak_lib.unsandboxed_config(bins))
+    config = soak_lib.unsandboxed_config(bins)
+    if args.cpus:
+        # More executions at once than the machine's cores: more in flight
+        # at each kill.
+        config = (config or "site:\n") + (f"  node_pools:\n  - {{name: default, cpu: {args.cpus}, "
+                                          f"memory: 8G}}\nrun_concurrency: {args.cpus}\n")
+    daemon = soak_lib.Daemon(soak_lib.stage(bins, root), root, config)
     failures = []
     started = time.monotonic()
     try:
@@ -282,13 +296,21 @@ def soak(daemon, args, rng, journal):
             # Kills spread evenly over the executions of the whole load.
             total = args.runs * len(STEPS)
             target = rng.randint(k * total // args.kills, (k + 1) * total // args.kills)
-            deadline = time.monotonic() + 120
+            deadline = time.monotonic() + 60
             while executions(journal) < target and time.monotonic() < deadline:
                 time.sleep(0.005)
             if executions(journal) < target:
                 _, done_now = read_runs(daemon)
+                with submitters.lock:
+                    now = time.monotonic()
+                    say("no progress: submissions in flight: " + ", ".join(
+                        f"{tag} for {now - t:.1f} s" for tag, t in submitters.inflight.values()))
+                stacks = soak_lib.thread_stacks(daemon.proc.pid)
+                (daemon.root / "ryaxd-stacks.txt").write_text(stacks)
+                say(f"no progress: thread stacks of ryaxd ({daemon.root / 'ryaxd-stacks.txt'}):\n"
+                    + "\n".join(stacks.splitlines()[:300]))
                 raise Failure(f"kill {k + 1}: only {executions(journal)} executions journaled in "
-                              f"120 s (waiting for {target}) while {len(done_now)} steps are done "
+                              f"60 s (waiting for {target}) while {len(done_now)} steps are done "
                               f"in ryax.db (can the actions write {journal}?); log:\n"
                               f"{daemon.log_tail()}")
             time.sleep(rng.uniform(0, 0.3))
@@ -306,7 +328,7 @@ def soak(daemon, args, rng, journal):
             + (f", {len(left)} processes outlived ryaxd" if left else ""))
         daemon.spawn()
         # One kill in five comes while ryaxd starts and recovers.
-        early = k + 1 < args.kills and rng.random() < 0.2
+        early = k + 1 < args.kills and rng.random() < args.early
         if not early:
             daemon.wait_answering(120)
             after = daemon.integrity()

@@ -137,29 +137,7 @@ class Watchdog:
         self.stop.set()
 
     def stacks(self):
-        pid = self.daemon.proc.pid
-        if shutil.which("gdb"):
-            try:
-                done = subprocess.run(
-                    ["gdb", "-p", str(pid), "-batch", "-nx", "-ex", "set pagination off",
-                     "-ex", "thread apply all bt"],
-                    capture_output=True, text=True, timeout=180, stdin=subprocess.DEVNULL)
-                noise = ("[New LWP", "[Thread debugging", "Using host libthread_db", "[Inferior")
-                return "\n".join(line for line in (done.stdout + done.stderr).splitlines()
-                                 if not line.startswith(noise))
-            except subprocess.TimeoutExpired:
-                pass
-        # No gdb (or it hung): what /proc says of each thread.
-        out = []
-        for task in sorted(Path(f"/proc/{pid}/task").glob("*")):
-            def read(name):
-                try:
-                    return (task / name).read_text(errors="replace").strip()
-                except OSError:
-                    return "?"
-            out.append(f"thread {task.name} {read('comm')}: {read('stat').split(') ')[-1][:1]}"
-                       f" wchan {read('wchan')}\n{read('stack')}")
-        return "\n".join(out)
+        return soak_lib.thread_stacks(self.daemon.proc.pid)
 
 
 def client(daemon, stats, stop, rng, timeout):

@@ -5,8 +5,10 @@ run tables of the daemon's SQLite database read directly.
 Nothing here is timed for a figure: the figures are the drivers' output.
 """
 
+import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -41,6 +43,27 @@ def binaries(build):
         if not os.access(path, os.X_OK):
             skip(f"no {name} in {build} (build it first)")
     return found
+
+
+def stage(bins, root):
+    """ryax, ryaxd and ryax-wrapper (with the wrapper's share/ beside them)
+    in ROOT/bin, hard links where possible: a rebuild of the build dir
+    during a long soak (it links new files) does not pull them from under
+    it. Only for a daemon without a sandbox: bwrap gives user code a /tmp of
+    its own, where a wrapper staged under /tmp cannot find its runtime."""
+    dest = Path(root) / "bin"
+    dest.mkdir()
+    staged = {}
+    for name, path in bins.items():
+        staged[name] = dest / name
+        try:
+            os.link(path, staged[name])
+        except OSError:
+            shutil.copy2(path, staged[name])
+    share = Path(bins["ryaxd"]).parent / "share"
+    if share.is_dir():
+        shutil.copytree(share, dest / "share")
+    return staged
 
 
 def sanitized(build):
@@ -87,6 +110,40 @@ def alive(pid):
             return f.read().split(") ")[-1][0] != "Z"
     except OSError:
         return False
+
+
+def thread_stacks(pid):
+    """The thread stacks of process PID: gdb's backtraces, or without gdb
+    (or when it hangs) what /proc says of each thread."""
+    if shutil.which("gdb"):
+        try:
+            done = subprocess.run(
+                ["gdb", "-p", str(pid), "-batch", "-nx", "-ex", "set pagination off",
+                 "-ex", "thread apply all bt"],
+                capture_output=True, text=True, timeout=180, stdin=subprocess.DEVNULL)
+            noise = ("[New LWP", "[Thread debugging", "Using host libthread_db", "[Inferior")
+            return "\n".join(line for line in (done.stdout + done.stderr).splitlines()
+                             if not line.startswith(noise))
+        except subprocess.TimeoutExpired:
+            pass
+    out = []
+    for task in sorted(Path(f"/proc/{pid}/task").glob("*")):
+        def read(name):
+            try:
+                return (task / name).read_text(errors="replace").strip()
+            except OSError:
+                return "?"
+        out.append(f"thread {task.name} {read('comm')}: {read('stat').split(') ')[-1][:1]}"
+                   f" wchan {read('wchan')}\n{read('stack')}")
+    return "\n".join(out)
+
+
+def cmdline(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        return "?"
 
 
 class Daemon:
@@ -169,6 +226,7 @@ class Daemon:
             time.sleep(0.02)
         left = [p for p in under if alive(p)]
         for p in left:
+            say(f"  still alive {grace} s after ryaxd was killed: pid {p}: {cmdline(p)}")
             try:
                 os.kill(p, signal.SIGKILL)
             except OSError:
@@ -197,7 +255,7 @@ class Daemon:
 
     def ryax(self, args, timeout=120):
         """Run `ryax ARGS`: (exit code, stdout, stderr, seconds). A timeout
-        is exit code None."""
+        is exit code None, a binary that cannot be run -1."""
         started = time.monotonic()
         try:
             done = subprocess.run([str(self.bins["ryax"]), *args], env=self.env(),
@@ -207,6 +265,8 @@ class Daemon:
         except subprocess.TimeoutExpired as e:
             out = e.stdout.decode(errors="replace") if isinstance(e.stdout, bytes) else ""
             return None, out, f"timed out after {timeout} s", time.monotonic() - started
+        except OSError as e:  # the binary is gone or being rebuilt
+            return -1, "", f"cannot run {self.bins['ryax']}: {e}", time.monotonic() - started
 
     def require(self, args, timeout=600):
         code, out, err, _ = self.ryax(args, timeout)
@@ -216,9 +276,16 @@ class Daemon:
 
     # --- the database, read directly -----------------------------------
 
+    @contextlib.contextmanager
     def connect(self, read_only=True):
+        """A connection to ryax.db, closed at the end of the with block (a
+        sqlite3 connection's own with block does not close it)."""
         mode = "ro" if read_only else "rw"
-        return sqlite3.connect(f"file:{self.db}?mode={mode}", uri=True, timeout=30)
+        db = sqlite3.connect(f"file:{self.db}?mode={mode}", uri=True, timeout=30)
+        try:
+            yield db
+        finally:
+            db.close()
 
     def integrity(self):
         """PRAGMA integrity_check of ryax.db: 'ok' or its complaints."""

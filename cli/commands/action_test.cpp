@@ -5,6 +5,7 @@
 #include "cli/output/output.hpp"
 #include "cli/output/progress.hpp"
 #include "core/domain/build.hpp"
+#include "core/domain/run_values.hpp"
 #include "core/domain/suggest.hpp"
 #include "core/infrastructure/build/local_action_builder.hpp"
 #include "core/infrastructure/config/paths.hpp"
@@ -188,39 +189,28 @@ Result<nlohmann::json>
 convert(const domain::IoSpec& io, const std::string& text)
 {
   using domain::IoType;
-  const auto bad = [&](const char* what) {
-    return fail(ErrorCode::invalid_argument,
-                fmt::format("input \"{}\": \"{}\" is not {}", io.name, text, what));
-  };
   switch (io.type) {
-  case IoType::integer: {
-    std::int64_t value = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size()) {
-      return bad("an integer");
+  case IoType::integer:
+  case IoType::float_:
+  case IoType::boolean: {
+    // The daemon's rules (ryax run): 64-bit integers, finite floats, one
+    // set of boolean spellings.
+    auto value = domain::parse_value_text(io, text);
+    if (!value) {
+      return fail(ErrorCode::invalid_argument, "input " + value.error().message);
     }
-    return nlohmann::json(value);
+    return std::visit(
+      [](const auto& v) -> nlohmann::json {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::int64_t> || std::is_same_v<T, double>
+                      || std::is_same_v<T, bool>) {
+          return v;
+        } else {
+          return nullptr;
+        }
+      },
+      *value);
   }
-  case IoType::float_: {
-    try {
-      std::size_t used = 0;
-      const double value = std::stod(text, &used);
-      if (used != text.size()) {
-        return bad("a number");
-      }
-      return nlohmann::json(value);
-    } catch (const std::exception&) {
-      return bad("a number");
-    }
-  }
-  case IoType::boolean:
-    if (text == "true" || text == "1" || text == "yes") {
-      return nlohmann::json(true);
-    }
-    if (text == "false" || text == "0" || text == "no") {
-      return nlohmann::json(false);
-    }
-    return bad("a boolean (true or false)");
   case IoType::enum_:
     if (std::find(io.enum_values.begin(), io.enum_values.end(), text)
         == io.enum_values.end()) {

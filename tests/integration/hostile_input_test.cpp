@@ -144,4 +144,70 @@ TEST_CASE("deep nesting many steps and non-UTF-8 workflow files are refused nami
   CHECK(d.answering());
 }
 
+TEST_CASE("values beyond 64-bit integers NaN and other booleans are refused alike by the CLI and both runtimes")
+{
+  DaemonFixture d;
+  const std::string metadata =
+    "apiVersion: ryax.tech/v2.0\nkind: Processor\nspec:\n  id: values\n"
+    "  human_name: Values\n  type: TYPE\n  version: \"1.0\"\n  inputs:\n"
+    "  - {name: x, human_name: X, help: h, type: integer}\n"
+    "  - {name: b, human_name: B, help: h, type: boolean, optional: true}\n"
+    "  outputs:\n  - {name: y, human_name: Y, help: h, type: integer}\n"
+    "  - {name: f, human_name: F, help: h, type: float}\n";
+  const auto with_type = [&](const std::string& type) {
+    auto text = metadata;
+    text.replace(text.find("TYPE"), 4, type);
+    return text;
+  };
+  const auto python = d.dir() / "values-py";
+  write(fs::path(python) / "ryax_metadata.yaml", with_type("python3"));
+  write(fs::path(python) / "ryax_handler.py",
+        "def handle(r):\n"
+        "    if r['x'] == 1:\n        return {'y': 2**70, 'f': 1.0}\n"
+        "    if r['x'] == 2:\n        return {'y': 1, 'f': float('nan')}\n"
+        "    return {'y': 2**63 - 1, 'f': float(r['b'] is True)}\n");
+  const auto node = d.dir() / "values-js";
+  write(fs::path(node) / "ryax_metadata.yaml", with_type("nodejs"));
+  write(fs::path(node) / "ryax_handler.js",
+        "module.exports = (r) => {\n"
+        "  if (r.x === 1) return { y: 2 ** 70, f: 1.0 };\n"
+        "  if (r.x === 2) return { y: 1, f: Infinity };\n"
+        "  return { y: 2 ** 53 - 1, f: r.b === true ? 1.0 : 0.0 };\n};\n");
+  const bool have_node = run({ "sh", "-c", "command -v node" }).exit_code == 0;
+  for (const auto& dir : { python, node }) {
+    CAPTURE(dir);
+    if (dir == node && !have_node) {
+      MESSAGE("skipped: no node on PATH for the nodejs runtime");
+      continue;
+    }
+    const auto huge = d.ryax({ "action", "test", dir, "--input", "x=1" });
+    CHECK(huge.exit_code == 6);
+    CHECK(contains(huge.err, "invalid_output: output \"y\" (integer)"));
+    CHECK((contains(huge.err, "outside 64-bit integers") ||
+           contains(huge.err, "beyond the integers a JavaScript number holds")));
+    const auto nan = d.ryax({ "action", "test", dir, "--input", "x=2" });
+    CHECK(nan.exit_code == 6);
+    CHECK(contains(nan.err, "output \"f\" (float)"));
+    CHECK(contains(nan.err, "is not a finite number"));
+    // One set of boolean spellings: yes is true, as for ryax run.
+    const auto yes = d.ryax({ "action", "test", dir, "--input", "x=3",
+                              "--input", "b=yes", "-o", "json" });
+    CHECK(yes.exit_code == 0);
+    CHECK((contains(yes.out, "\"f\": 1.0") || contains(yes.out, "\"f\": 1,")));
+    const auto other = d.ryax({ "action", "test", dir, "--input", "x=3",
+                                "--input", "b=on" });
+    CHECK(other.exit_code == 5);
+    CHECK(contains(other.err, "not a boolean"));
+    // CLI side: refused before anything runs, never wrapped.
+    const auto wrapped = d.ryax(
+      { "action", "test", dir, "--input", "x=18446744073709551615" });
+    CHECK(wrapped.exit_code == 5);
+    CHECK(contains(wrapped.err, "64-bit integer"));
+    const auto twice = d.ryax(
+      { "action", "test", dir, "--input", "x=1", "--input", "x=2" });
+    CHECK(twice.exit_code == 5);
+    CHECK(contains(twice.err, "given twice"));
+  }
+}
+
 TEST_SUITE_END();

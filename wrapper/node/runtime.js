@@ -36,22 +36,40 @@ class Failure extends Error {
   }
 }
 
+// The spellings of a boolean everywhere in ryax (man ryax(1)).
+const BOOLEANS = { true: true, yes: true, 1: true, false: false, no: false, 0: false };
+
+// An integer of ryax is 64-bit; a JavaScript number is exact only up to
+// 2^53 - 1, so a larger one is refused rather than rounded (or wrapped).
+function exactInteger(n) {
+  if (!Number.isSafeInteger(n)) {
+    throw new Error(`${n} is beyond the integers a JavaScript number holds exactly (-(2^53 - 1) to 2^53 - 1)`);
+  }
+  return n;
+}
+
+// A float of ryax is finite: JSON.stringify would send NaN and infinities as null.
+function finite(n) {
+  if (!Number.isFinite(n)) throw new Error(`${n} is not a finite number (NaN and infinities are refused)`);
+  return n;
+}
+
 function convertInput(spec, value) {
   const t = spec.type;
   if (t === 'integer') {
     const n = typeof value === 'string' ? Number(value.trim()) : value;
     if (typeof n !== 'number' || !Number.isInteger(n)) throw new Error(`expected an integer, got ${JSON.stringify(value)}`);
-    return n;
+    return exactInteger(n);
   }
   if (t === 'float') {
     const n = typeof value === 'string' ? Number(value.trim()) : value;
     if (typeof n !== 'number' || Number.isNaN(n)) throw new Error(`expected a float, got ${JSON.stringify(value)}`);
-    return n;
+    return finite(n);
   }
   if (t === 'boolean') {
     if (typeof value === 'boolean') return value;
-    if (value === 'true' || value === 'false') return value === 'true';
-    throw new Error(`expected a boolean, got ${JSON.stringify(value)}`);
+    if (typeof value === 'string' && Object.hasOwn(BOOLEANS, value.trim())) return BOOLEANS[value.trim()];
+    throw new Error(`expected a boolean (true, yes, 1, false, no or 0), got ${JSON.stringify(value)}`);
   }
   if (['string', 'longstring', 'password', 'enum'].includes(t)) {
     if (typeof value === 'number') value = String(value);
@@ -95,7 +113,9 @@ function inside(p, root) {
 function checkOutput(spec, value, workdir, destination) {
   const t = spec.type;
   if (t === 'integer' && !Number.isInteger(value)) throw new Error('expected an integer');
+  if (t === 'integer') exactInteger(value);
   if (t === 'float' && typeof value !== 'number') throw new Error('expected a float');
+  if (t === 'float') finite(value);
   if (t === 'boolean' && typeof value !== 'boolean') throw new Error('expected a boolean');
   if (['string', 'longstring', 'password', 'enum'].includes(t) && typeof value !== 'string') throw new Error('expected a string');
   if (t === 'file' || t === 'directory') {

@@ -1,5 +1,11 @@
 #include "core/infrastructure/wrapper/wire_values.hpp"
 
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+
 namespace ryax::infra::wrapper {
 
 using nlohmann::json;
@@ -22,6 +28,34 @@ runtime_input(const domain::Value& value)
     },
     value);
 }
+
+namespace {
+
+// Why `value` cannot be the value of an output typed by `spec` (nullptr for
+// an undeclared one) without changing it, or nullopt: an integer is 64-bit
+// (nlohmann reads a larger one as unsigned or as a float, which get<int64_t>
+// would wrap or truncate), a float is finite. Whatever the runtime checked.
+std::optional<std::string>
+value_problem(const json& value, const domain::IoSpec* spec)
+{
+  constexpr auto k_max = std::numeric_limits<std::int64_t>::max();
+  if (value.is_number_unsigned() && value.get<std::uint64_t>() > k_max) {
+    return value.dump() + " is outside 64-bit integers";
+  }
+  if (spec != nullptr && spec->type == domain::IoType::integer
+      && value.is_number_float()) {
+    const double number = value.get<double>();
+    if (!(number >= -0x1p63 && number < 0x1p63)) {
+      return value.dump() + " is outside 64-bit integers";
+    }
+  }
+  if (value.is_number_float() && !std::isfinite(value.get<double>())) {
+    return "not a finite number (NaN and infinities are refused)";
+  }
+  return std::nullopt;
+}
+
+} // namespace
 
 domain::Value
 runtime_output(const json& value, const domain::IoSpec* spec)
@@ -70,6 +104,16 @@ runtime_outcome(const json& sets,
           if (candidate.name == name) {
             spec = &candidate;
           }
+        }
+        if (const auto problem = value_problem(value, spec)) {
+          return domain::StepOutcome{ domain::StepError{
+            "invalid_output",
+            "output \"" + name + "\"" +
+              (spec ? " (" + std::string(domain::to_string(spec->type)) + ")"
+                    : std::string()) +
+              ": " + *problem,
+            0,
+            {} } };
         }
         values[name] = runtime_output(value, spec);
       }

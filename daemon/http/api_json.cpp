@@ -201,6 +201,11 @@ body_fields(std::string_view body)
                 fmt::format("the body is not JSON: byte {}: a JSON object "
                             "is expected",
                             e.byte));
+  } catch (const json::out_of_range&) {
+    // 406: a number beyond a double's range ("1e400"); a parse error too.
+    return fail(ErrorCode::invalid_argument,
+                "the body holds a number out of range: JSON numbers are read "
+                "as 64-bit integers or doubles");
   }
   if (too_deep) {
     return fail(ErrorCode::invalid_argument,

@@ -27,6 +27,22 @@ TEST_CASE("a JSON body is read into typed fields, bad bodies are refused")
         std::string::npos);
 }
 
+TEST_CASE("a body with a number beyond a double is refused not thrown")
+{
+  // Found by tests/fuzz/http_request.cpp: nlohmann throws out_of_range (406),
+  // not parse_error, and the call ended in a 500.
+  const auto big = body_fields(R"({"n": 1e400})");
+  REQUIRE_FALSE(big);
+  CHECK(big.error().code == ryax::ErrorCode::invalid_argument);
+  CHECK(big.error().message.find("number out of range") != std::string::npos);
+}
+
+TEST_CASE("a reply echoing text that is not UTF-8 is still written")
+{
+  const auto text = reply_text(nlohmann::json{ { "error", "project \"\xFF\"" } });
+  CHECK(text == "{\"error\":\"project \\\"\xEF\xBF\xBD\\\"\"}");
+}
+
 TEST_CASE("cookies are split at each semicolon and unquoted")
 {
   const auto cookies = parse_cookies("a=1; b=\"two\";c=3=3");

@@ -9,6 +9,7 @@
 #include "cli/commands/workflow_render.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/output/output.hpp"
+#include "core/infrastructure/files/containment.hpp"
 #include "core/infrastructure/files/read_file.hpp"
 #include "core/infrastructure/yaml/workflow_parser.hpp"
 
@@ -91,8 +92,18 @@ read_source(const std::string& file)
   }
   source.set_display_path(file);
   const auto base = fs::path(file).parent_path();
+  const auto outside = [&](const std::string& shown) {
+    return fail(ErrorCode::invalid_argument,
+                fmt::format("{}: static file \"@{}\" leads outside the workflow "
+                            "file's directory through a symlink", file, shown));
+  };
+  const auto root = base.empty() ? fs::path(".") : base;
   for (const auto& path : static_files(text, file)) {
     const auto full = base / path;
+    // Symlinks resolved: "@link" to /etc/passwd must not be uploaded.
+    if (fs::exists(full, ec) && !infra::files::is_within(full, root)) {
+      return outside(path);
+    }
     if (fs::is_regular_file(full, ec)) {
       RYAX_TRY_ASSIGN(auto content,
                       infra::files::read_file(full, k_max_upload_bytes));
@@ -104,6 +115,9 @@ read_source(const std::string& file)
       entry->set_path(path);
       entry->set_directory(true);
       for (const auto& item : fs::recursive_directory_iterator(full, ec)) {
+        if (item.is_regular_file() && !infra::files::is_within(item.path(), root)) {
+          return outside(path + "/" + item.path().lexically_relative(full).string());
+        }
         if (item.is_regular_file()) {
           RYAX_TRY_ASSIGN(
             auto content,

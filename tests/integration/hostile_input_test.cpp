@@ -210,4 +210,22 @@ TEST_CASE("values beyond 64-bit integers NaN and other booleans are refused alik
   }
 }
 
+TEST_CASE("a static file that links outside the workflow directory is refused at push")
+{
+  DaemonFixture d;
+  const fs::path dir = fs::path(d.dir().path()) / "linked";
+  fs::create_directories(dir / "data");
+  fs::create_symlink("/etc/passwd", dir / "pw");
+  fs::create_symlink("/etc/passwd", dir / "data" / "pw");
+  for (const std::string file : { "pw", "data" }) {
+    write(dir / "wf.yaml",
+          "apiVersion: ryax.tech/v2.0\nkind: Workflow\nspec:\n  id: sl\n"
+          "  trigger: {id: s, from: manual}\n  actions:\n"
+          "  - {id: a, from: echo, inputs_values: {f: \"@" + file + "\"}}\n");
+    const auto push = d.ryax({ "workflow", "push", (dir / "wf.yaml").string() });
+    CHECK(push.exit_code == 5);
+    CHECK(contains(push.err, "leads outside the workflow file's directory through a symlink"));
+  }
+}
+
 TEST_SUITE_END();

@@ -58,6 +58,9 @@ main(int argc, char** argv)
   app.add_option("--listen", options.listen, "loopback HOST:PORT to serve on (TCP; port 0: any)");
   app.add_option("--runtime-dir", runtime_dir_flag,
                  "directory holding python/ryax_wrapper and node/runtime.js");
+  pid_t parent_flag = 0;
+  app.add_option("--parent-pid", parent_flag,
+                 "the pid of the process starting it: exit at once if it is gone");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -84,11 +87,16 @@ main(int argc, char** argv)
   ::signal(SIGPIPE, SIG_IGN);
   const int signal_fd = ::signalfd(-1, &signals, SFD_CLOEXEC);
   // Stop with whoever started us: a ryaxd killed with -9 leaves no orphan
-  // wrapper behind (the signal comes when the starting thread ends).
-  const pid_t parent = ::getppid();
+  // wrapper behind (the signal comes when the starting thread ends). A
+  // parent that died before prctl() sends nothing: then getppid() is no
+  // longer the pid ryaxd passed (--parent-pid). getppid() here, without it,
+  // would already name the new parent when ryaxd died before main().
+  const pid_t parent = parent_flag > 0 ? parent_flag : ::getppid();
   ::prctl(PR_SET_PDEATHSIG, SIGTERM);
   if (::getppid() != parent) {
-    ::kill(::getpid(), SIGTERM);
+    std::cerr << "ryax-wrapper: the process that started it (pid " << parent
+              << ") is gone: exiting\n";
+    return k_exit_error;
   }
 
   ryax::wrapper::Executor executor(runtime_dir);

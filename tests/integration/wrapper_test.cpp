@@ -4,11 +4,13 @@
 
 #include "tests/integration/wrapper_fixture.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -37,6 +39,26 @@ all_lines(const std::vector<app::LogLine>& logs)
 } // namespace
 
 TEST_SUITE_BEGIN("integration: wrapper");
+
+TEST_CASE("a wrapper whose starting process is already gone exits instead of staying behind")
+{
+  // ryaxd passes its pid; when ryaxd dies before the wrapper sets its death
+  // signal (a kill -9 while it starts replicas), the wrapper's parent is no
+  // longer that pid. The crash soak (tests/soak/crash.py) found such orphans.
+  const pid_t gone = ::fork();
+  if (gone == 0) {
+    ::_exit(0);
+  }
+  REQUIRE(gone > 0);
+  REQUIRE(::waitpid(gone, nullptr, 0) == gone);
+  TempDir dir;
+  const auto wrapper = run({ RYAX_WRAPPER_BIN, "--socket", dir / "w.sock", "--parent-pid",
+                             std::to_string(gone) },
+                           {}, {}, std::chrono::seconds(20));
+  CHECK(wrapper.exit_code == 1);
+  CHECK(wrapper.err.find("(pid " + std::to_string(gone) + ") is gone") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir / "w.sock"));
+}
 
 TEST_CASE("a processor gets typed inputs, None for an optional one, and runs in the given interpreter")
 {

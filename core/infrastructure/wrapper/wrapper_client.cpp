@@ -208,7 +208,10 @@ WrapperClient::start(const WrapperSettings& settings)
   fs::create_directories(settings.run_dir, ec);
   fs::remove(impl->socket, ec);
 
-  std::vector<std::string> args = {binary, "--socket", impl->socket};
+  // --parent-pid: a wrapper started just before this process dies exits
+  // instead of staying behind (its death signal is set too late).
+  std::vector<std::string> args = {binary, "--socket", impl->socket, "--parent-pid",
+                                   std::to_string(::getpid())};
   if (!settings.runtime_dir.empty()) {
     args.insert(args.end(), {"--runtime-dir", settings.runtime_dir});
   }

@@ -81,6 +81,22 @@ namespace fs = std::filesystem;
 
 namespace ryax::daemon {
 
+namespace {
+
+// The limits on users' YAML files that ryaxd.yaml sets.
+infra::yaml::YamlLimits
+yaml_limits(const infra::config::DaemonConfig& config)
+{
+  infra::yaml::YamlLimits limits;
+  limits.max_bytes = static_cast<std::size_t>(config.max_yaml_bytes.value);
+  limits.max_nodes = static_cast<std::size_t>(config.max_yaml_nodes.value);
+  limits.max_workflow_steps =
+    static_cast<std::size_t>(config.max_workflow_steps.value);
+  return limits;
+}
+
+} // namespace
+
 // The concrete adapters: the only place that names them.
 struct Adapters
 {
@@ -95,8 +111,10 @@ struct Adapters
       builds(db),
       build_logs(data_dir + "/builds"),
       bundles(data_dir + "/bundles"),
+      parser(yaml_limits(config)),
       workflows(db),
       workflow_files(data_dir + "/workflow-files"),
+      workflow_format(yaml_limits(config)),
       runs(db, box),
       run_logs(data_dir + "/run-logs"),
       run_files(std::move(files)),

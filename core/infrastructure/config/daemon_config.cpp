@@ -63,6 +63,20 @@ set_string(Setting<std::string>& setting, const YAML::Node& node,
   return {};
 }
 
+// A limit on user files: a whole number from `low` to `high`.
+Result<void>
+set_limit(Setting<std::int64_t>& setting, const YAML::Node& node,
+          const std::string& at, std::string_view key, std::int64_t low,
+          std::int64_t high)
+{
+  RYAX_TRY_ASSIGN(const auto value,
+                  read_integer(node, at, std::string(key), low, high,
+                               fmt::format("a whole number from {} to {}",
+                                           low, high)));
+  setting = {value, Origin::file};
+  return {};
+}
+
 const std::vector<FileKey>&
 file_keys()
 {
@@ -239,8 +253,12 @@ file_keys()
                                  at));
        }
        for (const auto& entry : n) {
-         const auto key = entry.first.as<std::string>();
          const auto here = where_of(at, entry.first);
+         if (!entry.first.IsScalar()) {
+           return fail(ErrorCode::invalid_argument,
+                       fmt::format("{}: run_retention: keys must be strings", here));
+         }
+         const auto key = entry.first.Scalar();
          if (key == "days") {
            double days = -1;
            if (!entry.second.IsScalar()
@@ -316,6 +334,21 @@ file_keys()
        c.max_unfinished_runs = {static_cast<int>(count), Origin::file};
        return {};
      }},
+    {"max_yaml_bytes",
+     [](DaemonConfig& c, const YAML::Node& n, const std::string& at) {
+       return set_limit(c.max_yaml_bytes, n, at, "max_yaml_bytes", 4096,
+                        std::int64_t{1} << 30);
+     }},
+    {"max_yaml_nodes",
+     [](DaemonConfig& c, const YAML::Node& n, const std::string& at) {
+       return set_limit(c.max_yaml_nodes, n, at, "max_yaml_nodes", 1000,
+                        100'000'000);
+     }},
+    {"max_workflow_steps",
+     [](DaemonConfig& c, const YAML::Node& n, const std::string& at) {
+       return set_limit(c.max_workflow_steps, n, at, "max_workflow_steps", 2,
+                        1'000'000);
+     }},
   };
   return keys;
 }
@@ -342,7 +375,11 @@ read_file(DaemonConfig& config, const std::string& path)
                 fmt::format("{}: expected a mapping of settings", where(path, root)));
   }
   for (const auto& entry : root) {
-    const auto key = entry.first.as<std::string>();
+    if (!entry.first.IsScalar()) { // as<std::string>() would throw
+      return fail(ErrorCode::invalid_argument,
+                  fmt::format("{}: keys must be strings", where(path, entry.first)));
+    }
+    const auto key = entry.first.Scalar();
     const auto& keys = file_keys();
     const auto it = std::find_if(keys.begin(), keys.end(),
                                  [&](const FileKey& k) { return k.name == key; });
@@ -432,6 +469,9 @@ load_daemon_config(const DaemonFlags& flags, const Environment& env)
   config.max_unfinished_runs.value = 10000;
   config.http_listen.value = "127.0.0.1:8080";
   config.http_max_body_bytes.value = 16 << 20;
+  config.max_yaml_bytes.value = 1 << 20;
+  config.max_yaml_nodes.value = 100'000;
+  config.max_workflow_steps.value = 1000;
   config.worker_timeout_seconds.value = 30;
   config.metrics.value = true;
 

@@ -74,6 +74,11 @@ struct DaemonConfig
   Setting<int> max_live_deployments;
   // Runs accepted and not finished, at most; 0 for no limit.
   Setting<int> max_unfinished_runs;
+  // What a workflow file or a ryax_metadata.yaml may hold (yaml::YamlLimits):
+  // bytes, YAML nodes with aliases expanded, steps of a workflow.
+  Setting<std::int64_t> max_yaml_bytes;
+  Setting<std::int64_t> max_yaml_nodes;
+  Setting<std::int64_t> max_workflow_steps;
   // Worker agent mode: the main daemon's TLS address ("HOST:PORT"; an
   // "https://" prefix is dropped), "" for a main daemon.
   Setting<std::string> join;

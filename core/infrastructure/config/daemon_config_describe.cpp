@@ -82,6 +82,9 @@ describe(const DaemonConfig& config)
   }
   line("max_live_deployments", config.max_live_deployments);
   line("max_unfinished_runs", config.max_unfinished_runs);
+  line("max_yaml_bytes", config.max_yaml_bytes);
+  line("max_yaml_nodes", config.max_yaml_nodes);
+  line("max_workflow_steps", config.max_workflow_steps);
   line("join", config.join);
   out += fmt::format("join_token: {}  # {}\n",
                      config.join_token.value.empty() ? "" : "(set)",

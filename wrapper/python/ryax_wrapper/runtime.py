@@ -18,6 +18,7 @@ import asyncio
 import importlib
 import inspect
 import json
+import math
 import os
 import platform
 import shutil
@@ -94,18 +95,44 @@ class Failure(Exception):
 _STRING_TYPES = ("string", "longstring", "password")
 
 
+# The spellings of a boolean everywhere in ryax (ryax --input, the HTTP API,
+# variables): man ryax(1).
+_BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+_INT64_MIN = -(2**63)
+_INT64_MAX = 2**63 - 1
+
+
+def _int64(value):
+    """An integer of ryax is 64-bit: a larger one is refused, never wrapped."""
+    if not _INT64_MIN <= value <= _INT64_MAX:
+        shown = str(value) if len(str(value)) <= 40 else f"an integer of {len(str(abs(value)))} digits"
+        raise InvalidValue(f"{shown} is outside 64-bit integers ({_INT64_MIN} to {_INT64_MAX})")
+    return value
+
+
+def _finite(value):
+    """A float of ryax is finite: NaN and infinities are refused."""
+    try:
+        number = float(value)
+    except OverflowError:
+        raise InvalidValue(f"an integer of {len(str(abs(value)))} digits is beyond a 64-bit float's range") from None
+    if not math.isfinite(number):
+        raise InvalidValue(f"{value!r} is not a finite number (NaN and infinities are refused)")
+    return number
+
+
 def _convert_input(spec, value):
     kind = spec["type"]
     if kind == "integer":
         if isinstance(value, bool):
             raise InvalidValue("expected an integer, got a boolean")
         if isinstance(value, int):
-            return value
+            return _int64(value)
         if isinstance(value, float) and value.is_integer():
-            return int(value)
+            return _int64(int(value))
         if isinstance(value, str):
             try:
-                return int(value.strip())
+                return _int64(int(value.strip()))
             except ValueError:
                 pass
         raise InvalidValue(f"expected an integer, got {value!r}")
@@ -113,19 +140,19 @@ def _convert_input(spec, value):
         if isinstance(value, bool):
             raise InvalidValue("expected a float, got a boolean")
         if isinstance(value, (int, float)):
-            return float(value)
+            return _finite(value)
         if isinstance(value, str):
             try:
-                return float(value.strip())
+                return _finite(float(value.strip()))
             except ValueError:
                 pass
         raise InvalidValue(f"expected a float, got {value!r}")
     if kind == "boolean":
         if isinstance(value, bool):
             return value
-        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-            return value.strip().lower() == "true"
-        raise InvalidValue(f"expected a boolean, got {value!r}")
+        if isinstance(value, str) and value.strip() in _BOOLEANS:
+            return _BOOLEANS[value.strip()]
+        raise InvalidValue(f"expected a boolean (true, yes, 1, false, no or 0), got {value!r}")
     if kind in _STRING_TYPES or kind == "enum":
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)
@@ -204,11 +231,11 @@ def _check_output(spec, value, workdir, destination):
     if kind == "integer":
         if isinstance(value, bool) or not isinstance(value, int):
             raise InvalidValue(f"expected an integer, got {type(value).__name__}")
-        return value
+        return _int64(value)
     if kind == "float":
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise InvalidValue(f"expected a float, got {type(value).__name__}")
-        return float(value)
+        return _finite(value)
     if kind == "boolean":
         if not isinstance(value, bool):
             raise InvalidValue(f"expected a boolean, got {type(value).__name__}")
@@ -223,7 +250,7 @@ def _check_output(spec, value, workdir, destination):
     if kind in ("file", "directory"):
         return _collect_path(spec["name"], kind, value, workdir, os.path.join(destination, spec["name"]))
     try:
-        json.dumps(value)
+        json.dumps(value, allow_nan=False)
     except (TypeError, ValueError):
         raise InvalidValue(f"{type(value).__name__} is not JSON-serialisable") from None
     return value
@@ -234,7 +261,7 @@ def check_output_set(action, values, workdir, destination):
         raise Failure("invalid_output", f"expected a dict of outputs, got {type(values).__name__}")
     if action.get("dynamic_outputs") and not action["outputs"]:
         try:
-            json.dumps(values)
+            json.dumps(values, allow_nan=False)
         except (TypeError, ValueError) as e:
             raise Failure("invalid_output", f"outputs are not JSON-serialisable: {e}") from None
         return values

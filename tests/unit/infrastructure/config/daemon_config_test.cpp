@@ -312,6 +312,16 @@ TEST_CASE("an unknown top-level key is refused with a suggestion")
 
 TEST_SUITE_END();
 
+TEST_CASE("a key that is not a string is refused with its line and not thrown")
+{
+  // Found by tests/fuzz/daemon_config.cpp: as<std::string>() of a sequence
+  // key threw out of load_daemon_config (ryaxd terminated).
+  const ConfigFile top("log_level: info\n[a, b]: 1\n");
+  CHECK(top.error() == top.file() + ":2:1: keys must be strings");
+  const ConfigFile nested("run_retention:\n  {days: 1}: 2\n");
+  CHECK(nested.error() == nested.file() + ":2:3: run_retention: keys must be strings");
+}
+
 TEST_CASE("listen takes any HOST:PORT (it is TLS), tls_cert and tls_key go "
           "together")
 {

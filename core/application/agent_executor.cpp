@@ -63,7 +63,7 @@ AgentExecutor::run(const std::string& execution_id,
     auto staged = m_staging.stage_inputs(execution_id, inputs, staging_dir);
     if (!staged) {
       m_staging.discard(execution_id, staging_dir);
-      return step_error("invalid_input", staged.error().message);
+      return file_error(staged.error(), "invalid_input");
     }
     local = std::move(*staged);
   }
@@ -100,7 +100,7 @@ AgentExecutor::run(const std::string& execution_id,
     m_staging, (*lease)->outputs_dir(execution_id), ended, held);
   m_files.release(held);
   if (!ingested) {
-    return step_error("invalid_output", ingested.error().message);
+    return file_error(ingested.error(), "invalid_output");
   }
   return ended;
 }

@@ -109,7 +109,7 @@ StepExecutor::run(const StepJob& job,
     auto local = copies ? m_staging.stage_inputs(id, job.inputs, staging_dir)
                         : Result<domain::Values>(job.inputs);
     if (!local) {
-      return step_error("invalid_input", local.error().message);
+      return file_error(local.error(), "invalid_input");
     }
     if (!job.running->attach(lease->get())) {
       return step_error("cancelled", "the run was cancelled");
@@ -161,7 +161,7 @@ StepExecutor::run(const StepJob& job,
     auto ingested =
       ingest_file_outputs(m_staging, (*lease)->outputs_dir(id), ended, execution.held);
     if (!ingested) {
-      return step_error("invalid_output", ingested.error().message);
+      return file_error(ingested.error(), "invalid_output");
     }
     return ended;
   }

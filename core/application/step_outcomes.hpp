@@ -19,6 +19,19 @@ step_error(std::string kind, std::string message)
   return domain::StepError{ std::move(kind), std::move(message), 0, {} };
 }
 
+// The step error of a file input or output that could not be staged or
+// stored: "storage_error" when the store failed (a full disk: unavailable,
+// or internal), which is not the user's fault, else `user_kind`
+// ("invalid_input", "invalid_output").
+inline domain::StepError
+file_error(const Error& error, std::string user_kind)
+{
+  const bool store = error.code == ErrorCode::unavailable
+                     || error.code == ErrorCode::internal;
+  return step_error(store ? "storage_error" : std::move(user_kind),
+                    error.message);
+}
+
 // Whether `values` hold a file or directory value.
 inline bool
 has_files(const domain::Values& values)

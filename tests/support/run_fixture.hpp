@@ -13,6 +13,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -192,6 +193,14 @@ test_actions()
         "        time.sleep(120)\n"
         "    with open(r['marker']) as f:\n"
         "        return {'attempts': len(f.read())}\n" } },
+    { "blob",
+      { "  - {name: mb, human_name: M, help: h, type: integer}\n",
+        "  - {name: f, human_name: F, help: h, type: file}\n",
+        "def handle(r):\n"
+        "    with open('blob.bin', 'wb') as f:\n"
+        "        for _ in range(r['mb']):\n"
+        "            f.write(b'x' * 1048576)\n"
+        "    return {'f': 'blob.bin'}\n" } },
     { "counter",
       { "  - {name: x, human_name: X, help: h, type: integer}\n"
         "  - {name: journal, human_name: J, help: h, type: string}\n",
@@ -226,17 +235,22 @@ sandbox_writable(const TempDir& dir)
 
 // A daemon with the test actions named in `actions` scanned and built, its
 // configuration file holding `config` and its environment changed by
-// `daemon_env`.
+// `daemon_env`; `before_start` gets the data dir (created) first.
 class RunFixture
 {
 public:
   explicit RunFixture(const std::vector<std::string>& actions,
                       const std::string& config = "",
-                      const EnvOverrides& daemon_env = {})
+                      const EnvOverrides& daemon_env = {},
+                      const std::function<void(const std::string&)>&
+                        before_start = {})
     : daemon(false)
   {
+    fs::create_directories(daemon.home());
+    if (before_start) {
+      before_start(daemon.home());
+    }
     if (!config.empty()) {
-      fs::create_directories(daemon.home());
       std::ofstream(daemon.home() + "/ryaxd.yaml") << config;
     }
     daemon.start({}, daemon_env);

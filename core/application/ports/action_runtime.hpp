@@ -38,6 +38,7 @@ enum class ExecutionErrorKind
   invalid_output,        // an output is missing or of the wrong type
   invalid_input,         // an input value does not match its type
   cancelled,             // cancel() or the caller went away
+  storage_error,         // the data dir could not hold it (a full disk)
 };
 
 // The snake_case spelling ("memory_limit_exceeded"), as on the wire.
@@ -129,6 +130,7 @@ public:
 inline constexpr std::string_view k_execution_error_kind_names[] = {
   "user_exception", "ryax_exception",  "timeout",       "memory_limit_exceeded",
   "runtime_crashed", "invalid_output", "invalid_input", "cancelled",
+  "storage_error",
 };
 
 inline std::string_view

@@ -111,6 +111,13 @@ private:
 std::unexpected<Error>
 io_failure(std::string_view what, const std::string& path)
 {
+  if (errno == ENOSPC || errno == EDQUOT) {
+    // The store's fault, not the file's: it may work once space is freed.
+    return fail(ErrorCode::unavailable,
+                fmt::format("cannot {} \"{}\": {} (free space in the data "
+                            "dir, e.g. with ryax runs rm)",
+                            what, path, std::strerror(errno)));
+  }
   return fail(
     ErrorCode::internal,
     fmt::format("cannot {} \"{}\": {}", what, path, std::strerror(errno)));

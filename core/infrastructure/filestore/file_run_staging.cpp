@@ -149,7 +149,10 @@ FileRunStaging::stage_inputs(const std::string& execution_id,
     fs::create_directories(dir, ec);
     auto path = m_files.materialize(*ref, dir.string());
     if (!path) {
-      return fail(ErrorCode::invalid_argument,
+      // A full disk stays unavailable: no fault of the input.
+      return fail(path.error().code == ErrorCode::unavailable
+                    ? ErrorCode::unavailable
+                    : ErrorCode::invalid_argument,
                   fmt::format("input \"{}\": {}", name, path.error().message));
     }
     value = domain::FileRef{ *path, ref->directory };
@@ -192,8 +195,11 @@ FileRunStaging::ingest_outputs(const std::string& outputs_dir,
     auto stored = ref->directory ? m_files.put_directory(ref->key, file_name)
                                  : m_files.put_file(ref->key, file_name);
     if (!stored) {
-      return refuse(
-        fmt::format("output \"{}\": {}", name, stored.error().message));
+      // A store that cannot take it (a full disk) is no fault of the file.
+      m_files.release(stored_keys);
+      return fail(stored.error().code,
+                  fmt::format("output \"{}\": {}", name,
+                              stored.error().message));
     }
     stored_keys.push_back(stored->key);
     value = std::move(*stored);

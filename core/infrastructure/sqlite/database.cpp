@@ -50,8 +50,15 @@ peek_schema_version(const std::string& path)
 Database::Database(const std::string& path, int schema_version)
   : m_path(path),
     m_db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX),
-    m_schema_version(schema_version)
+    m_schema_version(schema_version),
+    m_reserve(path)
 {
+}
+
+bool
+Database::disk_full(const SQLite::Exception& e)
+{
+  return (e.getErrorCode() & 0xff) == SQLITE_FULL;
 }
 
 Result<std::unique_ptr<Database>>
@@ -88,6 +95,10 @@ Database::open(const std::string& path)
                      migration.version, migration.description);
     }
     db->m_schema_version = latest;
+    if (!db->m_reserve.keep()) {
+      app::log::warn("no room for the space reserve {} (the disk is full?)",
+                     db->m_reserve.path());
+    }
     return db;
   } catch (const SQLite::Exception& e) {
     if (e.getErrorCode() == SQLITE_NOTADB) {

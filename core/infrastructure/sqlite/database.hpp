@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/domain/error.hpp"
+#include "core/infrastructure/sqlite/space_reserve.hpp"
 
 #include <SQLiteCpp/Database.h>
 
@@ -52,6 +53,14 @@ public:
   // The file path.
   const std::string& path() const { return m_path; }
 
+  // Run `body` as locked() does; when the disk is full, release the space
+  // reserve and run it once more (for deletions, which free space), then
+  // keep a reserve again if there is room.
+  template<typename Body> auto locked_freeing(Body&& body) -> decltype(body());
+
+  // Whether `e` says the disk is full.
+  static bool disk_full(const SQLite::Exception& e);
+
   // `e` as an error naming the database: a full disk, an I/O error, a
   // read-only file or a lock held too long are unavailable (the request
   // may succeed later: say what to do), anything else internal.
@@ -64,6 +73,7 @@ private:
   SQLite::Database m_db;
   std::mutex m_mutex;
   int m_schema_version;
+  SpaceReserve m_reserve;
 };
 
 // --- Inline implementations ---
@@ -77,6 +87,26 @@ Database::locked(Body&& body) -> decltype(body())
     return body();
   } catch (const SQLite::Exception& e) {
     return std::unexpected(error_of(e));
+  }
+}
+
+template<typename Body>
+auto
+Database::locked_freeing(Body&& body) -> decltype(body())
+{
+  std::lock_guard lock(m_mutex);
+  for (int attempt = 0;; ++attempt) {
+    try {
+      auto result = body();
+      if (attempt > 0) {
+        m_reserve.keep();
+      }
+      return result;
+    } catch (const SQLite::Exception& e) {
+      if (attempt > 0 || !disk_full(e) || !m_reserve.release()) {
+        return std::unexpected(error_of(e));
+      }
+    }
   }
 }
 

@@ -364,7 +364,9 @@ SqliteRunStore::list(const app::RunFilter& filter)
 Result<std::vector<std::string>>
 SqliteRunStore::remove(const std::string& id)
 {
-  return m_database.locked([&]() -> Result<std::vector<std::string>> {
+  // Removing runs is how users free space: on a full disk it may use the
+  // space reserve.
+  return m_database.locked_freeing([&]() -> Result<std::vector<std::string>> {
     auto& c = m_database.connection();
     SQLite::Transaction tx(c);
     SQLite::Statement unshared(

@@ -15,6 +15,7 @@ execution before its result.
 """
 
 import asyncio
+import errno
 import importlib
 import inspect
 import json
@@ -198,6 +199,28 @@ def _inside(path, root):
     return path == root or path.startswith(root + os.sep)
 
 
+def _stored(name, value, copy):
+    """Run copy(); a full disk is the data dir's fault, not the code's."""
+    try:
+        copy()
+    except OSError as e:
+        if e.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise Failure(
+                "storage_error",
+                f'output "{name}": cannot collect "{value}": no space left on the '
+                "data dir's device (free space, e.g. with ryax runs rm)",
+            ) from None
+        raise
+
+
+def _link_or_copy(source, target):
+    """A hard link (no copy, no space) where the file system allows it."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
 def _collect_path(name, kind, value, workdir, destination):
     if not isinstance(value, (str, os.PathLike)):
         raise InvalidValue(f"expected a path, got {type(value).__name__}")
@@ -211,7 +234,7 @@ def _collect_path(name, kind, value, workdir, destination):
             raise InvalidValue(f'"{value}" is not a file')
         os.makedirs(destination, exist_ok=True)
         target = os.path.join(destination, os.path.basename(real))
-        shutil.copyfile(real, target)
+        _stored(name, value, lambda: _link_or_copy(real, target))
         return target
     if not os.path.isdir(real):
         raise InvalidValue(f'"{value}" is not a directory')
@@ -222,7 +245,7 @@ def _collect_path(name, kind, value, workdir, destination):
                 raise InvalidValue(f'"{os.path.relpath(full, real)}" links outside the working directory')
     target = os.path.join(destination, os.path.basename(real) or name)
     os.makedirs(destination, exist_ok=True)
-    shutil.copytree(real, target)
+    _stored(name, value, lambda: shutil.copytree(real, target, copy_function=_link_or_copy))
     return target
 
 

@@ -64,6 +64,10 @@ runtime_environment(const std::string& python_path, const std::string& action_di
   return infra::process::to_environ_strings(env);
 }
 
+// The most a step's outputs may take as JSON: a frame, less room for the
+// envelope of the reply to ryaxd.
+constexpr std::size_t k_max_output_bytes = infra::wrapper::k_max_frame_bytes - (1u << 20);
+
 ErrorInfo
 error_from_frame(const json& frame, const std::vector<std::string>& secrets)
 {
@@ -276,7 +280,8 @@ Executor::pump(std::optional<std::chrono::steady_clock::time_point> deadline,
       while (true) {
         auto payload = decoder.next();
         if (!payload) {
-          return {PumpEnd::crashed, {}};
+          drain_pipes(sink, secrets, false);
+          return {PumpEnd::too_large, {}};
         }
         if (!payload->has_value()) {
           break;
@@ -326,7 +331,7 @@ ErrorInfo
 Executor::end_abnormally(PumpEnd end, std::int64_t oom_before)
 {
   ErrorInfo error;
-  if (end == PumpEnd::timeout || end == PumpEnd::cancelled) {
+  if (end == PumpEnd::timeout || end == PumpEnd::cancelled || end == PumpEnd::too_large) {
     m_process->kill();
   }
   auto status = m_process->wait(std::chrono::seconds(2));
@@ -341,6 +346,11 @@ Executor::end_abnormally(PumpEnd end, std::int64_t oom_before)
   } else if (end == PumpEnd::cancelled) {
     error.kind = "cancelled";
     error.message = "the execution was cancelled";
+  } else if (end == PumpEnd::too_large) {
+    error.kind = "invalid_output";
+    error.message = "the outputs are larger than the "
+                    + std::to_string(k_max_output_bytes >> 20)
+                    + " MiB a step's values may hold: return large data as a file output";
   } else {
     const auto oom_after = m_limits->oom_kills();
     const bool cgroup = m_limits->mechanism() == infra::wrapper::LimitMechanism::cgroup_v1
@@ -489,6 +499,15 @@ Executor::execute(const std::string& execution_id, const std::string& inputs_jso
     if (result.frame.value("ev", "") == "result") {
       outcome.outputs_json = result.frame["outputs"].dump();
       outcome.fan_out = result.frame.value("list", false);
+      // The reply to ryaxd is a frame too, with room for its envelope.
+      if (const auto size = outcome.outputs_json->size(); size > k_max_output_bytes) {
+        outcome.outputs_json.reset();
+        outcome.error = ErrorInfo{"invalid_output",
+                                  "the outputs take " + std::to_string(size >> 20)
+                                    + " MiB, more than the " + std::to_string(k_max_output_bytes >> 20)
+                                    + " MiB a step's values may hold: return large data as a file output",
+                                  0, ""};
+      }
     } else {
       outcome.error = error_from_frame(result.frame, secrets);
     }

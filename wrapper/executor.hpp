@@ -147,7 +147,8 @@ private:
     final_frame,
     timeout,
     cancelled,
-    crashed
+    crashed,
+    too_large // the runtime sent a frame over k_max_frame_bytes
   };
   struct PumpResult
   {

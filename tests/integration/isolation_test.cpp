@@ -165,4 +165,23 @@ TEST_SUITE("integration: isolation of user code")
     CHECK(shown.out.find("  retried: attempt 1 was lost: ")
           != std::string::npos);
   }
+
+  TEST_CASE("outputs over the wrapper's frame limit fail the step once with "
+            "the limit and what to do, and are not retried")
+  {
+    RunFixture f({ "big" });
+    f.deploy("big", "    - {name: mb, type: integer}\n",
+             "  - {id: b, from: big, inputs_values: {mb: \"{{ start.mb }}\"}}\n");
+    auto run = f.daemon.ryax(
+      { "run", "big", "--input", "mb=70", "--wait", "-o", "json" });
+    const auto doc = json::parse(run.out);
+    INFO(doc.dump(1).substr(0, 2000));
+    CHECK(doc["state"] == "error");
+    CHECK(doc["steps"][0]["attempt"] == 1);
+    CHECK(doc["error"]["kind"] == "invalid_output");
+    const auto message = doc["error"]["message"].get<std::string>();
+    CHECK(message.find("more than the 63 MiB a step's values may hold")
+          != std::string::npos);
+    CHECK(message.find("as a file output") != std::string::npos);
+  }
 }

@@ -201,6 +201,11 @@ test_actions()
         "        for _ in range(r['mb']):\n"
         "            f.write(b'x' * 1048576)\n"
         "    return {'f': 'blob.bin'}\n" } },
+    { "big",
+      { "  - {name: mb, human_name: M, help: h, type: integer}\n",
+        "  - {name: s, human_name: S, help: h, type: string}\n",
+        "def handle(r):\n"
+        "    return {'s': 'x' * (r['mb'] * 1048576)}\n" } },
     { "counter",
       { "  - {name: x, human_name: X, help: h, type: integer}\n"
         "  - {name: journal, human_name: J, help: h, type: string}\n",

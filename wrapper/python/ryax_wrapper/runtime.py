@@ -70,7 +70,37 @@ class Channel:
     def send(self, message):
         _flush_user_streams()
         payload = _ENCODER.encode(message).encode()
+        if len(payload) > _MAX_FRAME:
+            raise FrameTooLarge(len(payload))
         self.sock.sendall(_HEADER.pack(len(payload)) + payload)
+
+
+# The largest frame ryax-wrapper reads (k_max_frame_bytes), less room for
+# the envelope of its reply to ryaxd.
+_MAX_FRAME = 63 * 1024 * 1024
+
+
+class FrameTooLarge(Exception):
+    """A message larger than the wrapper reads."""
+
+
+def _too_large_error(outputs, size):
+    """The invalid_output error of outputs that do not fit in a frame."""
+    sizes = {}
+    for output_set in outputs:
+        for name, value in output_set.items():
+            sizes[name] = sizes.get(name, 0) + len(_ENCODER.encode(value))
+    largest = sorted(sizes, key=sizes.get, reverse=True)[:3]
+    shown = ", ".join(f'"{n}" {sizes[n] / 1048576:.1f} MiB' for n in largest)
+    return {
+        "ev": "error",
+        "kind": "invalid_output",
+        "message": f"the outputs take {size / 1048576:.1f} MiB, more than the "
+        f"{_MAX_FRAME >> 20} MiB a step's values may hold (largest: {shown}): "
+        "return large data as a file output",
+        "code": 0,
+        "traceback": "",
+    }
 
 
 def _flush_user_streams():
@@ -405,7 +435,11 @@ class Runtime:
         finally:
             os.chdir(self.home)
             os.environ["HOME"] = self.replica_home
-        self.channel.send(reply)
+        try:
+            self.channel.send(reply)
+        except FrameTooLarge as e:
+            error = _too_large_error(reply.get("outputs", []), e.args[0])
+            self.channel.send({**error, "handler_ns": handler_ns})
 
     def source(self, message):
         service = SourceService(self, message["workdir"], message["outdir"])

@@ -15,7 +15,7 @@ sandbox_argv(const SandboxSettings& settings, const std::string& work_root)
   std::vector<std::string> argv = {
     settings.bwrap, "--die-with-parent", "--unshare-user", "--unshare-pid",
     "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-    "--uid", "65534", "--gid", "65534", "--hostname", "ryax-sandbox",
+    "--uid", "65534", "--gid", "65534",
     "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
     "--tmpfs", "/tmp"};
   if (!settings.network) {

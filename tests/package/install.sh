@@ -130,7 +130,11 @@ chroot "$root" env XDG_RUNTIME_DIR=/tmp systemd-analyze --user verify --man=no \
 say "units verified"
 
 # 6. ryaxd as the unit starts it (no systemd here: its directories by hand),
-# on a free HTTP port (this root shares the host's network).
+# on a free HTTP port (this root shares the host's network). A chroot cannot
+# make user namespaces (the kernel refuses them to a chrooted process), so
+# bubblewrap cannot run here: the quickstart runs with site.sandbox none
+# (the sandbox has tests of its own: tests/integration/isolation_test.cpp).
+printf '\nsite: {sandbox: none}\n' >>"$root/etc/ryax/ryaxd.yaml"
 chroot "$root" install -d -o ryax -g ryax -m 0755 /run/ryax
 as_ryax=(chroot --userspec=ryax:ryax "$root" env -i PATH=/usr/bin:/bin HOME=/var/lib/ryax
   LANG=C.UTF-8 RYAX_SOCKET=/run/ryax/ryaxd.sock RYAX_NO_AUTOSTART=1)

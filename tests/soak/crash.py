@@ -282,7 +282,7 @@ def soak(daemon, args, rng, journal):
     # (kill number, done steps then, journal counts then)
     snapshots = []
     integrity = []
-    orphans = 0
+    orphans = []  # "kill N: pid: command line" of each
     submitters = Submitters(daemon, args.runs, args.clients, args.backlog, journal)
     t0 = time.monotonic()
     for t in submitters.threads:
@@ -316,7 +316,7 @@ def soak(daemon, args, rng, journal):
             time.sleep(rng.uniform(0, 0.3))
             how = f"after {submitters.acknowledged()} runs"
         left = daemon.kill9()
-        orphans += len(left)
+        orphans += [f"kill {k + 1}: {line}" for line in left]
         with daemon.connect(read_only=False) as db:
             check = "\n".join(r[0] for r in db.execute("PRAGMA integrity_check"))
         runs, done = read_runs(daemon)
@@ -381,7 +381,7 @@ def soak(daemon, args, rng, journal):
         f"integrity checks {len(integrity)} ({len(bad_integrity)} not ok), not final "
         f"{len(going)}, final but not done {len(not_done)}")
     say(f"executions {sum(counts.values())} for {len(done)} steps done: {extra} interrupted "
-        f"steps ran again (at-least-once)" + (f"; {orphans} processes outlived ryaxd"
+        f"steps ran again (at-least-once)" + (f"; {len(orphans)} processes outlived ryaxd"
                                               if orphans else ""))
     say(f"load with kills {load_time:.1f} s, then all runs final in {settle_time:.1f} s")
 
@@ -399,6 +399,7 @@ def soak(daemon, args, rng, journal):
     report("steps done that never ran (the journal misses them)", never_ran)
     report("integrity_check not ok", bad_integrity)
     report("submissions failing otherwise than unavailable (exit 7)", submitters.odd)
+    report("processes that outlived a killed ryaxd by 15 s (orphans)", orphans)
     if len(submitters.acked) < args.runs:
         failures.append(f"only {len(submitters.acked)} of {args.runs} runs acknowledged")
     if failures:

@@ -104,6 +104,15 @@ def descendants(pid):
     return found
 
 
+def mentioning(root):
+    """Live processes whose command line names ROOT (not this one)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) != os.getpid() and str(root) in cmdline(int(entry)):
+            found.append(int(entry))
+    return found
+
+
 def alive(pid):
     try:
         with open(f"/proc/{pid}/stat") as f:
@@ -216,22 +225,24 @@ class Daemon:
 
     def kill9(self, grace=15):
         """kill -9 ryaxd, reap it, and wait for what it had started (its
-        wrappers die with it: PR_SET_PDEATHSIG). Returns the pids still alive
-        after GRACE seconds, killed then."""
-        under = descendants(self.proc.pid)
+        wrappers die with it: PR_SET_PDEATHSIG). Returns "pid N: command
+        line" of each process still alive after GRACE seconds, killed then."""
+        under = set(descendants(self.proc.pid))
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait()
+        # Also what it started after the scan: whatever names this dir.
+        under.update(mentioning(self.root))
         deadline = time.monotonic() + grace
         while time.monotonic() < deadline and any(alive(p) for p in under):
             time.sleep(0.02)
-        left = [p for p in under if alive(p)]
-        for p in left:
-            say(f"  still alive {grace} s after ryaxd was killed: pid {p}: {cmdline(p)}")
+        left = {p: cmdline(p) for p in sorted(under) if alive(p)}
+        for p, line in left.items():
+            say(f"  still alive {grace} s after ryaxd was killed: pid {p}: {line}")
             try:
                 os.kill(p, signal.SIGKILL)
             except OSError:
                 pass
-        return left
+        return [f"pid {p}: {line}" for p, line in left.items()]
 
     def stop(self, timeout=60):
         """SIGTERM and the exit code; None if it did not exit in TIMEOUT s

@@ -64,8 +64,7 @@ runtime_environment(const std::string& python_path, const std::string& action_di
   return infra::process::to_environ_strings(env);
 }
 
-// The most a step's outputs may take as JSON: a frame, less room for the
-// envelope of the reply to ryaxd.
+// The most a step's outputs may take as JSON: a frame, less its envelope.
 constexpr std::size_t k_max_output_bytes = infra::wrapper::k_max_frame_bytes - (1u << 20);
 
 ErrorInfo
@@ -155,7 +154,10 @@ Executor::start_runtime()
   m_stderr_open = true;
 
   RuntimeCommand command;
-  command.argv = sandbox_argv(m_settings.sandbox, m_settings.work_root);
+  // The runtime's files are shown too (they may be where it hides: /tmp).
+  auto sandbox = m_settings.sandbox;
+  sandbox.read_only.push_back(m_runtime_dir);
+  command.argv = sandbox_argv(sandbox, m_settings.work_root);
   command.exit_code_holds_signal = !command.argv.empty();
   if (m_metadata.type == domain::ActionType::nodejs) {
     command.argv.insert(command.argv.end(),

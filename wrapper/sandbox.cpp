@@ -21,6 +21,11 @@ sandbox_argv(const SandboxSettings& settings, const std::string& work_root)
   if (!settings.network) {
     argv.emplace_back("--unshare-net");
   }
+  // Writable directories first: one that holds the data dir must not show
+  // it again.
+  for (const auto& path : settings.writable) {
+    argv.insert(argv.end(), {"--bind", path, path});
+  }
   for (const auto& path : settings.hide) {
     std::error_code ec;
     const auto status = fs::status(path, ec);
@@ -35,9 +40,6 @@ sandbox_argv(const SandboxSettings& settings, const std::string& work_root)
   }
   for (const auto& path : settings.read_only) {
     argv.insert(argv.end(), {"--ro-bind", path, path});
-  }
-  for (const auto& path : settings.writable) {
-    argv.insert(argv.end(), {"--bind", path, path});
   }
   argv.insert(argv.end(), {"--bind", work_root, work_root});
   argv.emplace_back("--");

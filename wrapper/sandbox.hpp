@@ -21,8 +21,10 @@ struct SandboxSettings
 // with it: bwrap --die-with-parent), IPC and UTS namespaces, the network
 // namespace of its own unless `settings.network`; the whole system
 // read-only, a private /tmp, /dev and /proc of its own; each `hide`
-// directory an empty tmpfs and each hidden file /dev/null; then the
-// `read_only` paths, and the `writable` ones and `work_root` read-write.
+// `writable` directory read-write, then each `hide` directory an empty tmpfs
+// and each hidden file /dev/null (so a writable directory holding the data
+// dir does not show it); then the `read_only` paths, and `work_root`
+// read-write.
 // Empty when settings.bwrap is empty.
 std::vector<std::string> sandbox_argv(const SandboxSettings& settings,
                                       const std::string& work_root);

@@ -107,9 +107,11 @@ wait_for 20 ryax_main daemon status || fail "the main daemon did not start"
 
 start_worker() { # NAME NS COST PERFORMANCE [TOKEN]
   local name=$1 ns=$2 dir=$work/${1#worker-}
+  mkdir -p "$work/journal.d"
   if [ ! -f "$dir/ryaxd.yaml" ]; then
     cat >"$dir/ryaxd.yaml" <<YAML
 site:
+  sandbox_writable: [$work/journal.d]
   node_pools:
   - {name: default, cpu: 2, memory: 4G, objectiveScores: {cost: $3, energy: 50, performance: $4}}
 $store
@@ -140,7 +142,9 @@ ryax_main site list
 
 step "actions"
 mkdir -p "$work/actions"
-journal=$work/journal
+# Written by the actions, in their sandbox (site.sandbox_writable).
+mkdir -p "$work/journal.d"
+journal=$work/journal.d/journal
 : >"$journal"
 action() { # ID INPUTS OUTPUTS HANDLER
   mkdir -p "$work/actions/$1"

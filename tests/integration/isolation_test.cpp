@@ -99,6 +99,25 @@ TEST_SUITE("integration: isolation of user code")
     CHECK(report["links"].size() > 1);
   }
 
+  TEST_CASE("a sandbox_writable directory that holds the data dir does not "
+            "show it")
+  {
+    if (!bwrap_installed()) {
+      MESSAGE("skipped: bubblewrap (bwrap) is not installed");
+      return;
+    }
+    RunFixture f({ "probe" }, "", {}, [](const std::string& home) {
+      std::ofstream(home + "/ryaxd.yaml")
+        << "site:\n  sandbox_writable: ["
+        << fs::path(home).parent_path().string() << "]\n";
+    });
+    const auto home = f.daemon.home();
+    const auto report = probe(f, { home + "/ryax.db", home + "/secret.key" });
+    INFO(report.dump(1));
+    CHECK(report["read"][home + "/ryax.db"] == false);
+    CHECK(report["read"][home + "/secret.key"] == false);
+  }
+
   TEST_CASE("site network false leaves the sandbox a loopback only")
   {
     if (!bwrap_installed()) {

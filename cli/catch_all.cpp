@@ -1,6 +1,7 @@
 #include "cli/catch_all.hpp"
 
 #include "cli/exit_code.hpp"
+#include "cli/output/printable.hpp"
 
 #include <algorithm>
 #include <exception>
@@ -15,7 +16,7 @@ int
 report(std::ostream& err, std::string what)
 {
   std::replace(what.begin(), what.end(), '\n', ' '); // one line
-  err << "ryax: error: " << what << std::endl;
+  err << "ryax: error: " << output::printable(what) << std::endl;
   return k_exit_internal;
 }
 

@@ -3,6 +3,7 @@
 #include "cli/exit_code.hpp"
 #include "cli/output/jq_filter.hpp"
 #include "cli/output/output.hpp"
+#include "cli/output/printable.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -98,7 +99,7 @@ Context::progress() const
 void
 Context::fail(const Error& error)
 {
-  std::cerr << "ryax: error: " << error.message << std::endl;
+  std::cerr << "ryax: error: " << output::printable_text(error.message) << std::endl;
   exit_code = to_exit_code(error.code);
 }
 

@@ -9,6 +9,7 @@
 #include "cli/exit_code.hpp"
 #include "cli/output/json_fields.hpp"
 #include "cli/output/output.hpp"
+#include "cli/output/printable.hpp"
 
 #include "ryax/v1/run.grpc.pb.h"
 #include <algorithm>
@@ -114,7 +115,7 @@ run_start(Context& ctx, const RunOptions& o)
       print_results(out, output::field(doc, "results"));
     });
     if (run.state() != "done") {
-      std::cerr << "ryax: error: " << failure_text(run) << std::endl;
+      std::cerr << "ryax: error: " << output::printable(failure_text(run)) << std::endl;
       return k_exit_run_failed;
     }
     if (!ctx.quiet && ctx.for_people()) {

@@ -1,6 +1,7 @@
 // `ryax runs list|show|results|cancel|rm` and `ryax logs`.
 
 #include "cli/commands/run_inspect.hpp"
+#include "cli/output/printable.hpp"
 
 #include "cli/commands/common.hpp"
 #include "cli/commands/run_files.hpp"
@@ -193,7 +194,7 @@ run_remove(Context& ctx, const RunsOptions& o)
       if (!reply) {
         // The others are still removed; the exit code is the last failure's.
         if (failed) {
-          std::cerr << "ryax: error: " << failed->message << "\n";
+          std::cerr << "ryax: error: " << output::printable_text(failed->message) << "\n";
         }
         failed = reply.error();
         continue;

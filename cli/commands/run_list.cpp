@@ -1,6 +1,7 @@
 // `ryax runs list [-w]` and `ryax runs show --watch`.
 
 #include "cli/commands/run_list.hpp"
+#include "cli/output/printable.hpp"
 
 #include "cli/commands/common.hpp"
 #include "cli/commands/run_render.hpp"
@@ -214,7 +215,9 @@ watch_run(Context& ctx, const Client& client, const v1::GetRunRequest& request)
         std::cout << "\n";
       }
       first = false;
-      print_run(std::cout, run, doc, now_ms(), ctx.color());
+      output::print_safely(std::cout, [&](std::ostream& out) {
+        print_run(out, run, doc, now_ms(), ctx.color());
+      });
       std::cout.flush();
     }
     const auto status = reader->Finish();

@@ -9,6 +9,7 @@
 #include "cli/commands/workflow_render.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/output/output.hpp"
+#include "cli/output/printable.hpp"
 #include "core/infrastructure/files/containment.hpp"
 #include "core/infrastructure/files/read_file.hpp"
 #include "core/infrastructure/yaml/workflow_parser.hpp"
@@ -343,7 +344,9 @@ run_show(Context& ctx, const WorkflowOptions& o)
           output::print_document(ctx, doc);
         } else {
           std::cout << (redraw ? "\033[H\033[2J" : first ? "" : "\n");
-          print_workflow(std::cout, workflow, doc);
+          output::print_safely(std::cout, [&](std::ostream& out) {
+            print_workflow(out, workflow, doc);
+          });
           std::cout.flush();
         }
       }

@@ -3,6 +3,7 @@
 #include "cli/exit_code.hpp"
 #include "cli/output/jq_filter.hpp"
 #include "cli/output/json_fields.hpp"
+#include "cli/output/printable.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -12,6 +13,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <sstream>
 
 namespace ryax::cli::output {
 
@@ -118,8 +120,10 @@ table_style_of(const Context& ctx)
   return style;
 }
 
+namespace {
+
 std::vector<std::string>
-table_lines(const Table& table, bool color)
+shown_lines(const Table& table, bool color)
 {
   constexpr std::size_t k_narrowest = 8;
   const auto columns = table.headers.size();
@@ -168,12 +172,65 @@ table_lines(const Table& table, bool color)
   return lines;
 }
 
+} // namespace
+
+std::vector<std::string>
+table_lines(const Table& table, bool color)
+{
+  // Cells as they show: one line each, no control characters.
+  Table shown{ {}, {} };
+  for (const auto& header : table.headers) {
+    shown.headers.push_back(printable(header));
+  }
+  for (const auto& row : table.rows) {
+    auto& cells = shown.rows.emplace_back();
+    for (const auto& cell : row) {
+      cells.push_back(printable(cell));
+    }
+  }
+  return shown_lines(shown, color);
+}
+
 void
 print_table(std::ostream& out, const Table& table, bool color)
 {
   for (const auto& line : table_lines(table, color)) {
     out << line << "\n";
   }
+}
+
+namespace {
+
+// The bold header's escapes, the only ones a table writes itself.
+constexpr std::string_view k_bold = "\033[1m";
+constexpr std::string_view k_plain = "\033[0m";
+
+} // namespace
+
+std::string
+terminal_safe(std::string_view text)
+{
+  std::string out;
+  while (!text.empty()) {
+    const auto bold = text.find(k_bold);
+    const auto plain = text.find(k_plain);
+    const auto at = std::min(bold, plain);
+    out += printable_text(text.substr(0, at));
+    if (at == std::string_view::npos) {
+      break;
+    }
+    out += at == bold ? k_bold : k_plain;
+    text.remove_prefix(at + (at == bold ? k_bold : k_plain).size());
+  }
+  return out;
+}
+
+void
+print_safely(std::ostream& out, const std::function<void(std::ostream&)>& print)
+{
+  std::ostringstream text;
+  print(text);
+  out << terminal_safe(text.str());
 }
 
 namespace {
@@ -200,8 +257,8 @@ print_document(const Context& ctx, const nlohmann::json& doc)
     const auto lines = run_jq(ctx.jq_expression(), doc);
     if (!lines) {
       std::cout.flush();
-      std::cerr << "ryax: error: -o jq=" << ctx.jq_expression() << ": "
-                << lines.error().message << std::endl;
+      std::cerr << "ryax: error: -o jq=" << printable(ctx.jq_expression())
+                << ": " << printable_text(lines.error().message) << std::endl;
       g_failure = k_exit_invalid;
       break;
     }
@@ -237,11 +294,12 @@ print_fields(std::ostream& out,
 {
   std::size_t width = 0;
   for (const auto& field : fields) {
-    width = std::max(width, field.first.size());
+    width = std::max(width, display_width(printable(field.first)));
   }
   for (const auto& [key, value] : fields) {
-    out << key << ":" << std::string(width - key.size() + 1, ' ') << value
-        << "\n";
+    const auto shown = printable(key);
+    out << shown << ":" << std::string(width - display_width(shown) + 1, ' ')
+        << printable(value) << "\n";
   }
 }
 
@@ -268,7 +326,7 @@ emit(const Context& ctx, const nlohmann::json& doc,
     break;
   case OutputFormat::table:
   case OutputFormat::wide:
-    as_table(std::cout);
+    print_safely(std::cout, as_table);
     break;
   }
   std::cout.flush();

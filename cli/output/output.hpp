@@ -7,6 +7,7 @@
 #include <functional>
 #include <iosfwd>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -33,7 +34,7 @@ void set_table_style(TableStyle style);
 // stdout is a terminal and the format is table, not wide.
 TableStyle table_style_of(const Context& ctx);
 
-// The lines of `table`: columns padded to their widest cell (in
+// The lines of `table`, its cells through printable(): columns padded to their widest cell (in
 // characters), shortened with "…" to fit the style's width when it has one
 // (the widest columns first, the first column never, none below 8); the
 // header line first (bold when `color`), unless the style leaves it out.
@@ -41,6 +42,15 @@ std::vector<std::string> table_lines(const Table& table, bool color);
 
 // Print table_lines(table, color).
 void print_table(std::ostream& out, const Table& table, bool color);
+
+// Text for people made safe for a terminal: printable_text() of it (control
+// characters escaped, newlines and tabs kept, invalid UTF-8 replaced) but
+// for the bold and plain escapes of table headers ("\033[1m", "\033[0m").
+std::string terminal_safe(std::string_view text);
+
+// Call `print` on a buffer, then print terminal_safe() of what it wrote on
+// `out`: what a command prints for people (emit does it for its tables).
+void print_safely(std::ostream& out, const std::function<void(std::ostream&)>& print);
 
 // -o jq=EXPR failed on a document (its error printed): the exit code ryax
 // ends with, 0 when nothing failed.
@@ -54,7 +64,8 @@ void print_document(const Context& ctx, const nlohmann::json& doc);
 // "key"; "" when it has none.
 std::string name_of(const nlohmann::json& doc);
 
-// Print "key: value" lines aligned on the colon, for `show` commands.
+// Print "key: value" lines aligned on the colon, for `show` commands; keys
+// and values through printable() (one line each).
 void print_fields(std::ostream& out,
                   const std::vector<std::pair<std::string, std::string>>& fields);
 

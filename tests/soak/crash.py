@@ -264,15 +264,7 @@ def main():
     finally:
         daemon.stop()
     say(f"time: {time.monotonic() - started:.1f} s")
-    if failures:
-        say(f"FAILED (seed {seed}, dir kept: {root}):")
-        for f in failures:
-            say(f"  - {f}")
-        return 1
-    if not args.keep:
-        shutil.rmtree(root, ignore_errors=True)
-    say("ok")
-    return 0
+    return soak_lib.finish(failures, seed, root, args.keep)
 
 
 def soak(daemon, args, rng, journal):

@@ -239,15 +239,7 @@ def main():
         say(f"ok: the watchdog caught the frozen daemon ({watchdog.fired})")
         shutil.rmtree(root, ignore_errors=True)
         return 0
-    if failures:
-        say(f"FAILED (seed {seed}, dir kept: {root}):")
-        for f in failures:
-            say(f"  - {f}")
-        return 1
-    if not args.keep:
-        shutil.rmtree(root, ignore_errors=True)
-    say("ok")
-    return 0
+    return soak_lib.finish(failures, seed, root, args.keep)
 
 
 def load(daemon, args, seed, root):

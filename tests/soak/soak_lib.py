@@ -385,3 +385,17 @@ def machine():
 
 def dump_json(value):
     return json.dumps(value, indent=1, sort_keys=True)
+
+
+def finish(failures, seed, root, keep):
+    """The exit status of a soak: its failures listed (the dir kept), else
+    ok (the dir removed unless `keep`)."""
+    if failures:
+        say(f"FAILED (seed {seed}, dir kept: {root}):")
+        for f in failures:
+            say(f"  - {f}")
+        return 1
+    if not keep:
+        shutil.rmtree(root, ignore_errors=True)
+    say("ok")
+    return 0

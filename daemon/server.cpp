@@ -1,7 +1,7 @@
 #include "daemon/server.hpp"
 
 #include "daemon/run_files.hpp"
-#include "daemon/wrapper_settings.hpp"
+#include "daemon/adapter_settings.hpp"
 
 #include "core/application/action_service.hpp"
 #include "core/application/build_service.hpp"
@@ -80,22 +80,6 @@
 namespace fs = std::filesystem;
 
 namespace ryax::daemon {
-
-namespace {
-
-// The limits on users' YAML files that ryaxd.yaml sets.
-infra::yaml::YamlLimits
-yaml_limits(const infra::config::DaemonConfig& config)
-{
-  infra::yaml::YamlLimits limits;
-  limits.max_bytes = static_cast<std::size_t>(config.max_yaml_bytes.value);
-  limits.max_nodes = static_cast<std::size_t>(config.max_yaml_nodes.value);
-  limits.max_workflow_steps =
-    static_cast<std::size_t>(config.max_workflow_steps.value);
-  return limits;
-}
-
-} // namespace
 
 // The concrete adapters: the only place that names them.
 struct Adapters
@@ -228,6 +212,7 @@ struct Services
     app::RunSettings settings;
     settings.concurrency = config.run_concurrency.value;
     settings.max_unfinished_runs = config.max_unfinished_runs.value;
+    settings.max_run_executions = config.max_run_executions.value;
     settings.retention.max_age_ms = static_cast<std::int64_t>(
       config.retention_days.value * 24 * 3600 * 1000);
     settings.retention.max_runs_per_workflow =

@@ -100,6 +100,9 @@ struct EngineSettings
 {
   // Runs accepted and not finished, at most; 0 for no limit.
   int max_unfinished_runs = 0;
+  // Step executions of one run, at most; 0 for no limit: a fan-out that
+  // would make more fails its step (invalid_output) instead.
+  std::int64_t max_run_executions = 0;
 };
 
 // The runs in progress and the rules that move them: admission, the
@@ -271,6 +274,12 @@ private:
   void apply(ActiveRun& active,
              const domain::StepKey& key,
              domain::StepOutcome outcome);
+  // A fan-out `outcome` that would pass max_run_executions becomes its
+  // step's error.
+  void refuse_oversized_fan_out(const domain::Run& run,
+                                const domain::CompiledWorkflow& workflow,
+                                const domain::StepKey& key,
+                                domain::StepOutcome& outcome) const;
   void dispatch();
   void place(const Scheduler::Decision& decision);
   void settle(ActiveRun& active);

@@ -183,6 +183,7 @@ RunEngine::apply(ActiveRun& active,
                  domain::StepOutcome outcome)
 {
   auto& run = materialize(active);
+  refuse_oversized_fan_out(run, *active.definition->workflow, key, outcome);
   auto changes = domain::apply_result(
     run, *active.definition->workflow, key, std::move(outcome), now_ms());
   if (!changes) {
@@ -196,6 +197,35 @@ RunEngine::apply(ActiveRun& active,
   gate(active, changes->ready);
   if (domain::is_final(run.state)) {
     log::info("run {} {}", run.id, domain::to_string(run.state));
+  }
+}
+
+void
+RunEngine::refuse_oversized_fan_out(const domain::Run& run,
+                                    const domain::CompiledWorkflow& workflow,
+                                    const domain::StepKey& key,
+                                    domain::StepOutcome& outcome) const
+{
+  const auto* fan_out = std::get_if<domain::FanOut>(&outcome);
+  const auto max = m_settings.max_run_executions;
+  if (fan_out == nullptr || max <= 0) {
+    return;
+  }
+  const auto step = workflow.index(key.step);
+  const auto below =
+    step ? std::max<std::size_t>(workflow.descendants(*step).size(), 1) : 1;
+  const auto elements = static_cast<std::int64_t>(fan_out->sets.size());
+  const auto projected = static_cast<std::int64_t>(run.steps.size())
+                         + elements * static_cast<std::int64_t>(below);
+  if (projected > max) {
+    outcome = domain::StepError{
+      "invalid_output",
+      fmt::format("the step returned {} elements: its fan-out would make "
+                  "about {} step executions in the run, more than "
+                  "max_run_executions ({}, ryaxd.yaml)",
+                  elements, projected, max),
+      0, {}
+    };
   }
 }
 

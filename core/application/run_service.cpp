@@ -16,7 +16,8 @@ RunService::RunService(RunPorts ports, RunSettings settings)
   , m_settings(std::move(settings))
   , m_engine(ports.clock,
              m_settings.site,
-             EngineSettings{ m_settings.max_unfinished_runs })
+             EngineSettings{ m_settings.max_unfinished_runs,
+                             m_settings.max_run_executions })
   , m_journal(ports.runs, m_engine)
   , m_definitions(ports.workflows,
                   ports.format,

@@ -54,6 +54,8 @@ struct RunSettings
   int concurrency = 8;
   // Runs accepted and not finished, at most; 0 for no limit.
   int max_unfinished_runs = 0;
+  // Step executions of one run, at most; 0 for no limit.
+  std::int64_t max_run_executions = 0;
   // Finished runs removed in the background.
   RetentionPolicy retention;
   // How often retention and idle replica reaping run.

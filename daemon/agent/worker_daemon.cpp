@@ -7,7 +7,7 @@
 #include "core/infrastructure/filestore/file_workflow_file_store.hpp"
 #include "core/infrastructure/wrapper/wrapper_pool.hpp"
 #include "daemon/run_files.hpp"
-#include "daemon/wrapper_settings.hpp"
+#include "daemon/adapter_settings.hpp"
 
 namespace ryax::daemon::agent {
 

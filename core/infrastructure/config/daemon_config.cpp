@@ -349,6 +349,11 @@ file_keys()
        return set_limit(c.max_workflow_steps, n, at, "max_workflow_steps", 2,
                         1'000'000);
      }},
+    {"max_run_executions",
+     [](DaemonConfig& c, const YAML::Node& n, const std::string& at) {
+       return set_limit(c.max_run_executions, n, at, "max_run_executions",
+                        100, 100'000'000);
+     }},
   };
   return keys;
 }
@@ -472,6 +477,7 @@ load_daemon_config(const DaemonFlags& flags, const Environment& env)
   config.max_yaml_bytes.value = 1 << 20;
   config.max_yaml_nodes.value = 100'000;
   config.max_workflow_steps.value = 1000;
+  config.max_run_executions.value = 200'000;
   config.worker_timeout_seconds.value = 30;
   config.metrics.value = true;
 

@@ -79,6 +79,9 @@ struct DaemonConfig
   Setting<std::int64_t> max_yaml_bytes;
   Setting<std::int64_t> max_yaml_nodes;
   Setting<std::int64_t> max_workflow_steps;
+  // Step executions of one run, at most (a fan-out that would pass it
+  // fails its step).
+  Setting<std::int64_t> max_run_executions;
   // Worker agent mode: the main daemon's TLS address ("HOST:PORT"; an
   // "https://" prefix is dropped), "" for a main daemon.
   Setting<std::string> join;

@@ -85,6 +85,7 @@ describe(const DaemonConfig& config)
   line("max_yaml_bytes", config.max_yaml_bytes);
   line("max_yaml_nodes", config.max_yaml_nodes);
   line("max_workflow_steps", config.max_workflow_steps);
+  line("max_run_executions", config.max_run_executions);
   line("join", config.join);
   out += fmt::format("join_token: {}  # {}\n",
                      config.join_token.value.empty() ? "" : "(set)",

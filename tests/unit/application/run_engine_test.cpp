@@ -26,7 +26,7 @@ struct EngineFixture
   app::RunDefinitions definitions{ h.workflows, h.format, h.catalogue,
                                    h.files,     h.staging, h.box,
                                    "x86_64" };
-  app::RunEngine engine{ h.clock, h.settings.site, {} };
+  app::RunEngine engine{ h.clock, h.settings.site, { 0, 100 } };
   app::RunJournal journal{ h.runs, engine };
 
   EngineFixture()
@@ -181,6 +181,23 @@ TEST_CASE("a late result of an execution given up is ignored: the newer "
   REQUIRE(only != nullptr);
   CHECK(std::get<std::int64_t>(only->output_sets.at(0).at("out")) == 7);
   CHECK_FALSE(f.engine.busy());
+}
+
+TEST_CASE("a fan-out past max_run_executions fails its step with the limit")
+{
+  EngineFixture f;
+  const auto big = f.start();
+  FanOut over;
+  over.sets.assign(150, outputs(1));
+  REQUIRE(f.journal.sync(f.engine.finish(big, over, 0)));
+  const auto failed = f.h.runs.load("run-1").value().value();
+  CHECK(failed.run.state == RunState::error);
+  REQUIRE(failed.run.error);
+  CHECK(failed.run.error->error.kind == "invalid_output");
+  CHECK(failed.run.error->error.message
+        == "the step returned 150 elements: its fan-out would make about 152 "
+           "step executions in the run, more than max_run_executions (100, "
+           "ryaxd.yaml)");
 }
 
 TEST_CASE("the third lost attempt of a step fails it with the reason")

@@ -1,4 +1,4 @@
-#include "daemon/wrapper_settings.hpp"
+#include "daemon/adapter_settings.hpp"
 
 #include "core/infrastructure/rpc/local_identity.hpp"
 
@@ -19,6 +19,17 @@ wrapper_pool_settings(const infra::config::DaemonConfig& config)
     settings.hide.push_back(infra::rpc::identity_socket_path(config.socket.value));
   }
   return settings;
+}
+
+infra::yaml::YamlLimits
+yaml_limits(const infra::config::DaemonConfig& config)
+{
+  infra::yaml::YamlLimits limits;
+  limits.max_bytes = static_cast<std::size_t>(config.max_yaml_bytes.value);
+  limits.max_nodes = static_cast<std::size_t>(config.max_yaml_nodes.value);
+  limits.max_workflow_steps =
+    static_cast<std::size_t>(config.max_workflow_steps.value);
+  return limits;
 }
 
 } // namespace ryax::daemon

@@ -48,6 +48,11 @@ test_actions()
       { "  - {name: x, human_name: X, help: h, type: integer}\n",
         "  - {name: y, human_name: Y, help: h, type: integer}\n",
         "def handle(r):\n    raise ValueError('boom in the middle')\n" } },
+    { "escapes", // an error message holding terminal escapes
+      { "  - {name: x, human_name: X, help: h, type: integer}\n",
+        "  - {name: y, human_name: Y, help: h, type: integer}\n",
+        "def handle(r):\n"
+        "    raise ValueError('\\x1b[31mred\\x1b]0;pwned\\x07 \\x9b2J')\n" } },
     { "sleeper",
       { "  - {name: seconds, human_name: S, help: h, type: float}\n",
         "  - {name: done, human_name: D, help: h, type: boolean}\n",

@@ -300,7 +300,7 @@ MetadataParser::parse_spec(const Entry& spec_entry)
   }
   if (const auto* entry = find("human_name"); !entry) {
     missing("human_name");
-  } else if (auto name = read_string(*entry, "spec.human_name")) {
+  } else if (auto name = read_text(*entry, "spec.human_name", TextKind::name)) {
     check_length(*entry, "spec.human_name", *name, 3, 128);
     m_metadata.human_name = std::move(*name);
   }
@@ -327,7 +327,7 @@ MetadataParser::parse_spec(const Entry& spec_entry)
   }
   if (const auto* entry = find("description")) {
     m_metadata.description =
-      read_string(*entry, "spec.description", true).value_or("");
+      read_text(*entry, "spec.description", TextKind::free_text).value_or("");
   }
   if (const auto* entry = find("logo")) {
     check_logo(*entry);

@@ -117,11 +117,11 @@ MetadataParser::parse_io(const YAML::Node& node,
   }
   if (const auto* entry = find("human_name")) {
     io.human_name =
-      read_string(*entry, field + ".human_name", true).value_or("");
+      read_text(*entry, field + ".human_name", TextKind::name).value_or("");
     check_length(*entry, field + ".human_name", io.human_name, 0, 128);
   }
   if (const auto* entry = find("help")) {
-    io.help = read_string(*entry, field + ".help", true).value_or("");
+    io.help = read_text(*entry, field + ".help", TextKind::free_text).value_or("");
     check_length(*entry, field + ".help", io.help, 0, 10'000);
   }
   std::optional<IoType> type;

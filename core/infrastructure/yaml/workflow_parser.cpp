@@ -190,13 +190,15 @@ WorkflowParser::parse_spec(const Entry& spec_entry)
       m_workflow.id = std::move(*id);
     }
   }
+  using TextKind = DiagnosticCollector::TextKind;
   if (const auto* entry = find_entry(spec, "human_name")) {
     m_workflow.human_name =
-      m_out.read_string(*entry, "spec.human_name", true).value_or("");
+      m_out.read_text(*entry, "spec.human_name", TextKind::name).value_or("");
   }
   if (const auto* entry = find_entry(spec, "description")) {
     m_workflow.description =
-      m_out.read_string(*entry, "spec.description", true).value_or("");
+      m_out.read_text(*entry, "spec.description", TextKind::free_text)
+        .value_or("");
   }
   if (const auto* entry = find_entry(spec, "trigger")) {
     if (entry->value.IsSequence()) {

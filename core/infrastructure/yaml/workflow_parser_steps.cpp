@@ -278,10 +278,13 @@ WorkflowParser::parse_outputs(const Entry& entry, const std::string& field)
     output.type = type.value_or(domain::IoType::string);
     if (const auto* e = find_entry(fields, "human_name")) {
       output.human_name =
-        m_out.read_string(*e, path + ".human_name", true).value_or("");
+        m_out.read_text(*e, path + ".human_name", DiagnosticCollector::TextKind::name)
+          .value_or("");
     }
     if (const auto* e = find_entry(fields, "help")) {
-      output.help = m_out.read_string(*e, path + ".help", true).value_or("");
+      output.help =
+        m_out.read_text(*e, path + ".help", DiagnosticCollector::TextKind::free_text)
+          .value_or("");
     }
     if (const auto* e = find_entry(fields, "optional")) {
       output.optional = m_out.read_bool(*e, path + ".optional").value_or(false);

@@ -186,6 +186,48 @@ DiagnosticCollector::read_string(const Entry& entry,
   return entry.value.Scalar();
 }
 
+std::optional<std::string>
+DiagnosticCollector::read_text(const Entry& entry,
+                               const std::string& field,
+                               TextKind kind)
+{
+  auto text = read_string(entry, field, true);
+  if (!text) {
+    return text;
+  }
+  std::size_t shown = 0; // characters before the one at i
+  for (std::size_t i = 0; i < text->size(); ++i) {
+    const auto c = static_cast<unsigned char>((*text)[i]);
+    const auto next =
+      i + 1 < text->size() ? static_cast<unsigned char>((*text)[i + 1]) : 0;
+    unsigned code = 0x100; // none
+    if (c < 0x20 || c == 0x7F) {
+      code = c;
+    } else if (c == 0xC2 && next >= 0x80 && next <= 0x9F) {
+      code = next;
+    }
+    const bool allowed =
+      kind == TextKind::free_text && (code == '\n' || code == '\t');
+    if (code != 0x100 && !allowed) {
+      constexpr const char* k_hex = "0123456789ABCDEF";
+      const std::string name = code == 0 ? "a NUL byte (U+0000)"
+                                         : std::string("control character U+00") +
+                                             k_hex[code >> 4] + k_hex[code & 0xF];
+      report(where(entry),
+             field,
+             name + " at character " + std::to_string(shown + 1) +
+               (kind == TextKind::name
+                  ? ": a name is one line of printable text"
+                  : ": only newlines and tabs are allowed in this text"));
+      return std::nullopt;
+    }
+    if ((c & 0xC0) != 0x80) {
+      ++shown;
+    }
+  }
+  return text;
+}
+
 bool
 DiagnosticCollector::expect_mapping(const Entry& entry, const std::string& field)
 {

@@ -70,6 +70,21 @@ public:
                                          const std::string& field,
                                          bool null_is_empty = false);
 
+  // What control characters a text may hold: a name none, free text
+  // (descriptions, help) newlines and tabs.
+  enum class TextKind
+  {
+    name,
+    free_text
+  };
+
+  // read_string(entry, field, true), reported and nullopt when the text
+  // holds a NUL byte or another control character (C0, DEL or C1: U+0080
+  // to U+009F) that `kind` does not allow.
+  std::optional<std::string> read_text(const Entry& entry,
+                                       const std::string& field,
+                                       TextKind kind);
+
   // Whether the entry's value is a mapping to read: false for null (an
   // absent section) and, with a report, for anything else.
   bool expect_mapping(const Entry& entry, const std::string& field);

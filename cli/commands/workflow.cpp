@@ -1,6 +1,4 @@
-// `ryax workflow
-// validate|push|list|show|export|diff|graph|deploy|undeploy|rm|errors`.
-
+// `ryax workflow validate|push|list|show|export|diff|graph|deploy|undeploy|rm|errors`.
 #include "cli/commands/commands.hpp"
 #include "cli/output/time_format.hpp"
 #include "cli/commands/common.hpp"
